@@ -1,0 +1,198 @@
+/**
+ * The command line: commander wiring only (STYLE point 1). Options become a typed
+ * CommonOptions object, and each command's module is imported only when that command runs, so
+ * `--version` and `--help` load no prompt, schema or template library.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { Argument, Command, CommanderError, Option } from 'commander';
+import type { CommonOptions } from './options.js';
+import { decideColour } from './ui/colour.js';
+import { EXIT, InvalidInput, LeakctlError } from './ui/errors.js';
+
+export interface ProcessIO {
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  readonly stdin: Readable & { isTTY?: boolean };
+  readonly stdout: Writable & { isTTY?: boolean };
+  readonly stderr: Writable & { isTTY?: boolean };
+}
+
+/** The entry used by bin/leakctl.js: the only place that touches `process`. */
+export async function main(argv: readonly string[]): Promise<void> {
+  process.exitCode = await run({
+    argv: argv.slice(2),
+    env: process.env,
+    cwd: process.cwd(),
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+  });
+}
+
+interface RawGlobals {
+  dir?: string;
+  playbooks?: string[];
+  templates?: string[];
+  config?: string;
+  json?: boolean;
+  now?: string;
+  color?: boolean;
+  debug?: boolean;
+}
+
+type CommandModule = { run(options: CommonOptions, ...args: never[]): Promise<number> };
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i;
+
+/** Run leakctl with the given arguments (without `node leakctl`) and return the exit status. */
+export async function run(io: ProcessIO): Promise<number> {
+  const program = new Command('leakctl');
+  let debug = io.argv.includes('--debug');
+  let pending: Promise<number> | undefined;
+
+  const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+  program
+    .description('Walk a responder through a data-leak incident: playbook, evidence log, legal clocks, notice drafts.')
+    .version(readVersion(), '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .option('--dir <dir>', 'incidents directory (default ./incidents, env LEAKCTL_DIR)')
+    .option('--playbooks <dir>', 'extra playbook directory, searched before the bundled one (repeatable)', collect)
+    .option('--templates <dir>', 'extra template directory, searched before the bundled one (repeatable)', collect)
+    .option('--config <file>', 'config file (default ./leakctl.config.yaml when it exists)')
+    .option('--json', 'print one JSON document on stdout')
+    .option('--now <iso>', 'fixed clock, RFC 3339 (env LEAKCTL_NOW)')
+    .option('--color', 'force colour')
+    .option('--no-color', 'no colour (also NO_COLOR)')
+    .option('--debug', 'print stack traces of unexpected errors')
+    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    .action(() => {
+      program.outputHelp();
+    });
+
+  /** Register a command whose module is `./commands/<module>.js`, loaded when it runs. */
+  const command = (spec: string, description: string, module: string): Command => {
+    const sub = program
+      .command(spec)
+      .description(description)
+      .helpOption('-h, --help', 'show help')
+      .exitOverride()
+      .configureOutput({
+        writeOut: (text) => io.stdout.write(text),
+        writeErr: (text) => io.stderr.write(text),
+      });
+    sub.action((...args: unknown[]) => {
+      const cmd = args[args.length - 1] as Command;
+      const positional = args.slice(0, -2);
+      const globals = cmd.optsWithGlobals<RawGlobals & Record<string, unknown>>();
+      debug = globals.debug === true;
+      pending = (async () => {
+        const common = commonOptions(io, globals);
+        const loaded = (await import(`./commands/${module}.js`)) as CommandModule;
+        return loaded.run(common, ...(positional as never[]), cmd.opts() as never);
+      })();
+    });
+    return sub;
+  };
+
+  command('start [playbook]', 'open an incident and run it (PLAYBOOK = id or path to a .yaml file)', 'start')
+    .option('--answers <file>', 'scripted run from an answers file: no prompts')
+    .option('--id <id>', 'incident id (default <playbook-id>-<yyyyMMdd-HHmmss> in UTC)')
+    .option('--responder <name>', 'who is responding (default: answers file, config, git user.name, OS user)')
+    .option('--drill', 'mark the incident as a drill');
+  command('resume <incident>', 'continue an interrupted incident where it stopped', 'resume')
+    .option('--answers <file>', 'answer the open steps from an answers file')
+    .option('--responder <name>', 'who is responding');
+  command('status [incident]', 'progress and deadline clocks of one incident, or a table of all', 'status');
+  command('log <incident>', "the timeline of an incident's evidence log (--json: raw entries)", 'log');
+  command('verify <incident-or-file>', "check the evidence log's hash chain and the attachments' hashes", 'verify')
+    .option('--head <hash>', 'also prove that nothing was cut from the end of the log');
+  command('note <incident> <text...>', 'add a free-text observation to the evidence log', 'note')
+    .option('--responder <name>', 'who is writing the note');
+  command('attach <incident> <file...>', 'add evidence files (hashed, copied into the incident)', 'attach')
+    .option('--responder <name>', 'who is attaching');
+  command('amend <incident> <step>', 'answer a step again (the earlier answer stays in the log)', 'amend')
+    .option('--value <value>', 'the new answer, as YAML (no prompt)')
+    .option('--responder <name>', 'who is amending');
+  command('render <incident>', "(re)render the incident's notification drafts", 'render')
+    .option('--template <id>', 'render only this template (repeatable)', collect)
+    .option('--stdout <id>', 'print one draft on stdout instead of writing files')
+    .addOption(new Option('--format <format>', 'draft format for --stdout').choices(['txt', 'md', 'eml']));
+  command('close <incident>', 'close the incident (the log is then read-only for leakctl)', 'close')
+    .option('--responder <name>', 'who is closing');
+  command('drill <playbook>', 'scripted run as a drill; exit 3 on a missed deadline or required step', 'drill')
+    .requiredOption('--answers <file>', 'the drill answers file')
+    .option('--junit <file>', 'write a JUnit XML report')
+    .option('--id <id>', 'incident id')
+    .option('--responder <name>', 'who is responding');
+  command('list', 'the playbooks and templates that are available', 'list');
+  command('show <playbook>', "a playbook's phases, steps, deadlines and notices as an outline", 'show');
+  command('validate <file...>', 'check playbooks, templates, answers files and config', 'validate');
+  command('schema', 'print the JSON Schema of a document kind (for editors)', 'schema').addArgument(
+    new Argument('[kind]', 'document kind').choices(['playbook', 'answers', 'config', 'template']).default('playbook'),
+  );
+
+  try {
+    await program.parseAsync([...io.argv], { from: 'user' });
+    return pending ? await pending : EXIT.ok;
+  } catch (error) {
+    return report(error, io.stderr, debug);
+  }
+}
+
+function commonOptions(io: ProcessIO, raw: RawGlobals): CommonOptions {
+  const now = raw.now ?? io.env.LEAKCTL_NOW;
+  if (now !== undefined && (!RFC3339.test(now) || Number.isNaN(Date.parse(now)))) {
+    const from = raw.now !== undefined ? '--now' : 'LEAKCTL_NOW';
+    throw new InvalidInput(`${from} "${now}" is not an RFC 3339 timestamp; write e.g. 2026-03-02T09:00:00Z`);
+  }
+  const json = raw.json === true;
+  const stream = json ? io.stderr : io.stdout;
+  return {
+    cwd: io.cwd,
+    env: io.env,
+    incidentsDir: resolve(io.cwd, raw.dir ?? io.env.LEAKCTL_DIR ?? 'incidents'),
+    playbookDirs: (raw.playbooks ?? []).map((dir) => resolve(io.cwd, dir)),
+    templateDirs: (raw.templates ?? []).map((dir) => resolve(io.cwd, dir)),
+    ...(raw.config !== undefined ? { configFile: raw.config } : {}),
+    json,
+    ...(now !== undefined ? { now } : {}),
+    color: decideColour({ flag: raw.color, env: io.env, isTTY: stream.isTTY === true, json }),
+    debug: raw.debug === true,
+    stdin: io.stdin,
+    stdout: io.stdout,
+    stderr: io.stderr,
+  };
+}
+
+/** The one top-level handler: a message for a person, a stack trace only with --debug. */
+function report(error: unknown, stderr: Writable, debug: boolean): number {
+  if (error instanceof CommanderError) {
+    // commander has already printed its message (or the help / version).
+    if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code)) return EXIT.ok;
+    return EXIT.invalid;
+  }
+  if (error instanceof LeakctlError) {
+    stderr.write(`${error.message}\n`);
+    if (debug && error.stack) stderr.write(`${error.stack}\n`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  stderr.write(`leakctl: unexpected error: ${message}\n`);
+  if (debug && error instanceof Error && error.stack) stderr.write(`${error.stack}\n`);
+  else stderr.write('(run again with --debug for the stack trace, and please report it)\n');
+  return EXIT.failure;
+}
+
+function readVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}

@@ -1,0 +1,56 @@
+/** `leakctl list`: the playbooks and templates in the search path. */
+import { loadSettings } from '../config/settings.js';
+import { loadYamlFile } from '../documents/yaml.js';
+import type { CommonOptions } from '../options.js';
+import { listPlaybookFiles } from '../playbook/discover.js';
+import { PLAYBOOK_WHAT } from '../playbook/load.js';
+import { listTemplateFiles, readTemplate } from '../notices/templates.js';
+import { LeakctlError } from '../ui/errors.js';
+import { Output, table } from '../ui/output.js';
+
+interface Row {
+  id: string;
+  title: string;
+  file: string;
+}
+
+export async function run(options: CommonOptions): Promise<number> {
+  const out = await Output.create(options);
+  const settings = loadSettings(options);
+  const broken: string[] = [];
+
+  const playbooks = [...listPlaybookFiles(settings.playbookDirs)].map(([id, file]) => {
+    try {
+      const data = loadYamlFile(file, PLAYBOOK_WHAT).data;
+      return { id, title: String(data.title ?? ''), cause: String(data.cause ?? ''), file };
+    } catch (error) {
+      if (!(error instanceof LeakctlError)) throw error;
+      broken.push(file);
+      return { id, title: '(unreadable)', cause: '', file };
+    }
+  });
+  const templates = [...listTemplateFiles(settings.templateDirs)].map(([id, file]) => {
+    try {
+      const template = readTemplate(file);
+      return { id, title: template.title, audience: template.audience, file };
+    } catch (error) {
+      if (!(error instanceof LeakctlError)) throw error;
+      broken.push(file);
+      return { id, title: '(unreadable)', audience: '', file };
+    }
+  });
+
+  if (options.json) {
+    out.json({ playbooks, templates });
+  } else {
+    out.result(out.style.bold('Playbooks'));
+    for (const line of table(playbooks.map((p) => ['  ' + p.id, p.title, p.cause, out.style.dim(p.file)]))) out.result(line);
+    out.result();
+    out.result(out.style.bold('Templates'));
+    for (const line of table(templates.map((t: Row & { audience: string }) => ['  ' + t.id, t.title, t.audience, out.style.dim(t.file)]))) {
+      out.result(line);
+    }
+  }
+  for (const file of broken) out.message(`warning: ${file} could not be read; run leakctl validate ${file} for details`);
+  return 0;
+}

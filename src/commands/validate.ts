@@ -1,0 +1,107 @@
+/**
+ * `leakctl validate FILE…`: check playbooks, templates, answers files and config files, each
+ * recognised by its `schema:` tag (templates by their .liquid extension). Every problem in every
+ * file is reported in one run; exit 2 when any file has one.
+ */
+import { resolve } from 'node:path';
+import { loadConfigFile } from '../config/config.js';
+import { loadSettings } from '../config/settings.js';
+import { loadYamlFile, problemAt, readSourceFile } from '../documents/yaml.js';
+import { readTemplate, listTemplateFiles, TEMPLATE_EXTENSION } from '../notices/templates.js';
+import type { CommonOptions } from '../options.js';
+import { loadPlaybookFile } from '../playbook/load.js';
+import { loadAnswersFile } from '../run/answers.js';
+import { formatProblem, InvalidDocument, LeakctlError } from '../ui/errors.js';
+import type { SourceProblem } from '../ui/errors.js';
+import { Output } from '../ui/output.js';
+
+type Kind = 'playbook' | 'answers' | 'config' | 'template';
+
+interface FileResult {
+  file: string;
+  kind?: Kind;
+  id?: string;
+  ok: boolean;
+  problems: SourceProblem[];
+  error?: string;
+}
+
+const TAGS: Readonly<Record<string, Kind>> = {
+  'leakctl/playbook@1': 'playbook',
+  'leakctl/answers@1': 'answers',
+  'leakctl/config@1': 'config',
+};
+
+export async function run(options: CommonOptions, files: string[]): Promise<number> {
+  const out = await Output.create(options);
+  const settings = loadSettings(options);
+  const templates = new Set(listTemplateFiles(settings.templateDirs).keys());
+  const results: FileResult[] = [];
+
+  for (const given of files) {
+    const file = resolve(options.cwd, given);
+    const result: FileResult = { file: given, ok: false, problems: [] };
+    try {
+      if (file.endsWith(TEMPLATE_EXTENSION)) {
+        result.kind = 'template';
+        result.id = await checkTemplate(file, given);
+      } else {
+        const kind = detectKind(file, given);
+        result.kind = kind;
+        if (kind === 'playbook') result.id = loadPlaybookFile(given === file ? file : given, { templates }).id;
+        else if (kind === 'answers') loadAnswersFile(given);
+        else loadConfigFile(given);
+      }
+      result.ok = true;
+    } catch (error) {
+      if (error instanceof InvalidDocument) result.problems = [...error.problems];
+      else if (error instanceof LeakctlError) result.error = error.message;
+      else throw error;
+    }
+    results.push(result);
+  }
+
+  if (options.json) {
+    out.json({ ok: results.every((r) => r.ok), files: results });
+  } else {
+    for (const r of results) {
+      if (r.ok) out.result(`${out.style.green('OK')}  ${r.file}  ${out.style.dim(`(${r.kind}${r.id ? ` ${r.id}` : ''})`)}`);
+      for (const problem of r.problems) out.message(formatProblem(problem));
+      if (r.error) out.message(r.error);
+    }
+    const bad = results.filter((r) => !r.ok).length;
+    if (bad > 0) out.message(`${bad} of ${results.length} file(s) invalid`);
+  }
+  return results.every((r) => r.ok) ? 0 : 2;
+}
+
+function detectKind(file: string, given: string): Kind {
+  const source = loadYamlFile(given === file ? file : given, 'a leakctl document with a schema: tag');
+  const tag = source.data.schema;
+  const kind = typeof tag === 'string' ? TAGS[tag] : undefined;
+  if (!kind) {
+    const known = Object.keys(TAGS).join(', ');
+    const message =
+      tag === undefined
+        ? `missing "schema:" tag; a leakctl document starts with schema: and one of ${known}`
+        : `unknown schema tag ${JSON.stringify(tag)}; expected one of ${known}`;
+    throw new InvalidDocument([problemAt(source, ['schema'], message)]);
+  }
+  return kind;
+}
+
+/** Front matter, then the Liquid syntax of the body, at its line in the file. */
+async function checkTemplate(file: string, given: string): Promise<string> {
+  readSourceFile(file);
+  const template = readTemplate(given);
+  const { Liquid } = await import('liquidjs');
+  try {
+    new Liquid().parse(template.body, given);
+  } catch (error) {
+    const err = error as Error & { token?: { getPosition?: () => [number, number] } };
+    const [line, col] = err.token?.getPosition?.() ?? [1, 1];
+    const message = err.message.replace(/, file:.*$/, '');
+    throw new InvalidDocument([{ file: given, line: line + template.bodyLine - 1, col, message }]);
+  }
+  return template.id;
+}

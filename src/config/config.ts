@@ -1,0 +1,89 @@
+/** `leakctl.config.yaml` (SPEC section 6), validated like a playbook: FILE:LINE:COL, exit 2. */
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { checkSchema } from '../documents/check.js';
+import { loadYamlFile, problemAt } from '../documents/yaml.js';
+import type { YamlSource } from '../documents/yaml.js';
+import { InvalidDocument } from '../ui/errors.js';
+import type { SourceProblem } from '../ui/errors.js';
+
+export interface OrgDetails {
+  readonly name?: string;
+  readonly community?: string;
+  readonly contact_email?: string;
+  readonly dpo_contact?: string;
+  readonly website?: string;
+  readonly platform?: string;
+}
+
+export interface Config {
+  /** The file it came from; undefined when no config file is in use. */
+  readonly file?: string;
+  readonly org: OrgDetails;
+  readonly responder?: string;
+  readonly timezone?: string;
+  /** Absolute directories, in the order the file lists them. */
+  readonly playbookDirs: readonly string[];
+  readonly templateDirs: readonly string[];
+  readonly holidays: readonly string[];
+}
+
+export const EMPTY_CONFIG: Config = { org: {}, playbookDirs: [], templateDirs: [], holidays: [] };
+
+export const CONFIG_WHAT = 'a leakctl/config@1 document';
+
+export function loadConfigFile(file: string): Config {
+  const source = loadYamlFile(file, CONFIG_WHAT);
+  const problems = checkSchema(source, 'config');
+  const data = source.data;
+  if (typeof data.timezone === 'string' && !isTimeZone(data.timezone)) {
+    problems.push(
+      problemAt(source, ['timezone'], `unknown time zone "${data.timezone}"; use an IANA name such as Europe/Berlin or UTC`),
+    );
+  }
+  const base = dirname(file);
+  const playbookDirs = directories(source, 'playbooks', base, problems);
+  const templateDirs = directories(source, 'templates', base, problems);
+  if (problems.length > 0) throw new InvalidDocument(problems);
+  return {
+    file,
+    org: (data.org as OrgDetails | undefined) ?? {},
+    responder: data.responder as string | undefined,
+    timezone: data.timezone as string | undefined,
+    playbookDirs,
+    templateDirs,
+    holidays: (data.holidays as string[] | undefined) ?? [],
+  };
+}
+
+function directories(source: YamlSource, field: string, base: string, problems: SourceProblem[]): string[] {
+  const list = source.data[field];
+  if (!Array.isArray(list)) return [];
+  const dirs: string[] = [];
+  list.forEach((entry, i) => {
+    if (typeof entry !== 'string') return;
+    const dir = resolve(base, entry);
+    if (!isDirectory(dir)) {
+      problems.push(problemAt(source, [field, i], `directory ${dir} does not exist`));
+    }
+    dirs.push(dir);
+  });
+  return dirs;
+}
+
+export function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}

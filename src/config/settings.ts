@@ -1,0 +1,45 @@
+/**
+ * The settings a command works with: the config file (if any) and the search paths. User
+ * directories come first, then the config's, then the bundled ones; the first file with an id wins.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CommonOptions } from '../options.js';
+import { InvalidInput } from '../ui/errors.js';
+import { EMPTY_CONFIG, isDirectory, loadConfigFile } from './config.js';
+import type { Config } from './config.js';
+
+/** The bundled data directories, beside dist/ in the installed package. */
+export const BUNDLED_PLAYBOOKS = fileURLToPath(new URL('../../playbooks', import.meta.url));
+export const BUNDLED_TEMPLATES = fileURLToPath(new URL('../../templates', import.meta.url));
+
+export const DEFAULT_CONFIG_NAME = 'leakctl.config.yaml';
+
+export interface Settings {
+  readonly config: Config;
+  readonly playbookDirs: readonly string[];
+  readonly templateDirs: readonly string[];
+}
+
+export function loadSettings(options: CommonOptions): Settings {
+  const config = loadConfig(options);
+  for (const dir of [...options.playbookDirs, ...options.templateDirs]) {
+    if (!isDirectory(dir)) throw new InvalidInput(`directory ${dir} does not exist (given with --playbooks or --templates)`);
+  }
+  return {
+    config,
+    playbookDirs: [...options.playbookDirs, ...config.playbookDirs, BUNDLED_PLAYBOOKS],
+    templateDirs: [...options.templateDirs, ...config.templateDirs, BUNDLED_TEMPLATES],
+  };
+}
+
+export function loadConfig(options: CommonOptions): Config {
+  if (options.configFile !== undefined) {
+    const file = resolve(options.cwd, options.configFile);
+    if (!existsSync(file)) throw new InvalidInput(`config file ${options.configFile} does not exist`);
+    return loadConfigFile(file);
+  }
+  const fallback = resolve(options.cwd, DEFAULT_CONFIG_NAME);
+  return existsSync(fallback) ? loadConfigFile(fallback) : EMPTY_CONFIG;
+}

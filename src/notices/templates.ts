@@ -1,0 +1,77 @@
+/**
+ * Notice templates (SPEC section 5): `<id>.liquid` files with YAML front matter, found in the
+ * template search path. Rendering lives elsewhere; this module only finds and reads them.
+ */
+import { extname, join } from 'node:path';
+import { checkSchema } from '../documents/check.js';
+import { parseYaml, problemAt, readSourceFile } from '../documents/yaml.js';
+import { filesIn } from '../playbook/discover.js';
+import { InvalidDocument } from '../ui/errors.js';
+
+export type DraftFormat = 'txt' | 'md' | 'eml';
+
+export interface Template {
+  readonly id: string;
+  readonly title: string;
+  readonly audience: string;
+  readonly subject: string;
+  readonly formats: readonly DraftFormat[];
+  readonly file: string;
+  /** The Liquid text after the front matter, and the line it starts on. */
+  readonly body: string;
+  readonly bodyLine: number;
+}
+
+export const TEMPLATE_EXTENSION = '.liquid';
+export const TEMPLATE_WHAT = 'template front matter (id, title, audience, subject)';
+
+/** id → file, over the search path in order; later files with the same id are overridden. */
+export function listTemplateFiles(dirs: readonly string[]): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const dir of dirs) {
+    for (const name of filesIn(dir)) {
+      if (extname(name) !== TEMPLATE_EXTENSION) continue;
+      const id = name.slice(0, -TEMPLATE_EXTENSION.length);
+      if (!found.has(id)) found.set(id, join(dir, name));
+    }
+  }
+  return found;
+}
+
+const FRONT_MATTER = /^---[ \t]*\r?\n([\s\S]*?)^---[ \t]*(?:\r?\n|$)/m;
+
+/** Read a template file and check its front matter. */
+export function readTemplate(file: string): Template {
+  const text = readSourceFile(file);
+  const match = text.startsWith('---') ? FRONT_MATTER.exec(text) : null;
+  if (!match || match.index !== 0) {
+    throw new InvalidDocument([
+      {
+        file,
+        line: 1,
+        col: 1,
+        message: 'missing front matter: a template starts with a --- line, then id, title, audience and subject, then a --- line',
+      },
+    ]);
+  }
+  const yamlText = match[1] ?? '';
+  const source = parseYaml(file, yamlText, TEMPLATE_WHAT, 1);
+  const problems = checkSchema(source, 'template');
+  const expected = file.split(/[\\/]/).pop()?.slice(0, -TEMPLATE_EXTENSION.length);
+  if (typeof source.data.id === 'string' && expected !== undefined && source.data.id !== expected) {
+    problems.push(problemAt(source, ['id'], `id "${source.data.id}" does not match the file name ${expected}${TEMPLATE_EXTENSION}; rename one of them`));
+  }
+  if (problems.length > 0) throw new InvalidDocument(problems);
+  const data = source.data;
+  const body = text.slice(match[0].length);
+  return {
+    id: data.id as string,
+    title: data.title as string,
+    audience: data.audience as string,
+    subject: data.subject as string,
+    formats: (data.formats as DraftFormat[] | undefined) ?? ['txt'],
+    file,
+    body,
+    bodyLine: match[0].split('\n').length,
+  };
+}

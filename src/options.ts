@@ -1,0 +1,25 @@
+/**
+ * What every command receives instead of reading process.argv, process.env or process.cwd()
+ * (STYLE point 2): cli.ts builds it once from the command line and the environment.
+ */
+import type { Readable, Writable } from 'node:stream';
+
+export interface CommonOptions {
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** `--dir`, else LEAKCTL_DIR, else ./incidents (resolved against cwd). */
+  readonly incidentsDir: string;
+  /** `--playbooks` / `--templates` directories, in the order given (resolved against cwd). */
+  readonly playbookDirs: readonly string[];
+  readonly templateDirs: readonly string[];
+  /** `--config FILE`; when absent, ./leakctl.config.yaml is used if it exists. */
+  readonly configFile?: string;
+  readonly json: boolean;
+  /** `--now` or LEAKCTL_NOW, unparsed. */
+  readonly now?: string;
+  readonly color: boolean;
+  readonly debug: boolean;
+  readonly stdin: Readable & { isTTY?: boolean };
+  readonly stdout: Writable & { isTTY?: boolean };
+  readonly stderr: Writable & { isTTY?: boolean };
+}

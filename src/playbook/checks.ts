@@ -1,0 +1,316 @@
+/**
+ * The semantic checks of a playbook: rules that need the whole document, run after (and
+ * alongside) the JSON Schema. They read the raw data defensively, because they also run when the
+ * schema has already found problems: the responder gets every problem in one run.
+ */
+import { parseDuration } from '../deadlines/duration.js';
+import { problemAt, positionAt } from '../documents/yaml.js';
+import type { DocPath, YamlSource } from '../documents/yaml.js';
+import type { SourceProblem } from '../ui/errors.js';
+import { COMPARISON_OPERATORS } from './conditions.js';
+import type { StepKind } from './types.js';
+
+type Raw = Record<string, unknown>;
+
+interface StepInfo {
+  readonly id: string;
+  readonly kind: unknown;
+  readonly order: number;
+  readonly path: DocPath;
+  readonly choices: readonly unknown[] | undefined;
+}
+
+/** Fields that only make sense for some step kinds. */
+const FIELDS_BY_KIND: Readonly<Record<string, readonly StepKind[]>> = {
+  choices: ['select', 'multi'],
+  items: ['checklist'],
+  min_length: ['text', 'longtext'],
+  max_length: ['text', 'longtext'],
+  pattern: ['text', 'longtext'],
+  min: ['number'],
+  max: ['number'],
+  integer: ['number'],
+  min_items: ['multi'],
+};
+
+const isRecord = (value: unknown): value is Raw =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const listOf = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+
+/**
+ * Every semantic problem in the playbook. `templates` is the set of template ids in the search
+ * path; when it is undefined, notices are not checked against it.
+ */
+export function checkPlaybook(source: YamlSource, templates?: ReadonlySet<string>): SourceProblem[] {
+  const problems: SourceProblem[] = [];
+  const report = (path: DocPath, message: string, key = false): void => {
+    problems.push(problemAt(source, path, message, key));
+  };
+  const data = source.data;
+
+  // Ids: phases and steps share one namespace, in document order.
+  const steps = new Map<string, StepInfo>();
+  const firstUse = new Map<string, DocPath>();
+  const claim = (id: unknown, path: DocPath): void => {
+    if (typeof id !== 'string') return;
+    const earlier = firstUse.get(id);
+    if (earlier) {
+      const at = positionAt(source, earlier);
+      report(path, `duplicate id "${id}" (first used at line ${at.line}); ids must be unique across phases and steps`);
+    } else {
+      firstUse.set(id, path);
+    }
+  };
+
+  let order = 0;
+  const stepList: { step: Raw; path: DocPath; order: number }[] = [];
+  listOf(data.phases).forEach((phase, p) => {
+    if (!isRecord(phase)) return;
+    claim(phase.id, ['phases', p, 'id']);
+    listOf(phase.steps).forEach((step, s) => {
+      if (!isRecord(step)) return;
+      const path: DocPath = ['phases', p, 'steps', s];
+      claim(step.id, [...path, 'id']);
+      if (typeof step.id === 'string' && !steps.has(step.id)) {
+        steps.set(step.id, {
+          id: step.id,
+          kind: step.kind,
+          order,
+          path,
+          choices: Array.isArray(step.choices)
+            ? step.choices.map((c) => (isRecord(c) ? c.value : undefined))
+            : undefined,
+        });
+      }
+      stepList.push({ step, path, order });
+      order += 1;
+    });
+  });
+
+  for (const { step, path, order: at } of stepList) {
+    checkStepFields(step, path, report);
+    if (step.when !== undefined) {
+      checkCondition(step.when, [...path, 'when'], steps, report, { before: at, self: step.id });
+    }
+  }
+
+  const deadlineIds = new Map<string, DocPath>();
+  listOf(data.deadlines).forEach((deadline, d) => {
+    if (!isRecord(deadline)) return;
+    const path: DocPath = ['deadlines', d];
+    if (typeof deadline.id === 'string') {
+      const earlier = deadlineIds.get(deadline.id);
+      if (earlier) {
+        report([...path, 'id'], `duplicate deadline id "${deadline.id}" (first used at line ${positionAt(source, earlier).line})`);
+      } else {
+        deadlineIds.set(deadline.id, [...path, 'id']);
+      }
+    }
+    if (typeof deadline.from === 'string' && deadline.from !== 'opened') {
+      checkDatetimeStep(deadline.from, [...path, 'from'], 'from', steps, report, true);
+    }
+    if (typeof deadline.met_by === 'string') {
+      checkDatetimeStep(deadline.met_by, [...path, 'met_by'], 'met_by', steps, report, false);
+    }
+    if (typeof deadline.within === 'string' && !parseDuration(deadline.within)) {
+      report(
+        [...path, 'within'],
+        `"within" ${JSON.stringify(deadline.within)} is not an ISO 8601 duration; write e.g. PT72H (72 hours), P30D (30 days) or { business_days: 4 }`,
+      );
+    }
+    if (deadline.when !== undefined) checkCondition(deadline.when, [...path, 'when'], steps, report, {});
+  });
+
+  const noticeTemplates = new Map<string, DocPath>();
+  listOf(data.notices).forEach((notice, n) => {
+    if (!isRecord(notice)) return;
+    const path: DocPath = ['notices', n];
+    if (typeof notice.template === 'string') {
+      const earlier = noticeTemplates.get(notice.template);
+      if (earlier) {
+        report(
+          [...path, 'template'],
+          `template "${notice.template}" is already a notice at line ${positionAt(source, earlier).line}; each template renders one draft, so combine the conditions with any:`,
+        );
+      } else {
+        noticeTemplates.set(notice.template, [...path, 'template']);
+      }
+      if (templates && !templates.has(notice.template)) {
+        const known = [...templates].sort().join(', ') || 'none';
+        report(
+          [...path, 'template'],
+          `unknown template "${notice.template}"; templates in the search path: ${known}`,
+        );
+      }
+    }
+    if (notice.when !== undefined) checkCondition(notice.when, [...path, 'when'], steps, report, {});
+  });
+
+  return problems;
+}
+
+type Report = (path: DocPath, message: string, key?: boolean) => void;
+
+function checkStepFields(step: Raw, path: DocPath, report: Report): void {
+  const kind = step.kind;
+  if (typeof kind !== 'string') return;
+  for (const [field, kinds] of Object.entries(FIELDS_BY_KIND)) {
+    if (step[field] !== undefined && !kinds.includes(kind as StepKind)) {
+      report(
+        [...path, field],
+        `"${field}" does not apply to a ${kind} step (only to ${kinds.join(', ')})`,
+        true,
+      );
+    }
+  }
+  const unique = (list: unknown, member: 'value' | 'id', field: string): void => {
+    const seen = new Set<unknown>();
+    listOf(list).forEach((entry, i) => {
+      if (!isRecord(entry) || entry[member] === undefined) return;
+      if (seen.has(entry[member])) {
+        report([...path, field, i, member], `duplicate ${member} "${String(entry[member])}" in ${field}`);
+      }
+      seen.add(entry[member]);
+    });
+  };
+  unique(step.choices, 'value', 'choices');
+  unique(step.items, 'id', 'items');
+
+  if (typeof step.pattern === 'string') {
+    try {
+      new RegExp(step.pattern, 'u');
+    } catch (error) {
+      report([...path, 'pattern'], `"pattern" is not a valid regular expression: ${(error as Error).message}`);
+    }
+  }
+  const ordered = (low: string, high: string): void => {
+    if (typeof step[low] === 'number' && typeof step[high] === 'number' && step[low] > step[high]) {
+      report([...path, low], `"${low}" (${step[low]}) is greater than "${high}" (${step[high]})`);
+    }
+  };
+  ordered('min', 'max');
+  ordered('min_length', 'max_length');
+  if (typeof step.min_items === 'number' && Array.isArray(step.choices) && step.min_items > step.choices.length) {
+    report([...path, 'min_items'], `"min_items" (${step.min_items}) is more than the ${step.choices.length} choices offered`);
+  }
+}
+
+function checkDatetimeStep(
+  id: string,
+  path: DocPath,
+  field: 'from' | 'met_by',
+  steps: ReadonlyMap<string, StepInfo>,
+  report: Report,
+  openedAllowed: boolean,
+): void {
+  const target = steps.get(id);
+  const expected = openedAllowed ? 'a datetime step id or "opened"' : 'a datetime step id';
+  if (!target) {
+    report(path, `"${field}" names unknown step "${id}"; expected ${expected}`);
+  } else if (target.kind !== 'datetime') {
+    report(path, `"${field}" names step "${id}", a ${String(target.kind)} step; expected ${expected}`);
+  }
+}
+
+interface Scope {
+  /** Steps at or after this position may not be named (a step's own condition). */
+  readonly before?: number;
+  readonly self?: unknown;
+}
+
+function checkCondition(
+  condition: unknown,
+  path: DocPath,
+  steps: ReadonlyMap<string, StepInfo>,
+  report: Report,
+  scope: Scope,
+): void {
+  if (!isRecord(condition)) return;
+  const combinators = ['all', 'any', 'not'].filter((k) => k in condition);
+  const operators = COMPARISON_OPERATORS.filter((k) => k in condition);
+  if (combinators.length > 0) {
+    if (combinators.length > 1 || operators.length > 0 || 'step' in condition) {
+      report(path, `a condition has either one of all/any/not or a step with one operator, not ${Object.keys(condition).join(' + ')}`);
+      return;
+    }
+    const inner = condition[combinators[0] as string];
+    if (combinators[0] === 'not') {
+      checkCondition(inner, [...path, 'not'], steps, report, scope);
+    } else {
+      listOf(inner).forEach((c, i) => checkCondition(c, [...path, combinators[0] as string, i], steps, report, scope));
+    }
+    return;
+  }
+  if (typeof condition.step !== 'string') {
+    if (!('step' in condition)) report(path, 'a condition needs "step" and one operator (equals, includes, in, gt, gte, lt, lte, answered), or all/any/not');
+    return;
+  }
+  if (operators.length !== 1) {
+    report(
+      path,
+      operators.length === 0
+        ? `the condition on "${condition.step}" needs one operator: equals, includes, in, gt, gte, lt, lte or answered`
+        : `the condition on "${condition.step}" has ${operators.length} operators (${operators.join(', ')}); use all: [...] to combine them`,
+    );
+    return;
+  }
+  const stepPath: DocPath = [...path, 'step'];
+  const target = steps.get(condition.step);
+  if (!target) {
+    report(stepPath, `condition names unknown step "${condition.step}"`);
+    return;
+  }
+  if (condition.step === scope.self) {
+    report(stepPath, `the condition of step "${condition.step}" names the step itself; name an earlier step`);
+    return;
+  }
+  if (scope.before !== undefined && target.order >= scope.before) {
+    report(stepPath, `condition names step "${condition.step}", which comes later; a condition may only name earlier steps`);
+    return;
+  }
+  const op = operators[0] as string;
+  const opPath: DocPath = [...path, op];
+  const value = condition[op];
+  const kind = target.kind;
+  const offered = target.choices;
+  const mustBeOffered = (v: unknown, at: DocPath): void => {
+    if (offered && !offered.includes(v)) {
+      report(at, `step "${target.id}" does not offer ${JSON.stringify(v)}; its choices are: ${offered.map(String).join(', ')}`);
+    }
+  };
+  switch (op) {
+    case 'equals':
+      if (kind === 'multi') {
+        report(opPath, `step "${target.id}" is a multi step (its answer is a list); use includes:`, true);
+      } else if (kind === 'select') {
+        mustBeOffered(value, opPath);
+      } else if (kind === 'confirm' && typeof value !== 'boolean') {
+        report(opPath, `step "${target.id}" is a confirm step; compare it with true or false`);
+      } else if (kind === 'number' && typeof value !== 'number') {
+        report(opPath, `step "${target.id}" is a number step; compare it with a number`);
+      }
+      break;
+    case 'includes':
+      if (kind !== 'multi') {
+        report(opPath, `includes: needs a multi step; step "${target.id}" is a ${String(kind)} step`, true);
+      } else {
+        mustBeOffered(value, opPath);
+      }
+      break;
+    case 'in':
+      if (kind === 'multi') {
+        report(opPath, `step "${target.id}" is a multi step (its answer is a list); use any: with includes:`, true);
+      } else if (kind === 'select') {
+        listOf(value).forEach((v, i) => mustBeOffered(v, [...opPath, i]));
+      }
+      break;
+    case 'gt':
+    case 'gte':
+    case 'lt':
+    case 'lte':
+      if (kind !== 'number') {
+        report(opPath, `${op}: needs a number step; step "${target.id}" is a ${String(kind)} step`, true);
+      }
+      break;
+  }
+}

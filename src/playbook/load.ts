@@ -1,0 +1,83 @@
+/**
+ * Loading a playbook is strict (SPEC section 2): YAML syntax → JSON Schema → semantic checks,
+ * every problem reported as FILE:LINE:COL at once, and only then a typed, frozen Playbook.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+import { checkSchema } from '../documents/check.js';
+import { parseYaml, problemAt } from '../documents/yaml.js';
+import { InvalidDocument, InvalidInput } from '../ui/errors.js';
+import { checkPlaybook } from './checks.js';
+import type { Playbook } from './types.js';
+
+export interface LoadOptions {
+  /** Template ids in the search path; notices naming others are refused. */
+  readonly templates?: ReadonlySet<string>;
+  /** When loaded by id from a playbook directory, the id the file must declare. */
+  readonly expectedId?: string;
+}
+
+export const PLAYBOOK_WHAT = 'a leakctl/playbook@1 document';
+
+export function loadPlaybookFile(file: string, options: LoadOptions = {}): Playbook {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new InvalidInput(`${file}: no such playbook file`);
+    if (code === 'EISDIR') throw new InvalidInput(`${file}: is a directory, expected a playbook .yaml file`);
+    throw error;
+  }
+  return parsePlaybook(file, bytes, options);
+}
+
+export function parsePlaybook(file: string, bytes: Buffer, options: LoadOptions = {}): Playbook {
+  const source = parseYaml(file, bytes.toString('utf8'), PLAYBOOK_WHAT);
+  const problems = [...checkSchema(source, 'playbook'), ...checkPlaybook(source, options.templates)];
+  const declared = source.data.id;
+  if (options.expectedId !== undefined && typeof declared === 'string' && declared !== options.expectedId) {
+    problems.push(
+      problemAt(source, ['id'], `id "${declared}" does not match the file name ${basename(file)}; rename one of them`),
+    );
+  }
+  if (problems.length > 0) {
+    problems.sort((a, b) => a.line - b.line || a.col - b.col);
+    throw new InvalidDocument(problems);
+  }
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  return deepFreeze(toPlaybook(source.data, file, sha256));
+}
+
+/** The id a playbook file is looked up by: its file name without `.yaml`/`.yml`. */
+export function idFromFileName(file: string): string {
+  return basename(file, extname(file));
+}
+
+type Raw = Record<string, unknown>;
+
+function toPlaybook(data: Raw, file: string, sha256: string): Playbook {
+  const phases = (data.phases as Raw[]).map((phase) => ({
+    ...phase,
+    steps: (phase.steps as Raw[]).map((step) => ({ ...step, required: step.required !== false })),
+  }));
+  return {
+    ...(data as unknown as Playbook),
+    version: data.version === undefined ? undefined : String(data.version),
+    phases: phases as unknown as Playbook['phases'],
+    deadlines: (data.deadlines as Playbook['deadlines'] | undefined) ?? [],
+    notices: (data.notices as Playbook['notices'] | undefined) ?? [],
+    holidays: (data.holidays as string[] | undefined) ?? [],
+    file,
+    sha256,
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}

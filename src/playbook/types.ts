@@ -1,0 +1,114 @@
+/**
+ * The typed, immutable form of a playbook (SPEC section 2), produced by the loader only after the
+ * schema and the semantic checks have passed.
+ */
+
+export const STEP_KINDS = [
+  'info',
+  'confirm',
+  'text',
+  'longtext',
+  'number',
+  'select',
+  'multi',
+  'datetime',
+  'checklist',
+  'attachment',
+] as const;
+export type StepKind = (typeof STEP_KINDS)[number];
+
+export const CAUSES = ['platform', 'member', 'other'] as const;
+export type Cause = (typeof CAUSES)[number];
+
+/** A comparison against one earlier step's answer. Exactly one operator is present. */
+export interface Comparison {
+  readonly step: string;
+  readonly equals?: unknown;
+  readonly includes?: unknown;
+  readonly in?: readonly unknown[];
+  readonly gt?: number;
+  readonly gte?: number;
+  readonly lt?: number;
+  readonly lte?: number;
+  readonly answered?: boolean;
+}
+
+export type Condition =
+  | Comparison
+  | { readonly all: readonly Condition[] }
+  | { readonly any: readonly Condition[] }
+  | { readonly not: Condition };
+
+export interface Choice {
+  readonly value: string;
+  readonly label: string;
+}
+
+export interface ChecklistItem {
+  readonly id: string;
+  readonly label: string;
+}
+
+export interface Step {
+  readonly id: string;
+  readonly kind: StepKind;
+  readonly prompt: string;
+  readonly help?: string;
+  readonly required: boolean;
+  readonly when?: Condition;
+  readonly sensitive?: boolean;
+  readonly choices?: readonly Choice[];
+  readonly items?: readonly ChecklistItem[];
+  readonly min_length?: number;
+  readonly max_length?: number;
+  readonly pattern?: string;
+  readonly min?: number;
+  readonly max?: number;
+  readonly integer?: boolean;
+  readonly min_items?: number;
+}
+
+export interface Phase {
+  readonly id: string;
+  readonly title: string;
+  readonly help?: string;
+  readonly steps: readonly Step[];
+}
+
+/** ISO 8601 duration (`PT72H`, `P30D`) or a count of business days. */
+export type Within = string | { readonly business_days: number };
+
+export interface Deadline {
+  readonly id: string;
+  readonly title: string;
+  /** A datetime step id, or `opened` for the incident's opening. */
+  readonly from: string;
+  readonly within: Within;
+  readonly met_by: string;
+  readonly when?: Condition;
+  /** Reference to the regime the deadline comes from (free text, e.g. `GDPR Art. 33(1)`). */
+  readonly source?: string;
+}
+
+export interface Notice {
+  readonly template: string;
+  readonly when?: Condition;
+}
+
+export interface Playbook {
+  readonly schema: 'leakctl/playbook@1';
+  readonly id: string;
+  readonly title: string;
+  readonly cause: Cause;
+  readonly summary: string;
+  readonly version?: string;
+  readonly phases: readonly Phase[];
+  readonly deadlines: readonly Deadline[];
+  readonly notices: readonly Notice[];
+  /** Dates (yyyy-MM-dd) that business-day deadlines skip, besides weekends. */
+  readonly holidays: readonly string[];
+  /** Absolute path of the file it was loaded from. */
+  readonly file: string;
+  /** SHA-256 (hex) of the file's bytes, recorded in `incident.opened`. */
+  readonly sha256: string;
+}

@@ -1,0 +1,79 @@
+/**
+ * Answers files (SPEC section 3, `leakctl/answers@1`): the script a scripted run or a drill
+ * follows. Each answer is a bare value or `{ value, after }`, where `after` advances the run's
+ * simulated clock before the answer is recorded.
+ */
+import { checkSchema } from '../documents/check.js';
+import { loadYamlFile, problemAt } from '../documents/yaml.js';
+import type { Position, YamlSource } from '../documents/yaml.js';
+import { positionAt } from '../documents/yaml.js';
+import { parseDuration } from '../deadlines/duration.js';
+import type { IsoDuration } from '../deadlines/duration.js';
+import { InvalidDocument } from '../ui/errors.js';
+import type { SourceProblem } from '../ui/errors.js';
+
+export interface ScriptedAnswer {
+  readonly value: unknown;
+  /** Simulated time that passes before this answer is given. */
+  readonly after?: IsoDuration;
+  readonly afterText?: string;
+  /** Where the answer is, for messages that name it. */
+  readonly position: Position;
+}
+
+export interface AnswersFile {
+  readonly file: string;
+  readonly responder?: string;
+  readonly now?: string;
+  readonly answers: ReadonlyMap<string, ScriptedAnswer>;
+  readonly source: YamlSource;
+}
+
+export const ANSWERS_WHAT = 'a leakctl/answers@1 document';
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** `{ value, after }` (after optional) is a wrapper; any other value is the answer itself. */
+function isWrapper(value: unknown): value is { value: unknown; after?: unknown } {
+  return isRecord(value) && 'value' in value && Object.keys(value).every((k) => k === 'value' || k === 'after');
+}
+
+export function loadAnswersFile(file: string): AnswersFile {
+  return checkAnswers(loadYamlFile(file, ANSWERS_WHAT));
+}
+
+export function checkAnswers(source: YamlSource): AnswersFile {
+  const problems: SourceProblem[] = checkSchema(source, 'answers');
+  const answers = new Map<string, ScriptedAnswer>();
+  const raw = isRecord(source.data.answers) ? source.data.answers : {};
+  for (const [step, entry] of Object.entries(raw)) {
+    const position = positionAt(source, ['answers', step]);
+    if (!isWrapper(entry)) {
+      answers.set(step, { value: entry, position });
+      continue;
+    }
+    let after: IsoDuration | undefined;
+    if (entry.after !== undefined) {
+      after = typeof entry.after === 'string' ? parseDuration(entry.after) : undefined;
+      if (!after) {
+        problems.push(
+          problemAt(source, ['answers', step, 'after'], `"after" ${JSON.stringify(entry.after)} is not an ISO 8601 duration; write e.g. PT70H or P2D`),
+        );
+      }
+    }
+    answers.set(step, {
+      value: entry.value,
+      ...(after ? { after, afterText: entry.after as string } : {}),
+      position,
+    });
+  }
+  if (problems.length > 0) throw new InvalidDocument(problems);
+  return {
+    file: source.file,
+    ...(typeof source.data.responder === 'string' ? { responder: source.data.responder } : {}),
+    ...(typeof source.data.now === 'string' ? { now: source.data.now } : {}),
+    answers,
+    source,
+  };
+}

@@ -1,0 +1,26 @@
+/** JSON Schema of `leakctl/answers@1` (SPEC section 3): scripted runs and drills. */
+export const answersSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://leakctl.dev/schema/answers@1.json',
+  title: 'leakctl answers file',
+  type: 'object',
+  additionalProperties: false,
+  required: ['schema', 'answers'],
+  properties: {
+    $schema: { type: 'string' },
+    schema: { const: 'leakctl/answers@1' },
+    responder: { type: 'string', minLength: 1 },
+    now: {
+      type: 'string',
+      format: 'date-time',
+      description: 'The simulated start of the run (RFC 3339 with offset).',
+    },
+    answers: {
+      type: 'object',
+      description:
+        'Step id → answer: a bare value, or { value, after } where after (ISO 8601 duration) advances the simulated clock first.',
+      propertyNames: { pattern: '^[a-z][a-z0-9_]{0,63}$' },
+      additionalProperties: true,
+    },
+  },
+} as const;

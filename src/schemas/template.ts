@@ -1,0 +1,21 @@
+/** JSON Schema of a template's front matter (SPEC section 5). */
+export const templateSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://leakctl.dev/schema/template@1.json',
+  title: 'leakctl template front matter',
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'title', 'audience', 'subject'],
+  properties: {
+    id: { type: 'string', pattern: '^[a-z][a-z0-9-]{0,63}$' },
+    title: { type: 'string', minLength: 1 },
+    audience: { type: 'string', minLength: 1 },
+    subject: { type: 'string', minLength: 1 },
+    formats: {
+      type: 'array',
+      minItems: 1,
+      uniqueItems: true,
+      items: { enum: ['txt', 'md', 'eml'] },
+    },
+  },
+} as const;

@@ -1,0 +1,73 @@
+/**
+ * Typed errors. Expected failures are thrown deep and turned into an exit code by the one
+ * handler in cli.ts (SPEC section 1, exit status). Nothing below cli.ts calls process.exit.
+ */
+
+export const EXIT = {
+  ok: 0,
+  failure: 1,
+  invalid: 2,
+  checkFailed: 3,
+  interrupted: 130,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** An error whose message is written for a person and which carries the exit status. */
+export class LeakctlError extends Error {
+  readonly exitCode: ExitCode;
+  constructor(message: string, exitCode: ExitCode) {
+    super(message);
+    this.name = new.target.name;
+    this.exitCode = exitCode;
+  }
+}
+
+/** Exit 2: bad usage, playbook, template, answers file, config, unknown incident or step. */
+export class InvalidInput extends LeakctlError {
+  constructor(message: string) {
+    super(message, EXIT.invalid);
+  }
+}
+
+/** One problem at a position in a file: printed as `FILE:LINE:COL message`. */
+export interface SourceProblem {
+  file: string;
+  line: number;
+  col: number;
+  message: string;
+}
+
+export function formatProblem(p: SourceProblem): string {
+  return `${p.file}:${p.line}:${p.col} ${p.message}`;
+}
+
+/** Exit 2 with every problem found in one or more files, each on its own line. */
+export class InvalidDocument extends InvalidInput {
+  readonly problems: readonly SourceProblem[];
+  constructor(problems: readonly SourceProblem[]) {
+    super(problems.map(formatProblem).join('\n'));
+    this.problems = problems;
+  }
+}
+
+/** Exit 3: verify found tampering, or a drill missed a deadline or a required step. */
+export class CheckFailed extends LeakctlError {
+  constructor(message: string) {
+    super(message, EXIT.checkFailed);
+  }
+}
+
+/** Exit 130: the responder pressed Ctrl+C; what was answered is kept. */
+export class Interrupted extends LeakctlError {
+  constructor(message: string) {
+    super(message, EXIT.interrupted);
+  }
+}
+
+/** Exit 2 for a command whose implementation lands in a later issue. */
+export class NotBuiltYet extends InvalidInput {
+  constructor(command: string) {
+    super(`leakctl ${command} is not available in this version yet.`);
+  }
+}

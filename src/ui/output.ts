@@ -1,0 +1,70 @@
+/**
+ * Output discipline (SPEC section 1): results on stdout, progress and messages on stderr,
+ * `--json` as one document on stdout, colour only when decided so.
+ */
+import type { ChalkInstance } from 'chalk';
+import type { CommonOptions } from '../options.js';
+
+/** The few styles leakctl uses; plain text when colour is off. */
+export interface Styles {
+  bold(text: string): string;
+  dim(text: string): string;
+  red(text: string): string;
+  green(text: string): string;
+  yellow(text: string): string;
+  cyan(text: string): string;
+}
+
+const plain: Styles = {
+  bold: (t) => t,
+  dim: (t) => t,
+  red: (t) => t,
+  green: (t) => t,
+  yellow: (t) => t,
+  cyan: (t) => t,
+};
+
+export class Output {
+  readonly style: Styles;
+  private readonly options: CommonOptions;
+
+  private constructor(options: CommonOptions, style: Styles) {
+    this.options = options;
+    this.style = style;
+  }
+
+  /** chalk is loaded only when colour is on: most runs (CI, pipes, --json) never need it. */
+  static async create(options: CommonOptions): Promise<Output> {
+    if (!options.color) return new Output(options, plain);
+    const { Chalk } = await import('chalk');
+    const chalk: ChalkInstance = new Chalk({ level: 1 });
+    return new Output(options, chalk);
+  }
+
+  /** A result line on stdout. */
+  result(text = ''): void {
+    this.options.stdout.write(`${text}\n`);
+  }
+
+  /** A message or progress line on stderr. */
+  message(text = ''): void {
+    this.options.stderr.write(`${text}\n`);
+  }
+
+  /** The one JSON document of a `--json` run. */
+  json(value: unknown): void {
+    this.options.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  }
+}
+
+/** Lay out rows as columns separated by two spaces (the last column is not padded). */
+export function table(rows: readonly (readonly string[])[]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) =>
+    row
+      .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd(),
+  );
+}
