@@ -21,7 +21,7 @@ const compiled = new Map<SchemaName, ValidateFunction>();
 function validatorFor(name: SchemaName): ValidateFunction {
   let validate = compiled.get(name);
   if (!validate) {
-    ajv ??= addFormats(new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }), [
+    ajv ??= addFormats(new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true }), [
       'date',
       'date-time',
       'email',
@@ -81,7 +81,9 @@ function valueAt(data: unknown, path: DocPath): unknown {
 function fieldName(path: DocPath): string {
   const last = path[path.length - 1];
   if (last === undefined) return 'the document';
-  return typeof last === 'number' ? `item ${last + 1}` : `"${last}"`;
+  if (typeof last === 'string') return `"${last}"`;
+  const parent = path[path.length - 2];
+  return typeof parent === 'string' ? `item ${last + 1} of "${parent}"` : `item ${last + 1}`;
 }
 
 /** A message for a person, and where it belongs (a missing field: its parent; unknown: the key). */

@@ -285,7 +285,8 @@ function checkCondition(
       } else if (kind === 'select') {
         mustBeOffered(value, opPath);
       } else if (kind === 'confirm' && typeof value !== 'boolean') {
-        report(opPath, `step "${target.id}" is a confirm step; compare it with true or false`);
+        const hint = typeof value === 'string' ? ` (${JSON.stringify(value)} is text in YAML 1.2)` : '';
+        report(opPath, `step "${target.id}" is a confirm step; compare it with true or false${hint}`);
       } else if (kind === 'number' && typeof value !== 'number') {
         report(opPath, `step "${target.id}" is a number step; compare it with a number`);
       }

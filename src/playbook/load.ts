@@ -42,10 +42,7 @@ export function parsePlaybook(file: string, bytes: Buffer, options: LoadOptions 
       problemAt(source, ['id'], `id "${declared}" does not match the file name ${basename(file)}; rename one of them`),
     );
   }
-  if (problems.length > 0) {
-    problems.sort((a, b) => a.line - b.line || a.col - b.col);
-    throw new InvalidDocument(problems);
-  }
+  if (problems.length > 0) throw new InvalidDocument(problems);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   return deepFreeze(toPlaybook(source.data, file, sha256));
 }

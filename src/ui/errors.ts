@@ -46,8 +46,13 @@ export function formatProblem(p: SourceProblem): string {
 export class InvalidDocument extends InvalidInput {
   readonly problems: readonly SourceProblem[];
   constructor(problems: readonly SourceProblem[]) {
-    super(problems.map(formatProblem).join('\n'));
-    this.problems = problems;
+    // In reading order, file by file (files keep the order they were first reported in).
+    const files = [...new Set(problems.map((p) => p.file))];
+    const sorted = [...problems].sort(
+      (a, b) => files.indexOf(a.file) - files.indexOf(b.file) || a.line - b.line || a.col - b.col,
+    );
+    super(sorted.map(formatProblem).join('\n'));
+    this.problems = sorted;
   }
 }
 
