@@ -18,6 +18,8 @@ export interface ProcessIO {
   readonly stdin: Readable & { isTTY?: boolean };
   readonly stdout: Writable & { isTTY?: boolean };
   readonly stderr: Writable & { isTTY?: boolean };
+  /** Install the Ctrl+C handler and return its signal (main() passes the real one). */
+  readonly interrupt?: () => AbortSignal;
 }
 
 /** The entry used by bin/leakctl.js: the only place that touches `process`. */
@@ -29,7 +31,26 @@ export async function main(argv: readonly string[]): Promise<void> {
     stdin: process.stdin,
     stdout: process.stdout,
     stderr: process.stderr,
+    interrupt: trapInterrupt,
   });
+}
+
+let interruptController: AbortController | undefined;
+
+/**
+ * SIGINT outside a prompt (inside one, the prompt library sees Ctrl+C as a key): the first one
+ * asks the running command to pause; a second one stops at once.
+ */
+function trapInterrupt(): AbortSignal {
+  if (!interruptController) {
+    const controller = new AbortController();
+    interruptController = controller;
+    process.on('SIGINT', () => {
+      if (controller.signal.aborted) process.exit(130);
+      controller.abort();
+    });
+  }
+  return interruptController.signal;
 }
 
 interface RawGlobals {
@@ -170,6 +191,7 @@ function commonOptions(io: ProcessIO, raw: RawGlobals): CommonOptions {
     stdin: io.stdin,
     stdout: io.stdout,
     stderr: io.stderr,
+    ...(io.interrupt ? { interrupt: io.interrupt } : {}),
   };
 }
 

@@ -22,4 +22,9 @@ export interface CommonOptions {
   readonly stdin: Readable & { isTTY?: boolean };
   readonly stdout: Writable & { isTTY?: boolean };
   readonly stderr: Writable & { isTTY?: boolean };
+  /**
+   * Aborted when the responder presses Ctrl+C outside a prompt (SIGINT). Only commands that run
+   * steps ask for it; cli.ts installs the handler then.
+   */
+  readonly interrupt?: () => AbortSignal;
 }

@@ -1,7 +1,32 @@
-/** `leakctl close`: lands with a later issue; until then it says so and exits 2. */
+/** `leakctl close INCIDENT`: log `incident.closed`; the log is read-only for leakctl afterwards. */
+import { loadConfig, loadSettings } from '../config/settings.js';
 import type { CommonOptions } from '../options.js';
-import { NotBuiltYet } from '../ui/errors.js';
+import { commandNow, existingIncident, playbookOfIncident, replayIncident, responderName, withIncidentLog } from '../run/incident.js';
+import { placedSteps, stepStanding } from '../run/runner.js';
+import { answerValues } from '../evidence/state.js';
+import { Output } from '../ui/output.js';
 
-export async function run(_options: CommonOptions): Promise<number> {
-  throw new NotBuiltYet('close');
+export async function run(options: CommonOptions, id: string, opts: { responder?: string }): Promise<number> {
+  const out = await Output.create(options);
+  const dir = existingIncident(options, id);
+  const actor = responderName(opts.responder, undefined, loadConfig(options).responder, options.cwd);
+  const entry = await withIncidentLog(dir, commandNow(options), async (log) => {
+    const { state } = await replayIncident(dir, id);
+    let open: string[] = [];
+    try {
+      const playbook = playbookOfIncident(state, loadSettings(options), options.cwd, () => undefined);
+      const answers = answerValues(state);
+      open = placedSteps(playbook).filter(({ step }) => stepStanding(step, state, answers) === 'open').map(({ step }) => step.id);
+    } catch {
+      // The playbook may be gone; closing does not need it.
+    }
+    return log.append('incident.closed', actor, { open_steps: open }, commandNow(options));
+  });
+  const open = entry.data.open_steps as string[];
+  if (options.json) out.json(entry);
+  else {
+    out.message(`Closed incident ${id} (entry #${entry.seq}, head ${entry.hash}).`);
+    if (open.length > 0) out.message(`It was closed with ${open.length} step(s) unanswered: ${open.join(', ')}.`);
+  }
+  return 0;
 }

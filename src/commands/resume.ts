@@ -1,7 +1,90 @@
-/** `leakctl resume`: lands with a later issue; until then it says so and exits 2. */
+/**
+ * `leakctl resume INCIDENT`: replay the log, show where the run stopped, and continue with the
+ * open steps (prompts, or `--answers FILE` for the steps the log has not answered yet). A torn
+ * last line left by a crash is set aside into a side file, never deleted.
+ */
+import { resolve } from 'node:path';
+import { loadSettings } from '../config/settings.js';
+import { acquireLock } from '../evidence/lock.js';
+import { EvidenceLog } from '../evidence/log.js';
+import { applyEntry } from '../evidence/state.js';
 import type { CommonOptions } from '../options.js';
-import { NotBuiltYet } from '../ui/errors.js';
+import { loadAnswersFile } from '../run/answers.js';
+import { clockFor } from '../run/clock.js';
+import { existingIncident, playbookOfIncident, replayIncident, responderName } from '../run/incident.js';
+import { PromptResponder } from '../run/prompts.js';
+import { placedSteps, stepStanding } from '../run/runner.js';
+import { ScriptResponder } from '../run/script.js';
+import { reportSummary, runSession } from '../run/session.js';
+import { answerValues } from '../evidence/state.js';
+import { InvalidInput } from '../ui/errors.js';
+import { Output } from '../ui/output.js';
+import { checkAnswerSteps, NO_TERMINAL } from './start.js';
 
-export async function run(_options: CommonOptions): Promise<number> {
-  throw new NotBuiltYet('resume');
+export interface ResumeOptions {
+  readonly answers?: string;
+  readonly responder?: string;
+}
+
+export async function run(options: CommonOptions, id: string, opts: ResumeOptions): Promise<number> {
+  const out = await Output.create(options);
+  const settings = loadSettings(options);
+  const dir = existingIncident(options, id);
+  const scripted = opts.answers !== undefined;
+  if (!scripted && options.stdin.isTTY !== true) throw new InvalidInput(NO_TERMINAL);
+  const answers = scripted ? loadAnswersFile(resolve(options.cwd, opts.answers!)) : undefined;
+
+  const lock = acquireLock(dir);
+  let log: EvidenceLog | undefined;
+  try {
+    const { state } = await replayIncident(dir, id);
+    if (state.closed) throw new InvalidInput(`incident ${id} is closed; its log is read-only`);
+    const playbook = playbookOfIncident(state, settings, options.cwd, (text) => out.message(text));
+    if (answers) checkAnswerSteps(answers, playbook.phases.flatMap((p) => p.steps.map((s) => s.id)));
+
+    // A resumed drill continues its simulated time from the last entry, not from today.
+    const clock = clockFor(options.now, answers?.now ?? (scripted ? state.lastAt?.toISOString() : undefined), scripted);
+    const actor = responderName(opts.responder, answers?.responder, settings.config.responder ?? state.opened?.responder, options.cwd);
+
+    log = EvidenceLog.open(dir, { setAsideTorn: true, now: clock.now() });
+    if (log.setAside) {
+      out.message(`The last line of the log was torn by a crash; it was set aside in ${log.setAside.file} (${log.setAside.bytes} bytes) and the log continues without it.`);
+    }
+    const answered = answerValues(state);
+    const steps = placedSteps(playbook);
+    const next = steps.find(({ step }) => stepStanding(step, state, answered) === 'open');
+    out.message(out.style.bold(`Resuming incident ${id}`) + ` (${state.answers.size} of ${steps.length} steps answered)`);
+    if (next) out.message(`Next: phase ${next.phaseIndex + 1}/${playbook.phases.length}, step ${next.index + 1}/${steps.length}: ${next.step.prompt}`);
+    applyEntry(state, log.append('run.resumed', actor, { at_step: next?.step.id ?? null }, clock.now()));
+
+    const responder = answers
+      ? new ScriptResponder(answers, clock)
+      : new PromptResponder({
+          cwd: options.cwd,
+          streams: { input: options.stdin, output: options.stderr },
+          style: out.style,
+          ...(settings.config.timezone ? { timeZone: settings.config.timezone } : {}),
+        });
+    const summary = await runSession({
+      playbook,
+      state,
+      log,
+      incidentDir: dir,
+      responder,
+      clock,
+      actor,
+      holidays: new Set([...playbook.holidays, ...settings.config.holidays]),
+      out,
+      json: options.json,
+      ...(settings.config.timezone ? { timeZone: settings.config.timezone } : {}),
+      ...(options.interrupt ? { signal: options.interrupt() } : {}),
+      ...(opts.answers ? { answersFile: opts.answers } : {}),
+    });
+    if (options.json) out.json(summary);
+    else reportSummary(summary, out, settings.config.timezone);
+    return 0;
+  } finally {
+    log?.close();
+    lock.release();
+  }
 }

@@ -1,7 +1,150 @@
-/** `leakctl start`: lands with a later issue; until then it says so and exits 2. */
+/**
+ * `leakctl start [PLAYBOOK]`: open an incident and run it, with prompts in a terminal or from
+ * `--answers FILE`. Without PLAYBOOK, a first question tells a platform-caused leak from a
+ * member-caused one (the playbooks' own summaries carry the distinctions) and picks the playbook.
+ */
+import { resolve } from 'node:path';
+import { loadSettings } from '../config/settings.js';
+import type { Settings } from '../config/settings.js';
+import { acquireLock } from '../evidence/lock.js';
+import { EvidenceLog } from '../evidence/log.js';
+import { applyEntry, emptyState } from '../evidence/state.js';
 import type { CommonOptions } from '../options.js';
-import { NotBuiltYet } from '../ui/errors.js';
+import { listPlaybookFiles, loadPlaybook } from '../playbook/discover.js';
+import { loadYamlFile } from '../documents/yaml.js';
+import { PLAYBOOK_WHAT } from '../playbook/load.js';
+import { loadAnswersFile } from '../run/answers.js';
+import type { AnswersFile } from '../run/answers.js';
+import { clockFor } from '../run/clock.js';
+import { checkIncidentId, incidentDirOf, responderName } from '../run/incident.js';
+import { PromptResponder } from '../run/prompts.js';
+import { ScriptResponder, unknownAnswerSteps } from '../run/script.js';
+import { reportSummary, runSession } from '../run/session.js';
+import { InvalidInput, Interrupted } from '../ui/errors.js';
+import { Output } from '../ui/output.js';
+import { printable } from '../ui/text.js';
 
-export async function run(_options: CommonOptions): Promise<number> {
-  throw new NotBuiltYet('start');
+export interface StartOptions {
+  readonly answers?: string;
+  readonly id?: string;
+  readonly responder?: string;
+  readonly drill?: boolean;
+}
+
+export const NO_TERMINAL =
+  'there is no terminal to ask the questions in (stdin is not a TTY); for a scripted run pass --answers FILE (its format: leakctl schema answers)';
+
+export async function run(options: CommonOptions, ref: string | undefined, opts: StartOptions): Promise<number> {
+  const out = await Output.create(options);
+  const settings = loadSettings(options);
+  const scripted = opts.answers !== undefined;
+  if (!scripted && options.stdin.isTTY !== true) throw new InvalidInput(NO_TERMINAL);
+  const answers = scripted ? loadAnswersFile(resolve(options.cwd, opts.answers!)) : undefined;
+
+  let playbookRef = ref;
+  if (playbookRef === undefined) {
+    if (scripted) throw new InvalidInput('name the playbook to run: leakctl start PLAYBOOK --answers FILE (leakctl list shows them)');
+    playbookRef = await choosePlaybook(options, settings, out);
+  }
+  const playbook = loadPlaybook(playbookRef, settings, options.cwd);
+  if (answers) checkAnswerSteps(answers, playbook.phases.flatMap((p) => p.steps.map((s) => s.id)));
+
+  const clock = clockFor(options.now, answers?.now, scripted);
+  const id = checkIncidentId(opts.id ?? `${playbook.id}-${compactUtc(clock.now())}`);
+  const dir = incidentDirOf(options, id);
+  const actor = responderName(opts.responder, answers?.responder, settings.config.responder, options.cwd);
+  const drill = opts.drill === true;
+
+  const log = EvidenceLog.create(dir);
+  const lock = acquireLock(dir, { now: clock.now() });
+  try {
+    const state = emptyState(id);
+    const opened = {
+      playbook: {
+        id: playbook.id,
+        title: playbook.title,
+        ...(playbook.version !== undefined ? { version: playbook.version } : {}),
+        sha256: playbook.sha256,
+        file: playbook.file,
+      },
+      drill,
+      responder: actor,
+    };
+    applyEntry(state, log.append('incident.opened', actor, opened, clock.now()));
+    out.message(`${out.style.bold(`Opened incident ${id}`)}${drill ? ' (drill)' : ''}: ${printable(playbook.title)}`);
+    out.message(out.style.dim(`Evidence log: ${dir}`));
+
+    const responder = answers
+      ? new ScriptResponder(answers, clock)
+      : new PromptResponder({
+          cwd: options.cwd,
+          streams: { input: options.stdin, output: options.stderr },
+          style: out.style,
+          ...(settings.config.timezone ? { timeZone: settings.config.timezone } : {}),
+        });
+    const summary = await runSession({
+      playbook,
+      state,
+      log,
+      incidentDir: dir,
+      responder,
+      clock,
+      actor,
+      holidays: new Set([...playbook.holidays, ...settings.config.holidays]),
+      out,
+      json: options.json,
+      ...(settings.config.timezone ? { timeZone: settings.config.timezone } : {}),
+      ...(options.interrupt ? { signal: options.interrupt() } : {}),
+      ...(opts.answers ? { answersFile: opts.answers } : {}),
+    });
+    if (options.json) out.json({ ...summary, drill });
+    else reportSummary(summary, out, settings.config.timezone);
+    return 0;
+  } finally {
+    log.close();
+    lock.release();
+  }
+}
+
+/** Exit 2 for answers to steps the playbook does not have, before anything is written. */
+export function checkAnswerSteps(answers: AnswersFile, stepIds: readonly string[]): void {
+  const unknown = unknownAnswerSteps(answers, new Set(stepIds));
+  if (unknown.length > 0) throw new InvalidInput(unknown.join('\n'));
+}
+
+/** yyyyMMdd-HHmmss in UTC, for default incident ids. */
+function compactUtc(date: Date): string {
+  return date.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+}
+
+/** The first question when no playbook is named: which kind of leak is this? */
+async function choosePlaybook(options: CommonOptions, settings: Settings, out: Output): Promise<string> {
+  const choices = [...listPlaybookFiles(settings.playbookDirs)].flatMap(([id, file]) => {
+    try {
+      const data = loadYamlFile(file, PLAYBOOK_WHAT).data;
+      return [{ value: id, name: printable(String(data.title ?? id)), description: printable(String(data.summary ?? '')), cause: String(data.cause ?? '') }];
+    } catch {
+      return [];
+    }
+  });
+  if (choices.length === 0) throw new InvalidInput('no playbooks found; add a directory with --playbooks DIR');
+  const order = ['platform', 'member', 'other'];
+  choices.sort((a, b) => order.indexOf(a.cause) - order.indexOf(b.cause) || a.value.localeCompare(b.value));
+  out.message(out.style.bold('What kind of leak is this?'));
+  out.message(
+    out.style.dim(
+      'Platform-caused: a bug, misconfiguration or breach of the platform; it may reach many or all members, they look to you for choosing it, and the provider controls the fix.\n' +
+        'Member-caused: someone leaked what their own access let them see; the scope is what they could reach, the blame is theirs, and you can remove them and pursue takedowns.',
+    ),
+  );
+  const { select } = await import('@inquirer/prompts');
+  try {
+    return await select(
+      { message: 'Which playbook fits?', choices: choices.map(({ value, name, description }) => ({ value, name, description })) },
+      { input: options.stdin, output: options.stderr },
+    );
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ExitPromptError') throw new Interrupted('Stopped before an incident was opened; nothing was written.');
+    throw error;
+  }
 }

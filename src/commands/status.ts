@@ -1,7 +1,174 @@
-/** `leakctl status`: lands with a later issue; until then it says so and exits 2. */
+/**
+ * `leakctl status [INCIDENT]`: one incident's progress and deadline clocks (due time, time left
+ * or overdue), or a table of every incident in the incidents directory, drills marked.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadSettings } from '../config/settings.js';
+import type { Settings } from '../config/settings.js';
+import { clockInWords, displayTime, spanInWords } from '../deadlines/format.js';
+import { logFileOf } from '../evidence/log.js';
 import type { CommonOptions } from '../options.js';
-import { NotBuiltYet } from '../ui/errors.js';
+import { commandNow, existingIncident, INCIDENT_ID, playbookOfIncident, replayIncident } from '../run/incident.js';
+import { progressOf } from '../run/progress.js';
+import type { Progress } from '../run/progress.js';
+import type { IncidentState } from '../evidence/state.js';
+import { LeakctlError } from '../ui/errors.js';
+import { Output, table } from '../ui/output.js';
+import { printable } from '../ui/text.js';
 
-export async function run(_options: CommonOptions): Promise<number> {
-  throw new NotBuiltYet('status');
+export async function run(options: CommonOptions, id: string | undefined): Promise<number> {
+  const out = await Output.create(options);
+  const settings = loadSettings(options);
+  const now = commandNow(options);
+  return id === undefined ? overview(options, settings, out, now) : one(options, settings, out, now, id);
+}
+
+interface Loaded {
+  state: IncidentState;
+  progress?: Progress;
+  problem?: string;
+}
+
+async function load(options: CommonOptions, settings: Settings, dir: string, id: string, now: Date, warn: (t: string) => void): Promise<Loaded> {
+  const { state } = await replayIncident(dir, id);
+  try {
+    const playbook = playbookOfIncident(state, settings, options.cwd, warn);
+    const holidays = new Set([...playbook.holidays, ...settings.config.holidays]);
+    return { state, progress: progressOf(playbook, state, now, holidays) };
+  } catch (error) {
+    if (!(error instanceof LeakctlError)) throw error;
+    return { state, problem: error.message };
+  }
+}
+
+async function one(options: CommonOptions, settings: Settings, out: Output, now: Date, id: string): Promise<number> {
+  const dir = existingIncident(options, id);
+  const { state, progress, problem } = await load(options, settings, dir, id, now, (t) => out.message(t));
+  const tz = settings.config.timezone;
+  const opened = state.opened!;
+  if (options.json) {
+    out.json({
+      incident: id,
+      dir,
+      title: opened.playbook.title,
+      playbook: opened.playbook.id,
+      drill: opened.drill,
+      opened_at: opened.at.toISOString(),
+      responder: opened.responder,
+      entries: state.entries,
+      head: state.head,
+      ...(progress ? { ...progress, deadlines: progress.deadlines.map(clockJson) } : { problem }),
+      drafts: [...state.drafts].map(([template, d]) => ({ template, file: d.file, sha256: d.sha256, at: d.at.toISOString() })),
+      closed_at: state.closed?.at.toISOString() ?? null,
+    });
+    return 0;
+  }
+  const { bold, dim, red, green, yellow } = out.style;
+  out.result(bold(`Incident ${id}`) + ` — ${printable(opened.playbook.title)}${opened.drill ? yellow(' [DRILL]') : ''}`);
+  out.result(dim(`Opened ${displayTime(opened.at, tz)} by ${printable(opened.responder)} · playbook ${opened.playbook.id} · ${state.entries} entries · head ${state.head ?? '-'}`));
+  if (!progress) {
+    out.result(red(problem ?? 'playbook unavailable'));
+    return 0;
+  }
+  out.result(`State: ${stateInWords(progress.state)} · ${progress.answered + progress.skipped}/${progress.total} steps done (${progress.answered} answered, ${progress.skipped} skipped)`);
+  progress.phases.forEach((phase, i) => {
+    const done = phase.answered + phase.skipped;
+    const mark = phase.open === 0 ? green('✓') : done > 0 ? yellow('…') : ' ';
+    out.result(`  ${mark} Phase ${i + 1}/${progress.phases.length} ${printable(phase.title)}: ${done}/${phase.total}`);
+  });
+  if (progress.next && progress.state !== 'closed') {
+    out.result(`Next: step ${progress.next.number} (phase ${progress.next.phase}): ${printable(progress.next.prompt)}`);
+    out.result(dim(`      leakctl resume ${id}`));
+  }
+  out.result(bold('Deadlines'));
+  if (progress.deadlines.length === 0) out.result('  none apply yet');
+  for (const clock of progress.deadlines) {
+    const line = `  ${printable(clock.title)}: ${clockInWords(clock, tz)}`;
+    out.result(clock.status === 'overdue' || clock.status === 'met_late' ? red(line) : clock.status === 'met' ? green(line) : line);
+  }
+  if (state.drafts.size > 0) {
+    out.result(bold('Drafts'));
+    for (const [template, draft] of state.drafts) out.result(`  ${template}: ${join(dir, draft.file)}`);
+  }
+  return 0;
+}
+
+async function overview(options: CommonOptions, settings: Settings, out: Output, now: Date): Promise<number> {
+  const ids = existsSync(options.incidentsDir)
+    ? readdirSync(options.incidentsDir, { withFileTypes: true })
+        .filter((e) => e.isDirectory() && INCIDENT_ID.test(e.name) && existsSync(logFileOf(join(options.incidentsDir, e.name))))
+        .map((e) => e.name)
+        .sort()
+    : [];
+  const rows: ({ id: string } & Partial<Loaded>)[] = [];
+  for (const id of ids) {
+    try {
+      const loaded = await load(options, settings, join(options.incidentsDir, id), id, now, () => undefined);
+      rows.push({ id, ...loaded });
+    } catch (error) {
+      if (!(error instanceof LeakctlError)) throw error;
+      rows.push({ id, problem: error.message });
+    }
+  }
+  if (options.json) {
+    out.json({
+      dir: options.incidentsDir,
+      incidents: rows.map((r) => ({
+        incident: r.id,
+        title: r.state?.opened?.playbook.title ?? null,
+        playbook: r.state?.opened?.playbook.id ?? null,
+        drill: r.state?.opened?.drill ?? false,
+        opened_at: r.state?.opened?.at.toISOString() ?? null,
+        state: r.progress?.state ?? (r.state?.closed ? 'closed' : 'unknown'),
+        answered: r.progress?.answered ?? null,
+        total: r.progress?.total ?? null,
+        next_deadline: nextDeadline(r.progress) ? clockJson(nextDeadline(r.progress)!) : null,
+        ...(r.problem ? { problem: r.problem } : {}),
+      })),
+    });
+    return 0;
+  }
+  if (rows.length === 0) {
+    out.message(`No incidents in ${options.incidentsDir}. Open one with: leakctl start`);
+    return 0;
+  }
+  const tz = settings.config.timezone;
+  const lines = table([
+    ['INCIDENT', 'PLAYBOOK', 'OPENED', 'STATE', 'STEPS', 'NEXT DEADLINE'],
+    ...rows.map((r) => {
+      const deadline = nextDeadline(r.progress);
+      return [
+        r.id + (r.state?.opened?.drill ? ' (drill)' : ''),
+        r.state?.opened?.playbook.id ?? '?',
+        r.state?.opened ? displayTime(r.state.opened.at, tz) : '?',
+        r.progress ? stateInWords(r.progress.state) : r.state?.closed ? 'closed' : 'unreadable',
+        r.progress ? `${r.progress.answered + r.progress.skipped}/${r.progress.total}` : '-',
+        deadline ? `${printable(deadline.title)}: ${deadline.status === 'overdue' ? 'OVERDUE ' : ''}${spanInWords(deadline.margin_ms ?? 0)}${deadline.status === 'overdue' ? '' : ' left'}` : '-',
+      ];
+    }),
+  ]);
+  lines.forEach((line, i) => out.result(i === 0 ? out.style.bold(line) : line));
+  return 0;
+}
+
+function nextDeadline(progress: Progress | undefined) {
+  return progress?.deadlines
+    .filter((d) => d.status === 'running' || d.status === 'overdue')
+    .sort((a, b) => (a.due?.getTime() ?? 0) - (b.due?.getTime() ?? 0))[0];
+}
+
+function stateInWords(state: Progress['state']): string {
+  return { in_progress: 'in progress', paused: 'paused', complete: 'all steps done', closed: 'closed' }[state];
+}
+
+function clockJson(clock: Progress['deadlines'][number]) {
+  return {
+    id: clock.id,
+    title: clock.title,
+    status: clock.status,
+    due: clock.due?.toISOString() ?? null,
+    met_at: clock.met_at?.toISOString() ?? null,
+    margin_ms: clock.margin_ms ?? null,
+  };
 }

@@ -1,0 +1,49 @@
+/** Deadline clocks and times for people: "2d 3h left", "overdue by 5h 10m", in the chosen zone. */
+import { TZDate } from '@date-fns/tz';
+import { format } from 'date-fns/format';
+import type { DeadlineClock } from './compute.js';
+
+/** "2d 3h 12m": the largest two units are enough for a clock a responder glances at. */
+export function spanInWords(ms: number): string {
+  const minutes = Math.floor(Math.abs(ms) / 60_000);
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const mins = minutes % 60;
+  const parts = [days ? `${days}d` : '', hours ? `${hours}h` : '', mins ? `${mins}m` : ''].filter(Boolean);
+  if (parts.length === 0) return Math.abs(ms) < 60_000 ? 'under a minute' : '0m';
+  return parts.slice(0, days ? 2 : 3).join(' ');
+}
+
+/** A time in the configured zone (UTC when none), e.g. "Thu 5 Mar 2026 09:30 UTC". */
+export function displayTime(date: Date, timeZone = 'UTC'): string {
+  const zoned = new TZDate(date.getTime(), timeZone);
+  return format(zoned, 'EEE d MMM yyyy HH:mm') + ` ${zoneName(date, timeZone)}`;
+}
+
+function zoneName(date: Date, timeZone: string): string {
+  if (timeZone === 'UTC') return 'UTC';
+  const part = new Intl.DateTimeFormat('en-GB', { timeZone, timeZoneName: 'short' })
+    .formatToParts(date)
+    .find((p) => p.type === 'timeZoneName');
+  return part?.value ?? timeZone;
+}
+
+/** One line for a deadline's state. */
+export function clockInWords(clock: DeadlineClock, timeZone?: string): string {
+  const due = clock.due ? displayTime(clock.due, timeZone) : '';
+  const margin = clock.margin_ms ?? 0;
+  switch (clock.status) {
+    case 'not_applicable':
+      return 'does not apply';
+    case 'not_started':
+      return 'not started';
+    case 'running':
+      return `${spanInWords(margin)} left (due ${due})`;
+    case 'overdue':
+      return `OVERDUE by ${spanInWords(margin)} (was due ${due})`;
+    case 'met':
+      return `met ${spanInWords(margin)} before the deadline (due ${due})`;
+    case 'met_late':
+      return `met LATE by ${spanInWords(margin)} (was due ${due})`;
+  }
+}

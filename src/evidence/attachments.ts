@@ -1,0 +1,190 @@
+/**
+ * Evidence files are copied into the incident (SPEC section 4), named by content, and hashed while
+ * they are copied, so the log can record a hash of exactly the bytes that were kept.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { EXIT, InvalidInput, LeakctlError } from '../ui/errors.js';
+import { ATTACHMENTS_DIR, FILE_MODE } from './log.js';
+
+export interface AttachedFile {
+  /** Relative to the incident directory, forward slashes: `attachments/<sha256 prefix>-<name>`. */
+  path: string;
+  sha256: string;
+  bytes: number;
+  /** The source path as it was given. */
+  original: string;
+}
+
+const CHUNK = 1024 * 1024;
+const NAME_MAX_CHARS = 100;
+/** File systems limit names to 255 bytes; leave room for the hash prefix and a collision suffix. */
+const NAME_MAX_BYTES = 200;
+
+function errno(e: unknown): string | undefined {
+  return (e as NodeJS.ErrnoException | undefined)?.code;
+}
+
+function kindOf(st: fs.Stats): string | null {
+  if (st.isFile()) return null;
+  if (st.isSymbolicLink()) return 'a symbolic link; attach the file it points to instead';
+  if (st.isDirectory()) return 'a directory; attach the files in it one by one (or an archive of it)';
+  if (st.isFIFO()) return 'a named pipe (FIFO), not a file';
+  if (st.isSocket()) return 'a socket, not a file';
+  if (st.isBlockDevice() || st.isCharacterDevice()) return 'a device file, not a regular file';
+  return 'not a regular file';
+}
+
+/**
+ * The name an attachment is stored under: the original's last path component, with control
+ * characters, slashes, backslashes, leading dots (hidden files, `..`) and the characters Windows
+ * forbids replaced by `_`, so an incident directory can be copied to any machine for counsel.
+ */
+export function sanitiseName(original: string): string {
+  const base = original.split(/[/\\]/).pop() ?? '';
+  let name = base.replace(/[\u0000-\u001f\u007f-\u009f/\\:*?"<>|]/g, '_').replace(/^\.+/, (dots) => '_'.repeat(dots.length));
+  let chars = Array.from(name);
+  if (chars.length > NAME_MAX_CHARS || Buffer.byteLength(name) > NAME_MAX_BYTES) {
+    // Keep a short extension, so the file still opens with the right program.
+    const ext = /\.[A-Za-z0-9]{1,10}$/.exec(name)?.[0] ?? '';
+    chars = Array.from(name.slice(0, name.length - ext.length));
+    const extChars = Array.from(ext);
+    while (
+      chars.length > 0 &&
+      (chars.length + extChars.length > NAME_MAX_CHARS || Buffer.byteLength(chars.join('') + ext) > NAME_MAX_BYTES)
+    ) {
+      chars.pop();
+    }
+    name = chars.join('') + ext;
+  }
+  return name.length === 0 ? 'file' : name;
+}
+
+/** SHA-256 and size of a file, read in chunks. */
+export async function hashFile(file: string): Promise<{ sha256: string; bytes: number }> {
+  const h = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: CHUNK })) {
+    h.update(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+  }
+  return { sha256: h.digest('hex'), bytes };
+}
+
+/** Copies `sourcePath` into `<incidentDir>/attachments/`, hashing it on the way. */
+export async function copyAttachment(incidentDir: string, sourcePath: string): Promise<AttachedFile> {
+  let st: fs.Stats;
+  try {
+    st = await fs.promises.lstat(sourcePath);
+  } catch (e) {
+    if (errno(e) === 'ENOENT' || errno(e) === 'ENOTDIR') throw new InvalidInput(`attachment not found: ${sourcePath}`);
+    throw new InvalidInput(`cannot read attachment ${sourcePath}: ${(e as Error).message}`);
+  }
+  const kind = kindOf(st);
+  if (kind) throw new InvalidInput(`cannot attach ${sourcePath}: it is ${kind}`);
+
+  const dir = path.join(incidentDir, ATTACHMENTS_DIR);
+  // O_NOFOLLOW and the fstat below catch a swap between lstat and open; O_NONBLOCK keeps a
+  // FIFO swapped in from blocking the open.
+  const flags = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0);
+  let src: fs.promises.FileHandle;
+  try {
+    src = await fs.promises.open(sourcePath, flags);
+  } catch (e) {
+    throw new InvalidInput(`cannot read attachment ${sourcePath}: ${(e as Error).message}`);
+  }
+  const tmp = path.join(dir, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+  let sha256: string;
+  let bytes = 0;
+  try {
+    const fst = await src.stat();
+    if (!fst.isFile() || fst.ino !== st.ino || fst.dev !== st.dev) {
+      throw new InvalidInput(`cannot attach ${sourcePath}: it changed while it was being opened; try again`);
+    }
+    let out: fs.promises.FileHandle;
+    try {
+      out = await fs.promises.open(tmp, 'wx', FILE_MODE);
+    } catch (e) {
+      if (errno(e) === 'ENOENT') throw new InvalidInput(`no incident at ${incidentDir} (it has no attachments directory)`);
+      throw e;
+    }
+    try {
+      await out.chmod(FILE_MODE);
+      const h = createHash('sha256');
+      const buf = Buffer.allocUnsafe(CHUNK);
+      for (;;) {
+        const { bytesRead } = await src.read(buf, 0, buf.length, null);
+        if (bytesRead === 0) break;
+        const piece = buf.subarray(0, bytesRead);
+        h.update(piece);
+        let w = 0;
+        while (w < bytesRead) w += (await out.write(piece, w, bytesRead - w)).bytesWritten;
+        bytes += bytesRead;
+      }
+      await out.sync();
+      sha256 = h.digest('hex');
+    } finally {
+      await out.close();
+    }
+  } catch (e) {
+    await fs.promises.rm(tmp, { force: true });
+    if (e instanceof LeakctlError) throw e;
+    throw new LeakctlError(
+      `could not copy ${sourcePath} into ${dir}: ${(e as Error).message}. Check the disk space and permissions, then try again.`,
+      EXIT.failure,
+    );
+  } finally {
+    await src.close();
+  }
+
+  const name = sanitiseName(sourcePath);
+  try {
+    for (let n = 1; n <= 1000; n++) {
+      // A file already there under the name is kept, never overwritten: it is evidence.
+      const stored = `${sha256.slice(0, 12)}-${n === 1 ? '' : `${n}-`}${name}`;
+      const target = path.join(dir, stored);
+      if (await placeWithoutOverwrite(tmp, target)) {
+        await syncDir(dir);
+        return { path: `${ATTACHMENTS_DIR}/${stored}`, sha256, bytes, original: sourcePath };
+      }
+      const existing = await hashFile(target).catch(() => null);
+      if (existing && existing.sha256 === sha256) {
+        await fs.promises.rm(tmp, { force: true });
+        return { path: `${ATTACHMENTS_DIR}/${stored}`, sha256, bytes, original: sourcePath };
+      }
+    }
+    throw new Error('too many different files already stored under this name');
+  } catch (e) {
+    await fs.promises.rm(tmp, { force: true });
+    throw new LeakctlError(`could not store ${sourcePath} in ${dir}: ${(e as Error).message}`, EXIT.failure);
+  }
+}
+
+/** Moves tmp to target unless target exists; false if it does. */
+async function placeWithoutOverwrite(tmp: string, target: string): Promise<boolean> {
+  try {
+    await fs.promises.link(tmp, target);
+  } catch (e) {
+    if (errno(e) === 'EEXIST') return false;
+    // Some file systems have no hard links: check, then rename (rename alone would overwrite).
+    if (fs.existsSync(target)) return false;
+    await fs.promises.rename(tmp, target);
+    return true;
+  }
+  await fs.promises.rm(tmp, { force: true });
+  return true;
+}
+
+async function syncDir(dir: string): Promise<void> {
+  try {
+    const d = await fs.promises.open(dir, 'r');
+    try {
+      await d.sync();
+    } finally {
+      await d.close();
+    }
+  } catch {
+    /* best effort: not every platform can fsync a directory */
+  }
+}

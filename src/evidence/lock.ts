@@ -1,0 +1,169 @@
+/**
+ * One writer per incident (SPEC section 4): a lock file created with O_EXCL, holding who took it.
+ * No process handlers are registered here; the command releases the lock in a `finally`, and a lock
+ * left by a killed process is recognised as stale by the next one.
+ */
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { EXIT, InvalidInput, LeakctlError } from '../ui/errors.js';
+import { FILE_MODE } from './log.js';
+
+export const LOCK_FILE = '.lock';
+
+export interface LockHolder {
+  pid: number;
+  host: string;
+  started: string;
+}
+
+export interface IncidentLock {
+  readonly file: string;
+  /** The stale lock this acquisition replaced, if any (its process had ended). */
+  readonly tookOver?: LockHolder;
+  /** Removes the lock file if it is still ours. Safe to call more than once. */
+  release(): void;
+}
+
+export interface LockOptions {
+  /** The run's clock, for `started`. */
+  now?: Date;
+}
+
+function errno(e: unknown): string | undefined {
+  return (e as NodeJS.ErrnoException | undefined)?.code;
+}
+
+function parseHolder(text: string): LockHolder | null {
+  try {
+    const v = JSON.parse(text) as Partial<LockHolder> | null;
+    if (
+      v &&
+      typeof v.pid === 'number' &&
+      Number.isSafeInteger(v.pid) &&
+      v.pid > 0 &&
+      typeof v.host === 'string' &&
+      typeof v.started === 'string'
+    ) {
+      return { pid: v.pid, host: v.host, started: v.started };
+    }
+  } catch {
+    /* not ours to understand: treated as held, see below */
+  }
+  return null;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists but belongs to someone else. Only ESRCH proves it is gone.
+    return errno(e) !== 'ESRCH';
+  }
+}
+
+function readText(file: string): string | null {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if (errno(e) === 'ENOENT') return null;
+    throw e;
+  }
+}
+
+function busy(incidentDir: string, lockFile: string, text: string): InvalidInput {
+  const id = path.basename(path.resolve(incidentDir));
+  const h = parseHolder(text);
+  if (!h) {
+    return new InvalidInput(
+      `incident ${id} is locked by ${lockFile}, which cannot be read; ` +
+        'if no leakctl process is working on this incident, delete that file and try again',
+    );
+  }
+  const where = h.host === os.hostname() ? `pid ${h.pid}` : `pid ${h.pid} on host ${h.host}`;
+  return new InvalidInput(
+    `incident ${id} is being written by another leakctl process (${where}, since ${h.started}); wait for it to finish or stop it`,
+  );
+}
+
+/** Takes the incident's write lock, or throws InvalidInput naming the holder. */
+export function acquireLock(incidentDir: string, opts: LockOptions = {}): IncidentLock {
+  const lockFile = path.join(incidentDir, LOCK_FILE);
+  const mine: LockHolder = { pid: process.pid, host: os.hostname(), started: (opts.now ?? new Date()).toISOString() };
+  const content = JSON.stringify(mine) + '\n';
+
+  const tryCreate = (): boolean => {
+    let fd: number;
+    try {
+      fd = fs.openSync(lockFile, 'wx', FILE_MODE);
+    } catch (e) {
+      if (errno(e) === 'EEXIST') return false;
+      if (errno(e) === 'ENOENT' || errno(e) === 'ENOTDIR') throw new InvalidInput(`no incident at ${incidentDir}`);
+      throw new LeakctlError(`could not create the lock file ${lockFile}: ${(e as Error).message}`, EXIT.failure);
+    }
+    try {
+      fs.writeSync(fd, content);
+    } finally {
+      fs.closeSync(fd);
+    }
+    return true;
+  };
+
+  const lock = (tookOver?: LockHolder): IncidentLock => {
+    let held = true;
+    return {
+      file: lockFile,
+      ...(tookOver ? { tookOver } : {}),
+      release() {
+        if (!held) return;
+        held = false;
+        try {
+          // Only our own lock: after a takeover by someone else, theirs must stay.
+          if (readText(lockFile) === content) fs.unlinkSync(lockFile);
+        } catch {
+          /* already gone */
+        }
+      },
+    };
+  };
+
+  if (tryCreate()) return lock();
+
+  const seen = readText(lockFile);
+  if (seen === null) {
+    // Released between our attempt and the read.
+    if (tryCreate()) return lock();
+    throw busy(incidentDir, lockFile, readText(lockFile) ?? '');
+  }
+  const holder = parseHolder(seen);
+  // A process on another host cannot be checked from here, so its lock is always respected.
+  if (!holder || holder.host !== os.hostname() || isAlive(holder.pid)) {
+    throw busy(incidentDir, lockFile, seen);
+  }
+
+  // Stale. Two processes may find it stale at once; a plain unlink could then remove the lock
+  // the other one has just created. Renaming to a private name moves exactly one file, which we
+  // then check is the stale one before discarding it.
+  const moved = `${lockFile}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    fs.renameSync(lockFile, moved);
+  } catch (e) {
+    if (errno(e) !== 'ENOENT') throw e;
+  }
+  const movedText = readText(moved);
+  if (movedText !== null && movedText !== seen) {
+    // We moved someone's fresh lock: put it back (link fails rather than overwrite) and give way.
+    try {
+      fs.linkSync(moved, lockFile);
+    } catch {
+      /* someone holds the lock now either way */
+    }
+    fs.rmSync(moved, { force: true });
+    throw busy(incidentDir, lockFile, movedText);
+  }
+  fs.rmSync(moved, { force: true });
+  if (tryCreate()) return lock(holder);
+  throw busy(incidentDir, lockFile, readText(lockFile) ?? '');
+}

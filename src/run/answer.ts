@@ -1,0 +1,150 @@
+/**
+ * One rule for every answer, typed or scripted (SPEC section 3: "answers are validated exactly
+ * like typed input"): the value a step kind records, or a message saying what is wrong.
+ */
+import { lstatSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import type { Step } from '../playbook/types.js';
+
+export type Checked = { ok: true; value: unknown } | { ok: false; message: string };
+
+export const CHECKLIST_STATES = ['done', 'skipped', 'n/a'] as const;
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
+
+export interface AnswerContext {
+  /** The run's clock reading, for `now` in a datetime step. */
+  readonly now: Date;
+  /** Relative attachment paths are resolved against this directory. */
+  readonly baseDir: string;
+}
+
+const fail = (message: string): Checked => ({ ok: false, message });
+const ok = (value: unknown): Checked => ({ ok: true, value });
+
+/**
+ * Check and normalise an answer. For attachment steps the value is the list of absolute source
+ * paths; the runner copies them and records `{ path, sha256, bytes }`.
+ */
+export function checkAnswer(step: Step, raw: unknown, context: AnswerContext): Checked {
+  switch (step.kind) {
+    case 'info':
+      return raw === true || raw === null || raw === '' ? ok(true) : fail('an info step is acknowledged with true');
+    case 'confirm':
+      return typeof raw === 'boolean' ? ok(raw) : fail('expected yes or no (true or false)');
+    case 'text':
+    case 'longtext':
+      return checkText(step, raw);
+    case 'number':
+      return checkNumber(step, raw);
+    case 'select': {
+      const values = (step.choices ?? []).map((c) => c.value);
+      return typeof raw === 'string' && values.includes(raw)
+        ? ok(raw)
+        : fail(`expected one of: ${values.join(', ')}; got ${JSON.stringify(raw)}`);
+    }
+    case 'multi':
+      return checkMulti(step, raw);
+    case 'datetime':
+      return checkDatetime(raw, context.now);
+    case 'checklist':
+      return checkChecklist(step, raw);
+    case 'attachment':
+      return checkAttachment(raw, context.baseDir);
+  }
+}
+
+function checkText(step: Step, raw: unknown): Checked {
+  // A YAML answer `ticket: 12345` is a number; typed, it would have been the text "12345".
+  const text = typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : raw;
+  if (typeof text !== 'string') return fail('expected text');
+  const value = step.kind === 'text' ? text.trim() : text.replace(/\s+$/, '');
+  if (step.kind === 'text' && /[\r\n]/.test(value)) return fail('expected a single line of text');
+  if (step.required && value === '') return fail('an answer is required');
+  if (step.min_length !== undefined && value.length < step.min_length) {
+    return fail(`expected at least ${step.min_length} characters, got ${value.length}`);
+  }
+  if (step.max_length !== undefined && value.length > step.max_length) {
+    return fail(`expected at most ${step.max_length} characters, got ${value.length}`);
+  }
+  if (step.pattern !== undefined && !new RegExp(step.pattern, 'u').test(value)) {
+    return fail(`does not match the pattern ${step.pattern}`);
+  }
+  return ok(value);
+}
+
+function checkNumber(step: Step, raw: unknown): Checked {
+  const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw.trim()) : raw;
+  if (typeof value !== 'number' || !Number.isFinite(value)) return fail(`expected a number; got ${JSON.stringify(raw)}`);
+  if (step.integer && !Number.isInteger(value)) return fail(`expected a whole number; got ${value}`);
+  if (step.min !== undefined && value < step.min) return fail(`expected at least ${step.min}; got ${value}`);
+  if (step.max !== undefined && value > step.max) return fail(`expected at most ${step.max}; got ${value}`);
+  return ok(value);
+}
+
+function checkMulti(step: Step, raw: unknown): Checked {
+  const values = (step.choices ?? []).map((c) => c.value);
+  const list = typeof raw === 'string' ? [raw] : raw;
+  if (!Array.isArray(list)) return fail(`expected a list of: ${values.join(', ')}`);
+  const unknown = list.filter((v) => typeof v !== 'string' || !values.includes(v));
+  if (unknown.length > 0) {
+    return fail(`${unknown.map((v) => JSON.stringify(v)).join(', ')} not offered; choose from: ${values.join(', ')}`);
+  }
+  const chosen = values.filter((v) => list.includes(v));
+  if (chosen.length !== list.length) return fail('a choice is listed twice');
+  const least = step.min_items ?? (step.required ? 1 : 0);
+  if (chosen.length < least) return fail(`choose at least ${least}`);
+  return ok(chosen);
+}
+
+function checkDatetime(raw: unknown, now: Date): Checked {
+  if (typeof raw !== 'string') return fail('expected an RFC 3339 timestamp such as 2026-03-02T08:30:00Z, or now');
+  const text = raw.trim();
+  if (text.toLowerCase() === 'now') return ok(now.toISOString());
+  if (!RFC3339.test(text) || Number.isNaN(Date.parse(text))) {
+    return fail(`"${text}" is not an RFC 3339 timestamp with an offset; write e.g. 2026-03-02T08:30:00Z or 2026-03-02T09:30:00+01:00, or now`);
+  }
+  return ok(text);
+}
+
+function checkChecklist(step: Step, raw: unknown): Checked {
+  const items = (step.items ?? []).map((i) => i.id);
+  // Shorthand: a list of the items that are done; the others were skipped.
+  const record: Record<string, unknown> = Array.isArray(raw)
+    ? Object.fromEntries(items.map((id) => [id, raw.includes(id) ? 'done' : 'skipped']))
+    : typeof raw === 'object' && raw !== null
+      ? (raw as Record<string, unknown>)
+      : {};
+  if (typeof raw !== 'object' || raw === null) return fail(`expected { item: done | skipped | n/a } for items: ${items.join(', ')}`);
+  const unknown = Object.keys(record).filter((k) => !items.includes(k));
+  if (Array.isArray(raw)) unknown.push(...raw.filter((v) => !items.includes(v as string)).map(String));
+  if (unknown.length > 0) return fail(`unknown item(s): ${unknown.join(', ')}; items are: ${items.join(', ')}`);
+  const missing = items.filter((id) => record[id] === undefined);
+  if (missing.length > 0) return fail(`no state for item(s): ${missing.join(', ')} (use done, skipped or n/a)`);
+  const bad = items.filter((id) => !(CHECKLIST_STATES as readonly unknown[]).includes(record[id]));
+  if (bad.length > 0) return fail(`item(s) ${bad.join(', ')}: the state must be done, skipped or n/a`);
+  return ok(Object.fromEntries(items.map((id) => [id, record[id]])));
+}
+
+function checkAttachment(raw: unknown, baseDir: string): Checked {
+  const list = typeof raw === 'string' ? [raw] : raw;
+  if (!Array.isArray(list) || list.length === 0 || list.some((p) => typeof p !== 'string' || p.trim() === '')) {
+    return fail('expected one or more file paths');
+  }
+  const paths: string[] = [];
+  for (const given of list as string[]) {
+    const path = isAbsolute(given) ? given : resolve(baseDir, given);
+    let kind: string | undefined;
+    try {
+      const stat = lstatSync(path);
+      if (stat.isSymbolicLink()) kind = 'a symbolic link; attach the file it points to';
+      else if (stat.isDirectory()) kind = 'a directory; attach the files in it';
+      else if (!stat.isFile()) kind = 'not a regular file';
+    } catch {
+      return fail(`file not found: ${given}`);
+    }
+    if (kind) return fail(`${given} is ${kind}`);
+    paths.push(path);
+  }
+  return ok(paths);
+}

@@ -1,0 +1,46 @@
+/**
+ * The run's clock (SPEC sections 1 and 3). Real: the wall clock. Fixed: `--now`, LEAKCTL_NOW or
+ * an answers file's `now:` pins the start, and only `after:` moves it, so a drill replays the
+ * same way on any day and plays out three days in a second.
+ */
+import { addDuration } from '../deadlines/compute.js';
+import type { IsoDuration } from '../deadlines/duration.js';
+
+export interface Clock {
+  now(): Date;
+  /** Move simulated time forward (an answers file's `after:`); a real clock cannot. */
+  advance(duration: IsoDuration): void;
+  readonly simulated: boolean;
+}
+
+export class RealClock implements Clock {
+  readonly simulated = false;
+  now(): Date {
+    return new Date();
+  }
+  advance(): void {
+    throw new Error('a real clock cannot be advanced');
+  }
+}
+
+export class SimulatedClock implements Clock {
+  readonly simulated = true;
+  private current: Date;
+  constructor(start: Date) {
+    this.current = start;
+  }
+  now(): Date {
+    return new Date(this.current.getTime());
+  }
+  advance(duration: IsoDuration): void {
+    this.current = addDuration(this.current, duration);
+  }
+}
+
+/** The clock for a run: `--now` wins over the answers file's `now:`, which wins over real time. */
+export function clockFor(fixed: string | undefined, answersNow: string | undefined, scripted: boolean): Clock {
+  const start = fixed ?? answersNow;
+  if (start !== undefined) return new SimulatedClock(new Date(start));
+  // A scripted run without a pinned start still needs `after:` to move time: start from now.
+  return scripted ? new SimulatedClock(new Date()) : new RealClock();
+}

@@ -1,0 +1,129 @@
+/**
+ * Finding an incident and the things every incident command needs: its directory (with the id
+ * checked, so `../x` can never leave the incidents directory), its replayed state, its playbook
+ * and the responder's name.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { basename, join } from 'node:path';
+import type { Settings } from '../config/settings.js';
+import { acquireLock } from '../evidence/lock.js';
+import { EvidenceLog, logFileOf } from '../evidence/log.js';
+import { readEntries } from '../evidence/read.js';
+import { applyEntry, emptyState } from '../evidence/state.js';
+import type { IncidentState } from '../evidence/state.js';
+import type { CommonOptions } from '../options.js';
+import { findPlaybookFile, listPlaybookFiles } from '../playbook/discover.js';
+import { loadPlaybookFile } from '../playbook/load.js';
+import type { Playbook } from '../playbook/types.js';
+import { listTemplateFiles } from '../notices/templates.js';
+import { InvalidInput } from '../ui/errors.js';
+
+export const INCIDENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export function checkIncidentId(id: string): string {
+  if (!INCIDENT_ID.test(id) || id === '.' || id === '..') {
+    throw new InvalidInput(
+      `invalid incident id ${JSON.stringify(id)}: use letters, digits, ".", "_" and "-", starting with a letter or digit (at most 64)`,
+    );
+  }
+  return id;
+}
+
+export function incidentDirOf(options: CommonOptions, id: string): string {
+  return join(options.incidentsDir, checkIncidentId(id));
+}
+
+/** The directory of an existing incident, or exit 2 saying how to find the right id. */
+export function existingIncident(options: CommonOptions, id: string): string {
+  const dir = incidentDirOf(options, id);
+  if (!existsSync(logFileOf(dir))) {
+    throw new InvalidInput(`no incident "${id}" in ${options.incidentsDir}; \`leakctl status\` lists the incidents there (or pass --dir)`);
+  }
+  return dir;
+}
+
+export interface Replayed {
+  readonly state: IncidentState;
+  /** The last line was torn by a crash (left out of the state). */
+  readonly tornLine?: number;
+}
+
+/** Replay an incident's log into its state, streamed. Lines that are not entries are refused. */
+export async function replayIncident(dir: string, id: string): Promise<Replayed> {
+  const state = emptyState(id);
+  let tornLine: number | undefined;
+  for await (const line of readEntries(logFileOf(dir))) {
+    if (line.torn) {
+      tornLine = line.line;
+    } else if (line.entry) {
+      applyEntry(state, line.entry);
+    } else {
+      throw new InvalidInput(`${logFileOf(dir)}:${line.line}: ${line.error ?? 'not an evidence entry'}; run \`leakctl verify ${id}\``);
+    }
+  }
+  if (!state.opened) throw new InvalidInput(`${logFileOf(dir)}: the log does not start with incident.opened; run \`leakctl verify ${id}\``);
+  return tornLine === undefined ? { state } : { state, tornLine };
+}
+
+/**
+ * The playbook an incident was opened with: the file recorded at opening if it is still there,
+ * else the same id in the search path. A changed file is used with a warning.
+ */
+export function playbookOfIncident(state: IncidentState, settings: Settings, cwd: string, warn: (text: string) => void): Playbook {
+  const recorded = state.opened!.playbook;
+  const templates = new Set(listTemplateFiles(settings.templateDirs).keys());
+  let file = recorded.file && existsSync(recorded.file) ? recorded.file : undefined;
+  if (!file) {
+    if (!listPlaybookFiles(settings.playbookDirs).has(recorded.id)) {
+      throw new InvalidInput(
+        `incident ${state.id} was opened with playbook "${recorded.id}"${recorded.file ? ` (${recorded.file})` : ''}, which is no longer available; add its directory with --playbooks DIR`,
+      );
+    }
+    file = findPlaybookFile(recorded.id, settings, cwd).file;
+  }
+  const playbook = loadPlaybookFile(file, { templates });
+  if (playbook.sha256 !== recorded.sha256) {
+    warn(`warning: playbook ${file} has changed since incident ${state.id} was opened (sha256 ${recorded.sha256.slice(0, 12)}… then, ${playbook.sha256.slice(0, 12)}… now)`);
+  }
+  return playbook;
+}
+
+/** `--responder`, else the answers file's, else the config's, else git user.name, else the OS user. */
+export function responderName(given: string | undefined, fromAnswers: string | undefined, fromConfig: string | undefined, cwd: string): string {
+  const named = given ?? fromAnswers ?? fromConfig;
+  if (named) return named;
+  const git = spawnSync('git', ['config', 'user.name'], { cwd, encoding: 'utf8', timeout: 2000 });
+  const gitName = git.status === 0 ? git.stdout.trim() : '';
+  if (gitName) return gitName;
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * Append to an incident's log under its lock: only one process writes an incident at a time
+ * (SPEC section 4). A torn last line is refused here, with the advice to run `resume`.
+ */
+export async function withIncidentLog<T>(dir: string, now: Date, write: (log: EvidenceLog) => Promise<T>): Promise<T> {
+  const lock = acquireLock(dir, { now });
+  try {
+    const log = EvidenceLog.open(dir);
+    try {
+      if (log.closed) throw new InvalidInput(`incident ${basename(dir)} is closed; its log is read-only`);
+      return await write(log);
+    } finally {
+      log.close();
+    }
+  } finally {
+    lock.release();
+  }
+}
+
+/** The clock of a one-off command: `--now` / LEAKCTL_NOW, else the wall clock. */
+export function commandNow(options: CommonOptions): Date {
+  return options.now !== undefined ? new Date(options.now) : new Date();
+}

@@ -1,0 +1,175 @@
+/**
+ * The prompt responder: every question a responder sees goes through this module (STYLE
+ * point 5). It shows where the run stands and the running deadline clocks, asks with
+ * @inquirer/prompts (loaded only for interactive runs), validates with the same rule as scripted
+ * answers, and turns Ctrl+C into the paused path.
+ */
+import type { Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { clockInWords } from '../deadlines/format.js';
+import type { Step } from '../playbook/types.js';
+import { Interrupted } from '../ui/errors.js';
+import type { Styles } from '../ui/output.js';
+import { printable } from '../ui/text.js';
+import type { Checked } from './answer.js';
+import type { Reply, Responder, StepContext } from './runner.js';
+
+type Prompts = typeof import('@inquirer/prompts');
+
+export interface PromptStreams {
+  readonly input: Readable;
+  readonly output: Writable;
+}
+
+const SKIP = '__leakctl_skip__';
+const SKIPPED_BY_RESPONDER = 'skipped by the responder';
+
+export class PromptResponder implements Responder {
+  readonly source = 'prompt' as const;
+  readonly baseDir: string;
+  private readonly streams: PromptStreams;
+  private readonly style: Styles;
+  private readonly timeZone: string | undefined;
+  private prompts: Prompts | undefined;
+
+  constructor(options: { cwd: string; streams: PromptStreams; style: Styles; timeZone?: string }) {
+    this.baseDir = options.cwd;
+    this.streams = options.streams;
+    this.style = options.style;
+    this.timeZone = options.timeZone;
+  }
+
+  async ask(step: Step, context: StepContext, check: (raw: unknown) => Checked): Promise<Reply> {
+    this.prompts ??= await import('@inquirer/prompts');
+    this.showProgress(step, context);
+    try {
+      return await askStep(this.prompts, step, check, { input: this.streams.input, output: this.streams.output });
+    } catch (error) {
+      if (error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError')) {
+        throw new Interrupted(`interrupted at step "${step.id}"`);
+      }
+      throw error;
+    }
+  }
+
+  private showProgress(step: Step, context: StepContext): void {
+    const { bold, dim, yellow, red } = this.style;
+    const lines = [
+      '',
+      bold(`Phase ${context.phaseNumber}/${context.phaseCount} · ${printable(context.phase.title)}`) +
+        dim(`   step ${context.stepNumber}/${context.stepCount}${step.required ? '' : ' · optional'}`),
+    ];
+    for (const clock of context.deadlines) {
+      const line = `⏱ ${printable(clock.title)}: ${clockInWords(clock, this.timeZone)}`;
+      lines.push(clock.status === 'overdue' ? red(line) : yellow(line));
+    }
+    if (step.help) lines.push(dim(printable(step.help)));
+    this.streams.output.write(lines.join('\n') + '\n');
+  }
+}
+
+type Context = { input: Readable; output: Writable };
+
+/** Ask one step with the prompt that fits its kind; exported for the prompt tests. */
+export async function askStep(prompts: Prompts, step: Step, check: (raw: unknown) => Checked, context: Context): Promise<Reply> {
+  const message = printable(step.prompt);
+  const validate = (raw: unknown): true | string => {
+    const checked = check(raw);
+    return checked.ok ? true : checked.message;
+  };
+  const answer = (raw: unknown): Reply => {
+    const checked = check(raw);
+    if (!checked.ok) throw new Error(`prompt gave an invalid answer for ${step.id}: ${checked.message}`);
+    return { kind: 'answer', value: checked.value };
+  };
+  const skip: Reply = { kind: 'skip', reason: SKIPPED_BY_RESPONDER };
+  const optionalHint = step.required ? '' : ' (empty to skip)';
+
+  switch (step.kind) {
+    case 'info':
+      await prompts.input({ message: `${message} (press Enter)` }, context);
+      return answer(true);
+    case 'confirm': {
+      if (step.required) return answer(await prompts.confirm({ message }, context));
+      const choice = await prompts.select(
+        { message, choices: [{ name: 'Yes', value: 'yes' }, { name: 'No', value: 'no' }, { name: 'Skip this step', value: SKIP }] },
+        context,
+      );
+      return choice === SKIP ? skip : answer(choice === 'yes');
+    }
+    case 'text':
+    case 'datetime':
+    case 'number':
+    case 'attachment': {
+      const hint =
+        step.kind === 'datetime'
+          ? ' (RFC 3339, e.g. 2026-03-02T08:30:00Z, or now)'
+          : step.kind === 'attachment'
+            ? ' (file paths, separated by commas)'
+            : '';
+      const toRaw = (text: string): unknown =>
+        step.kind === 'attachment' ? text.split(',').map((p) => p.trim()).filter(Boolean) : text;
+      const ask = step.sensitive && step.kind === 'text' ? prompts.password : prompts.input;
+      const text = await ask(
+        {
+          message: `${message}${hint}${optionalHint}`,
+          ...(step.sensitive ? { mask: '*' } : {}),
+          validate: (value: string) => (!step.required && value.trim() === '') || validate(toRaw(value)),
+        },
+        context,
+      );
+      if (!step.required && text.trim() === '') return skip;
+      return answer(toRaw(text));
+    }
+    case 'longtext': {
+      // Multi-line input without leaving the terminal: one line at a time, an empty line ends it.
+      const lines: string[] = [];
+      for (;;) {
+        const line = await prompts.input(
+          { message: lines.length === 0 ? `${message} (one paragraph per line; empty line to finish)${optionalHint}` : '…' },
+          context,
+        );
+        if (line.trim() === '') {
+          if (lines.length === 0 && !step.required) return skip;
+          const checked = validate(lines.join('\n'));
+          if (checked === true) break;
+          context.output.write(`${checked}\n`);
+          continue;
+        }
+        lines.push(line);
+      }
+      return answer(lines.join('\n'));
+    }
+    case 'select': {
+      const choices = (step.choices ?? []).map((c) => ({ name: printable(c.label), value: c.value }));
+      if (!step.required) choices.push({ name: 'Skip this step', value: SKIP });
+      const value = await prompts.select({ message, choices }, context);
+      return value === SKIP ? skip : answer(value);
+    }
+    case 'multi': {
+      const values = await prompts.checkbox(
+        {
+          message: `${message}${step.required ? '' : ' (none to skip)'}`,
+          choices: (step.choices ?? []).map((c) => ({ name: printable(c.label), value: c.value })),
+          validate: (chosen: readonly { value: string }[]) =>
+            (!step.required && chosen.length === 0) || validate(chosen.map((c) => c.value)),
+        },
+        context,
+      );
+      if (!step.required && values.length === 0) return skip;
+      return answer(values);
+    }
+    case 'checklist': {
+      const items = step.items ?? [];
+      const done = await prompts.checkbox(
+        {
+          message: `${message} (tick what is done; the rest is recorded as skipped)`,
+          choices: items.map((i) => ({ name: printable(i.label), value: i.id })),
+        },
+        context,
+      );
+      if (!step.required && done.length === 0) return skip;
+      return answer(Object.fromEntries(items.map((i) => [i.id, done.includes(i.id) ? 'done' : 'skipped'])));
+    }
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * The script responder: answers come from an answers file (SPEC section 3). `after:` moves the
+ * simulated clock before the answer is recorded; a wrong answer or a missing required one stops
+ * the run, naming the step, with everything before it already in the log.
+ */
+import { dirname } from 'node:path';
+import type { Step } from '../playbook/types.js';
+import { InvalidInput } from '../ui/errors.js';
+import type { Checked } from './answer.js';
+import type { AnswersFile } from './answers.js';
+import type { Clock } from './clock.js';
+import type { Reply, Responder, StepContext } from './runner.js';
+
+/** A required step the answers file does not answer (exit 2; drill judges it exit 3). */
+export class MissingAnswer extends InvalidInput {
+  readonly step: Step;
+  readonly context: StepContext;
+  constructor(step: Step, context: StepContext, file: string) {
+    super(
+      `step "${step.id}" (phase ${context.phaseNumber}/${context.phaseCount}, ${context.phase.title}: ${step.prompt}) is required, but ${file} has no answer for it`,
+    );
+    this.step = step;
+    this.context = context;
+  }
+}
+
+export class ScriptResponder implements Responder {
+  readonly source = 'answers' as const;
+  readonly baseDir: string;
+  private readonly answers: AnswersFile;
+  private readonly clock: Clock;
+
+  constructor(answers: AnswersFile, clock: Clock) {
+    this.answers = answers;
+    this.clock = clock;
+    this.baseDir = dirname(answers.file);
+  }
+
+  async ask(step: Step, context: StepContext, check: (raw: unknown) => Checked): Promise<Reply> {
+    const scripted = this.answers.answers.get(step.id);
+    if (!scripted) {
+      if (!step.required) return { kind: 'skip', reason: `no answer in ${this.answers.file}` };
+      throw new MissingAnswer(step, context, this.answers.file);
+    }
+    if (scripted.after) this.clock.advance(scripted.after);
+    const checked = check(scripted.value);
+    if (!checked.ok) {
+      const { line, col } = scripted.position;
+      throw new InvalidInput(`${this.answers.file}:${line}:${col} the answer for step "${step.id}" is invalid: ${checked.message}`);
+    }
+    return { kind: 'answer', value: checked.value };
+  }
+}
+
+/** Answers for steps that the playbook does not have: exit 2 naming each. */
+export function unknownAnswerSteps(answers: AnswersFile, stepIds: ReadonlySet<string>): string[] {
+  return [...answers.answers.entries()]
+    .filter(([id]) => !stepIds.has(id))
+    .map(([id, a]) => `${answers.file}:${a.position.line}:${a.position.col} answer for step "${id}", which the playbook does not have`);
+}

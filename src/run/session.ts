@@ -1,0 +1,118 @@
+/**
+ * One sitting at an incident: take the lock, walk the open steps, and end in one of three ways:
+ * complete (summary, drafts), stopped by a missing or invalid scripted answer (exit 2 with the
+ * resume command), or paused by Ctrl+C (`run.paused` logged, exit 130).
+ */
+import { logFileOf } from '../evidence/log.js';
+import type { EvidenceLog } from '../evidence/log.js';
+import { applyEntry } from '../evidence/state.js';
+import type { IncidentState } from '../evidence/state.js';
+import { clockInWords } from '../deadlines/format.js';
+import type { Playbook } from '../playbook/types.js';
+import { Interrupted, InvalidInput } from '../ui/errors.js';
+import type { Output } from '../ui/output.js';
+import type { Clock } from './clock.js';
+import { deadlineClocks, placedSteps, runSteps, stepStanding } from './runner.js';
+import type { Responder } from './runner.js';
+import { answerValues } from '../evidence/state.js';
+import type { DeadlineClock } from '../deadlines/compute.js';
+
+export interface SessionInput {
+  readonly playbook: Playbook;
+  readonly state: IncidentState;
+  readonly log: EvidenceLog;
+  readonly incidentDir: string;
+  readonly responder: Responder;
+  readonly clock: Clock;
+  readonly actor: string;
+  readonly holidays: ReadonlySet<string>;
+  readonly out: Output;
+  readonly json: boolean;
+  readonly timeZone?: string;
+  readonly signal?: AbortSignal;
+  /** The answers file, for the resume hint when a scripted answer is missing. */
+  readonly answersFile?: string;
+}
+
+export interface SessionSummary {
+  readonly incident: string;
+  readonly dir: string;
+  readonly log: string;
+  readonly result: 'complete';
+  readonly answered: number;
+  readonly skipped: number;
+  readonly head: string | null;
+  readonly entries: number;
+  readonly deadlines: DeadlineClock[];
+}
+
+/** Run the open steps (the caller holds the incident's lock). Throws for exit 2 and 130. */
+export async function runSession(input: SessionInput): Promise<SessionSummary> {
+  const { state, log, clock, actor } = input;
+  await runWithPause(input);
+  return summarise(input);
+
+  async function runWithPause(run: SessionInput): Promise<void> {
+    const interrupted = (): never => {
+      applyEntry(state, log.append('run.paused', actor, { reason: 'interrupted by the responder', at_step: nextOpenStep(run) ?? null }, clock.now()));
+      throw new Interrupted(
+        `Paused. Everything answered so far is in the evidence log.\nContinue with: leakctl resume ${state.id}`,
+      );
+    };
+    try {
+      const steps = runSteps(run);
+      if (run.signal) {
+        await Promise.race([
+          steps,
+          new Promise<never>((_, reject) => {
+            if (run.signal!.aborted) reject(new Interrupted('interrupted'));
+            run.signal!.addEventListener('abort', () => reject(new Interrupted('interrupted')), { once: true });
+          }),
+        ]);
+      } else {
+        await steps;
+      }
+    } catch (error) {
+      if (error instanceof Interrupted) interrupted();
+      if (error instanceof InvalidInput && run.answersFile) {
+        throw new InvalidInput(
+          `${error.message}\nEverything answered before it is in the evidence log. Add the answer, then continue with: leakctl resume ${state.id} --answers ${run.answersFile}`,
+        );
+      }
+      throw error;
+    }
+  }
+}
+
+function nextOpenStep(input: SessionInput): string | undefined {
+  const answers = answerValues(input.state);
+  return placedSteps(input.playbook).find(({ step }) => stepStanding(step, input.state, answers) === 'open')?.step.id;
+}
+
+function summarise(input: SessionInput): SessionSummary {
+  const { state } = input;
+  return {
+    incident: state.id,
+    dir: input.incidentDir,
+    log: logFileOf(input.incidentDir),
+    result: 'complete',
+    answered: state.answers.size,
+    skipped: state.skipped.size,
+    head: state.head,
+    entries: state.entries,
+    deadlines: deadlineClocks(input.playbook, state, input.clock.now(), input.holidays).filter((d) => d.status !== 'not_applicable'),
+  };
+}
+
+/** The closing lines of a completed run, on stderr (stdout gets the JSON document with --json). */
+export function reportSummary(summary: SessionSummary, out: Output, timeZone?: string): void {
+  const { bold, dim, red, green } = out.style;
+  out.message('');
+  out.message(bold(`Incident ${summary.incident}: all steps done`) + dim(` (${summary.answered} answered, ${summary.skipped} skipped)`));
+  for (const clock of summary.deadlines) {
+    const line = `  ${clock.title}: ${clockInWords(clock, timeZone)}`;
+    out.message(clock.status === 'overdue' || clock.status === 'met_late' ? red(line) : clock.status === 'met' ? green(line) : line);
+  }
+  out.message(`Evidence log: ${summary.log}`);
+  out.message(dim(`${summary.entries} entries, head ${summary.head ?? '-'}`));
+}
