@@ -76,6 +76,8 @@ export async function run(options: CommonOptions, id: string, opts: ResumeOption
       holidays: new Set([...playbook.holidays, ...settings.config.holidays]),
       out,
       json: options.json,
+      config: settings.config,
+      templateDirs: settings.templateDirs,
       ...(settings.config.timezone ? { timeZone: settings.config.timezone } : {}),
       ...(options.interrupt ? { signal: options.interrupt() } : {}),
       ...(opts.answers ? { answersFile: opts.answers } : {}),

@@ -93,6 +93,8 @@ export async function run(options: CommonOptions, ref: string | undefined, opts:
       holidays: new Set([...playbook.holidays, ...settings.config.holidays]),
       out,
       json: options.json,
+      config: settings.config,
+      templateDirs: settings.templateDirs,
       ...(settings.config.timezone ? { timeZone: settings.config.timezone } : {}),
       ...(options.interrupt ? { signal: options.interrupt() } : {}),
       ...(opts.answers ? { answersFile: opts.answers } : {}),

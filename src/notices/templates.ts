@@ -20,6 +20,8 @@ export interface Template {
   /** The Liquid text after the front matter, and the line it starts on. */
   readonly body: string;
   readonly bodyLine: number;
+  /** The front matter's YAML text, for positions of its fields. */
+  readonly frontMatter: string;
 }
 
 export const TEMPLATE_EXTENSION = '.liquid';
@@ -73,5 +75,6 @@ export function readTemplate(file: string): Template {
     file,
     body,
     bodyLine: match[0].split('\n').length,
+    frontMatter: yamlText,
   };
 }

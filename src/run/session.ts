@@ -3,6 +3,10 @@
  * complete (summary, drafts), stopped by a missing or invalid scripted answer (exit 2 with the
  * resume command), or paused by Ctrl+C (`run.paused` logged, exit 130).
  */
+import { join } from 'node:path';
+import type { Config } from '../config/config.js';
+import { noticesDue, renderAll, writeDrafts } from '../notices/drafts.js';
+import type { WrittenDraft } from '../notices/drafts.js';
 import { logFileOf } from '../evidence/log.js';
 import type { EvidenceLog } from '../evidence/log.js';
 import { applyEntry } from '../evidence/state.js';
@@ -32,6 +36,9 @@ export interface SessionInput {
   readonly signal?: AbortSignal;
   /** The answers file, for the resume hint when a scripted answer is missing. */
   readonly answersFile?: string;
+  /** What rendering the drafts at the end needs. */
+  readonly config: Config;
+  readonly templateDirs: readonly string[];
 }
 
 export interface SessionSummary {
@@ -44,13 +51,26 @@ export interface SessionSummary {
   readonly head: string | null;
   readonly entries: number;
   readonly deadlines: DeadlineClock[];
+  readonly drafts: WrittenDraft[];
 }
 
 /** Run the open steps (the caller holds the incident's lock). Throws for exit 2 and 130. */
 export async function runSession(input: SessionInput): Promise<SessionSummary> {
   const { state, log, clock, actor } = input;
   await runWithPause(input);
-  return summarise(input);
+  // SPEC section 3: when a run completes, the notices whose conditions hold are rendered.
+  const now = clock.now();
+  const renderInput = {
+    playbook: input.playbook,
+    state,
+    config: input.config,
+    templateDirs: input.templateDirs,
+    deadlines: deadlineClocks(input.playbook, state, now, input.holidays),
+    now,
+  };
+  const notices = await renderAll(renderInput, noticesDue(input.playbook, state));
+  const drafts = writeDrafts(notices, renderInput, input.incidentDir, log, actor);
+  return summarise(input, drafts);
 
   async function runWithPause(run: SessionInput): Promise<void> {
     const interrupted = (): never => {
@@ -89,7 +109,7 @@ function nextOpenStep(input: SessionInput): string | undefined {
   return placedSteps(input.playbook).find(({ step }) => stepStanding(step, input.state, answers) === 'open')?.step.id;
 }
 
-function summarise(input: SessionInput): SessionSummary {
+function summarise(input: SessionInput, drafts: WrittenDraft[]): SessionSummary {
   const { state } = input;
   return {
     incident: state.id,
@@ -101,6 +121,7 @@ function summarise(input: SessionInput): SessionSummary {
     head: state.head,
     entries: state.entries,
     deadlines: deadlineClocks(input.playbook, state, input.clock.now(), input.holidays).filter((d) => d.status !== 'not_applicable'),
+    drafts,
   };
 }
 
@@ -112,6 +133,10 @@ export function reportSummary(summary: SessionSummary, out: Output, timeZone?: s
   for (const clock of summary.deadlines) {
     const line = `  ${clock.title}: ${clockInWords(clock, timeZone)}`;
     out.message(clock.status === 'overdue' || clock.status === 'met_late' ? red(line) : clock.status === 'met' ? green(line) : line);
+  }
+  if (summary.drafts.length > 0) {
+    out.message(bold('Drafts, ready to paste:'));
+    for (const draft of summary.drafts) out.message(`  ${join(summary.dir, draft.file)}`);
   }
   out.message(`Evidence log: ${summary.log}`);
   out.message(dim(`${summary.entries} entries, head ${summary.head ?? '-'}`));

@@ -1,0 +1,42 @@
+/**
+ * Filters templates use besides LiquidJS's own: dates with date-fns format tokens in a time
+ * zone, and lists in words. Registered on the Liquid engine by the renderer.
+ */
+import { TZDate } from '@date-fns/tz';
+import { format } from 'date-fns/format';
+
+function toDate(value: unknown): Date | undefined {
+  if (value instanceof Date) return value;
+  if (typeof value === 'string' || typeof value === 'number') {
+    const date = new Date(value);
+    return Number.isNaN(date.getTime()) ? undefined : date;
+  }
+  return undefined;
+}
+
+/**
+ * `{{ answers.discovered_at | date: "d MMMM yyyy, HH:mm zzz" }}`: date-fns format tokens
+ * (https://date-fns.org/docs/format), in the configured time zone unless one is given:
+ * `| date: "HH:mm", "Europe/Berlin"`. A value that is not a date is an error, not a blank.
+ */
+export function dateFilter(defaultZone: string) {
+  return (value: unknown, pattern = "d MMMM yyyy 'at' HH:mm zzz", timeZone: string = defaultZone): string => {
+    const date = toDate(value);
+    if (!date) throw new Error(`date: ${JSON.stringify(value)} is not a date`);
+    return format(new TZDate(date.getTime(), timeZone), pattern);
+  };
+}
+
+/** ["names", "emails", "messages"] → "names, emails and messages". */
+export function humanList(value: unknown, conjunction = 'and'): string {
+  const items = (Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]).map(String);
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} ${conjunction} ${items[items.length - 1]}`;
+}
+
+/** 1 → "1 member", 1200 → "1,200 members": `{{ n | count: "member" }}` (or `count: "person", "people"`). */
+export function countFilter(value: unknown, singular: string, plural?: string): string {
+  const n = Number(value);
+  const word = n === 1 ? singular : plural ?? `${singular}s`;
+  return `${Number.isFinite(n) ? n.toLocaleString('en-GB') : String(value)} ${word}`;
+}

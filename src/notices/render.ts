@@ -1,0 +1,97 @@
+/**
+ * Rendering notices (SPEC section 5) with LiquidJS. Strict: a variable the template uses but the
+ * context lacks is an error naming the template, line and variable, and no draft is written — a
+ * notice must never go out with a hole in it. `if` is lenient, so templates can test optional
+ * answers. Answers are data: LiquidJS never parses a value as a template, so `{{ x }}` typed into
+ * an answer is printed as typed. Templates reach only own properties (no prototypes) and include
+ * only files from the template directories.
+ */
+import { Liquid } from 'liquidjs';
+import { InvalidDocument } from '../ui/errors.js';
+import { countFilter, dateFilter, humanList } from './filters.js';
+import type { Template } from './templates.js';
+
+export interface RenderContext {
+  readonly incident: {
+    readonly id: string;
+    readonly title: string;
+    readonly opened_at: string;
+    readonly responder: string;
+    readonly drill: boolean;
+    readonly head_hash: string | null;
+  };
+  readonly answers: Readonly<Record<string, unknown>>;
+  readonly skipped: readonly string[];
+  readonly deadlines: readonly { id: string; title: string; due: string | null; met_at: string | null; status: string }[];
+  readonly org: Readonly<Record<string, unknown>>;
+  readonly now: string;
+}
+
+export interface RenderedNotice {
+  readonly template: Template;
+  readonly subject: string;
+  /** Plain text: one paragraph per line, a blank line between paragraphs, no hard wrapping. */
+  readonly body: string;
+}
+
+export function createEngine(templateDirs: readonly string[], timeZone = 'UTC'): Liquid {
+  const engine = new Liquid({
+    root: [...templateDirs],
+    partials: [...templateDirs],
+    layouts: [...templateDirs],
+    relativeReference: false,
+    extname: '.liquid',
+    strictVariables: true,
+    strictFilters: true,
+    lenientIf: true,
+    ownPropertyOnly: true,
+    greedy: false,
+  });
+  engine.registerFilter('date', dateFilter(timeZone));
+  engine.registerFilter('human_list', humanList);
+  engine.registerFilter('count', countFilter);
+  return engine;
+}
+
+export async function renderNotice(engine: Liquid, template: Template, context: RenderContext): Promise<RenderedNotice> {
+  const scope = context as unknown as Record<string, unknown>;
+  const subject = await renderPart(engine, template, template.subject, scope, true);
+  const body = await renderPart(engine, template, template.body, scope, false);
+  return { template, subject: subject.replace(/\s+/g, ' ').trim(), body: tidy(body) };
+}
+
+async function renderPart(engine: Liquid, template: Template, text: string, scope: Record<string, unknown>, isSubject: boolean): Promise<string> {
+  try {
+    const parsed = engine.parse(text, template.file);
+    return String(await engine.render(parsed, scope));
+  } catch (error) {
+    const err = error as Error & { token?: { getPosition?: () => [number, number] } };
+    const [line, col] = err.token?.getPosition?.() ?? [1, 1];
+    const message = (err.message.split('\n')[0] ?? err.message).replace(/, file:.*$/, '');
+    // The subject lives in the front matter; the body starts after it.
+    const fileLine = isSubject ? subjectLine(template) : line + template.bodyLine - 1;
+    const hint = /undefined variable/.test(message)
+      ? '; answer that step, or set it in leakctl.config.yaml (org.*), or guard it with {% if %} in the template'
+      : '';
+    throw new InvalidDocument([
+      { file: template.file, line: fileLine, col: isSubject ? 1 : col, message: `template ${template.id}: ${message}${hint}` },
+    ]);
+  }
+}
+
+function subjectLine(template: Template): number {
+  return template.frontMatter.split('\n').findIndex((l) => l.startsWith('subject:')) + 2;
+}
+
+/**
+ * Liquid tags leave blank lines and trailing spaces behind; a paste-ready draft has neither:
+ * one blank line between paragraphs, none at the start or end.
+ */
+export function tidy(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
