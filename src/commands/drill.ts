@@ -1,7 +1,61 @@
-/** `leakctl drill`: lands with a later issue; until then it says so and exits 2. */
+/**
+ * `leakctl drill PLAYBOOK --answers FILE [--junit FILE]`: a scripted run marked as a drill
+ * (drafts bannered), then judged: exit 3 when a deadline that applies was missed in simulated time
+ * or a required step was left unanswered, naming each with its due time and how late.
+ */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { CommonOptions } from '../options.js';
-import { NotBuiltYet } from '../ui/errors.js';
+import { DrillResponder, judgeDrill, junitXml } from '../run/drill.js';
+import { deadlineClocks } from '../run/runner.js';
+import { reportSummary } from '../run/session.js';
+import { InvalidInput } from '../ui/errors.js';
+import { Output } from '../ui/output.js';
+import { startIncident } from './start.js';
 
-export async function run(_options: CommonOptions): Promise<number> {
-  throw new NotBuiltYet('drill');
+export interface DrillOptions {
+  readonly answers: string;
+  readonly junit?: string;
+  readonly id?: string;
+  readonly responder?: string;
+}
+
+export async function run(options: CommonOptions, ref: string, opts: DrillOptions): Promise<number> {
+  const out = await Output.create(options);
+  const junitFile = opts.junit !== undefined ? resolve(options.cwd, opts.junit) : undefined;
+  const started = await startIncident(options, out, ref, { ...opts, drill: true }, (responder) => new DrillResponder(responder));
+  const { playbook, state, clock, settings, summary } = started;
+  const holidays = new Set([...playbook.holidays, ...settings.config.holidays]);
+  const endedAt = clock.now();
+  const verdict = judgeDrill(playbook, state, deadlineClocks(playbook, state, endedAt, holidays), endedAt);
+
+  if (junitFile) {
+    try {
+      writeFileSync(junitFile, junitXml(`leakctl drill ${playbook.id}`, state.id, verdict));
+    } catch (error) {
+      throw new InvalidInput(`could not write the JUnit report ${opts.junit}: ${(error as Error).message}`);
+    }
+  }
+  if (options.json) {
+    out.json({
+      incident: state.id,
+      dir: summary.dir,
+      playbook: playbook.id,
+      result: verdict.passed ? 'pass' : 'fail',
+      ended_at: verdict.ended_at,
+      deadlines: verdict.deadlines,
+      steps: verdict.steps,
+      failures: verdict.failures,
+      drafts: summary.drafts,
+    });
+  } else {
+    reportSummary(summary, out, settings.config.timezone);
+    if (verdict.passed) {
+      out.message(out.style.green(`Drill passed: ${verdict.deadlines.length} deadline(s) met, ${verdict.steps.length} required step(s) answered.`));
+    } else {
+      out.message(out.style.red(`Drill FAILED (${verdict.failures.length}):`));
+      for (const failure of verdict.failures) out.message(out.style.red(`  ${failure}`));
+    }
+  }
+  return verdict.passed ? 0 : 3;
 }

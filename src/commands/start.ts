@@ -5,6 +5,11 @@
  */
 import { resolve } from 'node:path';
 import { loadSettings } from '../config/settings.js';
+import type { IncidentState } from '../evidence/state.js';
+import type { Playbook } from '../playbook/types.js';
+import type { Clock } from '../run/clock.js';
+import type { Responder } from '../run/runner.js';
+import type { SessionSummary } from '../run/session.js';
 import type { Settings } from '../config/settings.js';
 import { acquireLock } from '../evidence/lock.js';
 import { EvidenceLog } from '../evidence/log.js';
@@ -36,6 +41,32 @@ export const NO_TERMINAL =
 
 export async function run(options: CommonOptions, ref: string | undefined, opts: StartOptions): Promise<number> {
   const out = await Output.create(options);
+  const started = await startIncident(options, out, ref, opts);
+  if (options.json) out.json({ ...started.summary, drill: started.drill });
+  else reportSummary(started.summary, out, started.settings.config.timezone);
+  return 0;
+}
+
+export interface Started {
+  readonly summary: SessionSummary;
+  readonly state: IncidentState;
+  readonly playbook: Playbook;
+  readonly settings: Settings;
+  readonly clock: Clock;
+  readonly drill: boolean;
+}
+
+/**
+ * Open an incident and run it to the end: shared by `start` and `drill`. `wrap` lets a drill
+ * record a missing required answer as a miss instead of stopping.
+ */
+export async function startIncident(
+  options: CommonOptions,
+  out: Output,
+  ref: string | undefined,
+  opts: StartOptions,
+  wrap: (responder: Responder) => Responder = (r) => r,
+): Promise<Started> {
   const settings = loadSettings(options);
   const scripted = opts.answers !== undefined;
   if (!scripted && options.stdin.isTTY !== true) throw new InvalidInput(NO_TERMINAL);
@@ -87,7 +118,7 @@ export async function run(options: CommonOptions, ref: string | undefined, opts:
       state,
       log,
       incidentDir: dir,
-      responder,
+      responder: wrap(responder),
       clock,
       actor,
       holidays: new Set([...playbook.holidays, ...settings.config.holidays]),
@@ -99,9 +130,7 @@ export async function run(options: CommonOptions, ref: string | undefined, opts:
       ...(options.interrupt ? { signal: options.interrupt() } : {}),
       ...(opts.answers ? { answersFile: opts.answers } : {}),
     });
-    if (options.json) out.json({ ...summary, drill });
-    else reportSummary(summary, out, settings.config.timezone);
-    return 0;
+    return { summary, state, playbook, settings, clock, drill };
   } finally {
     log.close();
     lock.release();

@@ -1,0 +1,124 @@
+/**
+ * Judging a drill (issue 5): a drill fails when a deadline that applies was missed in simulated
+ * time (met after it was due, or never met while the simulated clock ran past it), or when a
+ * required step was left unanswered. The verdict is computed from the replayed log alone.
+ */
+import type { DeadlineClock } from '../deadlines/compute.js';
+import { spanInWords } from '../deadlines/format.js';
+import type { IncidentState } from '../evidence/state.js';
+import type { Playbook, Step } from '../playbook/types.js';
+import type { Checked } from './answer.js';
+import type { Reply, Responder, StepContext } from './runner.js';
+import { placedSteps } from './runner.js';
+import { MissingAnswer } from './script.js';
+
+export const DRILL_MISSING = 'required, but the drill answers file has no answer for it';
+
+/** A script responder that records a missing required answer as a miss instead of stopping. */
+export class DrillResponder implements Responder {
+  readonly source = 'answers' as const;
+  readonly baseDir: string;
+  private readonly inner: Responder;
+  constructor(inner: Responder) {
+    this.inner = inner;
+    this.baseDir = inner.baseDir;
+  }
+  async ask(step: Step, context: StepContext, check: (raw: unknown) => Checked): Promise<Reply> {
+    try {
+      return await this.inner.ask(step, context, check);
+    } catch (error) {
+      if (error instanceof MissingAnswer) return { kind: 'skip', reason: DRILL_MISSING };
+      throw error;
+    }
+  }
+}
+
+export interface DeadlineVerdict {
+  readonly id: string;
+  readonly title: string;
+  readonly status: DeadlineClock['status'];
+  readonly due: string | null;
+  readonly met_at: string | null;
+  /** How late, in ms (0 when on time or not yet due). */
+  readonly late_by_ms: number;
+  readonly passed: boolean;
+  readonly message?: string;
+}
+
+export interface StepVerdict {
+  readonly id: string;
+  readonly prompt: string;
+  readonly status: 'answered' | 'skipped' | 'missing';
+  readonly passed: boolean;
+  readonly message?: string;
+}
+
+export interface DrillVerdict {
+  readonly passed: boolean;
+  readonly ended_at: string;
+  readonly deadlines: DeadlineVerdict[];
+  readonly steps: StepVerdict[];
+  /** One line per failure, naming the deadline or step, the due time and how late. */
+  readonly failures: string[];
+}
+
+export function judgeDrill(playbook: Playbook, state: IncidentState, clocks: readonly DeadlineClock[], endedAt: Date): DrillVerdict {
+  const deadlines = clocks
+    .filter((c) => c.status !== 'not_applicable')
+    .map((clock): DeadlineVerdict => {
+      const due = clock.due?.toISOString() ?? null;
+      const base = { id: clock.id, title: clock.title, status: clock.status, due, met_at: clock.met_at?.toISOString() ?? null };
+      if (clock.status === 'met_late') {
+        const late = -(clock.margin_ms ?? 0);
+        return { ...base, late_by_ms: late, passed: false, message: `deadline ${clock.id} (${clock.title}) was met ${spanInWords(late)} late: due ${due}, met ${base.met_at}` };
+      }
+      if (clock.status === 'overdue') {
+        const late = -(clock.margin_ms ?? 0);
+        return { ...base, late_by_ms: late, passed: false, message: `deadline ${clock.id} (${clock.title}) was never met: due ${due}, and the drill ran ${spanInWords(late)} past it` };
+      }
+      return { ...base, late_by_ms: 0, passed: true };
+    });
+  const steps = placedSteps(playbook)
+    .filter(({ step }) => step.required)
+    .map(({ step }): StepVerdict => {
+      if (state.answers.has(step.id)) return { id: step.id, prompt: step.prompt, status: 'answered', passed: true };
+      const reason = state.skipped.get(step.id);
+      if (reason !== undefined && reason !== DRILL_MISSING) return { id: step.id, prompt: step.prompt, status: 'skipped', passed: true };
+      return { id: step.id, prompt: step.prompt, status: 'missing', passed: false, message: `required step ${step.id} (${step.prompt}) was not answered` };
+    });
+  const failures = [...deadlines, ...steps].flatMap((v) => (v.passed || !v.message ? [] : [v.message]));
+  return { passed: failures.length === 0, ended_at: endedAt.toISOString(), deadlines, steps, failures };
+}
+
+/** JUnit XML that CI systems show: one testcase per deadline and per required step. */
+export function junitXml(suite: string, incident: string, verdict: DrillVerdict): string {
+  const cases = [
+    ...verdict.deadlines.map((d) => ({ classname: 'deadlines', name: `${d.id}: ${d.title}`, failure: d.passed ? undefined : d.message })),
+    ...verdict.steps.map((s) => ({ classname: 'steps', name: `${s.id}: ${s.prompt}`, failure: s.passed ? undefined : s.message })),
+  ];
+  const failures = cases.filter((c) => c.failure !== undefined).length;
+  const lines = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="leakctl drill" tests="${cases.length}" failures="${failures}">`,
+    `  <testsuite name="${xml(suite)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="0" timestamp="${verdict.ended_at}">`,
+    `    <properties><property name="incident" value="${xml(incident)}"/></properties>`,
+    ...cases.map((c) =>
+      c.failure === undefined
+        ? `    <testcase classname="${c.classname}" name="${xml(c.name)}"/>`
+        : `    <testcase classname="${c.classname}" name="${xml(c.name)}">\n      <failure message="${xml(c.failure)}" type="missed">${xml(c.failure)}</failure>\n    </testcase>`,
+    ),
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+function xml(text: string): string {
+  return text
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
+}
