@@ -1,0 +1,201 @@
+#!/usr/bin/env node
+// `npm run bench`: the speed goals of issue 6, measured side by side on this machine.
+// Every figure is a ratio of medians over interleaved runs (A, B, A, B, …), so that machine
+// noise hits both sides alike. Absolute times are printed too, but the goals are the ratios.
+// This is a benchmark, not a test: it prints figures and never fails a build.
+import { spawnSync } from 'node:child_process';
+import { closeSync, fsyncSync, mkdtempSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync, cpSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bin = join(root, 'bin', 'leakctl.js');
+const node = process.execPath;
+const runs = Number(process.env.BENCH_RUNS ?? 21);
+const work = mkdtempSync(join(tmpdir(), 'leakctl-bench-'));
+const env = { ...process.env, NO_COLOR: '1' };
+
+const { EvidenceLog } = await import(join(root, 'dist', 'evidence', 'log.js'));
+const { hashOf, serialiseEntry } = await import(join(root, 'dist', 'evidence', 'entry.js'));
+
+function time(command, args, options = {}) {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(command, args, { env, stdio: ['ignore', 'ignore', 'pipe'], ...options });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.status !== 0 && !options.allowFail) {
+    throw new Error(`${command} ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+  }
+  return ms;
+}
+
+/** Peak RSS in MB of a command, from GNU time. */
+function peakRss(command, args) {
+  const result = spawnSync('/usr/bin/time', ['-f', '%M', command, ...args], { env, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+  const kb = Number(result.stderr.trim().split('\n').pop());
+  return kb / 1024;
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** Interleave A and B `n` times; the medians and their ratio B/A. */
+function pair(a, b, n = runs, prepare = () => {}) {
+  const as = [];
+  const bs = [];
+  a();
+  b(); // warm the file cache
+  for (let i = 0; i < n; i++) {
+    prepare(i);
+    as.push(a());
+    prepare(i);
+    bs.push(b());
+  }
+  return { a: median(as), b: median(bs), ratio: median(bs) / median(as) };
+}
+
+const rows = [];
+function report(what, goal, { a, b, ratio }, aName, unit = 'ms') {
+  const ok = ratio <= goal;
+  rows.push({ what, goal, ratio, ok });
+  console.log(`${ok ? 'OK  ' : 'MISS'} ${what.padEnd(56)} ${ratio.toFixed(2)}x (goal <= ${goal}x)   ${b.toFixed(unit === 'us' ? 1 : 0)} ${unit} vs ${aName} ${a.toFixed(unit === 'us' ? 1 : 0)} ${unit}`);
+}
+
+console.log(`leakctl benchmark: node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${runs} interleaved runs each`);
+console.log('');
+
+// 1. Start-up.
+const floor = () => time(node, ['-e', '0']);
+report('leakctl --version', 1.3, pair(floor, () => time(node, [bin, '--version'])), 'node -e 0');
+report('leakctl --help', 1.3, pair(floor, () => time(node, [bin, '--help'])), 'node -e 0');
+
+// 2. A whole scripted run: 15 steps, an attachment, txt + eml drafts.
+const fixture = join(work, 'run');
+mkdirSync(join(fixture, 'templates'), { recursive: true });
+const steps = [];
+for (let i = 1; i <= 12; i++) steps.push(`      - { id: s${i}, kind: text, prompt: "Step ${i}?" }`);
+writeFileSync(
+  join(fixture, 'bench.yaml'),
+  `schema: leakctl/playbook@1
+id: bench
+title: Benchmark playbook
+cause: platform
+summary: Fifteen steps, one attachment, one notice.
+phases:
+  - id: p1
+    title: Phase one
+    steps:
+      - { id: discovered_at, kind: datetime, prompt: When? }
+      - { id: evidence, kind: attachment, prompt: Evidence? }
+      - { id: notified_at, kind: datetime, prompt: Notified? }
+${steps.join('\n')}
+deadlines:
+  - { id: gdpr, title: GDPR, from: discovered_at, within: PT72H, met_by: notified_at }
+notices:
+  - template: bench-notice
+`,
+);
+writeFileSync(join(fixture, 'templates', 'bench-notice.liquid'), '---\nid: bench-notice\ntitle: Bench\naudience: members\nsubject: "Notice {{ incident.id }}"\nformats: [txt, eml]\n---\nWe learned of it on {{ answers.discovered_at | date: "d MMMM yyyy" }}.\n\n{{ answers.s1 }}\n');
+writeFileSync(join(fixture, 'evidence.txt'), 'x'.repeat(64 * 1024));
+writeFileSync(
+  join(fixture, 'answers.yaml'),
+  `schema: leakctl/answers@1\nresponder: bench\nnow: 2026-03-02T09:00:00Z\nanswers:\n  discovered_at: 2026-03-02T08:00:00Z\n  evidence: [evidence.txt]\n  notified_at: { value: 2026-03-03T08:00:00Z, after: PT24H }\n${Array.from({ length: 12 }, (_, i) => `  s${i + 1}: answer ${i + 1}`).join('\n')}\n`,
+);
+let n = 0;
+const scripted = () =>
+  time(node, [bin, 'start', join(fixture, 'bench.yaml'), '--answers', join(fixture, 'answers.yaml'), '--templates', join(fixture, 'templates'), '--dir', join(work, 'incidents'), '--id', `run-${n++}`]);
+report('scripted run: 15 steps, attachment, txt + eml', 2.0, pair(floor, scripted), 'node -e 0');
+
+// 3. verify of a 200,000-entry log against sha256sum of the same file.
+function makeLog(dir, count) {
+  mkdirSync(join(dir, 'attachments'), { recursive: true });
+  const fd = openSync(join(dir, 'evidence.jsonl'), 'w', 0o600);
+  let prev = null;
+  let batch = [];
+  for (let seq = 0; seq < count; seq++) {
+    const type = seq === 0 ? 'incident.opened' : 'step.answered';
+    const data = seq === 0 ? { playbook: { id: 'bench', title: 'Bench', sha256: '0'.repeat(64) }, drill: true, responder: 'bench' } : { step: `s${seq % 15}`, value: `answer number ${seq}`, source: 'answers' };
+    const unhashed = { seq, at: new Date(Date.UTC(2026, 2, 2) + seq * 1000).toISOString(), type, actor: 'bench', data, prev };
+    const entry = { ...unhashed, hash: hashOf(unhashed) };
+    batch.push(serialiseEntry(entry));
+    prev = entry.hash;
+    if (batch.length === 10000) {
+      writeSync(fd, batch.join('\n') + '\n');
+      batch = [];
+    }
+  }
+  if (batch.length) writeSync(fd, batch.join('\n') + '\n');
+  closeSync(fd);
+}
+const log200k = join(work, 'log200k');
+makeLog(log200k, 200_000);
+const verifyRatio = pair(
+  () => time('sha256sum', [join(log200k, 'evidence.jsonl')]),
+  () => time(node, [bin, 'verify', log200k]),
+  Math.min(runs, 9),
+);
+report('verify, 200,000 entries', 3.0, verifyRatio, 'sha256sum');
+const rss200k = peakRss(node, [bin, 'verify', log200k]);
+rows.push({ what: 'verify 200k peak RSS', goal: 150, ratio: rss200k, ok: rss200k <= 150 });
+console.log(`${rss200k <= 150 ? 'OK  ' : 'MISS'} ${'verify, 200,000 entries: peak RSS'.padEnd(56)} ${rss200k.toFixed(0)} MB (goal <= 150 MB)`);
+
+// 4. verify and replay of 1,000,000 entries: memory must not grow with the log.
+const log100k = join(work, 'log100k');
+const log1m = join(work, 'log1m');
+makeLog(log100k, 100_000);
+makeLog(log1m, 1_000_000);
+const rssSmall = peakRss(node, [bin, 'verify', log100k]);
+const rssLarge = peakRss(node, [bin, 'verify', log1m]);
+const growth = rssLarge / rssSmall;
+rows.push({ what: 'verify memory growth', goal: 1.25, ratio: growth, ok: growth <= 1.25 });
+console.log(`${growth <= 1.25 ? 'OK  ' : 'MISS'} ${'verify: peak RSS 1,000,000 vs 100,000 entries'.padEnd(56)} ${growth.toFixed(2)}x (goal: flat, <= 1.25x)   ${rssLarge.toFixed(0)} MB vs ${rssSmall.toFixed(0)} MB`);
+for (const [dir, name] of [[log100k, 'i100k'], [log1m, 'i1m']]) {
+  const incidents = join(work, 'incidents-replay');
+  mkdirSync(incidents, { recursive: true });
+  rmSync(join(incidents, name), { recursive: true, force: true });
+  cpSync(dir, join(incidents, name), { recursive: true });
+}
+const replaySmall = peakRss(node, [bin, 'log', 'i100k', '--dir', join(work, 'incidents-replay'), '--json']);
+const replayLarge = peakRss(node, [bin, 'log', 'i1m', '--dir', join(work, 'incidents-replay'), '--json']);
+const replayGrowth = replayLarge / replaySmall;
+rows.push({ what: 'replay memory growth', goal: 1.25, ratio: replayGrowth, ok: replayGrowth <= 1.25 });
+console.log(`${replayGrowth <= 1.25 ? 'OK  ' : 'MISS'} ${'replay (log --json): peak RSS 1,000,000 vs 100,000'.padEnd(56)} ${replayGrowth.toFixed(2)}x (goal: flat, <= 1.25x)   ${replayLarge.toFixed(0)} MB vs ${replaySmall.toFixed(0)} MB`);
+
+// 5. Appending: EvidenceLog.append against a bare writeSync + fsyncSync of the same bytes, and
+//    the cost per entry at 10 entries against 100,000 entries (no rewrite of the file).
+function appendCost(existing, count) {
+  const dir = join(work, `append-${existing}-${Math.random().toString(36).slice(2)}`);
+  if (existing > 0) makeLog(dir, existing);
+  const log = existing > 0 ? EvidenceLog.open(dir) : EvidenceLog.create(dir);
+  const at = new Date(Date.UTC(2026, 2, 3));
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < count; i++) log.append('note.added', 'bench', { text: `note ${i}` }, at);
+  const us = Number(process.hrtime.bigint() - start) / 1e3 / count;
+  log.close();
+  rmSync(dir, { recursive: true, force: true });
+  return us;
+}
+function bareCost(count) {
+  const file = join(work, `bare-${Math.random().toString(36).slice(2)}.jsonl`);
+  const fd = openSync(file, 'a', 0o600);
+  const line = Buffer.from(`${JSON.stringify({ seq: 1, at: new Date().toISOString(), type: 'note.added', actor: 'bench', data: { text: 'note 1' }, prev: '0'.repeat(64), hash: '0'.repeat(64) })}\n`);
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < count; i++) {
+    writeSync(fd, line);
+    fsyncSync(fd);
+  }
+  const us = Number(process.hrtime.bigint() - start) / 1e3 / count;
+  closeSync(fd);
+  rmSync(file);
+  return us;
+}
+report('append (write + fsync) vs bare writeSync + fsyncSync', 1.5, pair(() => bareCost(200), () => appendCost(0, 200), 9), 'bare', 'us');
+const flat = pair(() => appendCost(10, 200), () => appendCost(100_000, 200), 5);
+report('append cost per entry at 100,000 vs at 10 entries', 1.5, flat, 'at 10', 'us');
+
+rmSync(work, { recursive: true, force: true });
+const missed = rows.filter((r) => !r.ok);
+console.log('');
+console.log(missed.length === 0 ? 'Every figure is within its goal.' : `${missed.length} figure(s) outside the goal: ${missed.map((r) => r.what).join('; ')}`);
