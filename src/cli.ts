@@ -24,6 +24,11 @@ export interface ProcessIO {
 
 /** The entry used by bin/leakctl.js: the only place that touches `process`. */
 export async function main(argv: readonly string[]): Promise<void> {
+  // A reader that stops early (`leakctl log ID | head`) is not an error: stop quietly.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   process.exitCode = await run({
     argv: argv.slice(2),
     env: process.env,

@@ -2,6 +2,7 @@
  * `leakctl log INCIDENT`: the evidence log as a readable timeline (`--json`: the raw entries as
  * one JSON array). Text from answers and files is shown escaped, never as terminal codes.
  */
+import { once } from 'node:events';
 import { logFileOf } from '../evidence/log.js';
 import { readEntries } from '../evidence/read.js';
 import type { EvidenceEntry } from '../evidence/entry.js';
@@ -17,24 +18,29 @@ export async function run(options: CommonOptions, id: string): Promise<number> {
   const dir = existingIncident(options, id);
   const timeZone = loadConfig(options).timezone;
   let first = true;
-  if (options.json) options.stdout.write('[');
+  // Written with back-pressure, so that a million-entry log piped somewhere slow stays in
+  // bounded memory instead of queueing in the stream.
+  const write = async (text: string): Promise<void> => {
+    if (!options.stdout.write(text)) await once(options.stdout, 'drain');
+  };
+  if (options.json) await write('[');
   for await (const line of readEntries(logFileOf(dir))) {
     if (options.json) {
       if (line.entry) {
-        options.stdout.write(`${first ? '\n' : ',\n'}${line.raw}`);
+        await write(`${first ? '\n' : ',\n'}${line.raw}`);
         first = false;
       }
       if (line.torn || line.error) out.message(`line ${line.line}: ${line.error ?? 'torn'} (left out)`);
       continue;
     }
     if (!line.entry) {
-      out.result(out.style.red(`line ${line.line}: ${line.error ?? 'not an entry'}${line.torn ? '; `leakctl resume` sets it aside' : ''}`));
+      await write(out.style.red(`line ${line.line}: ${line.error ?? 'not an entry'}${line.torn ? '; `leakctl resume` sets it aside' : ''}`) + '\n');
       continue;
     }
     const e = line.entry;
-    out.result(`${out.style.dim(displayTime(new Date(e.at), timeZone))}  ${out.style.dim(`#${e.seq}`)}  ${printable(e.actor)}  ${out.style.bold(e.type)}  ${printable(describe(e))}`);
+    await write(`${out.style.dim(displayTime(new Date(e.at), timeZone))}  ${out.style.dim(`#${e.seq}`)}  ${printable(e.actor)}  ${out.style.bold(e.type)}  ${printable(describe(e))}\n`);
   }
-  if (options.json) options.stdout.write(first ? ']\n' : '\n]\n');
+  if (options.json) await write(first ? ']\n' : '\n]\n');
   return 0;
 }
 
