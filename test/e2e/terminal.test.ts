@@ -1,0 +1,160 @@
+/**
+ * The built binary in a real terminal (tmux), answered from what the screen shows: a `kill -9`
+ * mid-run loses no answer that was given, `resume` finishes without recording any twice, and
+ * Ctrl+C at a prompt pauses with exit 130 (SPEC sections 1 and 4).
+ */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BIN, leakctl, ROOT } from '../helpers/exec.js';
+
+const fixtures = join(import.meta.dirname, 'fixtures', 'incident');
+const breach = join(fixtures, 'breach.yaml');
+
+const tmuxWorks = spawnSync('tmux', ['-V'], { encoding: 'utf8' }).status === 0;
+const socket = `leakctl-test-${randomBytes(6).toString('hex')}`;
+const tmp = mkdtempSync(join(tmpdir(), 'leakctl-e2e-terminal-'));
+
+afterAll(() => {
+  if (tmuxWorks) {
+    const path = spawnSync('tmux', ['-L', socket, 'display', '-p', '#{socket_path}'], { encoding: 'utf8' }).stdout.trim();
+    spawnSync('tmux', ['-L', socket, 'kill-server']);
+    if (path.endsWith(socket)) rmSync(path, { force: true });
+  }
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+function tmux(...args: string[]): string {
+  const env: Record<string, string | undefined> = { ...process.env };
+  delete env.TMUX;
+  const r = spawnSync('tmux', ['-L', socket, ...args], { encoding: 'utf8', env });
+  if (r.status !== 0) throw new Error(`tmux ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** A new 120x40 terminal running `leakctl ARGS; echo EXIT=$?` in /bin/sh. */
+function terminal(name: string, args: string[]): void {
+  tmux('new-session', '-d', '-x', '120', '-y', '40', '-s', name, '-c', ROOT, '/bin/sh');
+  const command = ['env', '-u', 'FORCE_COLOR', '-u', 'LEAKCTL_DIR', '-u', 'LEAKCTL_NOW', 'NO_COLOR=1', process.execPath, BIN, ...args].map(quote).join(' ');
+  tmux('send-keys', '-t', name, '-l', `${command}; echo EXIT=$?`);
+  tmux('send-keys', '-t', name, 'Enter');
+}
+
+const screen = (name: string): string => tmux('capture-pane', '-p', '-J', '-t', name);
+
+/** Poll the screen every 100 ms until `text` shows; after 15 s fail with the screen. */
+async function waitFor(name: string, text: string | RegExp): Promise<string> {
+  const until = Date.now() + 15_000;
+  for (;;) {
+    const shown = screen(name);
+    if (typeof text === 'string' ? shown.includes(text) : text.test(shown)) return shown;
+    if (Date.now() > until) throw new Error(`"${text}" did not appear in terminal ${name}; the screen:\n${shown}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The shell's `echo EXIT=$?` after leakctl ended (the command line itself shows `EXIT=$?`). */
+const EXITED = /^EXIT=\d+$/m;
+
+const keys = (name: string, ...list: string[]): void => void tmux('send-keys', '-t', name, ...list);
+const type = (name: string, text: string): void => void tmux('send-keys', '-t', name, '-l', text);
+
+/** The leakctl process running in a terminal: the shell's child. */
+function leakctlPid(name: string): number {
+  const shell = tmux('display', '-p', '-t', name, '#{pane_pid}').trim();
+  const r = spawnSync('pgrep', ['-P', shell], { encoding: 'utf8' });
+  const pids = r.stdout.trim().split('\n').filter(Boolean).map(Number);
+  const ours = pids.filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('leakctl.js'));
+  if (ours.length !== 1) throw new Error(`expected one leakctl process under shell ${shell}, found ${JSON.stringify(pids)}`);
+  return ours[0]!;
+}
+
+interface Entry {
+  type: string;
+  data: Record<string, unknown>;
+}
+const entriesOf = (dir: string, id: string): Entry[] =>
+  readFileSync(join(dir, id, 'evidence.jsonl'), 'utf8')
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((l) => JSON.parse(l) as Entry);
+const answersIn = (entries: Entry[]) => entries.filter((e) => e.type === 'step.answered').map((e) => [e.data.step, e.data.value]);
+
+describe.skipIf(!tmuxWorks)('leakctl in a real terminal (tmux; skipped when `tmux -V` fails)', () => {
+  it('keeps every answer given before a kill -9, and resume finishes without recording any twice', async () => {
+    const dir = join(tmp, 'killed');
+    terminal('kill', ['start', breach, '--id', 't1', '--dir', dir, '--now', '2026-03-02T09:00:00Z', '--responder', 'dana']);
+
+    await waitFor('kill', 'Have you verified the leak?');
+    keys('kill', 'y', 'Enter');
+    await waitFor('kill', 'When did you become aware of the leak?');
+    type('kill', '2026-03-02T08:30:00Z');
+    keys('kill', 'Enter');
+    await waitFor('kill', 'What was exposed?');
+    keys('kill', 'Space', 'Enter');
+    await waitFor('kill', 'How many members are affected?');
+    type('kill', '40');
+    keys('kill', 'Enter');
+    await waitFor('kill', 'Anything else to record?');
+    // While it waits at a prompt, it holds the incident: a second writer is refused.
+    const second = leakctl(['note', 't1', 'from another terminal', '--dir', dir]);
+    expect(second.code).toBe(2);
+    expect(second.stderr).toContain('being written by another leakctl process');
+    // Half an answer typed, then the process dies.
+    type('kill', 'half a th');
+    process.kill(leakctlPid('kill'), 'SIGKILL');
+    expect(await waitFor('kill', EXITED)).toMatch(/^EXIT=137$/m);
+
+    const given = [
+      ['confirmed', true],
+      ['discovered_at', '2026-03-02T08:30:00Z'],
+      ['exposed_data', ['names']],
+      ['members_affected', 40],
+    ];
+    expect(answersIn(entriesOf(dir, 't1'))).toEqual(given);
+
+    terminal('resume', ['resume', 't1', '--dir', dir, '--now', '2026-03-02T10:00:00Z']);
+    await waitFor('resume', 'Anything else to record?');
+    type('resume', 'Reported on the forum');
+    keys('resume', 'Enter');
+    await waitFor('resume', 'Attach the access log');
+    type('resume', join(fixtures, 'access-log.txt'));
+    keys('resume', 'Enter');
+    await waitFor('resume', 'When was the supervisory authority notified?');
+    type('resume', 'now');
+    keys('resume', 'Enter');
+    expect(await waitFor('resume', EXITED)).toMatch(/^EXIT=0$/m);
+
+    const entries = entriesOf(dir, 't1');
+    const answered = answersIn(entries);
+    const steps = answered.map(([step]) => step);
+    expect(steps).toEqual([...new Set(steps)]);
+    expect(answered.slice(0, 4)).toEqual(given);
+    expect(answered.slice(4).map(([step]) => step)).toEqual(['remarks', 'evidence', 'authority_notified_at']);
+    expect(Object.fromEntries(answered)).toMatchObject({ remarks: 'Reported on the forum', authority_notified_at: '2026-03-02T10:00:00.000Z' });
+    expect(entries.every((e) => e.type !== 'step.answered' || e.data.source === 'prompt')).toBe(true);
+    expect(leakctl(['verify', 't1', '--dir', dir]).code).toBe(0);
+  });
+
+  it('pauses on Ctrl+C at a prompt: exit 130, run.paused logged last, answers kept', async () => {
+    const dir = join(tmp, 'interrupted');
+    terminal('ctrlc', ['start', breach, '--id', 't2', '--dir', dir, '--now', '2026-03-02T09:00:00Z', '--responder', 'dana']);
+    await waitFor('ctrlc', 'Have you verified the leak?');
+    keys('ctrlc', 'y', 'Enter');
+    await waitFor('ctrlc', 'When did you become aware of the leak?');
+    keys('ctrlc', 'C-c');
+    const shown = await waitFor('ctrlc', EXITED);
+    expect(shown).toMatch(/^EXIT=130$/m);
+    expect(shown).toContain('leakctl resume t2');
+
+    const entries = entriesOf(dir, 't2');
+    expect(entries.at(-1)).toMatchObject({ type: 'run.paused', data: { at_step: 'discovered_at' } });
+    expect(answersIn(entries)).toEqual([['confirmed', true]]);
+    expect(leakctl(['verify', 't2', '--dir', dir]).code).toBe(0);
+  });
+});

@@ -1,0 +1,211 @@
+/**
+ * The prompt responder's questions, driven with @inquirer/testing: each prompt askStep opens is
+ * rendered on a virtual screen, and the test answers from what that screen shows.
+ */
+import { PassThrough } from 'node:stream';
+import * as inquirer from '@inquirer/prompts';
+import { render } from '@inquirer/testing';
+import { describe, expect, it } from 'vitest';
+import { checkAnswer } from '../../src/run/answer.js';
+import { askStep } from '../../src/run/prompts.js';
+import type { Step } from '../../src/playbook/types.js';
+
+type Prompts = typeof inquirer;
+type Screen = Awaited<ReturnType<typeof render>>;
+
+const NOW = new Date('2026-03-02T09:14:07.120Z');
+
+/**
+ * A prompts module whose prompts render on a test screen. `next()` gives the screen of the next
+ * prompt askStep opens, in order.
+ */
+function screens() {
+  const opened: Screen[] = [];
+  const waiting: ((s: Screen) => void)[] = [];
+  const wrap =
+    (prompt: (config: never) => Promise<unknown>) =>
+    async (config: unknown): Promise<unknown> => {
+      const screen = await render(prompt as never, config as never);
+      const waiter = waiting.shift();
+      if (waiter) waiter(screen);
+      else opened.push(screen);
+      return screen.answer;
+    };
+  const prompts = {
+    ...inquirer,
+    input: wrap(inquirer.input as never),
+    password: wrap(inquirer.password as never),
+    confirm: wrap(inquirer.confirm as never),
+    select: wrap(inquirer.select as never),
+    checkbox: wrap(inquirer.checkbox as never),
+  } as unknown as Prompts;
+  const next = (): Promise<Screen> => {
+    const screen = opened.shift();
+    return screen ? Promise.resolve(screen) : new Promise((resolve) => waiting.push(resolve));
+  };
+  return { prompts, next };
+}
+
+function ask(step: Step) {
+  const { prompts, next } = screens();
+  const output = new PassThrough();
+  const reply = askStep(prompts, step, (raw) => checkAnswer(step, raw, { now: NOW, baseDir: process.cwd() }), {
+    input: new PassThrough(),
+    output,
+  });
+  return { reply, next };
+}
+
+/** Let the prompt re-render after a key. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+const exposed: Step = {
+  id: 'exposed_data',
+  kind: 'multi',
+  prompt: 'What information was exposed?',
+  required: true,
+  choices: [
+    { value: 'names', label: 'Member names' },
+    { value: 'emails', label: 'Email addresses' },
+    { value: 'payment', label: 'Payment information' },
+  ],
+};
+
+describe('asking a step', () => {
+  it('confirm: y then Enter records yes', async () => {
+    const { reply, next } = ask({ id: 'confirmed', kind: 'confirm', prompt: 'Have you verified the leak?', required: true });
+    const screen = await next();
+    expect(screen.getScreen()).toContain('Have you verified the leak?');
+    screen.events.type('y');
+    screen.events.keypress('enter');
+    await expect(reply).resolves.toEqual({ kind: 'answer', value: true });
+  });
+
+  it('confirm: n then Enter records no', async () => {
+    const { reply, next } = ask({ id: 'confirmed', kind: 'confirm', prompt: 'Have you verified the leak?', required: true });
+    const screen = await next();
+    screen.events.type('n');
+    screen.events.keypress('enter');
+    await expect(reply).resolves.toEqual({ kind: 'answer', value: false });
+  });
+
+  it('select: shows the labels and records the value of the one chosen', async () => {
+    const { reply, next } = ask({
+      id: 'discovery_source',
+      kind: 'select',
+      prompt: 'How did you learn of the leak?',
+      required: true,
+      choices: [
+        { value: 'member_report', label: 'A member reported it' },
+        { value: 'provider_notice', label: 'The provider told us' },
+      ],
+    });
+    const screen = await next();
+    expect(screen.getScreen()).toContain('A member reported it');
+    expect(screen.getScreen()).toContain('The provider told us');
+    expect(screen.getScreen()).not.toContain('Skip this step');
+    screen.events.keypress('down');
+    screen.events.keypress('enter');
+    await expect(reply).resolves.toEqual({ kind: 'answer', value: 'provider_notice' });
+  });
+
+  it('multi: ticks with space and records the values ticked', async () => {
+    const { reply, next } = ask(exposed);
+    const screen = await next();
+    expect(screen.getScreen()).toContain('Member names');
+    screen.events.keypress('space');
+    screen.events.keypress('down');
+    screen.events.keypress('down');
+    screen.events.keypress('space');
+    screen.events.keypress('enter');
+    await expect(reply).resolves.toEqual({ kind: 'answer', value: ['names', 'payment'] });
+  });
+
+  it('multi: a required step with nothing ticked is refused with the reason, then accepted', async () => {
+    const { reply, next } = ask(exposed);
+    const screen = await next();
+    screen.events.keypress('enter');
+    await settle();
+    expect(screen.getScreen()).toContain('choose at least 1');
+    screen.events.keypress('space');
+    screen.events.keypress('enter');
+    await expect(reply).resolves.toEqual({ kind: 'answer', value: ['names'] });
+  });
+
+  it('datetime: a time without an offset is refused with the reason; `now` is then accepted as the clock\'s time', async () => {
+    const { reply, next } = ask({ id: 'discovered_at', kind: 'datetime', prompt: 'When did you become aware of the leak?', required: true });
+    const screen = await next();
+    expect(screen.getScreen()).toContain('When did you become aware of the leak?');
+    expect(screen.getScreen()).toContain('or now');
+    screen.events.type('2026-03-02 08:30');
+    screen.events.keypress('enter');
+    await settle();
+    expect(screen.getScreen()).toContain('"2026-03-02 08:30" is not an RFC 3339 timestamp with an offset');
+    for (let i = 0; i < '2026-03-02 08:30'.length; i++) screen.events.keypress('backspace');
+    screen.events.type('now');
+    screen.events.keypress('enter');
+    await expect(reply).resolves.toEqual({ kind: 'answer', value: '2026-03-02T09:14:07.120Z' });
+  });
+
+  it('number: records the number typed', async () => {
+    const { reply, next } = ask({ id: 'members_affected', kind: 'number', prompt: 'How many members?', required: true, integer: true, min: 0 });
+    const screen = await next();
+    screen.events.type('1240');
+    screen.events.keypress('enter');
+    await expect(reply).resolves.toEqual({ kind: 'answer', value: 1240 });
+  });
+
+  it('an optional text step left empty is skipped by the responder', async () => {
+    const { reply, next } = ask({ id: 'remarks', kind: 'text', prompt: 'Anything else?', required: false });
+    const screen = await next();
+    expect(screen.getScreen()).toContain('(empty to skip)');
+    screen.events.keypress('enter');
+    await expect(reply).resolves.toEqual({ kind: 'skip', reason: 'skipped by the responder' });
+  });
+
+  it('an optional select step offers "Skip this step"', async () => {
+    const { reply, next } = ask({
+      id: 'compensation',
+      kind: 'select',
+      prompt: 'Did you ask for compensation?',
+      required: false,
+      choices: [
+        { value: 'requested', label: 'Requested' },
+        { value: 'not_requested', label: 'Not requested' },
+      ],
+    });
+    const screen = await next();
+    expect(screen.getScreen()).toContain('Skip this step');
+    screen.events.keypress('down');
+    screen.events.keypress('down');
+    screen.events.keypress('enter');
+    await expect(reply).resolves.toEqual({ kind: 'skip', reason: 'skipped by the responder' });
+  });
+
+  it('checklist: the ticked items are done, the others skipped', async () => {
+    const { reply, next } = ask({
+      id: 'ny_agencies',
+      kind: 'checklist',
+      prompt: 'Which New York agencies were notified?',
+      required: true,
+      items: [
+        { id: 'attorney_general', label: 'Attorney General' },
+        { id: 'state_police', label: 'State Police' },
+      ],
+    });
+    const screen = await next();
+    screen.events.keypress('down');
+    screen.events.keypress('space');
+    screen.events.keypress('enter');
+    await expect(reply).resolves.toEqual({ kind: 'answer', value: { attorney_general: 'skipped', state_police: 'done' } });
+  });
+
+  it('shows escape sequences in a prompt as text, not as terminal codes', async () => {
+    const { reply, next } = ask({ id: 'confirmed', kind: 'confirm', prompt: 'Safe?\u001b[2J', required: true });
+    const screen = await next();
+    expect(screen.getScreen({ raw: true })).not.toContain('\u001b[2J');
+    expect(screen.getScreen()).toContain('Safe?\\u{1b}[2J');
+    screen.events.keypress('enter');
+    await expect(reply).resolves.toMatchObject({ kind: 'answer' });
+  });
+});

@@ -1,0 +1,224 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EvidenceLog } from '../../src/evidence/log.js';
+import { applyEntry, emptyState } from '../../src/evidence/state.js';
+import type { IncidentState } from '../../src/evidence/state.js';
+import type { EvidenceEntry } from '../../src/evidence/entry.js';
+import { loadPlaybookFile } from '../../src/playbook/load.js';
+import { loadAnswersFile } from '../../src/run/answers.js';
+import { SimulatedClock } from '../../src/run/clock.js';
+import { runSteps } from '../../src/run/runner.js';
+import { MissingAnswer, ScriptResponder } from '../../src/run/script.js';
+import { LeakctlError } from '../../src/ui/errors.js';
+
+const fixtures = join(import.meta.dirname, 'fixtures');
+const playbook = loadPlaybookFile(join(fixtures, 'breach.yaml'));
+
+interface Line {
+  seq: number;
+  at: string;
+  type: string;
+  actor: string;
+  data: Record<string, unknown>;
+  prev: string | null;
+  hash: string;
+}
+
+let tmp: string;
+let incidentDir: string;
+beforeEach(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'leakctl-runner-'));
+  incidentDir = join(tmp, 'inc-1');
+});
+afterEach(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** The log as written, each line parsed. */
+function logLines(): Line[] {
+  const text = readFileSync(join(incidentDir, 'evidence.jsonl'), 'utf8');
+  expect(text.endsWith('\n')).toBe(true);
+  return text.slice(0, -1).split('\n').map((line) => JSON.parse(line) as Line);
+}
+
+/**
+ * SPEC section 4, checked independently of src/evidence: each line is the JSON of
+ * {seq, at, type, actor, data, prev, hash} in that order; hash = sha256 hex of the JSON of the
+ * first six members; prev links to the previous hash (null first); seq counts from 0.
+ */
+function expectValidChain(): void {
+  const raw = readFileSync(join(incidentDir, 'evidence.jsonl'), 'utf8').slice(0, -1).split('\n');
+  let prev: string | null = null;
+  raw.forEach((text, seq) => {
+    const e = JSON.parse(text) as Line;
+    expect(Object.keys(e)).toEqual(['seq', 'at', 'type', 'actor', 'data', 'prev', 'hash']);
+    expect(text).toBe(JSON.stringify(e));
+    expect(e.seq).toBe(seq);
+    expect(e.prev).toBe(prev);
+    expect(e.at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    const unhashed = JSON.stringify({ seq: e.seq, at: e.at, type: e.type, actor: e.actor, data: e.data, prev: e.prev });
+    expect(e.hash).toBe(createHash('sha256').update(unhashed, 'utf8').digest('hex'));
+    prev = e.hash;
+  });
+}
+
+/** Open the incident and run its steps from an answers file, as `start --answers` does. */
+async function run(answersName: string): Promise<{ state: IncidentState; log: EvidenceLog }> {
+  const answers = loadAnswersFile(join(fixtures, answersName));
+  const clock = new SimulatedClock(new Date(answers.now!));
+  const log = EvidenceLog.create(incidentDir);
+  const state = emptyState('inc-1');
+  applyEntry(
+    state,
+    log.append('incident.opened', 'drill-bot', { playbook: { id: playbook.id, title: playbook.title, sha256: playbook.sha256 }, drill: true, responder: 'drill-bot' }, clock.now()),
+  );
+  try {
+    await runSteps({ playbook, state, log, incidentDir, responder: new ScriptResponder(answers, clock), clock, actor: 'drill-bot', holidays: new Set() });
+  } finally {
+    log.close();
+  }
+  return { state, log };
+}
+
+/** Continue from the log on disk, as `resume --answers` does. */
+async function resume(answersName: string): Promise<void> {
+  const state = emptyState('inc-1');
+  for (const line of logLines()) applyEntry(state, line as EvidenceEntry);
+  const answers = loadAnswersFile(join(fixtures, answersName));
+  const clock = new SimulatedClock(state.lastAt!);
+  const log = EvidenceLog.open(incidentDir);
+  try {
+    await runSteps({ playbook, state, log, incidentDir, responder: new ScriptResponder(answers, clock), clock, actor: 'drill-bot', holidays: new Set() });
+  } finally {
+    log.close();
+  }
+}
+
+async function failure(promise: Promise<unknown>): Promise<LeakctlError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(LeakctlError);
+  return error as LeakctlError;
+}
+
+const answered = (lines: Line[]) => lines.filter((l) => l.type === 'step.answered');
+const skipped = (lines: Line[]) => lines.filter((l) => l.type === 'step.skipped');
+
+describe('a scripted run to the end', () => {
+  it('logs the answers in playbook order, from the answers file, on a valid chain', async () => {
+    await run('complete.yaml');
+    const lines = logLines();
+    expect(answered(lines).map((l) => l.data.step)).toEqual([
+      'confirmed',
+      'discovered_at',
+      'exposed_data',
+      'members_affected',
+      'evidence',
+      'authority_notified_at',
+    ]);
+    for (const line of answered(lines)) {
+      expect(line.data.source).toBe('answers');
+      expect(line.actor).toBe('drill-bot');
+    }
+    expect(answered(lines).find((l) => l.data.step === 'members_affected')?.data.value).toBe(40);
+    expect(answered(lines).find((l) => l.data.step === 'exposed_data')?.data.value).toEqual(['names']);
+    expectValidChain();
+  });
+
+  it('records a step whose condition is false as skipped, with the condition as the reason', async () => {
+    await run('complete.yaml');
+    const skip = skipped(logLines()).find((l) => l.data.step === 'processor_told');
+    expect(skip?.data.reason).toBe('condition not met: exposed_data includes "payment"');
+  });
+
+  it('skips an optional step the file does not answer, saying so', async () => {
+    await run('complete.yaml');
+    const skip = skipped(logLines()).find((l) => l.data.step === 'remarks');
+    expect(skip?.data.reason).toBe(`no answer in ${join(fixtures, 'complete.yaml')}`);
+  });
+
+  it('leaves every step answered or skipped, and the state agrees with the log', async () => {
+    const { state } = await run('complete.yaml');
+    const lines = logLines();
+    const done = new Set([...answered(lines), ...skipped(lines)].map((l) => l.data.step));
+    expect([...done].sort()).toEqual(playbook.phases.flatMap((p) => p.steps.map((s) => s.id)).sort());
+    expect(state.answers.get('members_affected')?.value).toBe(40);
+    expect(state.head).toBe(lines.at(-1)?.hash);
+  });
+
+  it('moves the clock by `after` before the answer is recorded', async () => {
+    await run('complete.yaml');
+    const lines = logLines();
+    const notified = lines.findIndex((l) => l.data.step === 'authority_notified_at');
+    for (const line of lines.slice(0, notified)) expect(line.at).toBe('2026-03-02T09:00:00.000Z');
+    expect(lines[notified]?.at).toBe('2026-03-04T10:00:00.000Z');
+  });
+
+  it('logs the deadline starting and being met, once each', async () => {
+    await run('complete.yaml');
+    const lines = logLines();
+    const started = lines.filter((l) => l.type === 'deadline.started');
+    const met = lines.filter((l) => l.type === 'deadline.met');
+    expect(started).toHaveLength(1);
+    expect(started[0]?.data).toMatchObject({ deadline: 'authority', due: '2026-03-05T08:30:00.000Z' });
+    // The clock starts when discovered_at is answered, not before.
+    const discovered = lines.findIndex((l) => l.data.step === 'discovered_at');
+    expect(lines.indexOf(started[0]!)).toBe(discovered + 1);
+    expect(met).toHaveLength(1);
+    expect(met[0]?.data).toMatchObject({ deadline: 'authority', met_at: '2026-03-04T10:00:00.000Z', on_time: true });
+  });
+
+  it('copies an attachment into the incident and records its hash and size', async () => {
+    await run('complete.yaml');
+    const value = answered(logLines()).find((l) => l.data.step === 'evidence')?.data.value as { path: string; sha256: string; bytes: number }[];
+    const original = readFileSync(join(fixtures, 'access-log.txt'));
+    const sha256 = createHash('sha256').update(original).digest('hex');
+    expect(value).toEqual([{ path: `attachments/${sha256.slice(0, 12)}-access-log.txt`, sha256, bytes: original.length }]);
+    expect(readFileSync(join(incidentDir, value[0]!.path)).equals(original)).toBe(true);
+  });
+});
+
+describe('a scripted run that stops', () => {
+  it('names a required step without an answer (exit 2), with everything before it logged', async () => {
+    const error = await failure(run('missing.yaml'));
+    expect(error).toBeInstanceOf(MissingAnswer);
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toContain('step "members_affected"');
+    expect(error.message).toContain(join(fixtures, 'missing.yaml'));
+    const lines = logLines();
+    expect(answered(lines).map((l) => [l.data.step, l.data.value])).toEqual([
+      ['confirmed', true],
+      ['discovered_at', '2026-03-02T08:30:00Z'],
+      ['exposed_data', ['names', 'payment']],
+      ['processor_told', false],
+    ]);
+    expectValidChain();
+  });
+
+  it('continues from the log with another file, answering only the open steps, recording nothing twice', async () => {
+    await failure(run('missing.yaml'));
+    await resume('complete.yaml');
+    const lines = logLines();
+    const steps = answered(lines).map((l) => l.data.step);
+    expect(steps).toEqual([...new Set(steps)]);
+    expect(steps).toEqual(['confirmed', 'discovered_at', 'exposed_data', 'processor_told', 'members_affected', 'evidence', 'authority_notified_at']);
+    // The earlier answer stands: the second file's exposed_data ([names]) is not used.
+    expect(answered(lines).find((l) => l.data.step === 'exposed_data')?.data.value).toEqual(['names', 'payment']);
+    expect(lines.filter((l) => l.type === 'deadline.started')).toHaveLength(1);
+    expect(lines.filter((l) => l.type === 'deadline.met')).toHaveLength(1);
+    expectValidChain();
+  });
+
+  it('names the step and the answer\'s line:col for an invalid value (exit 2), with everything before it logged', async () => {
+    const error = await failure(run('invalid.yaml'));
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toBe(
+      `${join(fixtures, 'invalid.yaml')}:8:21 the answer for step "members_affected" is invalid: expected at least 0; got -3`,
+    );
+    expect(answered(logLines()).map((l) => l.data.step)).toEqual(['confirmed', 'discovered_at', 'exposed_data']);
+    expect(logLines().some((l) => l.data.step === 'members_affected')).toBe(false);
+  });
+});
