@@ -3,6 +3,7 @@
  * attachment it names. Streamed: memory stays flat however long the log is. It reports; deciding
  * the exit status (3 on a problem) is the command's job.
  */
+import { hash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InvalidInput } from '../ui/errors.js';
@@ -147,12 +148,11 @@ function fastCheck(buf: Buffer, s: number, e: number, seq: number, prev: string 
   if (!bytesAt(buf, p + 1, DATA_OPEN) || p + 1 + DATA_OPEN.length >= dataEnd || buf[dataEnd - 1] !== CLOSE_BRACE) return -1;
 
   // The hashed text is the line up to `,"hash":…` with the object closed: a `}` goes over the
-  // comma just while it is decoded. (crypto.hash is fastest given a string and asked for hex.)
+  // comma just while the bytes are hashed, instead of copying the line.
   const at = e - HASH_SUFFIX;
   buf[at] = CLOSE_BRACE;
-  const text = buf.toString('utf8', s, at + 1);
+  const digest = hash('sha256', buf.subarray(s, at + 1), 'hex');
   buf[at] = COMMA;
-  const digest = sha256Hex(text);
   if (!asciiAt(buf, e - 66, digest)) return -1;
   out.digest = digest;
   return type;
@@ -357,8 +357,10 @@ export async function verifyLog(incidentDir: string, opts: VerifyOptions = {}): 
     else for (const r of found) if (!refs.has(`${r.path}\0${r.sha256}`)) refs.set(`${r.path}\0${r.sha256}`, r);
   };
 
-    let head: string | null = null;
+  let head: string | null = null;
   const out = { digest: '' };
+  // Where the next `"sha256":` in the current chunk is (-1: not looked for, or passed), and
+  // from where it was looked for (Infinity: there is none in the rest of the chunk).
   let shaAt = -1;
   let shaFrom = 0;
 
@@ -396,8 +398,9 @@ export async function verifyLog(incidentDir: string, opts: VerifyOptions = {}): 
         if (type === CLOSED_TYPE) closedLine = n;
         if (headLine === undefined && digest === wantHead) headLine = n;
         if (type === ATTACHED_TYPE || type === ANSWERED_TYPE) {
-          // Only entries that can name files are decoded; finding `"sha256":` is a scan of the
-          // chunk once, not once per line.
+          // Only entries that can name files are decoded: every evidence.attached, and a
+          // step.answered whose line holds a `"sha256":` (an attachment step's answer). The
+          // chunk is searched for it once, not once per line.
           if (shaAt !== -1 && shaAt < s) shaAt = -1;
           if (shaAt === -1 && shaFrom <= s) {
             shaAt = buf.indexOf(SHA256_KEY, s);
