@@ -4,7 +4,8 @@
  * `--version` and `--help` load no prompt, schema or template library.
  */
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { packageRoot } from './package-root.js';
 import type { Readable, Writable } from 'node:stream';
 import { Argument, Command, CommanderError, Option } from 'commander';
 import type { CommonOptions } from './options.js';
@@ -220,6 +221,6 @@ function report(error: unknown, stderr: Writable, debug: boolean): number {
 }
 
 function readVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
   return pkg.version;
 }

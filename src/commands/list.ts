@@ -1,6 +1,6 @@
 /** `leakctl list`: the playbooks and templates in the search path. */
 import { loadSettings } from '../config/settings.js';
-import { loadYamlFile } from '../documents/yaml.js';
+import { loadYamlFileFast } from '../documents/fast.js';
 import type { CommonOptions } from '../options.js';
 import { listPlaybookFiles } from '../playbook/discover.js';
 import { PLAYBOOK_WHAT } from '../playbook/load.js';
@@ -21,7 +21,7 @@ export async function run(options: CommonOptions): Promise<number> {
 
   const playbooks = [...listPlaybookFiles(settings.playbookDirs)].map(([id, file]) => {
     try {
-      const data = loadYamlFile(file, PLAYBOOK_WHAT).data;
+      const data = loadYamlFileFast(file, PLAYBOOK_WHAT).data;
       return { id, title: String(data.title ?? ''), cause: String(data.cause ?? ''), file };
     } catch (error) {
       if (!(error instanceof LeakctlError)) throw error;

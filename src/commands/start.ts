@@ -16,7 +16,7 @@ import { EvidenceLog } from '../evidence/log.js';
 import { applyEntry, emptyState } from '../evidence/state.js';
 import type { CommonOptions } from '../options.js';
 import { listPlaybookFiles, loadPlaybook } from '../playbook/discover.js';
-import { loadYamlFile } from '../documents/yaml.js';
+import { loadYamlFileFast } from '../documents/fast.js';
 import { PLAYBOOK_WHAT } from '../playbook/load.js';
 import { loadAnswersFile } from '../run/answers.js';
 import type { AnswersFile } from '../run/answers.js';
@@ -152,7 +152,7 @@ function compactUtc(date: Date): string {
 async function choosePlaybook(options: CommonOptions, settings: Settings, out: Output): Promise<string> {
   const choices = [...listPlaybookFiles(settings.playbookDirs)].flatMap(([id, file]) => {
     try {
-      const data = loadYamlFile(file, PLAYBOOK_WHAT).data;
+      const data = loadYamlFileFast(file, PLAYBOOK_WHAT).data;
       return [{ value: id, name: printable(String(data.title ?? id)), description: printable(String(data.summary ?? '')), cause: String(data.cause ?? '') }];
     } catch {
       return [];

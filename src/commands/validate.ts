@@ -6,7 +6,8 @@
 import { resolve } from 'node:path';
 import { loadConfigFile } from '../config/config.js';
 import { loadSettings } from '../config/settings.js';
-import { loadYamlFile, problemAt, readSourceFile } from '../documents/yaml.js';
+import { loadYamlFileFast } from '../documents/fast.js';
+import { problemAt, readSourceFile } from '../documents/yaml.js';
 import { readTemplate, listTemplateFiles, TEMPLATE_EXTENSION } from '../notices/templates.js';
 import type { CommonOptions } from '../options.js';
 import { loadPlaybookFile } from '../playbook/load.js';
@@ -76,7 +77,7 @@ export async function run(options: CommonOptions, files: string[]): Promise<numb
 }
 
 function detectKind(file: string, given: string): Kind {
-  const source = loadYamlFile(given === file ? file : given, 'a leakctl document with a schema: tag');
+  const source = loadYamlFileFast(given === file ? file : given, 'a leakctl document with a schema: tag');
   const tag = source.data.schema;
   const kind = typeof tag === 'string' ? TAGS[tag] : undefined;
   if (!kind) {

@@ -2,7 +2,8 @@
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { checkSchema } from '../documents/check.js';
-import { loadYamlFile, problemAt } from '../documents/yaml.js';
+import { loadYamlFileFast } from '../documents/fast.js';
+import { problemAt } from '../documents/yaml.js';
 import type { YamlSource } from '../documents/yaml.js';
 import { InvalidDocument } from '../ui/errors.js';
 import type { SourceProblem } from '../ui/errors.js';
@@ -33,7 +34,7 @@ export const EMPTY_CONFIG: Config = { org: {}, playbookDirs: [], templateDirs: [
 export const CONFIG_WHAT = 'a leakctl/config@1 document';
 
 export function loadConfigFile(file: string): Config {
-  const source = loadYamlFile(file, CONFIG_WHAT);
+  const source = loadYamlFileFast(file, CONFIG_WHAT);
   const problems = checkSchema(source, 'config');
   const data = source.data;
   if (typeof data.timezone === 'string' && !isTimeZone(data.timezone)) {

@@ -3,16 +3,16 @@
  * directories come first, then the config's, then the bundled ones; the first file with an id wins.
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { packageRoot } from '../package-root.js';
 import type { CommonOptions } from '../options.js';
 import { InvalidInput } from '../ui/errors.js';
 import { EMPTY_CONFIG, isDirectory, loadConfigFile } from './config.js';
 import type { Config } from './config.js';
 
 /** The bundled data directories, beside dist/ in the installed package. */
-export const BUNDLED_PLAYBOOKS = fileURLToPath(new URL('../../playbooks', import.meta.url));
-export const BUNDLED_TEMPLATES = fileURLToPath(new URL('../../templates', import.meta.url));
+export const BUNDLED_PLAYBOOKS = join(packageRoot(), 'playbooks');
+export const BUNDLED_TEMPLATES = join(packageRoot(), 'templates');
 
 export const DEFAULT_CONFIG_NAME = 'leakctl.config.yaml';
 

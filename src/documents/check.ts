@@ -2,35 +2,46 @@
  * JSON Schema checks with ajv, reported at source positions. ajv runs with `allErrors`, so a
  * document with five mistakes gets five lines, not one per run.
  */
-import { Ajv } from 'ajv';
+import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
 import type { SourceProblem } from '../ui/errors.js';
+import { AJV_FORMATS, AJV_OPTIONS } from './ajv-options.js';
 import { SCHEMAS } from '../schemas/index.js';
 import type { SchemaName } from '../schemas/index.js';
 import { problemAt } from './yaml.js';
 import type { DocPath, YamlSource } from './yaml.js';
 
 
-// ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
-const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+// ajv and its output are CommonJS: require() loads them synchronously, and only when needed.
+const require = createRequire(import.meta.url);
 
-let ajv: Ajv | undefined;
-const compiled = new Map<SchemaName, ValidateFunction>();
+type Validators = Record<SchemaName, ValidateFunction>;
+let validators: Validators | undefined;
 
+/**
+ * The build compiles the schemas into standalone code (scripts/build.mjs), so a run never loads
+ * ajv's compiler. Without that file (tests run from src/), compile them here, the same way.
+ */
 function validatorFor(name: SchemaName): ValidateFunction {
-  let validate = compiled.get(name);
-  if (!validate) {
-    ajv ??= addFormats(new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true }), [
-      'date',
-      'date-time',
-      'email',
-      'uri',
-    ]);
-    validate = ajv.compile(SCHEMAS[name]);
-    compiled.set(name, validate);
+  validators ??= loadStandalone() ?? compileNow();
+  return validators[name];
+}
+
+function loadStandalone(): Validators | undefined {
+  try {
+    return require('../schemas/validators.cjs') as Validators;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return undefined;
+    throw error;
   }
-  return validate;
+}
+
+function compileNow(): Validators {
+  const { Ajv } = require('ajv') as typeof import('ajv');
+  const addFormats = (require('ajv-formats') as { default: typeof import('ajv-formats').default }).default;
+  const ajv = addFormats(new Ajv(AJV_OPTIONS), [...AJV_FORMATS]);
+  const entries = Object.entries(SCHEMAS).map(([name, schema]) => [name, ajv.compile(schema)]);
+  return Object.fromEntries(entries) as Validators;
 }
 
 /** Every schema violation in the document, each at the node it concerns. */

@@ -4,7 +4,8 @@
  */
 import { extname, join } from 'node:path';
 import { checkSchema } from '../documents/check.js';
-import { parseYaml, problemAt, readSourceFile } from '../documents/yaml.js';
+import { parseYamlFast } from '../documents/fast.js';
+import { problemAt, readSourceFile } from '../documents/yaml.js';
 import { filesIn } from '../playbook/discover.js';
 import { InvalidDocument } from '../ui/errors.js';
 
@@ -57,7 +58,7 @@ export function readTemplate(file: string): Template {
     ]);
   }
   const yamlText = match[1] ?? '';
-  const source = parseYaml(file, yamlText, TEMPLATE_WHAT, 1);
+  const source = parseYamlFast(file, yamlText, TEMPLATE_WHAT, 1);
   const problems = checkSchema(source, 'template');
   const expected = file.split(/[\\/]/).pop()?.slice(0, -TEMPLATE_EXTENSION.length);
   if (typeof source.data.id === 'string' && expected !== undefined && source.data.id !== expected) {

@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { checkSchema } from '../documents/check.js';
-import { parseYaml, problemAt } from '../documents/yaml.js';
+import { parseYamlFast } from '../documents/fast.js';
+import { problemAt } from '../documents/yaml.js';
 import { InvalidDocument, InvalidInput } from '../ui/errors.js';
 import { checkPlaybook } from './checks.js';
 import type { Playbook } from './types.js';
@@ -34,7 +35,7 @@ export function loadPlaybookFile(file: string, options: LoadOptions = {}): Playb
 }
 
 export function parsePlaybook(file: string, bytes: Buffer, options: LoadOptions = {}): Playbook {
-  const source = parseYaml(file, bytes.toString('utf8'), PLAYBOOK_WHAT);
+  const source = parseYamlFast(file, bytes.toString('utf8'), PLAYBOOK_WHAT);
   const problems = [...checkSchema(source, 'playbook'), ...checkPlaybook(source, options.templates)];
   const declared = source.data.id;
   if (options.expectedId !== undefined && typeof declared === 'string' && declared !== options.expectedId) {

@@ -4,7 +4,8 @@
  * simulated clock before the answer is recorded.
  */
 import { checkSchema } from '../documents/check.js';
-import { loadYamlFile, problemAt } from '../documents/yaml.js';
+import { loadYamlFileFast } from '../documents/fast.js';
+import { problemAt } from '../documents/yaml.js';
 import type { Position, YamlSource } from '../documents/yaml.js';
 import { positionAt } from '../documents/yaml.js';
 import { parseDuration } from '../deadlines/duration.js';
@@ -40,7 +41,7 @@ function isWrapper(value: unknown): value is { value: unknown; after?: unknown }
 }
 
 export function loadAnswersFile(file: string): AnswersFile {
-  return checkAnswers(loadYamlFile(file, ANSWERS_WHAT));
+  return checkAnswers(loadYamlFileFast(file, ANSWERS_WHAT));
 }
 
 export function checkAnswers(source: YamlSource): AnswersFile {
@@ -48,9 +49,10 @@ export function checkAnswers(source: YamlSource): AnswersFile {
   const answers = new Map<string, ScriptedAnswer>();
   const raw = isRecord(source.data.answers) ? source.data.answers : {};
   for (const [step, entry] of Object.entries(raw)) {
-    const position = positionAt(source, ['answers', step]);
+    // Positions are only needed for a message; asking for one parses the file with positions.
+    const where = { get position(): Position { return positionAt(source, ['answers', step]); } };
     if (!isWrapper(entry)) {
-      answers.set(step, { value: entry, position });
+      answers.set(step, Object.defineProperties({ value: entry }, Object.getOwnPropertyDescriptors(where)) as ScriptedAnswer);
       continue;
     }
     let after: IsoDuration | undefined;
@@ -62,11 +64,8 @@ export function checkAnswers(source: YamlSource): AnswersFile {
         );
       }
     }
-    answers.set(step, {
-      value: entry.value,
-      ...(after ? { after, afterText: entry.after as string } : {}),
-      position,
-    });
+    const scripted = { value: entry.value, ...(after ? { after, afterText: entry.after as string } : {}) };
+    answers.set(step, Object.defineProperties(scripted, Object.getOwnPropertyDescriptors(where)) as ScriptedAnswer);
   }
   if (problems.length > 0) throw new InvalidDocument(problems);
   return {
