@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { loadConfig } from '../config/settings.js';
 import { copyAttachment } from '../evidence/attachments.js';
 import type { CommonOptions } from '../options.js';
-import { commandNow, existingIncident, responderName, withIncidentLog } from '../run/incident.js';
+import { commandNow, responderName, withIncidentLog } from '../run/incident.js';
+import { existingIncident } from '../run/locate.js';
 import { Output } from '../ui/output.js';
 import { printable } from '../ui/text.js';
 

@@ -1,7 +1,8 @@
 /** `leakctl close INCIDENT`: log `incident.closed`; the log is read-only for leakctl afterwards. */
 import { loadConfig, loadSettings } from '../config/settings.js';
 import type { CommonOptions } from '../options.js';
-import { commandNow, existingIncident, playbookOfIncident, replayIncident, responderName, withIncidentLog } from '../run/incident.js';
+import { commandNow, playbookOfIncident, replayIncident, responderName, withIncidentLog } from '../run/incident.js';
+import { existingIncident } from '../run/locate.js';
 import { placedSteps, stepStanding } from '../run/runner.js';
 import { answerValues } from '../evidence/state.js';
 import { Output } from '../ui/output.js';

@@ -9,7 +9,7 @@ import type { EvidenceEntry } from '../evidence/entry.js';
 import { loadConfig } from '../config/settings.js';
 import { displayTime } from '../deadlines/format.js';
 import type { CommonOptions } from '../options.js';
-import { existingIncident } from '../run/incident.js';
+import { existingIncident } from '../run/locate.js';
 import { Output } from '../ui/output.js';
 import { printable } from '../ui/text.js';
 

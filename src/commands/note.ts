@@ -1,7 +1,8 @@
 /** `leakctl note INCIDENT TEXT`: a free-text observation, timestamped in the evidence log. */
 import { loadConfig } from '../config/settings.js';
 import type { CommonOptions } from '../options.js';
-import { commandNow, existingIncident, responderName, withIncidentLog } from '../run/incident.js';
+import { commandNow, responderName, withIncidentLog } from '../run/incident.js';
+import { existingIncident } from '../run/locate.js';
 import { InvalidInput } from '../ui/errors.js';
 import { Output } from '../ui/output.js';
 

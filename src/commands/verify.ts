@@ -7,7 +7,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { verifyLog } from '../evidence/verify.js';
 import { LOG_FILE } from '../evidence/log.js';
 import type { CommonOptions } from '../options.js';
-import { existingIncident, INCIDENT_ID } from '../run/incident.js';
+import { existingIncident, INCIDENT_ID } from '../run/locate.js';
 import { InvalidInput } from '../ui/errors.js';
 import { Output } from '../ui/output.js';
 

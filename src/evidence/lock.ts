@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EXIT, InvalidInput, LeakctlError } from '../ui/errors.js';
-import { FILE_MODE } from './log.js';
+import { FILE_MODE, fixFor } from './log.js';
 
 export const LOCK_FILE = '.lock';
 
@@ -94,19 +94,65 @@ export function acquireLock(incidentDir: string, opts: LockOptions = {}): Incide
   const mine: LockHolder = { pid: process.pid, host: os.hostname(), started: (opts.now ?? new Date()).toISOString() };
   const content = JSON.stringify(mine) + '\n';
 
+  const cannot = (file: string, e: unknown): LeakctlError =>
+    new LeakctlError(`could not create the lock file ${file}: ${(e as Error).message}. ${fixFor(e, file)}, then try again.`, EXIT.failure);
+
+  /**
+   * The lock is written in full under a private name and then linked into place: link(2) fails
+   * if the lock exists, as O_EXCL does, and no one ever sees a lock file that is empty or half
+   * written, which a concurrent command would have to report as unreadable (issue 7). A write
+   * that fails (a full disk) leaves no lock behind to block the next command.
+   */
   const tryCreate = (): boolean => {
+    const temp = `${lockFile}.new-${process.pid}-${randomBytes(4).toString('hex')}`;
+    let fd: number;
+    try {
+      fd = fs.openSync(temp, 'wx', FILE_MODE);
+    } catch (e) {
+      if (errno(e) === 'ENOENT' || errno(e) === 'ENOTDIR') throw new InvalidInput(`no incident at ${incidentDir}`);
+      throw cannot(lockFile, e);
+    }
+    try {
+      try {
+        const bytes = Buffer.from(content);
+        for (let w = 0; w < bytes.length; ) w += fs.writeSync(fd, bytes, w, bytes.length - w);
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch (e) {
+      fs.rmSync(temp, { force: true });
+      throw cannot(lockFile, e);
+    }
+    try {
+      fs.linkSync(temp, lockFile);
+      return true;
+    } catch (e) {
+      if (errno(e) === 'EEXIST') return false;
+      if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes(errno(e) ?? '')) throw cannot(lockFile, e);
+      // A file system without hard links: an exclusive create of the lock itself, as before.
+      return createInPlace();
+    } finally {
+      fs.rmSync(temp, { force: true });
+    }
+  };
+
+  const createInPlace = (): boolean => {
     let fd: number;
     try {
       fd = fs.openSync(lockFile, 'wx', FILE_MODE);
     } catch (e) {
       if (errno(e) === 'EEXIST') return false;
-      if (errno(e) === 'ENOENT' || errno(e) === 'ENOTDIR') throw new InvalidInput(`no incident at ${incidentDir}`);
-      throw new LeakctlError(`could not create the lock file ${lockFile}: ${(e as Error).message}`, EXIT.failure);
+      throw cannot(lockFile, e);
     }
     try {
-      fs.writeSync(fd, content);
-    } finally {
-      fs.closeSync(fd);
+      try {
+        fs.writeSync(fd, content);
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch (e) {
+      fs.rmSync(lockFile, { force: true });
+      throw cannot(lockFile, e);
     }
     return true;
   };

@@ -71,7 +71,7 @@ function messageOf(e: unknown): string {
 }
 
 /** What the responder can do about an I/O error, as a sentence. */
-function fixFor(e: unknown, file: string): string {
+export function fixFor(e: unknown, file: string): string {
   switch (errno(e)) {
     case 'ENOSPC':
     case 'EDQUOT':
@@ -220,6 +220,33 @@ function writeSideFile(rfd: number, dir: string, torn: { start: number; bytes: n
   return sideFile;
 }
 
+/**
+ * An existing log with no entries at all is what a `start` leaves when it was killed, or ran out
+ * of disk, between creating the log and writing its first entry (issue 7). It holds nothing, and
+ * `resume` cannot continue an incident that was never opened, so a new `start` with the same id
+ * takes it over instead of refusing it. Returns the descriptor, or undefined when the log has
+ * content (or cannot be opened: the caller then refuses as for any existing incident). A second
+ * start racing for the same empty log is stopped by the lock or, failing that, by append's check
+ * that the file did not grow under it.
+ */
+function openEmptyLog(file: string): number | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'a');
+  } catch {
+    return undefined;
+  }
+  let empty = false;
+  try {
+    const st = fs.fstatSync(fd);
+    empty = st.isFile() && st.size === 0;
+  } catch {
+    /* treated as not empty */
+  }
+  if (!empty) fs.closeSync(fd);
+  return empty ? fd : undefined;
+}
+
 export class EvidenceLog {
   readonly dir: string;
   readonly file: string;
@@ -229,6 +256,8 @@ export class EvidenceLog {
   readonly setAside?: SetAside;
 
   private fd: number | null;
+  /** The log's size as this object left it: anything else at the next append means another writer. */
+  private size: number;
   private nextSeq: number;
   private headHash: string | null;
   private isClosed: boolean;
@@ -239,6 +268,7 @@ export class EvidenceLog {
   private constructor(
     dir: string,
     fd: number,
+    size: number,
     last: EvidenceEntry | null,
     io: Partial<LogIo> | undefined,
     setAside?: SetAside,
@@ -247,6 +277,7 @@ export class EvidenceLog {
     this.file = logFileOf(dir);
     this.incidentId = path.basename(path.resolve(dir));
     this.fd = fd;
+    this.size = size;
     this.nextSeq = last ? last.seq + 1 : 0;
     this.headHash = last ? last.hash : null;
     this.isClosed = last?.type === 'incident.closed';
@@ -271,12 +302,16 @@ export class EvidenceLog {
       // 'ax': append-only, and fails if the log exists, so two starts cannot both create it.
       fd = fs.openSync(file, 'ax', FILE_MODE);
     } catch (e) {
-      if (errno(e) === 'EEXIST') {
+      const empty = errno(e) === 'EEXIST' ? openEmptyLog(file) : undefined;
+      if (empty !== undefined) {
+        fd = empty;
+      } else if (errno(e) === 'EEXIST') {
         throw new InvalidInput(
           `an incident already exists at ${incidentDir}; choose another id, or continue it with \`leakctl resume ${id}\``,
         );
+      } else {
+        throw new LeakctlError(`could not create the evidence log ${file}: ${messageOf(e)}. ${fixFor(e, file)}.`, EXIT.failure);
       }
-      throw new LeakctlError(`could not create the evidence log ${file}: ${messageOf(e)}. ${fixFor(e, file)}.`, EXIT.failure);
     }
     try {
       fs.fchmodSync(fd, FILE_MODE);
@@ -292,7 +327,7 @@ export class EvidenceLog {
         EXIT.failure,
       );
     }
-    return new EvidenceLog(incidentDir, fd, null, opts.io);
+    return new EvidenceLog(incidentDir, fd, 0, null, opts.io);
   }
 
   /**
@@ -345,7 +380,7 @@ export class EvidenceLog {
           );
         }
       }
-      const log = new EvidenceLog(incidentDir, fd, tail.last, opts.io, setAside);
+      const log = new EvidenceLog(incidentDir, fd, tail.torn ? tail.torn.start : tail.size, tail.last, opts.io, setAside);
       fd = undefined;
       return log;
     } catch (e) {
@@ -406,6 +441,15 @@ export class EvidenceLog {
     } catch (e) {
       throw this.failure('write to', e, true);
     }
+    if (before !== this.size) {
+      // Our seq and prev describe the file as we left it; appending them to a file that changed
+      // would break the chain. Only a writer that ignored the lock can cause this.
+      throw new LeakctlError(
+        `the evidence log ${this.file} changed while this leakctl had it open (${before} bytes where ${this.size} were written; ` +
+          `is another process writing it?). The entry was not recorded. Run \`leakctl verify ${this.incidentId}\`, then try again.`,
+        EXIT.failure,
+      );
+    }
     try {
       // One write on an O_APPEND descriptor: the line lands whole at the end or not at all,
       // except for a short write (disk full), which is undone below.
@@ -424,6 +468,7 @@ export class EvidenceLog {
       // Not known to be on disk: take it out, so the caller's "not recorded" is true.
       throw this.failure('flush to disk', e, this.undo(before));
     }
+    this.size = before + bytes.length;
     this.nextSeq += 1;
     this.headHash = entry.hash;
     if (type === 'incident.closed') this.isClosed = true;

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import type { Settings } from '../config/settings.js';
 import { acquireLock } from '../evidence/lock.js';
 import { EvidenceLog, logFileOf } from '../evidence/log.js';
@@ -19,30 +19,6 @@ import { loadPlaybookFile } from '../playbook/load.js';
 import type { Playbook } from '../playbook/types.js';
 import { listTemplateFiles } from '../notices/templates.js';
 import { InvalidInput } from '../ui/errors.js';
-
-export const INCIDENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
-export function checkIncidentId(id: string): string {
-  if (!INCIDENT_ID.test(id) || id === '.' || id === '..') {
-    throw new InvalidInput(
-      `invalid incident id ${JSON.stringify(id)}: use letters, digits, ".", "_" and "-", starting with a letter or digit (at most 64)`,
-    );
-  }
-  return id;
-}
-
-export function incidentDirOf(options: CommonOptions, id: string): string {
-  return join(options.incidentsDir, checkIncidentId(id));
-}
-
-/** The directory of an existing incident, or exit 2 saying how to find the right id. */
-export function existingIncident(options: CommonOptions, id: string): string {
-  const dir = incidentDirOf(options, id);
-  if (!existsSync(logFileOf(dir))) {
-    throw new InvalidInput(`no incident "${id}" in ${options.incidentsDir}; \`leakctl status\` lists the incidents there (or pass --dir)`);
-  }
-  return dir;
-}
 
 export interface Replayed {
   readonly state: IncidentState;
