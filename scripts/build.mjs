@@ -15,7 +15,6 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 
-rmSync(join(root, 'dist'), { recursive: true, force: true });
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });
 
 // 2. Standalone validators, from the same schemas and options the runtime fallback uses.
@@ -35,6 +34,8 @@ writeFileSync(join(root, 'dist', 'schemas', 'validators.cjs'), standaloneCode(aj
 // 3. The bundle.
 const esbuild = require('esbuild');
 const outdir = join(root, 'dist', 'bundle');
+// Chunk names carry content hashes: clear the old ones so the directory holds one build.
+rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });
 await esbuild.build({
   entryPoints: [join(root, 'dist', 'cli.js')],
