@@ -45,7 +45,7 @@ export async function run(options: CommonOptions, files: string[]): Promise<numb
     try {
       if (file.endsWith(TEMPLATE_EXTENSION)) {
         result.kind = 'template';
-        result.id = await checkTemplate(file, given);
+        result.id = await checkTemplate(file, given, settings.templateDirs);
       } else {
         const kind = detectKind(file, given);
         result.kind = kind;
@@ -91,18 +91,23 @@ function detectKind(file: string, given: string): Kind {
   return kind;
 }
 
-/** Front matter, then the Liquid syntax of the body, at its line in the file. */
-async function checkTemplate(file: string, given: string): Promise<string> {
+/**
+ * Front matter, then the Liquid syntax of the subject and the body with the same engine as
+ * rendering (so an unknown filter is caught here, not when the notice is due), at their lines.
+ */
+async function checkTemplate(file: string, given: string, templateDirs: readonly string[]): Promise<string> {
   readSourceFile(file);
   const template = readTemplate(given);
-  const { Liquid } = await import('liquidjs');
-  try {
-    new Liquid().parse(template.body, given);
-  } catch (error) {
-    const err = error as Error & { token?: { getPosition?: () => [number, number] } };
-    const [line, col] = err.token?.getPosition?.() ?? [1, 1];
-    const message = err.message.replace(/, file:.*$/, '');
-    throw new InvalidDocument([{ file: given, line: line + template.bodyLine - 1, col, message }]);
+  const { createEngine, templateProblem } = await import('../notices/render.js');
+  const engine = createEngine(templateDirs);
+  const problems = [];
+  for (const [text, isSubject] of [[template.subject, true], [template.body, false]] as const) {
+    try {
+      engine.parse(text, given);
+    } catch (error) {
+      problems.push(...templateProblem(template, error, isSubject).problems);
+    }
   }
+  if (problems.length > 0) throw new InvalidDocument(problems);
   return template.id;
 }

@@ -36,7 +36,8 @@ export function humanList(value: unknown, conjunction = 'and'): string {
 
 /** 1 → "1 member", 1200 → "1,200 members": `{{ n | count: "member" }}` (or `count: "person", "people"`). */
 export function countFilter(value: unknown, singular: string, plural?: string): string {
-  const n = Number(value);
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  if (!Number.isFinite(n)) throw new Error(`count: ${JSON.stringify(value)} is not a number`);
   const word = n === 1 ? singular : plural ?? `${singular}s`;
-  return `${Number.isFinite(n) ? n.toLocaleString('en-GB') : String(value)} ${word}`;
+  return `${n.toLocaleString('en-GB')} ${word}`;
 }

@@ -64,25 +64,34 @@ export async function renderNotice(engine: Liquid, template: Template, context: 
 
 async function renderPart(engine: Liquid, template: Template, text: string, scope: Record<string, unknown>, isSubject: boolean): Promise<string> {
   try {
-    const parsed = engine.parse(text, template.file);
-    return String(await engine.render(parsed, scope));
+    return String(await engine.render(engine.parse(text, template.file), scope));
   } catch (error) {
-    const err = error as Error & { token?: { getPosition?: () => [number, number] } };
-    const [line, col] = err.token?.getPosition?.() ?? [1, 1];
-    const message = (err.message.split('\n')[0] ?? err.message).replace(/, file:.*$/, '');
-    // The subject lives in the front matter; the body starts after it.
-    const fileLine = isSubject ? subjectLine(template) : line + template.bodyLine - 1;
-    const hint = /undefined variable/.test(message)
-      ? '; answer that step, or set it in leakctl.config.yaml (org.*), or guard it with {% if %} in the template'
-      : '';
-    throw new InvalidDocument([
-      { file: template.file, line: fileLine, col: isSubject ? 1 : col, message: `template ${template.id}: ${message}${hint}` },
-    ]);
+    throw templateProblem(template, error, isSubject);
   }
 }
 
-function subjectLine(template: Template): number {
-  return template.frontMatter.split('\n').findIndex((l) => l.startsWith('subject:')) + 2;
+/**
+ * A LiquidJS error as FILE:LINE:COL in the template file. LiquidJS counts from the start of the
+ * text it was given: the body starts after the front matter, the subject inside it.
+ */
+export function templateProblem(template: Template, error: unknown, isSubject: boolean): InvalidDocument {
+  const err = error as Error & { token?: { getPosition?: () => [number, number] } };
+  const [line, col] = err.token?.getPosition?.() ?? [1, 1];
+  const message = (err.message.split('\n')[0] ?? err.message).replace(/, (?:file:|line:\d+, col:\d+).*$/, '');
+  const hint = /undefined variable/.test(message)
+    ? '; answer that step, or set it in leakctl.config.yaml (org.*), or guard it with {% if %} in the template'
+    : '';
+  const at = isSubject ? subjectPosition(template, col) : { line: line + template.bodyLine - 1, col };
+  return new InvalidDocument([{ file: template.file, ...at, message: `template ${template.id}: ${message}${hint}` }]);
+}
+
+/** Where column `col` of the subject's text is in the file (front matter starts on line 2). */
+function subjectPosition(template: Template, col: number): { line: number; col: number } {
+  const lines = template.frontMatter.split('\n');
+  const index = lines.findIndex((l) => /^subject:/.test(l));
+  const text = lines[index] ?? '';
+  const valueStart = /^subject:\s*["']?/.exec(text)?.[0].length ?? 0;
+  return { line: index + 2, col: valueStart + col };
 }
 
 /**

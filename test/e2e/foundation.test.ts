@@ -92,11 +92,24 @@ describe('leakctl validate', () => {
     const r = leakctl(['validate', 'good.liquid', 'unclosed.liquid', 'nofront.liquid', 'badfront.liquid'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stdout).toContain('OK  good.liquid  (template good)');
-    expect(r.stderr).toContain('unclosed.liquid:8:1 tag {% if answers.x %} not closed');
+    expect(r.stderr).toContain('unclosed.liquid:8:1 template unclosed: tag {% if answers.x %} not closed');
+    expect(r.stderr).not.toMatch(/line:\d+, col:/);
     expect(r.stderr).toContain('nofront.liquid:1:1 missing front matter');
     expect(r.stderr).toContain('badfront.liquid:2:1 missing required field "audience"');
     expect(r.stderr).toContain('badfront.liquid:5:11 item 1 of "formats" is "pdf"; expected one of: txt, md, eml');
     expect(r.stderr).toContain('badfront.liquid:2:5 id "other" does not match the file name badfront.liquid');
+  });
+
+  it('checks the subject too, and filters with the renderer\'s engine, reporting both at once', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leakctl-validate-'));
+    writeFileSync(join(dir, 'bad.liquid'), '---\nid: bad\ntitle: Bad\naudience: members\nsubject: "About {{ org.community | upcase "\n---\nHi {{ org.name | humanlist }}\n');
+    const r = leakctl(['validate', 'bad.liquid'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      'bad.liquid:5:17 template bad: output "{{ org.community | upcase " not closed',
+      'bad.liquid:7:4 template bad: undefined filter: humanlist',
+      '1 of 1 file(s) invalid',
+    ]);
   });
 
   it('names a file that does not exist', () => {

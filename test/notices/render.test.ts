@@ -1,0 +1,386 @@
+/**
+ * Notice drafts (SPEC section 5), checked through the built binary as a responder meets them:
+ * golden files for every bundled template, rendered from scripted runs of the drill answers, and
+ * the promises a person would notice if they broke (the California headings, conditional advice,
+ * the drill banner, the head hash, refusal of a template with a hole, answers printed as typed,
+ * `--stdout`, and `.eml` drafts that a real MIME parser reads back as the `.txt` draft).
+ *
+ * Goldens: UPDATE_GOLDEN=1 npx vitest run test/notices/render.test.ts writes the goldens from the
+ * current templates instead of comparing. Read the diff of test/notices/golden/ before committing:
+ * it is the review of what members, authorities and providers would receive.
+ */
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import PostalMime from 'postal-mime';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { leakctl, ROOT } from '../helpers/exec.js';
+
+const UPDATE_GOLDEN = process.env.UPDATE_GOLDEN === '1';
+
+const fixtures = join(import.meta.dirname, 'fixtures');
+const goldenDir = join(import.meta.dirname, 'golden');
+const config = join(fixtures, 'leakctl.config.yaml');
+const holes = join(fixtures, 'templates-with-holes');
+const drills = join(ROOT, 'playbooks', 'drills');
+const BANNER = '*** DRILL: THIS IS AN EXERCISE. DO NOT SEND THIS NOTICE. ***';
+/** A fixed clock for `render` and `amend`, after both drills' simulated runs have ended. */
+const LATER = '2026-03-20T12:00:00Z';
+const PLAYBOOKS = ['platform-leak', 'member-leak'] as const;
+type PlaybookId = (typeof PLAYBOOKS)[number];
+
+/** The drill answers, read as a person reads the file: `{ value, after }` entries give their value. */
+function drillAnswer(playbook: PlaybookId, step: string): string {
+  const doc = parse(readFileSync(join(drills, `${playbook}.yaml`), 'utf8')) as { answers: Record<string, unknown> };
+  const answer = doc.answers[step];
+  const value = answer !== null && typeof answer === 'object' && 'value' in answer ? answer.value : answer;
+  if (typeof value !== 'string') throw new Error(`drill answer ${playbook}.${step} is not text`);
+  return value;
+}
+
+const root = mkdtempSync(join(tmpdir(), 'leakctl-notices-'));
+/** Non-drill runs with the fixture config (the goldens), and drill runs without any config. */
+const real = join(root, 'real');
+const drill = join(root, 'drill');
+
+function run(args: readonly string[]): ReturnType<typeof leakctl> {
+  // cwd has no leakctl.config.yaml: the config is only what --config names.
+  return leakctl(args, { cwd: root });
+}
+
+function start(dir: string, playbook: PlaybookId, options: { drill: boolean }): void {
+  const r = run([
+    ...(options.drill ? [] : ['--config', config]),
+    '--dir', dir,
+    'start', playbook,
+    '--id', playbook,
+    '--answers', join(drills, `${playbook}.yaml`),
+    ...(options.drill ? ['--drill'] : []),
+  ]);
+  if (r.code !== 0) throw new Error(`start ${playbook} exited ${r.code}:\n${r.stderr}`);
+}
+
+/** A private copy of a finished incident, for tests that amend or re-render it. */
+let copies = 0;
+function copyOf(dir: string, id: PlaybookId): string {
+  const copy = join(root, `copy-${++copies}`);
+  cpSync(join(dir, id), join(copy, id), { recursive: true });
+  return copy;
+}
+
+function draftsOf(dir: string, id: string): Map<string, string> {
+  const drafts = join(dir, id, 'drafts');
+  return new Map(readdirSync(drafts).sort().map((name) => [name, readFileSync(join(drafts, name), 'utf8')]));
+}
+
+/** Every file of an incident and its bytes: what "writes nothing" is checked against. */
+function snapshot(dir: string, id: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const entry of readdirSync(join(dir, id), { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    files[path] = readFileSync(path, 'latin1');
+  }
+  return files;
+}
+
+function lines(text: string): string[] {
+  return text.split('\n');
+}
+
+/** The body of a .txt draft: everything after its `Subject:` line and the blank line under it. */
+function bodyOf(txt: string): string {
+  const at = txt.indexOf('\n\n', txt.indexOf('Subject: '));
+  return txt.slice(at + 2);
+}
+
+function subjectOf(txt: string): string {
+  return /^Subject: (.*)$/m.exec(txt)?.[1] ?? '';
+}
+
+const FOOTER = /^leakctl evidence: incident (\S+), log head ([0-9a-f]{64}) at (\S+)$/;
+
+function footerOf(txt: string): RegExpExecArray | null {
+  return FOOTER.exec(txt.trimEnd().split('\n').at(-1) ?? '');
+}
+
+/**
+ * What a person pasting a draft into a mail client would trip over (SPEC section 5: paste-ready,
+ * a Subject: line, paragraphs not hard-wrapped, one blank line between them, nothing unrendered).
+ */
+function pasteProblems(txt: string, options: { drill: boolean }): string[] {
+  const problems: string[] = [];
+  const all = lines(txt);
+  const head = options.drill ? [BANNER, all[1] ?? ''] : [all[0] ?? ''];
+  if (options.drill && all[0] !== BANNER) problems.push(`line 1 is not the drill banner: ${all[0]}`);
+  if (!(head.at(-1) ?? '').startsWith('Subject: ')) problems.push(`no Subject: line at the top: ${head.at(-1)}`);
+  all.forEach((line, i) => {
+    const at = `line ${i + 1}: ${JSON.stringify(line)}`;
+    if (line === '-- ') return; // the signature separator keeps its space (RFC 3676 4.3)
+    if (/^\s+\S/.test(line)) problems.push(`starts with a space, ${at}`);
+    if (/\s$/.test(line)) problems.push(`ends with a space, ${at}`);
+    if (/^\p{P}+$/u.test(line)) problems.push(`only punctuation, ${at}`);
+    if (/^[,.;:!?)]/.test(line)) problems.push(`continues a sentence from the line above, ${at}`);
+    if (/\S {2,}\S/.test(line)) problems.push(`doubled space, ${at}`);
+    if (/\{\{|\{%|%\}|\}\}/.test(line)) problems.push(`unrendered template syntax, ${at}`);
+    if (/,\s*[,.;]|\b(and|or)\s*[,.;]/.test(line)) problems.push(`empty list item, ${at}`);
+    const previous = all[i - 1] ?? '';
+    if (line !== '' && /(,|\band|\bor)$/.test(previous)) problems.push(`a list cut over two lines, ${at}`);
+    // A line of one word (an address, a link, a handle) may follow a name in a signature block.
+    if (/[A-Za-z]$/.test(previous) && /^[a-z]/.test(line) && line.includes(' ')) {
+      problems.push(`a paragraph split over two lines, ${at}`);
+    }
+  });
+  if (/\n\n\n/.test(txt)) problems.push('more than one blank line in a row');
+  return problems;
+}
+
+function expectGolden(name: string, actual: string): void {
+  const file = join(goldenDir, name);
+  if (UPDATE_GOLDEN) {
+    mkdirSync(goldenDir, { recursive: true });
+    writeFileSync(file, actual);
+    return;
+  }
+  expect(existsSync(file), `no golden ${name}; write it with UPDATE_GOLDEN=1 npx vitest run test/notices/render.test.ts`).toBe(true);
+  expect(actual, `${name} differs from its golden; if the change is intended, rerun with UPDATE_GOLDEN=1 and review the diff`).toBe(readFileSync(file, 'utf8'));
+}
+
+/**
+ * The log head in a draft's footer hashes every log entry, including the playbook's absolute path
+ * and checksum, so it changes with the checkout and with any playbook edit. Goldens are about the
+ * notice text; the hash itself is checked against `leakctl verify --head` below.
+ */
+function withoutHeadHash(txt: string): string {
+  return txt.replace(/\blog head [0-9a-f]{64}\b/g, 'log head <head hash>');
+}
+
+const realDrafts = new Map<PlaybookId, Map<string, string>>();
+const drillDrafts = new Map<PlaybookId, Map<string, string>>();
+
+beforeAll(() => {
+  for (const playbook of PLAYBOOKS) {
+    start(real, playbook, { drill: false });
+    start(drill, playbook, { drill: true });
+    realDrafts.set(playbook, draftsOf(real, playbook));
+    drillDrafts.set(playbook, draftsOf(drill, playbook));
+  }
+});
+
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('golden drafts of every bundled template', () => {
+  const expected: Record<PlaybookId, string[]> = {
+    'platform-leak': ['member-notice-platform', 'provider-request', 'regulator-notice', 'status-update', 'trust-update'],
+    'member-leak': ['community-announcement', 'member-notice-member', 'regulator-notice', 'status-update', 'takedown-request'],
+  };
+
+  it('the two drill runs render every bundled template, as .txt and .eml', () => {
+    const bundled = readdirSync(join(ROOT, 'templates')).filter((f) => f.endsWith('.liquid')).map((f) => f.slice(0, -'.liquid'.length));
+    const rendered = new Set(Object.values(expected).flat());
+    // A new template needs a golden: make a drill answers file render it.
+    expect(bundled.filter((id) => !rendered.has(id))).toEqual([]);
+    for (const playbook of PLAYBOOKS) {
+      expect([...realDrafts.get(playbook)!.keys()]).toEqual(expected[playbook].flatMap((id) => [`${id}.eml`, `${id}.txt`]).sort());
+    }
+  });
+
+  for (const playbook of PLAYBOOKS) {
+    for (const template of expected[playbook]) {
+      it(`${playbook}: ${template}.txt matches golden/${playbook}.${template}.txt`, () => {
+        const txt = realDrafts.get(playbook)!.get(`${template}.txt`);
+        expect(txt, `${template}.txt was not rendered`).toBeDefined();
+        expectGolden(`${playbook}.${template}.txt`, withoutHeadHash(txt!));
+      });
+    }
+  }
+});
+
+describe('drafts are paste-ready', () => {
+  for (const playbook of PLAYBOOKS) {
+    for (const mode of ['drill', 'real'] as const) {
+      it(`${playbook}, ${mode === 'drill' ? 'drill run' : 'real run'}: no stray breaks, spaces, empty list items or template syntax`, () => {
+        const drafts = (mode === 'drill' ? drillDrafts : realDrafts).get(playbook)!;
+        const problems = [...drafts]
+          .filter(([name]) => name.endsWith('.txt'))
+          .flatMap(([name, txt]) => pasteProblems(txt, { drill: mode === 'drill' }).map((p) => `${name}: ${p}`));
+        expect(problems).toEqual([]);
+      });
+    }
+  }
+
+  it('long answers come out as single unwrapped paragraphs', () => {
+    const notice = lines(realDrafts.get('platform-leak')!.get('member-notice-platform.txt')!);
+    for (const step of ['what_happened', 'apology', 'containment_actions']) {
+      expect(notice, step).toContain(drillAnswer('platform-leak', step));
+    }
+  });
+});
+
+describe('the member notice for a platform-caused leak', () => {
+  const notice = (): string => realDrafts.get('platform-leak')!.get('member-notice-platform.txt')!;
+
+  it('is titled "Notice of Data Breach" and has the five California headings in order', () => {
+    const body = lines(bodyOf(notice()));
+    expect(body[0]).toBe('Notice of Data Breach');
+    const headings = ['What Happened', 'What Information Was Involved', 'What We Are Doing', 'What You Can Do', 'For More Information'];
+    const positions = headings.map((h) => body.indexOf(h));
+    expect(positions.every((p) => p > 0), `headings at ${positions.join(', ')}`).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    // A heading stands on its own line, with a blank line on each side.
+    for (const p of positions) expect([body[p - 1], body[p + 1]]).toEqual(['', '']);
+  });
+
+  it("carries the provider's actions and the apology, and no template syntax", () => {
+    const body = lines(bodyOf(notice()));
+    expect(body).toContain(`What Hearthside is doing: ${drillAnswer('platform-leak', 'provider_actions')}`);
+    expect(body).toContain(drillAnswer('platform-leak', 'apology'));
+    expect(body.some((l) => l.startsWith('The error was made at Hearthside, but we chose Hearthside'))).toBe(true);
+    expect(notice()).not.toMatch(/\{\{|\{%/);
+  });
+
+  it('advises on passwords only when passwords were exposed, and on statements only when payment data was', () => {
+    const dir = copyOf(real, 'platform-leak');
+    const render = (): string[] => {
+      const r = run(['--config', config, '--dir', dir, '--now', LATER, 'render', 'platform-leak', '--stdout', 'member-notice-platform']);
+      expect(r.code, r.stderr).toBe(0);
+      return lines(r.stdout);
+    };
+    const passwords = (l: string[]): boolean => l.some((x) => x.startsWith("Change your Zoë's Café Makers password now"));
+    const payment = (l: string[]): boolean => l.some((x) => x.startsWith('Check your bank and card statements'));
+
+    const drillAnswers = render(); // the drill: names, emails, messages, passwords
+    expect([passwords(drillAnswers), payment(drillAnswers)]).toEqual([true, false]);
+
+    for (const [step, value] of [['exposed_data', '[names, emails, payment]'], ['payment_detail', 'partial_card']]) {
+      const amended = run(['--config', config, '--dir', dir, '--now', LATER, 'amend', 'platform-leak', step!, '--value', value!]);
+      expect(amended.code, amended.stderr).toBe(0);
+    }
+    const paymentAnswers = render();
+    expect([passwords(paymentAnswers), payment(paymentAnswers)]).toEqual([false, true]);
+    expect(paymentAnswers).toContain('The information involved was names or display names, email addresses and payment information. It could be seen by other logged-in members of Zoë\'s Café Makers, not by the general public. Some of the information involved touches on sensitive personal matters.');
+  });
+});
+
+describe('drills', () => {
+  it('every drill draft begins with the banner, and its subject says DRILL', async () => {
+    for (const playbook of PLAYBOOKS) {
+      for (const [name, text] of drillDrafts.get(playbook)!) {
+        if (name.endsWith('.txt')) {
+          expect(lines(text).slice(0, 4), name).toEqual([BANNER, expect.stringMatching(/^Subject: \[DRILL - DO NOT SEND\] /), '', BANNER]);
+        } else {
+          const email = await PostalMime.parse(text);
+          expect(email.subject, name).toMatch(/^\[DRILL - DO NOT SEND\] /);
+          expect(email.text?.split(/\r?\n/)[0], name).toBe(BANNER);
+        }
+      }
+    }
+  });
+});
+
+describe('the log head hash', () => {
+  it('every draft ends with the log head it was rendered at, which verify --head accepts', () => {
+    const dir = copyOf(real, 'member-leak');
+    const before = run(['--dir', dir, 'verify', 'member-leak', '--json']);
+    expect(before.code, before.stderr).toBe(0);
+    const head = (JSON.parse(before.stdout) as { head: string }).head;
+
+    const r = run(['--config', config, '--dir', dir, '--now', LATER, 'render', 'member-leak']);
+    expect(r.code, r.stderr).toBe(0);
+    const drafts = draftsOf(dir, 'member-leak');
+    for (const [name, text] of drafts) {
+      if (name.endsWith('.txt')) expect(footerOf(text)?.slice(1), name).toEqual(['member-leak', head, '2026-03-20T12:00:00.000Z']);
+      else expect(text, name).toContain(`\r\nX-Leakctl-Log-Head: ${head}\r\n`);
+    }
+    expect(run(['--dir', dir, 'verify', 'member-leak', '--head', head]).code).toBe(0);
+  });
+
+  it('the drafts written when a run completes carry the head too', () => {
+    for (const playbook of PLAYBOOKS) {
+      for (const [name, text] of realDrafts.get(playbook)!) {
+        if (!name.endsWith('.txt')) continue;
+        const footer = footerOf(text);
+        expect(footer?.[1], name).toBe(playbook);
+        expect(run(['--dir', real, 'verify', playbook, '--head', footer![2]!]).code, name).toBe(0);
+      }
+    }
+  });
+});
+
+describe('a template with a hole is refused', () => {
+  it('an answer no step gives: exit 2 naming the file, line and variable, and no draft written', () => {
+    const dir = copyOf(real, 'platform-leak');
+    const before = snapshot(dir, 'platform-leak');
+    // status-update alone would render: a hole in any template of a batch leaves every draft as it was.
+    const r = run(['--config', config, '--dir', dir, '--now', LATER, '--templates', holes, 'render', 'platform-leak', '--template', 'status-update', '--template', 'answer-hole']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${join(holes, 'answer-hole.liquid')}:11:`);
+    expect(r.stderr).toContain('answers.not_a_step');
+    expect(snapshot(dir, 'platform-leak')).toEqual(before);
+  });
+
+  it('an organisation field in a real run without a config file: exit 2 naming org.name, and no draft written', () => {
+    const dir = copyOf(real, 'platform-leak');
+    const before = snapshot(dir, 'platform-leak');
+    const r = run(['--dir', dir, '--now', LATER, '--templates', holes, 'render', 'platform-leak', '--template', 'org-hole']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${join(holes, 'org-hole.liquid')}:12:`);
+    expect(r.stderr).toContain('org.name');
+    expect(snapshot(dir, 'platform-leak')).toEqual(before);
+  });
+});
+
+describe('answers are data', () => {
+  it('an answer that looks like Liquid is printed as typed', () => {
+    const dir = copyOf(real, 'platform-leak');
+    const typed = 'A member posted {{ org.name }} and {% raw %} and {% if x %}{{ incident.id }}{% endif %} in the channel.';
+    const amended = run(['--config', config, '--dir', dir, '--now', LATER, 'amend', 'platform-leak', 'what_happened', '--value', `'${typed}'`]);
+    expect(amended.code, amended.stderr).toBe(0);
+    for (const template of ['member-notice-platform', 'regulator-notice', 'status-update']) {
+      const r = run(['--config', config, '--dir', dir, '--now', LATER, 'render', 'platform-leak', '--stdout', template]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(lines(r.stdout), template).toContain(typed);
+    }
+  });
+});
+
+describe('render --stdout', () => {
+  it('prints one draft and writes nothing', () => {
+    const before = snapshot(real, 'platform-leak');
+    const r = run(['--config', config, '--dir', real, '--now', LATER, 'render', 'platform-leak', '--stdout', 'member-notice-platform']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.startsWith("Subject: Notice of Data Breach: your Zoë's Café Makers information\n\nNotice of Data Breach\n")).toBe(true);
+    expect(r.stdout.match(/^Subject: /gm)).toHaveLength(1);
+    expect(r.stdout.match(/^leakctl evidence: /gm)).toHaveLength(1);
+    expect(snapshot(real, 'platform-leak')).toEqual(before);
+  });
+});
+
+describe('.eml drafts', () => {
+  it('parse back with the subject and text of the .txt draft, and open as unsent drafts', async () => {
+    for (const [drafts, mode] of [[realDrafts, 'real'], [drillDrafts, 'drill']] as const) {
+      for (const playbook of PLAYBOOKS) {
+        for (const [name, eml] of drafts.get(playbook)!) {
+          if (!name.endsWith('.eml')) continue;
+          const txt = drafts.get(playbook)!.get(name.replace(/\.eml$/, '.txt'))!;
+          const email = await PostalMime.parse(eml);
+          const where = `${mode} ${playbook} ${name}`;
+          expect(email.subject, where).toBe(subjectOf(txt));
+          expect(email.text?.replace(/\r\n/g, '\n'), where).toBe(bodyOf(txt));
+          expect(email.headers.find((h) => h.key === 'x-unsent')?.value, where).toBe('1');
+          expect(eml.slice(0, eml.indexOf('\r\n\r\n')).split('\r\n'), where).toContain('X-Unsent: 1');
+        }
+      }
+    }
+  });
+
+  it('encode a non-ASCII subject so that it survives the trip', async () => {
+    const eml = realDrafts.get('member-leak')!.get('member-notice-member.eml')!;
+    expect(eml).not.toMatch(/^Subject: .*Zoë/m); // raw 8-bit headers are not RFC 5322
+    const email = await PostalMime.parse(eml);
+    expect(email.subject).toBe("Notice of Data Breach: your Zoë's Café Makers content and information");
+  });
+});
