@@ -6,6 +6,7 @@ import { conditionInWords } from '../playbook/conditions.js';
 import { loadPlaybook } from '../playbook/discover.js';
 import type { Step } from '../playbook/types.js';
 import { Output } from '../ui/output.js';
+import { printable } from '../ui/text.js';
 
 export async function run(options: CommonOptions, ref: string): Promise<number> {
   const out = await Output.create(options);
@@ -16,21 +17,22 @@ export async function run(options: CommonOptions, ref: string): Promise<number> 
   }
   const { bold, dim, cyan } = out.style;
   const version = playbook.version === undefined ? '' : `, version ${playbook.version}`;
-  out.result(`${bold(playbook.title)}  ${dim(`(${playbook.id}; cause: ${playbook.cause}${version})`)}`);
-  out.result(playbook.summary);
-  out.result(dim(playbook.file));
+  // Playbook text is shown escaped: a playbook from elsewhere must not rewrite the terminal.
+  out.result(`${bold(printable(playbook.title))}  ${dim(`(${playbook.id}; cause: ${playbook.cause}${printable(version)})`)}`);
+  out.result(printable(playbook.summary));
+  out.result(dim(printable(playbook.file)));
 
   let number = 0;
   const total = playbook.phases.reduce((sum, phase) => sum + phase.steps.length, 0);
   playbook.phases.forEach((phase, p) => {
     out.result();
-    out.result(bold(`Phase ${p + 1}/${playbook.phases.length}: ${phase.title}`) + dim(`  [${phase.id}]`));
+    out.result(bold(`Phase ${p + 1}/${playbook.phases.length}: ${printable(phase.title)}`) + dim(`  [${phase.id}]`));
     for (const step of phase.steps) {
       number += 1;
       const flags = [step.required ? '' : 'optional', step.sensitive ? 'sensitive' : ''].filter(Boolean).join(', ');
-      out.result(`  ${String(number).padStart(String(total).length)}. ${step.prompt}`);
-      out.result(dim(`      ${step.id} · ${kindInWords(step)}${flags ? ` · ${flags}` : ''}`));
-      if (step.when) out.result(cyan(`      only when ${conditionInWords(step.when)}`));
+      out.result(`  ${String(number).padStart(String(total).length)}. ${printable(step.prompt)}`);
+      out.result(dim(`      ${step.id} · ${printable(kindInWords(step))}${flags ? ` · ${flags}` : ''}`));
+      if (step.when) out.result(cyan(`      only when ${printable(conditionInWords(step.when))}`));
     }
   });
 
@@ -39,17 +41,17 @@ export async function run(options: CommonOptions, ref: string): Promise<number> 
   if (playbook.deadlines.length === 0) out.result('  none');
   for (const deadline of playbook.deadlines) {
     const from = deadline.from === 'opened' ? 'the incident opening' : deadline.from;
-    out.result(`  ${deadline.title}` + dim(`  [${deadline.id}]`));
+    out.result(`  ${printable(deadline.title)}` + dim(`  [${deadline.id}]`));
     out.result(dim(`      ${withinInWords(deadline.within)} from ${from}; met by ${deadline.met_by}`));
-    if (deadline.source) out.result(dim(`      source: ${deadline.source}`));
-    if (deadline.when) out.result(cyan(`      only when ${conditionInWords(deadline.when)}`));
+    if (deadline.source) out.result(dim(`      source: ${printable(deadline.source)}`));
+    if (deadline.when) out.result(cyan(`      only when ${printable(conditionInWords(deadline.when))}`));
   }
 
   out.result();
   out.result(bold('Notices'));
   if (playbook.notices.length === 0) out.result('  none');
   for (const notice of playbook.notices) {
-    out.result(`  ${notice.template}` + (notice.when ? cyan(`  when ${conditionInWords(notice.when)}`) : dim('  always')));
+    out.result(`  ${notice.template}` + (notice.when ? cyan(`  when ${printable(conditionInWords(notice.when))}`) : dim('  always')));
   }
   return 0;
 }

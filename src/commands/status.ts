@@ -16,7 +16,7 @@ import type { Progress } from '../run/progress.js';
 import type { IncidentState } from '../evidence/state.js';
 import { LeakctlError } from '../ui/errors.js';
 import { Output, table } from '../ui/output.js';
-import { printable } from '../ui/text.js';
+import { printable, terminalSafeJson } from '../ui/text.js';
 
 export async function run(options: CommonOptions, id: string | undefined): Promise<number> {
   const out = await Output.create(options);
@@ -49,7 +49,7 @@ async function one(options: CommonOptions, settings: Settings, out: Output, now:
   const tz = settings.config.timezone;
   const opened = state.opened!;
   if (options.json) {
-    out.json({
+    json(options, {
       incident: id,
       dir,
       title: opened.playbook.title,
@@ -67,9 +67,9 @@ async function one(options: CommonOptions, settings: Settings, out: Output, now:
   }
   const { bold, dim, red, green, yellow } = out.style;
   out.result(bold(`Incident ${id}`) + ` — ${printable(opened.playbook.title)}${opened.drill ? yellow(' [DRILL]') : ''}`);
-  out.result(dim(`Opened ${displayTime(opened.at, tz)} by ${printable(opened.responder)} · playbook ${opened.playbook.id} · ${state.entries} entries · head ${state.head ?? '-'}`));
+  out.result(dim(`Opened ${displayTime(opened.at, tz)} by ${printable(opened.responder)} · playbook ${printable(opened.playbook.id)} · ${state.entries} entries · head ${state.head ?? '-'}`));
   if (!progress) {
-    out.result(red(problem ?? 'playbook unavailable'));
+    out.result(red(printable(problem ?? 'playbook unavailable')));
     return 0;
   }
   out.result(`State: ${stateInWords(progress.state)} · ${progress.answered + progress.skipped}/${progress.total} steps done (${progress.answered} answered, ${progress.skipped} skipped)`);
@@ -90,7 +90,7 @@ async function one(options: CommonOptions, settings: Settings, out: Output, now:
   }
   if (state.drafts.size > 0) {
     out.result(bold('Drafts'));
-    for (const [template, draft] of state.drafts) out.result(`  ${template}: ${join(dir, draft.file)}`);
+    for (const [template, draft] of state.drafts) out.result(`  ${printable(template)}: ${printable(join(dir, draft.file))}`);
   }
   return 0;
 }
@@ -113,7 +113,7 @@ async function overview(options: CommonOptions, settings: Settings, out: Output,
     }
   }
   if (options.json) {
-    out.json({
+    json(options, {
       dir: options.incidentsDir,
       incidents: rows.map((r) => ({
         incident: r.id,
@@ -141,7 +141,7 @@ async function overview(options: CommonOptions, settings: Settings, out: Output,
       const deadline = nextDeadline(r.progress);
       return [
         r.id + (r.state?.opened?.drill ? ' (drill)' : ''),
-        r.state?.opened?.playbook.id ?? '?',
+        printable(r.state?.opened?.playbook.id ?? '?'),
         r.state?.opened ? displayTime(r.state.opened.at, tz) : '?',
         r.progress ? stateInWords(r.progress.state) : r.state?.closed ? 'closed' : 'unreadable',
         r.progress ? `${r.progress.answered + r.progress.skipped}/${r.progress.total}` : '-',
@@ -151,6 +151,14 @@ async function overview(options: CommonOptions, settings: Settings, out: Output,
   ]);
   lines.forEach((line, i) => out.result(i === 0 ? out.style.bold(line) : line));
   return 0;
+}
+
+/**
+ * The one JSON document, with the bidi and C1 controls that JSON.stringify leaves raw written as
+ * \u escapes (same value): titles and names come from playbooks and answers files (issue 7).
+ */
+function json(options: CommonOptions, value: unknown): void {
+  options.stdout.write(`${terminalSafeJson(JSON.stringify(value, null, 2))}\n`);
 }
 
 function nextDeadline(progress: Progress | undefined) {

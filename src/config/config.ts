@@ -34,7 +34,12 @@ export const EMPTY_CONFIG: Config = { org: {}, playbookDirs: [], templateDirs: [
 export const CONFIG_WHAT = 'a leakctl/config@1 document';
 
 export function loadConfigFile(file: string): Config {
-  const source = loadYamlFileFast(file, CONFIG_WHAT);
+  return checkConfig(loadYamlFileFast(file, CONFIG_WHAT));
+}
+
+/** The checks of a parsed config file; relative directories are resolved against its folder. */
+export function checkConfig(source: YamlSource): Config {
+  const file = source.file;
   const problems = checkSchema(source, 'config');
   const data = source.data;
   if (typeof data.timezone === 'string' && !isTimeZone(data.timezone)) {

@@ -4,16 +4,25 @@
  * `FILE:LINE:COL message` at the node that caused it (SPEC section 2).
  */
 import { readFileSync } from 'node:fs';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node, Pair } from 'yaml';
 import { InvalidDocument, InvalidInput } from '../ui/errors.js';
 import type { SourceProblem } from '../ui/errors.js';
+import { printable, printableLine } from '../ui/text.js';
 
 export type PathSegment = string | number;
 export type DocPath = readonly PathSegment[];
 
 /** Aliases beyond this many are refused: a "billion laughs" document expands exponentially. */
 const MAX_ALIASES = 1000;
+/**
+ * Deeper nesting than this is refused before anything walks the data: the deepest leakctl
+ * document (conditions inside conditions) needs about 30 levels, and the checks, ajv and the
+ * condition evaluator recurse, so an unbounded depth would end in a stack overflow (exit 1).
+ */
+export const MAX_DEPTH = 100;
+/** Nodes that aliases may add to a document when it is expanded (issue 7: alias bombs). */
+export const MAX_ALIAS_EXPANSION = 100_000;
 
 export interface YamlSource {
   readonly file: string;
@@ -50,14 +59,30 @@ export function readSourceFile(file: string): string {
  */
 export function parseYaml(file: string, text: string, what: string, lineOffset = 0): YamlSource {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+  let doc: Document.Parsed;
+  try {
+    // The YAML 1.2 core schema, whatever a `%YAML 1.1` directive says: 1.1's !!set, !!omap,
+    // !!binary and timestamps would turn into Set, Map, Buffer and Date objects that no schema
+    // or check expects. Log level `error`: the yaml library must not print warnings itself.
+    doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true, schema: 'core', logLevel: 'error' });
+  } catch (error) {
+    // The parser recursing past the stack (it catches this itself in most places).
+    if (error instanceof RangeError) throw tooDeep(file, { line: 1 + lineOffset, col: 1 });
+    throw error;
+  }
+  // Nesting deep enough to exhaust the parser's stack: one clear problem, not a cascade.
+  const exhausted = doc.errors.find((error) => error.code === 'RESOURCE_EXHAUSTION');
+  if (exhausted) {
+    const at = exhausted.linePos?.[0] ?? { line: 1, col: 1 };
+    throw tooDeep(file, { line: at.line + lineOffset, col: at.col });
+  }
   const problems: SourceProblem[] = doc.errors.map((error) => {
     const at = error.linePos?.[0] ?? { line: 1, col: 1 };
     return {
       file,
       line: at.line + lineOffset,
       col: at.col,
-      message: firstLine(error.message).replace(/ at line \d+, column \d+:?$/, ''),
+      message: printableLine(firstLine(error.message).replace(/ at line \d+, column \d+:?$/, '')),
     };
   });
   if (problems.length > 0) throw new InvalidDocument(problems);
@@ -75,6 +100,8 @@ export function parseYaml(file: string, text: string, what: string, lineOffset =
       { file, ...at, message: `expected ${what} (a mapping of key: value pairs), found ${found}` },
     ]);
   }
+  const shape = shapeProblems(contents, (node) => nodePosition(lines, node, lineOffset));
+  if (shape.length > 0) throw new InvalidDocument(shape.map((p) => ({ file, ...p })));
 
   let data: unknown;
   try {
@@ -91,6 +118,91 @@ export function parseYaml(file: string, text: string, what: string, lineOffset =
   }
   return { file, text, lineOffset, doc, lines, data: data as Record<string, unknown> };
 }
+
+function tooDeep(file: string, at: Position): InvalidDocument {
+  return new InvalidDocument([
+    { file, ...at, message: `the document is nested too deeply (more than ${MAX_DEPTH} levels of lists and mappings)` },
+  ]);
+}
+
+/**
+ * What the parser accepts but leakctl refuses before turning the document into data: nesting
+ * deeper than MAX_DEPTH (counted through aliases), an alias inside the node it names (a cycle:
+ * the data would contain itself), an alias with no anchor before it, aliases that expand the
+ * document by more than MAX_ALIAS_EXPANSION nodes ("billion laughs"), and keys that are lists or
+ * mappings. One walk of the node tree, in document order; an alias reuses the figures of the
+ * node it names, so the walk is linear in the size of the text however the aliases multiply.
+ */
+function shapeProblems(root: Node, position: (node: Node) => Position): (Position & { message: string })[] {
+  type Figures = { readonly height: number; readonly size: number };
+  const problems: (Position & { message: string })[] = [];
+  const stop = (node: Node, message: string): never => {
+    problems.push({ ...position(node), message });
+    throw STOP;
+  };
+  const anchors = new Map<string, Node>();
+  const figuresOf = new Map<Node, Figures>();
+  const open = new Set<Node>();
+  let added = 0;
+
+  // height: levels of lists and mappings (a scalar is 0); size: nodes once aliases are expanded.
+  const walk = (node: Node | null | undefined, level: number): Figures => {
+    if (!node) return { height: 0, size: 0 };
+    if (isAlias(node)) {
+      const name = printable(node.source);
+      const target = anchors.get(node.source);
+      if (!target) {
+        problems.push({ ...position(node), message: `alias *${name} names no anchor (&${name}) defined before it` });
+        return { height: 0, size: 1 };
+      }
+      if (open.has(target)) stop(node, `alias *${name} is inside the node it names, so the data would contain itself`);
+      const figures = figuresOf.get(target) ?? { height: 0, size: 1 };
+      if (level + figures.height > MAX_DEPTH) stop(node, `alias *${name} nests the document more than ${MAX_DEPTH} levels deep`);
+      added += figures.size - 1;
+      if (added > MAX_ALIAS_EXPANSION) {
+        stop(
+          node,
+          `aliases (*name) would expand this document by more than ${MAX_ALIAS_EXPANSION.toLocaleString('en-GB')} nodes (an alias bomb?); write the repeated parts out, or refer to them less`,
+        );
+      }
+      return figures;
+    }
+    if (node.anchor) anchors.set(node.anchor, node);
+    if (!isCollection(node)) {
+      const figures = { height: 0, size: 1 };
+      figuresOf.set(node, figures);
+      return figures;
+    }
+    if (level >= MAX_DEPTH) stop(node, `the document is nested too deeply (more than ${MAX_DEPTH} levels of lists and mappings)`);
+    open.add(node);
+    let height = 1;
+    let size = 1;
+    for (const item of node.items as unknown[]) {
+      if (isPair(item) && isCollection(item.key)) {
+        problems.push({ ...position(item.key as Node), message: 'a key must be a single value (text), not a list or mapping' });
+      }
+      const children = isPair(item) ? [item.key as Node | null, item.value as Node | null] : [item as Node];
+      for (const child of children) {
+        const figures = walk(child, level + 1);
+        height = Math.max(height, figures.height + 1);
+        size += figures.size;
+      }
+    }
+    open.delete(node);
+    const figures = { height, size };
+    figuresOf.set(node, figures);
+    return figures;
+  };
+
+  try {
+    walk(root, 0);
+  } catch (error) {
+    if (error !== STOP) throw error;
+  }
+  return problems;
+}
+
+const STOP = new Error('stop');
 
 /** Read and parse a YAML file in one step. */
 export function loadYamlFile(file: string, what: string): YamlSource {
@@ -133,7 +245,8 @@ export function problemAt(
   message: string,
   key = false,
 ): SourceProblem {
-  return { file: source.file, ...positionAt(source, path, key), message };
+  // One line, escaped: messages quote values from the document, which may hold anything.
+  return { file: source.file, ...positionAt(source, path, key), message: printableLine(message) };
 }
 
 function nodePosition(lines: LineCounter, node: Node | null, lineOffset: number): Position {

@@ -6,6 +6,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EXIT, InvalidInput, LeakctlError } from '../ui/errors.js';
+import { printable } from '../ui/text.js';
+import { isAlive } from './lock.js';
 import { ATTACHMENTS_DIR, FILE_MODE } from './log.js';
 
 export interface AttachedFile {
@@ -38,12 +40,13 @@ function kindOf(st: fs.Stats): string | null {
 
 /**
  * The name an attachment is stored under: the original's last path component, with control
- * characters, slashes, backslashes, leading dots (hidden files, `..`) and the characters Windows
- * forbids replaced by `_`, so an incident directory can be copied to any machine for counsel.
+ * characters, bidi overrides (which make `report\u202Etxt.exe` look like `reportexe.txt` in a
+ * file manager), slashes, backslashes, leading dots (hidden files, `..`) and the characters
+ * Windows forbids replaced by `_`, so an incident directory can be copied to any machine for counsel.
  */
 export function sanitiseName(original: string): string {
   const base = original.split(/[/\\]/).pop() ?? '';
-  let name = base.replace(/[\u0000-\u001f\u007f-\u009f/\\:*?"<>|]/g, '_').replace(/^\.+/, (dots) => '_'.repeat(dots.length));
+  let name = base.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c/\\:*?"<>|]/g, '_').replace(/^\.+/, (dots) => '_'.repeat(dots.length));
   let chars = Array.from(name);
   if (chars.length > NAME_MAX_CHARS || Buffer.byteLength(name) > NAME_MAX_BYTES) {
     // Keep a short extension, so the file still opens with the right program.
@@ -74,17 +77,20 @@ export async function hashFile(file: string): Promise<{ sha256: string; bytes: n
 
 /** Copies `sourcePath` into `<incidentDir>/attachments/`, hashing it on the way. */
 export async function copyAttachment(incidentDir: string, sourcePath: string): Promise<AttachedFile> {
+  // The path as messages show it: a file name may carry terminal escapes or bidi overrides.
+  const shown = printable(sourcePath);
   let st: fs.Stats;
   try {
     st = await fs.promises.lstat(sourcePath);
   } catch (e) {
-    if (errno(e) === 'ENOENT' || errno(e) === 'ENOTDIR') throw new InvalidInput(`attachment not found: ${sourcePath}`);
-    throw new InvalidInput(`cannot read attachment ${sourcePath}: ${(e as Error).message}`);
+    if (errno(e) === 'ENOENT' || errno(e) === 'ENOTDIR') throw new InvalidInput(`attachment not found: ${shown}`);
+    throw new InvalidInput(`cannot read attachment ${shown}: ${printable((e as Error).message)}`);
   }
   const kind = kindOf(st);
-  if (kind) throw new InvalidInput(`cannot attach ${sourcePath}: it is ${kind}`);
+  if (kind) throw new InvalidInput(`cannot attach ${shown}: it is ${kind}`);
 
   const dir = path.join(incidentDir, ATTACHMENTS_DIR);
+  await removeStaleCopies(dir);
   // O_NOFOLLOW and the fstat below catch a swap between lstat and open; O_NONBLOCK keeps a
   // FIFO swapped in from blocking the open.
   const flags = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0);
@@ -92,7 +98,7 @@ export async function copyAttachment(incidentDir: string, sourcePath: string): P
   try {
     src = await fs.promises.open(sourcePath, flags);
   } catch (e) {
-    throw new InvalidInput(`cannot read attachment ${sourcePath}: ${(e as Error).message}`);
+    throw new InvalidInput(`cannot read attachment ${shown}: ${printable((e as Error).message)}`);
   }
   const tmp = path.join(dir, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
   let sha256: string;
@@ -100,7 +106,7 @@ export async function copyAttachment(incidentDir: string, sourcePath: string): P
   try {
     const fst = await src.stat();
     if (!fst.isFile() || fst.ino !== st.ino || fst.dev !== st.dev) {
-      throw new InvalidInput(`cannot attach ${sourcePath}: it changed while it was being opened; try again`);
+      throw new InvalidInput(`cannot attach ${shown}: it changed while it was being opened; try again`);
     }
     let out: fs.promises.FileHandle;
     try {
@@ -131,7 +137,7 @@ export async function copyAttachment(incidentDir: string, sourcePath: string): P
     await fs.promises.rm(tmp, { force: true });
     if (e instanceof LeakctlError) throw e;
     throw new LeakctlError(
-      `could not copy ${sourcePath} into ${dir}: ${(e as Error).message}. Check the disk space and permissions, then try again.`,
+      `could not copy ${shown} into ${dir}: ${printable((e as Error).message)}. Check the disk space and permissions, then try again.`,
       EXIT.failure,
     );
   } finally {
@@ -157,7 +163,26 @@ export async function copyAttachment(incidentDir: string, sourcePath: string): P
     throw new Error('too many different files already stored under this name');
   } catch (e) {
     await fs.promises.rm(tmp, { force: true });
-    throw new LeakctlError(`could not store ${sourcePath} in ${dir}: ${(e as Error).message}`, EXIT.failure);
+    throw new LeakctlError(`could not store ${shown} in ${dir}: ${printable((e as Error).message)}`, EXIT.failure);
+  }
+}
+
+/**
+ * Partial copies left by a leakctl killed mid-copy (issue 7): hidden `.tmp-<pid>-…` files that
+ * nothing refers to, which would otherwise stay in the incident for good. Removed once their
+ * process is gone (the caller holds the incident's lock, so no live one should be copying).
+ */
+async function removeStaleCopies(dir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await fs.promises.readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = /^\.tmp-(\d+)-[0-9a-f]{12}$/.exec(name);
+    const pid = m ? Number(m[1]) : 0;
+    if (pid > 0 && pid !== process.pid && !isAlive(pid)) await fs.promises.rm(path.join(dir, name), { force: true }).catch(() => undefined);
   }
 }
 

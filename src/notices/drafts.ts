@@ -4,17 +4,19 @@
  * at render time, which `leakctl verify --head` can later prove nothing was cut after.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { Config } from '../config/config.js';
 import type { DeadlineClock } from '../deadlines/compute.js';
+import { isAlive } from '../evidence/lock.js';
+import { fixFor } from '../evidence/log.js';
 import type { EvidenceLog } from '../evidence/log.js';
 import { applyEntry } from '../evidence/state.js';
 import type { IncidentState } from '../evidence/state.js';
 import { evaluate } from '../playbook/conditions.js';
 import type { Playbook } from '../playbook/types.js';
 import { answerValues } from '../evidence/state.js';
-import { InvalidInput } from '../ui/errors.js';
+import { EXIT, InvalidInput, LeakctlError } from '../ui/errors.js';
 import { toEml } from './eml.js';
 import { createEngine, renderNotice } from './render.js';
 import type { RenderContext, RenderedNotice } from './render.js';
@@ -34,8 +36,18 @@ export interface RenderInput {
   readonly now: Date;
 }
 
-export function renderContext(input: RenderInput): RenderContext {
+/**
+ * The context a template renders with. Answers to `sensitive: true` steps are left out unless
+ * the template names them itself (`answers.<id>`, `answers["<id>"]`): a template that does not
+ * ask for a secret by name cannot print it, not even by looping over `answers` (issue 7; README,
+ * "Sensitive answers"). Without a template, every sensitive answer is left out.
+ */
+export function renderContext(input: RenderInput, template?: Template): RenderContext {
   const { state, playbook, config } = input;
+  const withheld = new Set(
+    playbook.phases.flatMap((phase) => phase.steps.filter((step) => step.sensitive).map((step) => step.id)),
+  );
+  if (template) for (const id of [...withheld]) if (namesAnswer(`${template.subject}\n${template.body}`, id)) withheld.delete(id);
   const opened = state.opened!;
   const drill = opened.drill;
   const org: Record<string, unknown> = { ...config.org };
@@ -50,7 +62,7 @@ export function renderContext(input: RenderInput): RenderContext {
       drill,
       head_hash: state.head,
     },
-    answers: Object.fromEntries(answerValues(state)),
+    answers: Object.fromEntries([...answerValues(state)].filter(([step]) => !withheld.has(step))),
     skipped: [...state.skipped.keys()],
     deadlines: input.deadlines.map((d) => ({
       id: d.id,
@@ -62,6 +74,16 @@ export function renderContext(input: RenderInput): RenderContext {
     org,
     now: input.now.toISOString(),
   };
+}
+
+/**
+ * Whether Liquid source names `answers.<id>` or `answers["<id>"]` / `answers['<id>']`. Step ids
+ * are `[a-z][a-z0-9_]*`, so they need no escaping in the pattern; `\b` keeps `answers.code` from
+ * matching `answers.code_word`. A mention in a Liquid comment counts: it is still the template's
+ * author asking for the value by name.
+ */
+export function namesAnswer(source: string, id: string): boolean {
+  return new RegExp(`\\banswers\\s*(?:\\.\\s*${id}\\b|\\[\\s*(["'])${id}\\1\\s*\\])`).test(source);
 }
 
 /** The templates a run renders: the playbook's notices whose conditions hold. */
@@ -80,18 +102,35 @@ export function findTemplate(id: string, templateDirs: readonly string[]): Templ
 /** Render every template first, so that a hole in any of them leaves no draft written. */
 export async function renderAll(input: RenderInput, templateIds: readonly string[]): Promise<RenderedNotice[]> {
   const engine = createEngine(input.templateDirs, input.config.timezone ?? 'UTC');
-  const context = renderContext(input);
   const rendered: RenderedNotice[] = [];
-  for (const id of templateIds) rendered.push(await renderNotice(engine, findTemplate(id, input.templateDirs), context));
+  for (const id of templateIds) {
+    const template = findTemplate(id, input.templateDirs);
+    rendered.push(await renderNotice(engine, template, renderContext(input, template)));
+  }
   return rendered;
+}
+
+// C0 controls but tab and newline, DEL, C1 controls, and the bidi embeddings, overrides and
+// isolates. Marks (LRM, RLM, ALM) stay: mixed-direction names need them and they reorder nothing.
+const HIDDEN_IN_DRAFT = /\r\n|[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text as a draft carries it: a notice goes to members and authorities, so it must not carry
+ * terminal escapes or text that a bidi override shows in another order than it reads (issue 7).
+ * They are made visible as `\u{1b}` rather than removed, so the draft still shows that the
+ * answer held something, and the evidence log keeps the answer as given. CRLF (a template
+ * saved on Windows) becomes LF.
+ */
+export function visibleInDraft(text: string): string {
+  return text.replace(HIDDEN_IN_DRAFT, (ch) => (ch === '\r\n' ? '\n' : `\\u{${ch.codePointAt(0)!.toString(16)}}`));
 }
 
 /** The full text of one draft in one format. */
 export function draftText(notice: RenderedNotice, format: DraftFormat, input: RenderInput): string {
   const { state, config } = input;
   const drill = state.opened!.drill;
-  const subject = drill ? `[DRILL - DO NOT SEND] ${notice.subject}` : notice.subject;
-  const body = [drill ? DRILL_BANNER : '', notice.body, drill ? DRILL_BANNER : ''].filter(Boolean).join('\n\n');
+  const subject = visibleInDraft(drill ? `[DRILL - DO NOT SEND] ${notice.subject}` : notice.subject);
+  const body = [drill ? DRILL_BANNER : '', visibleInDraft(notice.body), drill ? DRILL_BANNER : ''].filter(Boolean).join('\n\n');
   const footer = `-- \nleakctl evidence: incident ${state.id}, log head ${state.head ?? '(empty)'} at ${input.now.toISOString()}`;
   switch (format) {
     case 'txt':
@@ -141,14 +180,39 @@ export function writeDrafts(
   return written;
 }
 
+/**
+ * The text goes to a temporary file, which is flushed and then renamed over the draft, so that a
+ * crash or a full disk never leaves half a notice under the draft's name (issue 7): every byte is
+ * written, or the temporary file is removed and the error says what to do. Temporary files of a
+ * process killed mid-write are removed once that process is gone.
+ */
 function writePrivateFile(path: string, text: string): void {
   const temp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(temp, 'w', 0o600);
   try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(temp, 'w', 0o600);
+    try {
+      const bytes = Buffer.from(text, 'utf8');
+      // A write can stop short when the disk fills up: the rest is retried, which then fails.
+      for (let w = 0; w < bytes.length; ) {
+        const n = writeSync(fd, bytes, w, bytes.length - w);
+        if (n <= 0) throw Object.assign(new Error('no space left on device (nothing more could be written)'), { code: 'ENOSPC' });
+        w += n;
+      }
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, path);
+  } catch (e) {
+    rmSync(temp, { force: true });
+    throw new LeakctlError(
+      `could not write the draft ${path}: ${(e as Error).message}. ${fixFor(e, path)}, then run \`leakctl render ${basename(dirname(dirname(path)))}\` again; this draft was not changed.`,
+      EXIT.failure,
+    );
   }
-  renameSync(temp, path);
+  const prefix = `${basename(path)}.tmp-`;
+  for (const other of readdirSync(dirname(path))) {
+    const pid = other.startsWith(prefix) ? Number(other.slice(prefix.length)) : NaN;
+    if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && !isAlive(pid)) rmSync(join(dirname(path), other), { force: true });
+  }
 }

@@ -5,6 +5,7 @@
 import { lstatSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { Step } from '../playbook/types.js';
+import { printable } from '../ui/text.js';
 
 export type Checked = { ok: true; value: unknown } | { ok: false; message: string };
 
@@ -21,6 +22,25 @@ export interface AnswerContext {
 
 const fail = (message: string): Checked => ({ ok: false, message });
 const ok = (value: unknown): Checked => ({ ok: true, value });
+
+/** Placeholder for a sensitive step's value wherever leakctl would otherwise show it. */
+export const SENSITIVE_PLACEHOLDER = '[sensitive]';
+
+/**
+ * A value as a message quotes it: escaped, so that an answers file cannot put terminal codes on
+ * the responder's screen through an error message (issue 7), and not at all for a sensitive
+ * step, whose value may be on a shared screen or in CI output.
+ */
+function shown(step: Step, value: unknown): string {
+  if (step.sensitive) return SENSITIVE_PLACEHOLDER;
+  return printable(String(JSON.stringify(value)));
+}
+
+/** A name (a file path, a checklist item) as a message gives it: unquoted, but escaped too. */
+function named(step: Step, name: unknown): string {
+  if (step.sensitive) return SENSITIVE_PLACEHOLDER;
+  return printable(String(name));
+}
 
 /**
  * Check and normalise an answer. For attachment steps the value is the list of absolute source
@@ -41,16 +61,16 @@ export function checkAnswer(step: Step, raw: unknown, context: AnswerContext): C
       const values = (step.choices ?? []).map((c) => c.value);
       return typeof raw === 'string' && values.includes(raw)
         ? ok(raw)
-        : fail(`expected one of: ${values.join(', ')}; got ${JSON.stringify(raw)}`);
+        : fail(`expected one of: ${values.join(', ')}; got ${shown(step, raw)}`);
     }
     case 'multi':
       return checkMulti(step, raw);
     case 'datetime':
-      return checkDatetime(raw, context.now);
+      return checkDatetime(step, raw, context.now);
     case 'checklist':
       return checkChecklist(step, raw);
     case 'attachment':
-      return checkAttachment(raw, context.baseDir);
+      return checkAttachment(step, raw, context.baseDir);
   }
 }
 
@@ -75,10 +95,10 @@ function checkText(step: Step, raw: unknown): Checked {
 
 function checkNumber(step: Step, raw: unknown): Checked {
   const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw.trim()) : raw;
-  if (typeof value !== 'number' || !Number.isFinite(value)) return fail(`expected a number; got ${JSON.stringify(raw)}`);
-  if (step.integer && !Number.isInteger(value)) return fail(`expected a whole number; got ${value}`);
-  if (step.min !== undefined && value < step.min) return fail(`expected at least ${step.min}; got ${value}`);
-  if (step.max !== undefined && value > step.max) return fail(`expected at most ${step.max}; got ${value}`);
+  if (typeof value !== 'number' || !Number.isFinite(value)) return fail(`expected a number; got ${shown(step, raw)}`);
+  if (step.integer && !Number.isInteger(value)) return fail(`expected a whole number; got ${shown(step, value)}`);
+  if (step.min !== undefined && value < step.min) return fail(`expected at least ${step.min}; got ${shown(step, value)}`);
+  if (step.max !== undefined && value > step.max) return fail(`expected at most ${step.max}; got ${shown(step, value)}`);
   return ok(value);
 }
 
@@ -88,7 +108,7 @@ function checkMulti(step: Step, raw: unknown): Checked {
   if (!Array.isArray(list)) return fail(`expected a list of: ${values.join(', ')}`);
   const unknown = list.filter((v) => typeof v !== 'string' || !values.includes(v));
   if (unknown.length > 0) {
-    return fail(`${unknown.map((v) => JSON.stringify(v)).join(', ')} not offered; choose from: ${values.join(', ')}`);
+    return fail(`${unknown.map((v) => shown(step, v)).join(', ')} not offered; choose from: ${values.join(', ')}`);
   }
   const chosen = values.filter((v) => list.includes(v));
   if (chosen.length !== list.length) return fail('a choice is listed twice');
@@ -97,12 +117,12 @@ function checkMulti(step: Step, raw: unknown): Checked {
   return ok(chosen);
 }
 
-function checkDatetime(raw: unknown, now: Date): Checked {
+function checkDatetime(step: Step, raw: unknown, now: Date): Checked {
   if (typeof raw !== 'string') return fail('expected an RFC 3339 timestamp such as 2026-03-02T08:30:00Z, or now');
   const text = raw.trim();
   if (text.toLowerCase() === 'now') return ok(now.toISOString());
   if (!RFC3339.test(text) || Number.isNaN(Date.parse(text))) {
-    return fail(`"${text}" is not an RFC 3339 timestamp with an offset; write e.g. 2026-03-02T08:30:00Z or 2026-03-02T09:30:00+01:00, or now`);
+    return fail(`${shown(step, text)} is not an RFC 3339 timestamp with an offset; write e.g. 2026-03-02T08:30:00Z or 2026-03-02T09:30:00+01:00, or now`);
   }
   return ok(text);
 }
@@ -117,33 +137,38 @@ function checkChecklist(step: Step, raw: unknown): Checked {
       : {};
   if (typeof raw !== 'object' || raw === null) return fail(`expected { item: done | skipped | n/a } for items: ${items.join(', ')}`);
   const unknown = Object.keys(record).filter((k) => !items.includes(k));
-  if (Array.isArray(raw)) unknown.push(...raw.filter((v) => !items.includes(v as string)).map(String));
-  if (unknown.length > 0) return fail(`unknown item(s): ${unknown.join(', ')}; items are: ${items.join(', ')}`);
-  const missing = items.filter((id) => record[id] === undefined);
+  if (Array.isArray(raw)) unknown.push(...raw.filter((v) => !items.includes(v as string)));
+  if (unknown.length > 0) return fail(`unknown item(s): ${unknown.map((v) => named(step, v)).join(', ')}; items are: ${items.join(', ')}`);
+  // Own properties only: an item called "constructor" must not find Object's.
+  const missing = items.filter((id) => !Object.hasOwn(record, id) || record[id] === undefined);
   if (missing.length > 0) return fail(`no state for item(s): ${missing.join(', ')} (use done, skipped or n/a)`);
   const bad = items.filter((id) => !(CHECKLIST_STATES as readonly unknown[]).includes(record[id]));
   if (bad.length > 0) return fail(`item(s) ${bad.join(', ')}: the state must be done, skipped or n/a`);
   return ok(Object.fromEntries(items.map((id) => [id, record[id]])));
 }
 
-function checkAttachment(raw: unknown, baseDir: string): Checked {
+function checkAttachment(step: Step, raw: unknown, baseDir: string): Checked {
   const list = typeof raw === 'string' ? [raw] : raw;
   if (!Array.isArray(list) || list.length === 0 || list.some((p) => typeof p !== 'string' || p.trim() === '')) {
     return fail('expected one or more file paths');
   }
   const paths: string[] = [];
   for (const given of list as string[]) {
+    if (given.includes('\0')) return fail(`${named(step, given)} is not a usable file path (it contains a NUL character)`);
     const path = isAbsolute(given) ? given : resolve(baseDir, given);
     let kind: string | undefined;
     try {
       const stat = lstatSync(path);
       if (stat.isSymbolicLink()) kind = 'a symbolic link; attach the file it points to';
       else if (stat.isDirectory()) kind = 'a directory; attach the files in it';
+      else if (stat.isFIFO()) kind = 'a named pipe (FIFO), not a file';
+      else if (stat.isSocket()) kind = 'a socket, not a file';
+      else if (stat.isBlockDevice() || stat.isCharacterDevice()) kind = 'a device file, not a regular file';
       else if (!stat.isFile()) kind = 'not a regular file';
     } catch {
-      return fail(`file not found: ${given}`);
+      return fail(`file not found: ${named(step, given)}`);
     }
-    if (kind) return fail(`${given} is ${kind}`);
+    if (kind) return fail(`${named(step, given)} is ${kind}`);
     paths.push(path);
   }
   return ok(paths);

@@ -9,6 +9,7 @@ import { problemAt } from '../documents/yaml.js';
 import type { Position, YamlSource } from '../documents/yaml.js';
 import { positionAt } from '../documents/yaml.js';
 import { parseDuration } from '../deadlines/duration.js';
+import { answersSchema } from '../schemas/answers.js';
 import type { IsoDuration } from '../deadlines/duration.js';
 import { InvalidDocument } from '../ui/errors.js';
 import type { SourceProblem } from '../ui/errors.js';
@@ -44,10 +45,27 @@ export function loadAnswersFile(file: string): AnswersFile {
   return checkAnswers(loadYamlFileFast(file, ANSWERS_WHAT));
 }
 
+/** The keys `answers:` may have: step ids, as the schema says. */
+const STEP_KEY = new RegExp(answersSchema.properties.answers.propertyNames.pattern);
+
 export function checkAnswers(source: YamlSource): AnswersFile {
-  const problems: SourceProblem[] = checkSchema(source, 'answers');
+  let problems: SourceProblem[] = checkSchema(source, 'answers');
   const answers = new Map<string, ScriptedAnswer>();
   const raw = isRecord(source.data.answers) ? source.data.answers : {};
+  const badKeys = Object.keys(raw).filter((key) => !STEP_KEY.test(key));
+  if (badKeys.length > 0) {
+    // The schema reports keys that are not step ids (`__proto__`, `Step 1`) at the `answers:`
+    // mapping, without naming them: name each at its own key instead (issue 7).
+    const at = positionAt(source, ['answers']);
+    problems = problems.filter(
+      (p) => !(p.line === at.line && p.col === at.col && /^"answers" (?:has an invalid key|[\s\S]* does not match \^)/.test(p.message)),
+    );
+    for (const key of badKeys) {
+      problems.push(
+        problemAt(source, ['answers', key], `answer for "${key}", which is not a step id (lowercase letters, digits and _, starting with a letter); no playbook has such a step`, true),
+      );
+    }
+  }
   for (const [step, entry] of Object.entries(raw)) {
     // Positions are only needed for a message; asking for one parses the file with positions.
     const where = { get position(): Position { return positionAt(source, ['answers', step]); } };

@@ -109,7 +109,10 @@ export async function askStep(prompts: Prompts, step: Step, check: (raw: unknown
             : '';
       const toRaw = (text: string): unknown =>
         step.kind === 'attachment' ? text.split(',').map((p) => p.trim()).filter(Boolean) : text;
-      const ask = step.sensitive && step.kind === 'text' ? prompts.password : prompts.input;
+      // A sensitive step's input is masked while typed, whatever its kind (issue 7): what the
+      // responder types for it is for the log, not for a shared screen or a screen recording.
+      // (confirm, select, multi and checklist pick from options shown on screen: nothing to mask.)
+      const ask = step.sensitive ? prompts.password : prompts.input;
       const text = await ask(
         {
           message: `${message}${hint}${optionalHint}`,
@@ -124,9 +127,13 @@ export async function askStep(prompts: Prompts, step: Step, check: (raw: unknown
     case 'longtext': {
       // Multi-line input without leaving the terminal: one line at a time, an empty line ends it.
       const lines: string[] = [];
+      const ask = step.sensitive ? prompts.password : prompts.input;
       for (;;) {
-        const line = await prompts.input(
-          { message: lines.length === 0 ? `${message} (one paragraph per line; empty line to finish)${optionalHint}` : '…' },
+        const line = await ask(
+          {
+            message: lines.length === 0 ? `${message} (one paragraph per line; empty line to finish)${optionalHint}` : '…',
+            ...(step.sensitive ? { mask: '*' } : {}),
+          },
           context,
         );
         if (line.trim() === '') {

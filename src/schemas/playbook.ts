@@ -48,7 +48,8 @@ const step = {
     when: { $ref: '#/$defs/condition' },
     sensitive: {
       type: 'boolean',
-      description: 'Masked while typed and left out of drafts unless a template names it.',
+      description:
+        'Masked while typed, shown as [sensitive] by `leakctl log`, and left out of drafts unless a template names it (answers.<id>). The evidence log keeps the value.',
     },
     choices: {
       type: 'array',

@@ -9,3 +9,22 @@ const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u20
 export function printable(text: string): string {
   return text.replace(UNSAFE, (ch) => `\\u{${ch.codePointAt(0)!.toString(16)}}`);
 }
+
+/**
+ * `printable`, and on one line: a newline is shown as `\n`. For messages that must stay one
+ * line, such as a `FILE:LINE:COL message` problem quoting a value from the document.
+ */
+export function printableLine(text: string): string {
+  return printable(text).replace(/\n/g, '\\n');
+}
+
+// What JSON.stringify leaves unescaped but a terminal may act on: DEL, C1 controls, bidi marks.
+const UNSAFE_IN_JSON = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
+
+/**
+ * JSON text with those characters written as \u escapes. They can only occur inside strings of
+ * valid JSON, where the escape means the same character: the value is unchanged.
+ */
+export function terminalSafeJson(json: string): string {
+  return json.replace(UNSAFE_IN_JSON, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
