@@ -11,6 +11,7 @@ import { Argument, Command, CommanderError, Option } from 'commander';
 import type { CommonOptions } from './options.js';
 import { decideColour } from './ui/colour.js';
 import { EXIT, InvalidInput, LeakctlError } from './ui/errors.js';
+import { printable } from './ui/text.js';
 
 export interface ProcessIO {
   readonly argv: readonly string[];
@@ -209,12 +210,13 @@ function report(error: unknown, stderr: Writable, debug: boolean): number {
     return EXIT.invalid;
   }
   if (error instanceof LeakctlError) {
-    stderr.write(`${error.message}\n`);
+    // Messages may quote a document or an answer: escaped, never terminal codes.
+    stderr.write(`${printable(error.message)}\n`);
     if (debug && error.stack) stderr.write(`${error.stack}\n`);
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
-  stderr.write(`leakctl: unexpected error: ${message}\n`);
+  stderr.write(`leakctl: unexpected error: ${printable(message)}\n`);
   if (debug && error instanceof Error && error.stack) stderr.write(`${error.stack}\n`);
   else stderr.write('(run again with --debug for the stack trace, and please report it)\n');
   return EXIT.failure;

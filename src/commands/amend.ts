@@ -41,7 +41,10 @@ export async function run(options: CommonOptions, id: string, stepId: string, op
     }
     const actor = responderName(opts.responder, undefined, settings.config.responder ?? state.opened?.responder, options.cwd);
     const previous = state.answers.get(stepId);
-    if (previous) out.message(`Earlier answer (entry #${previous.seq}): ${printable(JSON.stringify(previous.value))}`);
+    if (previous) {
+      const shown = step.sensitive ? '[sensitive]' : printable(JSON.stringify(previous.value));
+      out.message(`Earlier answer (entry #${previous.seq}): ${shown}`);
+    }
 
     let value: unknown;
     if (opts.value !== undefined) {

@@ -20,6 +20,7 @@ import { reportSummary, runSession } from '../run/session.js';
 import { answerValues } from '../evidence/state.js';
 import { InvalidInput } from '../ui/errors.js';
 import { Output } from '../ui/output.js';
+import { printable } from '../ui/text.js';
 import { checkAnswerSteps, NO_TERMINAL } from './start.js';
 
 export interface ResumeOptions {
@@ -55,7 +56,7 @@ export async function run(options: CommonOptions, id: string, opts: ResumeOption
     const steps = placedSteps(playbook);
     const next = steps.find(({ step }) => stepStanding(step, state, answered) === 'open');
     out.message(out.style.bold(`Resuming incident ${id}`) + ` (${state.answers.size} of ${steps.length} steps answered)`);
-    if (next) out.message(`Next: phase ${next.phaseIndex + 1}/${playbook.phases.length}, step ${next.index + 1}/${steps.length}: ${next.step.prompt}`);
+    if (next) out.message(`Next: phase ${next.phaseIndex + 1}/${playbook.phases.length}, step ${next.index + 1}/${steps.length}: ${printable(next.step.prompt)}`);
     applyEntry(state, log.append('run.resumed', actor, { at_step: next?.step.id ?? null }, clock.now()));
 
     const responder = answers

@@ -59,6 +59,8 @@ async function one(options: CommonOptions, settings: Settings, out: Output, now:
       responder: opened.responder,
       entries: state.entries,
       head: state.head,
+      notes: state.notes,
+      attached_files: state.attachedFiles,
       ...(progress ? { ...progress, deadlines: progress.deadlines.map(clockJson) } : { problem }),
       drafts: [...state.drafts].map(([template, d]) => ({ template, file: d.file, sha256: d.sha256, at: d.at.toISOString() })),
       closed_at: state.closed?.at.toISOString() ?? null,
@@ -73,6 +75,7 @@ async function one(options: CommonOptions, settings: Settings, out: Output, now:
     return 0;
   }
   out.result(`State: ${stateInWords(progress.state)} · ${progress.answered + progress.skipped}/${progress.total} steps done (${progress.answered} answered, ${progress.skipped} skipped)`);
+  if (state.notes + state.attachedFiles > 0) out.result(dim(`${state.notes} note(s), ${state.attachedFiles} file(s) attached with leakctl attach`));
   progress.phases.forEach((phase, i) => {
     const done = phase.answered + phase.skipped;
     const mark = phase.open === 0 ? green('✓') : done > 0 ? yellow('…') : ' ';

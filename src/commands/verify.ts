@@ -10,6 +10,7 @@ import type { CommonOptions } from '../options.js';
 import { existingIncident, INCIDENT_ID } from '../run/locate.js';
 import { InvalidInput } from '../ui/errors.js';
 import { Output } from '../ui/output.js';
+import { printable } from '../ui/text.js';
 
 export async function run(options: CommonOptions, target: string, opts: { head?: string }): Promise<number> {
   const out = await Output.create(options);
@@ -24,7 +25,7 @@ export async function run(options: CommonOptions, target: string, opts: { head?:
     out.result(`OK  ${report.entries} entries, head ${report.head ?? '-'}`);
     out.message(`${report.attachments} attachment(s) intact${opts.head ? '; the given head is the head of the log, nothing was cut' : ''}.`);
   } else {
-    for (const problem of report.problems) out.message(out.style.red(problem.message));
+    for (const problem of report.problems) out.message(out.style.red(printable(problem.message)));
     out.message(`${resolve(dir, LOG_FILE)}: the evidence log does not verify (${report.entries} entries intact before the first problem).`);
   }
   return report.ok ? 0 : 3;

@@ -51,8 +51,10 @@ export function checkSchema(source: YamlSource, name: SchemaName): SourceProblem
   const problems: SourceProblem[] = [];
   const seen = new Set<string>();
   for (const error of validate.errors ?? []) {
-    // `if`/`then` failures repeat the `required` error they wrap.
+    // `if`/`then` failures repeat the `required` error they wrap; a key's own pattern error
+    // repeats the `propertyNames` error, which names the key.
     if (error.keyword === 'if') continue;
+    if ((error as ErrorObject & { propertyName?: string }).propertyName !== undefined) continue;
     const path = toPath(error.instancePath, source.data);
     const { message, at, key } = describe(error, path, source.data);
     const problem = problemAt(source, at, message, key);
@@ -149,7 +151,11 @@ function describe(
     case 'minProperties':
       return { message: `${field} must not be empty`, at: path, key: false };
     case 'propertyNames':
-      return { message: `${field} has an invalid key`, at: path, key: false };
+      return {
+        message: `${field} has an invalid key ${JSON.stringify(params.propertyName)}`,
+        at: [...path, String(params.propertyName)],
+        key: true,
+      };
     default:
       return { message: `${field} ${error.message ?? 'is invalid'}`, at: path, key: false };
   }

@@ -8,14 +8,19 @@
  * positioned road from the start, so its messages are always `yaml`'s.
  */
 import { CORE_SCHEMA, load } from 'js-yaml';
-import { parseYaml, readSourceFile } from './yaml.js';
+import { MAX_DEPTH, parseYaml, readSourceFile } from './yaml.js';
 import type { YamlSource } from './yaml.js';
 
 /** Anchors and aliases go to `yaml`, which limits alias expansion ("billion laughs"). */
 const ANCHOR_OR_ALIAS = /(?:^|[\s[{,:-])[&*][^\s,[\]{}]/m;
+/**
+ * Keys that may be lists or mappings (`? [a]` or `[a]: x`): js-yaml turns them into text, where
+ * the positioned road refuses them. A false alarm only costs the slower road.
+ */
+const COMPLEX_KEY = /(?:^|[\s,{[])\?(?:\s|$)|[\]}]\s*:/m;
 
 export function parseYamlFast(file: string, text: string, what: string, lineOffset = 0): YamlSource {
-  if (ANCHOR_OR_ALIAS.test(text)) return parseYaml(file, text, what, lineOffset);
+  if (ANCHOR_OR_ALIAS.test(text) || COMPLEX_KEY.test(text)) return parseYaml(file, text, what, lineOffset);
   let data: unknown;
   try {
     // CORE_SCHEMA: YAML 1.2's core types, as `yaml` reads them (no timestamps, `yes` is text).
@@ -23,7 +28,9 @@ export function parseYamlFast(file: string, text: string, what: string, lineOffs
   } catch {
     return parseYaml(file, text, what, lineOffset);
   }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return parseYaml(file, text, what, lineOffset);
+  if (typeof data !== 'object' || data === null || Array.isArray(data) || depthOf(data) > MAX_DEPTH) {
+    return parseYaml(file, text, what, lineOffset);
+  }
   let positioned: YamlSource | undefined;
   const slow = (): YamlSource => (positioned ??= parseYaml(file, text, what, lineOffset));
   return {
@@ -43,4 +50,13 @@ export function parseYamlFast(file: string, text: string, what: string, lineOffs
 /** Read and parse a YAML file on the fast road. */
 export function loadYamlFileFast(file: string, what: string): YamlSource {
   return parseYamlFast(file, readSourceFile(file), what);
+}
+
+/** Levels of lists and mappings, counted the way the positioned road counts them. */
+function depthOf(value: unknown, level = 0): number {
+  if (typeof value !== 'object' || value === null) return level;
+  if (level > MAX_DEPTH) return level;
+  let deepest = level + 1;
+  for (const inner of Object.values(value)) deepest = Math.max(deepest, depthOf(inner, level + 1));
+  return deepest;
 }

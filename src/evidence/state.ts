@@ -27,8 +27,9 @@ export interface IncidentState {
   readonly answers: Map<string, AnswerRecord>;
   /** Step id → reason, for steps whose latest event is a skip. */
   readonly skipped: Map<string, string>;
-  readonly notes: { at: Date; actor: string; text: string }[];
-  readonly attached: { at: Date; actor: string; files: unknown[] }[];
+  /** Counts only: replay keeps nothing that grows with the log but the answers themselves. */
+  notes: number;
+  attachedFiles: number;
   readonly drafts: Map<string, { at: Date; file: string; sha256: string }>;
   /** Deadline ids with a `deadline.started` / `deadline.met` entry. */
   readonly deadlinesStarted: Set<string>;
@@ -46,8 +47,8 @@ export function emptyState(id: string): IncidentState {
     id,
     answers: new Map(),
     skipped: new Map(),
-    notes: [],
-    attached: [],
+    notes: 0,
+    attachedFiles: 0,
     drafts: new Map(),
     deadlinesStarted: new Set(),
     deadlinesMet: new Set(),
@@ -84,10 +85,10 @@ export function applyEntry(state: IncidentState, entry: EvidenceEntry): void {
       break;
     }
     case 'note.added':
-      state.notes.push({ at, actor: entry.actor, text: String(data.text ?? '') });
+      state.notes += 1;
       break;
     case 'evidence.attached':
-      state.attached.push({ at, actor: entry.actor, files: (data.files as unknown[] | undefined) ?? [] });
+      state.attachedFiles += Array.isArray(data.files) ? data.files.length : 0;
       break;
     case 'notice.rendered':
       state.drafts.set(String(data.template), { at, file: String(data.file), sha256: String(data.sha256) });
@@ -122,7 +123,41 @@ export async function replay(id: string, entries: AsyncIterable<EvidenceEntry> |
   return state;
 }
 
-/** The answers alone, as conditions and templates see them. */
-export function answerValues(state: IncidentState): Map<string, unknown> {
-  return new Map([...state.answers].map(([step, record]) => [step, record.value]));
+/**
+ * The answers alone, as conditions and templates see them: a live view of the state's answers,
+ * not a copy, so asking for it at every step of a long playbook costs nothing.
+ */
+export function answerValues(state: IncidentState): ReadonlyMap<string, unknown> {
+  return new AnswerView(state.answers);
+}
+
+class AnswerView implements ReadonlyMap<string, unknown> {
+  private readonly records: ReadonlyMap<string, AnswerRecord>;
+  constructor(records: ReadonlyMap<string, AnswerRecord>) {
+    this.records = records;
+  }
+  get size(): number {
+    return this.records.size;
+  }
+  has(step: string): boolean {
+    return this.records.has(step);
+  }
+  get(step: string): unknown {
+    return this.records.get(step)?.value;
+  }
+  *entries(): MapIterator<[string, unknown]> {
+    for (const [step, record] of this.records) yield [step, record.value];
+  }
+  keys(): MapIterator<string> {
+    return this.records.keys();
+  }
+  *values(): MapIterator<unknown> {
+    for (const record of this.records.values()) yield record.value;
+  }
+  forEach(callback: (value: unknown, key: string, map: ReadonlyMap<string, unknown>) => void): void {
+    for (const [step, value] of this.entries()) callback(value, step, this);
+  }
+  [Symbol.iterator](): MapIterator<[string, unknown]> {
+    return this.entries();
+  }
 }

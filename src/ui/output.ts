@@ -4,6 +4,7 @@
  */
 import type { ChalkInstance } from 'chalk';
 import type { CommonOptions } from '../options.js';
+import { terminalSafeJson } from './text.js';
 
 /** The few styles leakctl uses; plain text when colour is off. */
 export interface Styles {
@@ -53,7 +54,7 @@ export class Output {
 
   /** The one JSON document of a `--json` run. */
   json(value: unknown): void {
-    this.options.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    this.options.stdout.write(`${terminalSafeJson(JSON.stringify(value, null, 2))}\n`);
   }
 }
 

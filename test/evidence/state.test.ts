@@ -35,7 +35,7 @@ describe('replaying a log into the incident state', () => {
     );
     const state = await replay('inc', log);
     expect(state.answers.get('members_affected')).toMatchObject({ value: 55, actor: 'sam', source: 'prompt', seq: 2 });
-    expect(answerValues(state)).toEqual(new Map([['members_affected', 55]]));
+    expect(new Map(answerValues(state))).toEqual(new Map([['members_affected', 55]]));
   });
 
   it('keeps a skip with its reason, and an answer after it replaces the skip', async () => {
@@ -71,7 +71,7 @@ describe('replaying a log into the incident state', () => {
     );
     expect(state.entries).toBe(5);
     expect(state.head).toBe('h4');
-    expect(state.notes.map((n) => n.text)).toEqual(['called the provider']);
+    expect(state.notes).toBe(1);
     expect([...state.deadlinesStarted]).toEqual(['gdpr_authority']);
     expect([...state.deadlinesMet]).toEqual(['gdpr_authority']);
     expect(state.closed?.actor).toBe('sam');
