@@ -54,7 +54,8 @@ function parseHolder(text: string): LockHolder | null {
   return null;
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid exists on this host. */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

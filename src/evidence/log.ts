@@ -41,6 +41,8 @@ const realIo: LogIo = {
 };
 
 export interface CreateOptions {
+  /** The run's clock, for the name of a side file (see reopenUnopened). */
+  now?: Date;
   io?: Partial<LogIo>;
 }
 
@@ -220,33 +222,6 @@ function writeSideFile(rfd: number, dir: string, torn: { start: number; bytes: n
   return sideFile;
 }
 
-/**
- * An existing log with no entries at all is what a `start` leaves when it was killed, or ran out
- * of disk, between creating the log and writing its first entry (issue 7). It holds nothing, and
- * `resume` cannot continue an incident that was never opened, so a new `start` with the same id
- * takes it over instead of refusing it. Returns the descriptor, or undefined when the log has
- * content (or cannot be opened: the caller then refuses as for any existing incident). A second
- * start racing for the same empty log is stopped by the lock or, failing that, by append's check
- * that the file did not grow under it.
- */
-function openEmptyLog(file: string): number | undefined {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'a');
-  } catch {
-    return undefined;
-  }
-  let empty = false;
-  try {
-    const st = fs.fstatSync(fd);
-    empty = st.isFile() && st.size === 0;
-  } catch {
-    /* treated as not empty */
-  }
-  if (!empty) fs.closeSync(fd);
-  return empty ? fd : undefined;
-}
-
 export class EvidenceLog {
   readonly dir: string;
   readonly file: string;
@@ -298,20 +273,21 @@ export class EvidenceLog {
       );
     }
     let fd: number;
+    let reopened: EvidenceLog | undefined;
     try {
       // 'ax': append-only, and fails if the log exists, so two starts cannot both create it.
       fd = fs.openSync(file, 'ax', FILE_MODE);
     } catch (e) {
-      const empty = errno(e) === 'EEXIST' ? openEmptyLog(file) : undefined;
-      if (empty !== undefined) {
-        fd = empty;
-      } else if (errno(e) === 'EEXIST') {
+      if (errno(e) !== 'EEXIST') {
+        throw new LeakctlError(`could not create the evidence log ${file}: ${messageOf(e)}. ${fixFor(e, file)}.`, EXIT.failure);
+      }
+      reopened = EvidenceLog.reopenUnopened(incidentDir, file, opts);
+      if (!reopened) {
         throw new InvalidInput(
           `an incident already exists at ${incidentDir}; choose another id, or continue it with \`leakctl resume ${id}\``,
         );
-      } else {
-        throw new LeakctlError(`could not create the evidence log ${file}: ${messageOf(e)}. ${fixFor(e, file)}.`, EXIT.failure);
       }
+      fd = reopened.fd as number;
     }
     try {
       fs.fchmodSync(fd, FILE_MODE);
@@ -321,13 +297,47 @@ export class EvidenceLog {
       fsyncDir(incidentDir);
       fsyncDir(path.dirname(path.resolve(incidentDir)));
     } catch (e) {
-      fs.closeSync(fd);
+      if (reopened) reopened.close();
+      else fs.closeSync(fd);
       throw new LeakctlError(
         `could not set up the incident directory ${incidentDir}: ${messageOf(e)}. ${fixFor(e, incidentDir)}.`,
         EXIT.failure,
       );
     }
-    return new EvidenceLog(incidentDir, fd, 0, null, opts.io);
+    return reopened ?? new EvidenceLog(incidentDir, fd, 0, null, opts.io);
+  }
+
+  /**
+   * A log without one complete entry is what a `start` leaves when it is killed, or runs out of
+   * disk, between creating the log and writing its first entry whole (issue 7). `resume` cannot
+   * continue an incident that was never opened, so `start` with the same id takes such a log
+   * over; a torn first line is set aside in a side file first, as `resume` does. Undefined when
+   * the log has an entry (a real incident: the caller refuses it) or cannot be read. A second
+   * start racing for the same log is stopped by the lock or, failing that, by append's check that
+   * the file did not change under it.
+   */
+  private static reopenUnopened(incidentDir: string, file: string, opts: CreateOptions): EvidenceLog | undefined {
+    let rfd: number;
+    try {
+      rfd = fs.openSync(file, 'r');
+    } catch {
+      return undefined;
+    }
+    try {
+      if (readTail(rfd, file).last !== null) return undefined;
+    } catch {
+      return undefined;
+    } finally {
+      fs.closeSync(rfd);
+    }
+    const log = EvidenceLog.open(incidentDir, {
+      setAsideTorn: true,
+      ...(opts.now ? { now: opts.now } : {}),
+      ...(opts.io ? { io: opts.io } : {}),
+    });
+    if (log.count === 0) return log;
+    log.close();
+    return undefined;
   }
 
   /**

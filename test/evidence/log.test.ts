@@ -313,3 +313,55 @@ describe('a failed write', () => {
     expect(e.message).toMatch(/Fix the permissions/);
   });
 });
+
+// Issue 7: a `start` killed, or out of disk, between creating the log and writing its first entry
+// whole left an incident that neither `start` (it exists) nor `resume` (never opened) could continue.
+describe('a log without one complete entry, left by a start that crashed', () => {
+  it('is taken over by create when empty', () => {
+    EvidenceLog.create(dir).close();
+    const log = EvidenceLog.create(dir);
+    const e = log.append('incident.opened', 'dana', {}, at(0));
+    log.close();
+    expect([e.seq, e.prev]).toEqual([0, null]);
+    expect(fileLines()).toHaveLength(1);
+  });
+
+  it('is taken over by create when it holds only a torn first line, which is set aside first', async () => {
+    EvidenceLog.create(dir).close();
+    const torn = '{"seq":0,"at":"2026-03-02T09:00:00.000Z","type":"incident.op';
+    fs.appendFileSync(logFile(), torn);
+    const log = EvidenceLog.create(dir, { now: T0 });
+    expect(log.setAside?.file).toBe(path.join(dir, 'evidence.jsonl.torn-0-20260302T090000.000Z'));
+    expect(fs.readFileSync(log.setAside!.file, 'utf8')).toBe(torn);
+    log.append('incident.opened', 'dana', {}, at(0));
+    log.close();
+    expect((await verifyLog(dir)).ok).toBe(true);
+  });
+
+  it('is not taken over once it has an entry, even with a torn line after it', () => {
+    threeEntries().close();
+    fs.appendFileSync(logFile(), '{"seq":3,"at');
+    const before = fs.readFileSync(logFile());
+    expect(caught(() => EvidenceLog.create(dir))).toBeInstanceOf(InvalidInput);
+    expect(fs.readFileSync(logFile())).toEqual(before);
+    expect(fs.readdirSync(dir).filter((f) => f.includes('torn'))).toEqual([]);
+  });
+});
+
+describe('a log that changed under an open EvidenceLog', () => {
+  // Guards the chain against a writer that ignored the lock (or a second start that took over the
+  // same empty log): appending our seq and prev after its bytes would break the chain.
+  it('refuses to append, with exit 1, and writes nothing', async () => {
+    const log = threeEntries();
+    const other = EvidenceLog.open(dir);
+    other.append('note.added', 'eve', { text: 'from another process' }, at(3));
+    other.close();
+    const before = fs.readFileSync(logFile());
+    const e = caught(() => log.append('note.added', 'dana', { text: 'stale view' }, at(4)));
+    log.close();
+    expect(e.exitCode).toBe(1);
+    expect(e.message).toMatch(/changed while this leakctl had it open/);
+    expect(fs.readFileSync(logFile())).toEqual(before);
+    expect((await verifyLog(dir)).ok).toBe(true);
+  });
+});
