@@ -44,8 +44,9 @@ export async function run(options: CommonOptions, id: string, opts: ResumeOption
     const playbook = playbookOfIncident(state, settings, options.cwd, (text) => out.message(text));
     if (answers) checkAnswerSteps(answers, playbook.phases.flatMap((p) => p.steps.map((s) => s.id)));
 
-    // A resumed drill continues its simulated time from the last entry, not from today.
-    const clock = clockFor(options.now, answers?.now ?? (scripted ? state.lastAt?.toISOString() : undefined), scripted);
+    // A resumed scripted run continues its simulated time from the last entry, not from today,
+    // and never from before it: the answers file's `now:` pinned the start of the first run.
+    const clock = clockFor(options.now, scripted ? latest(answers?.now, state.lastAt) : undefined, scripted);
     const actor = responderName(opts.responder, answers?.responder, settings.config.responder ?? state.opened?.responder, options.cwd);
 
     log = EvidenceLog.open(dir, { setAsideTorn: true, now: clock.now() });
@@ -91,4 +92,11 @@ export async function run(options: CommonOptions, id: string, opts: ResumeOption
     log?.close();
     lock.release();
   }
+}
+
+/** The later of the answers file's `now:` and the last entry's time, as RFC 3339. */
+function latest(pinned: string | undefined, last: Date | undefined): string | undefined {
+  if (pinned === undefined) return last?.toISOString();
+  if (last === undefined) return pinned;
+  return Date.parse(pinned) >= last.getTime() ? pinned : last.toISOString();
 }

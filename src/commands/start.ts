@@ -87,7 +87,10 @@ export async function startIncident(
   const actor = responderName(opts.responder, answers?.responder, settings.config.responder, options.cwd);
   const drill = opts.drill === true;
 
-  const log = EvidenceLog.create(dir);
+  const log = EvidenceLog.create(dir, { now: clock.now() });
+  if (log.setAside) {
+    out.message(`A start of incident ${id} was cut off before its first entry; its torn line was set aside in ${log.setAside.file} (${log.setAside.bytes} bytes), and the incident starts afresh.`);
+  }
   const lock = acquireLock(dir, { now: clock.now() });
   try {
     const state = emptyState(id);
