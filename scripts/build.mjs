@@ -7,7 +7,7 @@
 //    a start resolves a handful of files instead of hundreds. src/ keeps its layout: the bundle is
 //    only build output. bin/leakctl.js runs the bundle.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -31,25 +31,31 @@ for (const [name, schema] of Object.entries(SCHEMAS)) {
 }
 writeFileSync(join(root, 'dist', 'schemas', 'validators.cjs'), standaloneCode(ajv, refs));
 
-// 3. The bundle.
+// 3. The bundle: cli.js (commander and the wiring: all that --version and --help load) and one
+//    self-contained file per command, which cli.js imports when that command runs. One file per
+//    command, not shared chunks: Node 20 pays for every ES module file it resolves and loads, and
+//    a scripted run would otherwise load two dozen of them.
 const esbuild = require('esbuild');
 const outdir = join(root, 'dist', 'bundle');
-// Chunk names carry content hashes: clear the old ones so the directory holds one build.
 rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });
+const commands = readdirSync(join(root, 'dist', 'commands')).filter((f) => f.endsWith('.js')).map((f) => f.slice(0, -3));
 await esbuild.build({
-  entryPoints: [join(root, 'dist', 'cli.js')],
+  entryPoints: {
+    cli: join(root, 'dist', 'cli.js'),
+    ...Object.fromEntries(commands.map((c) => [`commands/${c}`, join(root, 'dist', 'commands', `${c}.js`)])),
+  },
   outdir,
   bundle: true,
-  splitting: true,
+  splitting: false,
   format: 'esm',
   platform: 'node',
   target: 'node20',
   // Prefer the ES module builds of dependencies: their named exports survive dynamic import().
   mainFields: ['module', 'main'],
-  // The standalone validators are loaded with require() at run time, beside the bundle.
-  // ajv's compiler is only the fallback for runs from src/: never part of the bundle.
-  external: ['../schemas/validators.cjs', 'ajv', 'ajv-formats'],
+  // ajv's compiler is only the fallback for runs from src/ (the build compiled the schemas), and
+  // the standalone validators are loaded with require() at run time from dist/schemas/.
+  external: ['ajv', 'ajv-formats'],
   // Some CommonJS dependencies call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __leakctlRequire } from 'node:module'; const require = __leakctlRequire(import.meta.url);" },
   logLevel: 'warning',

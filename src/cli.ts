@@ -124,7 +124,10 @@ export async function run(io: ProcessIO): Promise<number> {
       debug = globals.debug === true;
       pending = (async () => {
         const common = commonOptions(io, globals);
-        const loaded = (await import(`./commands/${module}.js`)) as CommandModule;
+        // A path built at run time: the bundler leaves the import alone, so each command stays
+        // in its own file (scripts/build.mjs) and only the one that runs is loaded.
+        const path = ['.', 'commands', `${module}.js`].join('/');
+        const loaded = (await import(path)) as CommandModule;
         return loaded.run(common, ...(positional as never[]), cmd.opts() as never);
       })();
     });
@@ -209,7 +212,8 @@ function report(error: unknown, stderr: Writable, debug: boolean): number {
     if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code)) return EXIT.ok;
     return EXIT.invalid;
   }
-  if (error instanceof LeakctlError) {
+  // By shape, not instanceof: each command is bundled on its own, with its own copy of the class.
+  if (isLeakctlError(error)) {
     // Messages may quote a document or an answer: escaped, never terminal codes.
     stderr.write(`${printable(error.message)}\n`);
     if (debug && error.stack) stderr.write(`${error.stack}\n`);
@@ -225,4 +229,8 @@ function report(error: unknown, stderr: Writable, debug: boolean): number {
 function readVersion(): string {
   const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
   return pkg.version;
+}
+
+function isLeakctlError(error: unknown): error is LeakctlError {
+  return error instanceof Error && typeof (error as Partial<LeakctlError>).exitCode === 'number';
 }

@@ -2,7 +2,7 @@
  * `leakctl amend INCIDENT STEP [--value YAML]`: answer a step again. The new answer is appended;
  * the earlier one stays in the log, and replay takes the latest. Deadlines are recomputed.
  */
-import { parse as parseYamlValue } from 'yaml';
+import { CORE_SCHEMA, load } from 'js-yaml';
 import { loadSettings } from '../config/settings.js';
 import { copyAttachment } from '../evidence/attachments.js';
 import { answerValues, applyEntry } from '../evidence/state.js';
@@ -89,7 +89,7 @@ export async function run(options: CommonOptions, id: string, stepId: string, op
 /** `--value` is YAML, so `true`, `12`, `[names, emails]` and `{a: done}` mean what they say. */
 function parseValue(text: string): unknown {
   try {
-    return parseYamlValue(text) as unknown;
+    return load(text, { schema: CORE_SCHEMA });
   } catch {
     return text;
   }

@@ -1,6 +1,6 @@
 /** Deadline clocks and times for people: "2d 3h left", "overdue by 5h 10m", in the chosen zone. */
-import { TZDate } from '@date-fns/tz';
 import { format } from 'date-fns/format';
+import { inZone, isUtc } from './zone.js';
 import type { DeadlineClock } from './compute.js';
 
 /** "2d 3h 12m": the largest two units are enough for a clock a responder glances at. */
@@ -16,12 +16,11 @@ export function spanInWords(ms: number): string {
 
 /** A time in the configured zone (UTC when none), e.g. "Thu 5 Mar 2026 09:30 UTC". */
 export function displayTime(date: Date, timeZone = 'UTC'): string {
-  const zoned = new TZDate(date.getTime(), timeZone);
-  return format(zoned, 'EEE d MMM yyyy HH:mm') + ` ${zoneName(date, timeZone)}`;
+  return format(inZone(date, timeZone), 'EEE d MMM yyyy HH:mm') + ` ${zoneName(date, timeZone)}`;
 }
 
 function zoneName(date: Date, timeZone: string): string {
-  if (timeZone === 'UTC') return 'UTC';
+  if (isUtc(timeZone)) return 'UTC';
   const part = new Intl.DateTimeFormat('en-GB', { timeZone, timeZoneName: 'short' })
     .formatToParts(date)
     .find((p) => p.type === 'timeZoneName');

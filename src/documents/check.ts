@@ -3,6 +3,8 @@
  * document with five mistakes gets five lines, not one per run.
  */
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { packageRoot } from '../package-root.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { SourceProblem } from '../ui/errors.js';
 import { AJV_FORMATS, AJV_OPTIONS } from './ajv-options.js';
@@ -29,7 +31,7 @@ function validatorFor(name: SchemaName): ValidateFunction {
 
 function loadStandalone(): Validators | undefined {
   try {
-    return require('../schemas/validators.cjs') as Validators;
+    return require(join(packageRoot(), 'dist', 'schemas', 'validators.cjs')) as Validators;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return undefined;
     throw error;

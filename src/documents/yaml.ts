@@ -4,11 +4,17 @@
  * `FILE:LINE:COL message` at the node that caused it (SPEC section 2).
  */
 import { readFileSync } from 'node:fs';
-import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
-import type { Document, Node, Pair } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Document, LineCounter, Node, Pair } from 'yaml';
 import { InvalidDocument, InvalidInput } from '../ui/errors.js';
 import type { SourceProblem } from '../ui/errors.js';
 import { printable, printableLine } from '../ui/text.js';
+
+// `yaml` is loaded on first use: documents without problems take the js-yaml road (fast.ts)
+// and never need it, and loading it costs a scripted run several milliseconds.
+const require = createRequire(import.meta.url);
+let yamlModule: typeof import('yaml') | undefined;
+const Y = (): typeof import('yaml') => (yamlModule ??= require('yaml') as typeof import('yaml'));
 
 export type PathSegment = string | number;
 export type DocPath = readonly PathSegment[];
@@ -58,13 +64,13 @@ export function readSourceFile(file: string): string {
  * documents that are not a mapping are all reported at once as an InvalidDocument.
  */
 export function parseYaml(file: string, text: string, what: string, lineOffset = 0): YamlSource {
-  const lines = new LineCounter();
+  const lines = new (Y().LineCounter)();
   let doc: Document.Parsed;
   try {
     // The YAML 1.2 core schema, whatever a `%YAML 1.1` directive says: 1.1's !!set, !!omap,
     // !!binary and timestamps would turn into Set, Map, Buffer and Date objects that no schema
     // or check expects. Log level `error`: the yaml library must not print warnings itself.
-    doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true, schema: 'core', logLevel: 'error' });
+    doc = Y().parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true, schema: 'core', logLevel: 'error' });
   } catch (error) {
     // The parser recursing past the stack (it catches this itself in most places).
     if (error instanceof RangeError) throw tooDeep(file, { line: 1 + lineOffset, col: 1 });
@@ -88,14 +94,14 @@ export function parseYaml(file: string, text: string, what: string, lineOffset =
   if (problems.length > 0) throw new InvalidDocument(problems);
 
   const contents = doc.contents;
-  if (contents === null || (isScalar(contents) && contents.value === null)) {
+  if (contents === null || (Y().isScalar(contents) && contents.value === null)) {
     throw new InvalidDocument([
       { file, line: 1 + lineOffset, col: 1, message: `the file is empty; expected ${what}` },
     ]);
   }
-  if (!isMap(contents)) {
+  if (!Y().isMap(contents)) {
     const at = nodePosition(lines, contents, lineOffset);
-    const found = isSeq(contents) ? 'a list' : 'a single value';
+    const found = Y().isSeq(contents) ? 'a list' : 'a single value';
     throw new InvalidDocument([
       { file, ...at, message: `expected ${what} (a mapping of key: value pairs), found ${found}` },
     ]);
@@ -148,7 +154,7 @@ function shapeProblems(root: Node, position: (node: Node) => Position): (Positio
   // height: levels of lists and mappings (a scalar is 0); size: nodes once aliases are expanded.
   const walk = (node: Node | null | undefined, level: number): Figures => {
     if (!node) return { height: 0, size: 0 };
-    if (isAlias(node)) {
+    if (Y().isAlias(node)) {
       const name = printable(node.source);
       const target = anchors.get(node.source);
       if (!target) {
@@ -168,7 +174,7 @@ function shapeProblems(root: Node, position: (node: Node) => Position): (Positio
       return figures;
     }
     if (node.anchor) anchors.set(node.anchor, node);
-    if (!isCollection(node)) {
+    if (!Y().isCollection(node)) {
       const figures = { height: 0, size: 1 };
       figuresOf.set(node, figures);
       return figures;
@@ -178,10 +184,10 @@ function shapeProblems(root: Node, position: (node: Node) => Position): (Positio
     let height = 1;
     let size = 1;
     for (const item of node.items as unknown[]) {
-      if (isPair(item) && isCollection(item.key)) {
+      if (Y().isPair(item) && Y().isCollection(item.key)) {
         problems.push({ ...position(item.key as Node), message: 'a key must be a single value (text), not a list or mapping' });
       }
-      const children = isPair(item) ? [item.key as Node | null, item.value as Node | null] : [item as Node];
+      const children = Y().isPair(item) ? [item.key as Node | null, item.value as Node | null] : [item as Node];
       for (const child of children) {
         const figures = walk(child, level + 1);
         height = Math.max(height, figures.height + 1);
@@ -218,14 +224,14 @@ export function positionAt(source: YamlSource, path: DocPath, key = false): Posi
   let node: Node | null = source.doc.contents as Node | null;
   let pair: Pair | null = null;
   for (const segment of path) {
-    if (isMap(node)) {
+    if (Y().isMap(node)) {
       const found: Pair | undefined = node.items.find(
-        (item) => isScalar(item.key) && String(item.key.value) === String(segment),
+        (item) => Y().isScalar(item.key) && String(item.key.value) === String(segment),
       ) as Pair | undefined;
       if (!found) break;
       pair = found;
       node = (found.value as Node | null) ?? (found.key as Node);
-    } else if (isSeq(node) && typeof segment === 'number') {
+    } else if (Y().isSeq(node) && typeof segment === 'number') {
       const item = node.items[segment] as Node | undefined;
       if (!item) break;
       pair = null;
@@ -234,7 +240,7 @@ export function positionAt(source: YamlSource, path: DocPath, key = false): Posi
       break;
     }
   }
-  const target = key && pair && isPair(pair) ? (pair.key as Node) : node;
+  const target = key && pair && Y().isPair(pair) ? (pair.key as Node) : node;
   return nodePosition(source.lines, target, source.lineOffset);
 }
 

@@ -2,8 +2,8 @@
  * Filters templates use besides LiquidJS's own: dates with date-fns format tokens in a time
  * zone, and lists in words. Registered on the Liquid engine by the renderer.
  */
-import { TZDate } from '@date-fns/tz';
 import { format } from 'date-fns/format';
+import { inZone } from '../deadlines/zone.js';
 
 function toDate(value: unknown): Date | undefined {
   if (value instanceof Date) return value;
@@ -23,7 +23,7 @@ export function dateFilter(defaultZone: string) {
   return (value: unknown, pattern = "d MMMM yyyy 'at' HH:mm zzz", timeZone: string = defaultZone): string => {
     const date = toDate(value);
     if (!date) throw new Error(`date: ${JSON.stringify(value)} is not a date`);
-    return format(new TZDate(date.getTime(), timeZone), pattern);
+    return format(inZone(date, timeZone), pattern);
   };
 }
 
@@ -39,5 +39,12 @@ export function countFilter(value: unknown, singular: string, plural?: string): 
   const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
   if (!Number.isFinite(n)) throw new Error(`count: ${JSON.stringify(value)} is not a number`);
   const word = n === 1 ? singular : plural ?? `${singular}s`;
-  return `${n.toLocaleString('en-GB')} ${word}`;
+  return `${groupThousands(n)} ${word}`;
+}
+
+/** 18650 → "18,650", without starting Intl (about 10 ms at start-up) for a comma. */
+export function groupThousands(n: number): string {
+  const [whole = '', fraction] = String(Math.abs(n)).split('.');
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${n < 0 ? '-' : ''}${grouped}${fraction === undefined ? '' : `.${fraction}`}`;
 }
