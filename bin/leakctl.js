@@ -1,4 +1,8 @@
 #!/usr/bin/env node
-import { main } from '../dist/bundle/cli.js';
+// The bundle is CommonJS (see scripts/build.mjs): require() loads it without a source scan,
+// and code-cache.cjs gives V8 the code it compiled before.
+import { createRequire } from 'node:module';
 
-main(process.argv);
+const require = createRequire(import.meta.url);
+require('../dist/bundle/code-cache.cjs');
+require('../dist/bundle/cli.js').main(process.argv);

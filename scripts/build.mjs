@@ -6,8 +6,9 @@
 // 3. esbuild: dist/cli.js and its dependencies into dist/bundle/, one chunk per command, so that
 //    a start resolves a handful of files instead of hundreds. src/ keeps its layout: the bundle is
 //    only build output. bin/leakctl.js runs the bundle.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -48,7 +49,11 @@ await esbuild.build({
   outdir,
   bundle: true,
   splitting: false,
-  format: 'esm',
+  // CommonJS, not ES modules: an ES module import of a Node built-in builds a facade of all its
+  // exports, which runs the lazy getters (fs.promises, crypto.webcrypto, util.parseArgs …) and
+  // loads their internals; require() does not. dist/bundle/package.json says so to Node.
+  format: 'cjs',
+  define: { 'import.meta.url': '__leakctlModuleUrl' },
   platform: 'node',
   target: 'node20',
   // Prefer the ES module builds of dependencies: their named exports survive dynamic import().
@@ -56,8 +61,43 @@ await esbuild.build({
   // ajv's compiler is only the fallback for runs from src/ (the build compiled the schemas), and
   // the standalone validators are loaded with require() at run time from dist/schemas/.
   external: ['ajv', 'ajv-formats'],
-  // Some CommonJS dependencies call require(); give the ESM bundle one.
-  banner: { js: "import { createRequire as __leakctlRequire } from 'node:module'; const require = __leakctlRequire(import.meta.url);" },
+  // What the sources read from import.meta.url, in CommonJS terms.
+  banner: { js: "const __leakctlModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
   legalComments: 'none',
 });
+writeFileSync(join(outdir, 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
+// A literal import() that esbuild left in the bundle is a Node built-in or an external: in code
+// compiled from the V8 code cache it fails on Node 20 ("A dynamic import callback was not
+// specified"). Import built-ins statically, and let esbuild bundle our own modules.
+for (const file of [join(outdir, 'cli.js'), ...commands.map((c) => join(outdir, 'commands', `${c}.js`))]) {
+  const literal = /\bimport\(\s*["'`]/.exec(readFileSync(file, 'utf8'));
+  if (literal) throw new Error(`${file}: a dynamic import() of a literal name was left in the bundle; import it statically instead`);
+}
+
+// 4. The code cache: run the commands a responder uses most, with the cache hook writing what V8
+//    compiled (scripts/code-cache.cjs). The bundled drill stands in for a scripted run.
+copyFileSync(join(root, 'scripts', 'code-cache.cjs'), join(outdir, 'code-cache.cjs'));
+const warm = mkdtempSync(join(tmpdir(), 'leakctl-build-'));
+const drill = join(root, 'playbooks', 'drills', 'platform-leak.yaml');
+const runs = [
+  ['--help'],
+  ['list'],
+  ['drill', 'platform-leak', '--answers', drill, '--id', 'warm', '--dir', warm],
+  ['start', 'platform-leak', '--answers', drill, '--id', 'warm2', '--dir', warm, '--drill'],
+  ['status', 'warm', '--dir', warm],
+  ['log', 'warm', '--dir', warm],
+  ['verify', 'warm', '--dir', warm],
+  ['validate', join(root, 'playbooks', 'platform-leak.yaml')],
+  ['show', 'platform-leak'],
+];
+for (const args of runs) {
+  const result = spawnSync(process.execPath, [join(root, 'bin', 'leakctl.js'), ...args], {
+    cwd: warm,
+    env: { ...process.env, LEAKCTL_WRITE_CODE_CACHE: '1', NO_COLOR: '1' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`warming the code cache: leakctl ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+}
+rmSync(warm, { recursive: true, force: true });

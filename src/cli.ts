@@ -127,7 +127,9 @@ export async function run(io: ProcessIO): Promise<number> {
         // A path built at run time: the bundler leaves the import alone, so each command stays
         // in its own file (scripts/build.mjs) and only the one that runs is loaded.
         const path = ['.', 'commands', `${module}.js`].join('/');
-        const loaded = (await import(path)) as CommandModule;
+        // The bundle is CommonJS: require() it, or Node would first scan its source for export
+        // names (cjs-module-lexer, ~15 ms on a command file). Run from src/ (tests), import it.
+        const loaded = (typeof require === 'function' ? require(path) : await import(path)) as CommandModule;
         return loaded.run(common, ...(positional as never[]), cmd.opts() as never);
       })();
     });

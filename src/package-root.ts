@@ -13,7 +13,8 @@ export function packageRoot(): string {
   if (root) return root;
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 4; i++) {
-    if (existsSync(join(dir, 'package.json'))) return (root = dir);
+    // dist/bundle/ has a package.json of its own (it marks the bundle as CommonJS).
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'playbooks'))) return (root = dir);
     dir = dirname(dir);
   }
   throw new Error(`leakctl: cannot find its package.json above ${fileURLToPath(import.meta.url)}`);

@@ -5,6 +5,7 @@
  * "Sensitive answers"). `--json` is the raw log, for tools: values as recorded.
  */
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { logFileOf } from '../evidence/log.js';
 import { readEntries } from '../evidence/read.js';
 import type { EvidenceEntry } from '../evidence/entry.js';
@@ -69,8 +70,7 @@ export async function run(options: CommonOptions, id: string): Promise<number> {
  * tell which answers are sensitive, and hides every answer rather than guess (null).
  */
 async function sensitiveSteps(options: CommonOptions, opened: EvidenceEntry, warn: (text: string) => void): Promise<ReadonlySet<string> | null> {
-  const [{ existsSync }, { loadSettings }, { findPlaybookFile }, { loadPlaybookFile }, { LeakctlError }] = await Promise.all([
-    import('node:fs'),
+  const [{ loadSettings }, { findPlaybookFile }, { loadPlaybookFile }, { LeakctlError }] = await Promise.all([
     import('../config/settings.js'),
     import('../playbook/discover.js'),
     import('../playbook/load.js'),

@@ -27,7 +27,7 @@ import { PromptResponder } from '../run/prompts.js';
 import { ScriptResponder, unknownAnswerSteps } from '../run/script.js';
 import { reportSummary, runSession } from '../run/session.js';
 import { InvalidInput, Interrupted } from '../ui/errors.js';
-import { loadLater } from '../ui/load-later.js';
+import { loadPromptLibrary } from '../ui/load-later.js';
 import { Output } from '../ui/output.js';
 import { printable } from '../ui/text.js';
 
@@ -173,7 +173,7 @@ async function choosePlaybook(options: CommonOptions, settings: Settings, out: O
         'Member-caused: someone leaked what their own access let them see; the scope is what they could reach, the blame is theirs, and you can remove them and pursue takedowns.',
     ),
   );
-  const { select } = await loadLater<typeof import('@inquirer/prompts')>('@inquirer/prompts');
+  const { select } = await loadPromptLibrary();
   try {
     return await select(
       { message: 'Which playbook fits?', choices: choices.map(({ value, name, description }) => ({ value, name, description })) },

@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream';
 import { clockInWords } from '../deadlines/format.js';
 import type { Step } from '../playbook/types.js';
 import { Interrupted } from '../ui/errors.js';
-import { loadLater } from '../ui/load-later.js';
+import { loadPromptLibrary } from '../ui/load-later.js';
 import type { Styles } from '../ui/output.js';
 import { printable } from '../ui/text.js';
 import type { Checked } from './answer.js';
@@ -41,7 +41,7 @@ export class PromptResponder implements Responder {
   }
 
   async ask(step: Step, context: StepContext, check: (raw: unknown) => Checked): Promise<Reply> {
-    this.prompts ??= await loadLater<Prompts>('@inquirer/prompts');
+    this.prompts ??= await loadPromptLibrary();
     this.showProgress(step, context);
     try {
       return await askStep(this.prompts, step, check, { input: this.streams.input, output: this.streams.output });

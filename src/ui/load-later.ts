@@ -1,11 +1,16 @@
 /**
- * Dependencies that only some runs need (the prompt library for interactive runs, chalk for
- * colour) are imported by a name computed at run time, which the bundler leaves alone: Node
- * loads them from node_modules when, and only when, they are used. Bundled in, their code (the
- * prompt library brings an editor and character-set tables, over a megabyte) would be read and
- * parsed on every scripted run that never shows a prompt.
+ * The prompt library is needed only by interactive runs, and with what it brings (an editor,
+ * character-set tables) it is over a megabyte: bundled in, every scripted run would read and
+ * parse it. So it is loaded by a name computed at run time, which the bundler leaves alone, and
+ * Node loads it from node_modules when, and only when, a prompt is shown: with require() in the
+ * CommonJS bundle, with import() when running from src/ (tests).
  */
-export function loadLater<T>(specifier: 'chalk' | '@inquirer/prompts'): Promise<T> {
-  const name: string = specifier;
-  return import(name) as Promise<T>;
+import { createRequire } from 'node:module';
+
+const requireHere = createRequire(import.meta.url);
+
+export async function loadPromptLibrary(): Promise<typeof import('@inquirer/prompts')> {
+  const name: string = '@inquirer/prompts';
+  if (typeof require === 'function') return requireHere(name) as typeof import('@inquirer/prompts');
+  return (await import(name)) as typeof import('@inquirer/prompts');
 }

@@ -4,7 +4,6 @@
  */
 import type { ChalkInstance } from 'chalk';
 import type { CommonOptions } from '../options.js';
-import { loadLater } from './load-later.js';
 import { terminalSafeJson } from './text.js';
 
 /** The few styles leakctl uses; plain text when colour is off. */
@@ -38,7 +37,7 @@ export class Output {
   /** chalk is loaded only when colour is on: most runs (CI, pipes, --json) never need it. */
   static async create(options: CommonOptions): Promise<Output> {
     if (!options.color) return new Output(options, plain);
-    const { Chalk } = await loadLater<typeof import('chalk')>('chalk');
+    const { Chalk } = await import('chalk');
     const chalk: ChalkInstance = new Chalk({ level: 1 });
     return new Output(options, chalk);
   }
