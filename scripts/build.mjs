@@ -58,9 +58,6 @@ await esbuild.build({
   target: 'node20',
   // Prefer the ES module builds of dependencies: their named exports survive dynamic import().
   mainFields: ['module', 'main'],
-  // ajv's compiler is only the fallback for runs from src/ (the build compiled the schemas), and
-  // the standalone validators are loaded with require() at run time from dist/schemas/.
-  external: ['ajv', 'ajv-formats'],
   // What the sources read from import.meta.url, in CommonJS terms.
   banner: { js: "const __leakctlModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',

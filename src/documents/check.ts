@@ -3,8 +3,6 @@
  * document with five mistakes gets five lines, not one per run.
  */
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { packageRoot } from '../package-root.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { SourceProblem } from '../ui/errors.js';
 import { AJV_FORMATS, AJV_OPTIONS } from './ajv-options.js';
@@ -14,24 +12,29 @@ import { problemAt } from './yaml.js';
 import type { DocPath, YamlSource } from './yaml.js';
 
 
-// ajv and its output are CommonJS: require() loads them synchronously, and only when needed.
-const require = createRequire(import.meta.url);
+// ajv's compiler is CommonJS: require() loads it synchronously, and only when it is needed.
+const requireHere = createRequire(import.meta.url);
 
 type Validators = Record<SchemaName, ValidateFunction>;
 let validators: Validators | undefined;
 
 /**
  * The build compiles the schemas into standalone code (scripts/build.mjs), so a run never loads
- * ajv's compiler. Without that file (tests run from src/), compile them here, the same way.
+ * ajv's compiler. Without that code (tests run from src/), compile them here, the same way.
  */
 function validatorFor(name: SchemaName): ValidateFunction {
   validators ??= loadStandalone() ?? compileNow();
   return validators[name];
 }
 
+/**
+ * In the bundle (CommonJS), `require` is the module's own and the bundler inlines the build's
+ * validators here, with the few ajv runtime helpers they use. From src/ there is no `require`.
+ */
 function loadStandalone(): Validators | undefined {
+  if (typeof require !== 'function') return undefined;
   try {
-    return require(join(packageRoot(), 'dist', 'schemas', 'validators.cjs')) as Validators;
+    return require('../schemas/validators.cjs') as Validators;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return undefined;
     throw error;
@@ -39,8 +42,8 @@ function loadStandalone(): Validators | undefined {
 }
 
 function compileNow(): Validators {
-  const { Ajv } = require('ajv') as typeof import('ajv');
-  const addFormats = (require('ajv-formats') as { default: typeof import('ajv-formats').default }).default;
+  const { Ajv } = requireHere('ajv') as typeof import('ajv');
+  const addFormats = (requireHere('ajv-formats') as { default: typeof import('ajv-formats').default }).default;
   const ajv = addFormats(new Ajv(AJV_OPTIONS), [...AJV_FORMATS]);
   const entries = Object.entries(SCHEMAS).map(([name, schema]) => [name, ajv.compile(schema)]);
   return Object.fromEntries(entries) as Validators;
