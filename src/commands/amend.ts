@@ -6,6 +6,7 @@ import { CORE_SCHEMA, load } from 'js-yaml';
 import { loadSettings } from '../config/settings.js';
 import { copyAttachment } from '../evidence/attachments.js';
 import { answerValues, applyEntry } from '../evidence/state.js';
+import { holidaysOf } from '../deadlines/compute.js';
 import type { CommonOptions } from '../options.js';
 import { conditionInWords, evaluate } from '../playbook/conditions.js';
 import { checkAnswer } from '../run/answer.js';
@@ -77,7 +78,7 @@ export async function run(options: CommonOptions, id: string, stepId: string, op
     }
     const answered = log.append('step.answered', actor, { step: stepId, value, source: opts.value !== undefined ? 'answers' : 'prompt' }, now());
     applyEntry(state, answered);
-    const holidays = new Set([...playbook.holidays, ...settings.config.holidays]);
+    const holidays = holidaysOf(playbook, settings.config);
     recordDeadlineEvents(deadlineClocks(playbook, state, now(), holidays), state, (type, data) => applyEntry(state, log.append(type, actor, data, now())));
     return answered;
   });

@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { holidaysOf } from '../deadlines/compute.js';
 import type { CommonOptions } from '../options.js';
 import { DrillResponder, judgeDrill, junitXml } from '../run/drill.js';
 import { deadlineClocks } from '../run/runner.js';
@@ -25,7 +26,7 @@ export async function run(options: CommonOptions, ref: string, opts: DrillOption
   const junitFile = opts.junit !== undefined ? resolve(options.cwd, opts.junit) : undefined;
   const started = await startIncident(options, out, ref, { ...opts, drill: true }, (responder) => new DrillResponder(responder));
   const { playbook, state, clock, settings, summary } = started;
-  const holidays = new Set([...playbook.holidays, ...settings.config.holidays]);
+  const holidays = holidaysOf(playbook, settings.config);
   const endedAt = clock.now();
   const verdict = judgeDrill(playbook, state, deadlineClocks(playbook, state, endedAt, holidays), endedAt);
 

@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { loadSettings } from '../config/settings.js';
+import { holidaysOf } from '../deadlines/compute.js';
 import type { CommonOptions } from '../options.js';
 import { draftText, noticesDue, renderAll, writeDrafts } from '../notices/drafts.js';
 import type { RenderInput } from '../notices/drafts.js';
@@ -30,7 +31,7 @@ export async function run(options: CommonOptions, id: string, opts: RenderOption
   const prepare = async (): Promise<RenderInput> => {
     const { state } = await replayIncident(dir, id);
     const playbook = playbookOfIncident(state, settings, options.cwd, (t) => out.message(t));
-    const holidays = new Set([...playbook.holidays, ...settings.config.holidays]);
+    const holidays = holidaysOf(playbook, settings.config);
     return { playbook, state, config: settings.config, templateDirs: settings.templateDirs, deadlines: deadlineClocks(playbook, state, now, holidays), now };
   };
 

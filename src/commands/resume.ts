@@ -13,10 +13,8 @@ import { loadAnswersFile } from '../run/answers.js';
 import { clockFor } from '../run/clock.js';
 import { playbookOfIncident, replayIncident, responderName } from '../run/incident.js';
 import { existingIncident } from '../run/locate.js';
-import { PromptResponder } from '../run/prompts.js';
 import { placedSteps, stepStanding } from '../run/runner.js';
-import { ScriptResponder } from '../run/script.js';
-import { reportSummary, runSession } from '../run/session.js';
+import { reportSummary, runCommandSession } from '../run/session.js';
 import { answerValues } from '../evidence/state.js';
 import { InvalidInput } from '../ui/errors.js';
 import { Output } from '../ui/output.js';
@@ -60,30 +58,10 @@ export async function run(options: CommonOptions, id: string, opts: ResumeOption
     if (next) out.message(`Next: phase ${next.phaseIndex + 1}/${playbook.phases.length}, step ${next.index + 1}/${steps.length}: ${printable(next.step.prompt)}`);
     applyEntry(state, log.append('run.resumed', actor, { at_step: next?.step.id ?? null }, clock.now()));
 
-    const responder = answers
-      ? new ScriptResponder(answers, clock)
-      : new PromptResponder({
-          cwd: options.cwd,
-          streams: { input: options.stdin, output: options.stderr },
-          style: out.style,
-          ...(settings.config.timezone ? { timeZone: settings.config.timezone } : {}),
-        });
-    const summary = await runSession({
-      playbook,
-      state,
-      log,
-      incidentDir: dir,
-      responder,
-      clock,
-      actor,
-      holidays: new Set([...playbook.holidays, ...settings.config.holidays]),
-      out,
-      json: options.json,
-      config: settings.config,
-      templateDirs: settings.templateDirs,
-      ...(settings.config.timezone ? { timeZone: settings.config.timezone } : {}),
-      ...(options.interrupt ? { signal: options.interrupt() } : {}),
-      ...(opts.answers ? { answersFile: opts.answers } : {}),
+    const summary = await runCommandSession({
+      options, settings, out, playbook, state, log, incidentDir: dir, clock, actor,
+      ...(answers ? { answers } : {}),
+      ...(opts.answers ? { answersPath: opts.answers } : {}),
     });
     if (options.json) out.json(summary);
     else reportSummary(summary, out, settings.config.timezone);

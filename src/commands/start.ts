@@ -23,9 +23,8 @@ import type { AnswersFile } from '../run/answers.js';
 import { clockFor } from '../run/clock.js';
 import { responderName } from '../run/incident.js';
 import { checkIncidentId, incidentDirOf } from '../run/locate.js';
-import { PromptResponder } from '../run/prompts.js';
-import { ScriptResponder, unknownAnswerSteps } from '../run/script.js';
-import { reportSummary, runSession } from '../run/session.js';
+import { unknownAnswerSteps } from '../run/script.js';
+import { reportSummary, runCommandSession } from '../run/session.js';
 import { InvalidInput, Interrupted } from '../ui/errors.js';
 import { loadPromptLibrary } from '../ui/load-later.js';
 import { Output } from '../ui/output.js';
@@ -110,30 +109,10 @@ export async function startIncident(
     out.message(`${out.style.bold(`Opened incident ${id}`)}${drill ? ' (drill)' : ''}: ${printable(playbook.title)}`);
     out.message(out.style.dim(`Evidence log: ${dir}`));
 
-    const responder = answers
-      ? new ScriptResponder(answers, clock)
-      : new PromptResponder({
-          cwd: options.cwd,
-          streams: { input: options.stdin, output: options.stderr },
-          style: out.style,
-          ...(settings.config.timezone ? { timeZone: settings.config.timezone } : {}),
-        });
-    const summary = await runSession({
-      playbook,
-      state,
-      log,
-      incidentDir: dir,
-      responder: wrap(responder),
-      clock,
-      actor,
-      holidays: new Set([...playbook.holidays, ...settings.config.holidays]),
-      out,
-      json: options.json,
-      config: settings.config,
-      templateDirs: settings.templateDirs,
-      ...(settings.config.timezone ? { timeZone: settings.config.timezone } : {}),
-      ...(options.interrupt ? { signal: options.interrupt() } : {}),
-      ...(opts.answers ? { answersFile: opts.answers } : {}),
+    const summary = await runCommandSession({
+      options, settings, out, playbook, state, log, incidentDir: dir, clock, actor, wrap,
+      ...(answers ? { answers } : {}),
+      ...(opts.answers ? { answersPath: opts.answers } : {}),
     });
     return { summary, state, playbook, settings, clock, drill };
   } finally {

@@ -8,6 +8,7 @@ import { loadSettings } from '../config/settings.js';
 import type { Settings } from '../config/settings.js';
 import { clockInWords, displayTime, spanInWords } from '../deadlines/format.js';
 import { logFileOf } from '../evidence/log.js';
+import { holidaysOf } from '../deadlines/compute.js';
 import type { CommonOptions } from '../options.js';
 import { commandNow, playbookOfIncident, replayIncident } from '../run/incident.js';
 import { existingIncident, INCIDENT_ID } from '../run/locate.js';
@@ -35,7 +36,7 @@ async function load(options: CommonOptions, settings: Settings, dir: string, id:
   const { state } = await replayIncident(dir, id);
   try {
     const playbook = playbookOfIncident(state, settings, options.cwd, warn);
-    const holidays = new Set([...playbook.holidays, ...settings.config.holidays]);
+    const holidays = holidaysOf(playbook, settings.config);
     return { state, progress: progressOf(playbook, state, now, holidays) };
   } catch (error) {
     if (!(error instanceof LeakctlError)) throw error;

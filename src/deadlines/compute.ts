@@ -40,6 +40,11 @@ export function addBusinessDays(from: Date, days: number, holidays: ReadonlySet<
   return current;
 }
 
+/** The dates business-day deadlines skip: the playbook's holidays and the config's. */
+export function holidaysOf(playbook: { readonly holidays: readonly string[] }, config: { readonly holidays: readonly string[] }): ReadonlySet<string> {
+  return new Set([...playbook.holidays, ...config.holidays]);
+}
+
 export function dueDate(from: Date, within: Within, holidays: ReadonlySet<string>): Date {
   if (typeof within !== 'string') return addBusinessDays(from, within.business_days, holidays);
   const duration = parseDuration(within);

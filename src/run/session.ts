@@ -4,6 +4,12 @@
  * resume command), or paused by Ctrl+C (`run.paused` logged, exit 130).
  */
 import { join } from 'node:path';
+import type { Settings } from '../config/settings.js';
+import { holidaysOf } from '../deadlines/compute.js';
+import type { CommonOptions } from '../options.js';
+import type { AnswersFile } from './answers.js';
+import { PromptResponder } from './prompts.js';
+import { ScriptResponder } from './script.js';
 import type { Config } from '../config/config.js';
 import { noticesDue, renderAll, writeDrafts } from '../notices/drafts.js';
 import type { WrittenDraft } from '../notices/drafts.js';
@@ -140,4 +146,52 @@ export function reportSummary(summary: SessionSummary, out: Output, timeZone?: s
   }
   out.message(`Evidence log: ${summary.log}`);
   out.message(dim(`${summary.entries} entries, head ${summary.head ?? '-'}`));
+}
+
+export interface CommandSession {
+  readonly options: CommonOptions;
+  readonly settings: Settings;
+  readonly out: Output;
+  readonly playbook: Playbook;
+  readonly state: IncidentState;
+  readonly log: EvidenceLog;
+  readonly incidentDir: string;
+  readonly clock: Clock;
+  readonly actor: string;
+  /** The answers file of a scripted run (and its path as given, for messages). */
+  readonly answers?: AnswersFile;
+  readonly answersPath?: string;
+  /** Lets a drill record a missing required answer as a miss instead of stopping. */
+  readonly wrap?: (responder: Responder) => Responder;
+}
+
+/** What start, resume and drill share: the responder (prompts or script) and the session. */
+export function runCommandSession(session: CommandSession): Promise<SessionSummary> {
+  const { options, settings, out, answers, clock } = session;
+  const timeZone = settings.config.timezone;
+  const responder: Responder = answers
+    ? new ScriptResponder(answers, clock)
+    : new PromptResponder({
+        cwd: options.cwd,
+        streams: { input: options.stdin, output: options.stderr },
+        style: out.style,
+        ...(timeZone ? { timeZone } : {}),
+      });
+  return runSession({
+    playbook: session.playbook,
+    state: session.state,
+    log: session.log,
+    incidentDir: session.incidentDir,
+    responder: session.wrap ? session.wrap(responder) : responder,
+    clock,
+    actor: session.actor,
+    holidays: holidaysOf(session.playbook, settings.config),
+    out,
+    json: options.json,
+    config: settings.config,
+    templateDirs: settings.templateDirs,
+    ...(timeZone ? { timeZone } : {}),
+    ...(options.interrupt ? { signal: options.interrupt() } : {}),
+    ...(session.answersPath ? { answersFile: session.answersPath } : {}),
+  });
 }
