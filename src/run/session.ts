@@ -23,19 +23,12 @@ import { Interrupted, InvalidInput } from '../ui/errors.js';
 import type { Output } from '../ui/output.js';
 import type { Clock } from './clock.js';
 import { deadlineClocks, placedSteps, runSteps, stepStanding } from './runner.js';
-import type { Responder } from './runner.js';
+import type { Responder, RunInput } from './runner.js';
 import { answerValues } from '../evidence/state.js';
 import type { DeadlineClock } from '../deadlines/compute.js';
 
-export interface SessionInput {
-  readonly playbook: Playbook;
-  readonly state: IncidentState;
-  readonly log: EvidenceLog;
-  readonly incidentDir: string;
-  readonly responder: Responder;
-  readonly clock: Clock;
-  readonly actor: string;
-  readonly holidays: ReadonlySet<string>;
+/** What the runner needs, and what the session adds around it: output, pausing, drafts. */
+export interface SessionInput extends RunInput {
   readonly out: Output;
   readonly json: boolean;
   readonly timeZone?: string;
