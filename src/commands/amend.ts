@@ -40,7 +40,7 @@ export async function run(options: CommonOptions, id: string, stepId: string, op
     if (step.when && !evaluate(step.when, answers)) {
       throw new InvalidInput(`step "${stepId}" does not apply to this incident: ${conditionInWords(step.when)} is false`);
     }
-    const actor = responderName(opts.responder, undefined, settings.config.responder ?? state.opened?.responder, options.cwd);
+    const actor = responderName(opts.responder, undefined, settings.config.responder, options.cwd);
     const previous = state.answers.get(stepId);
     if (previous) {
       const shown = step.sensitive ? '[sensitive]' : printable(JSON.stringify(previous.value));

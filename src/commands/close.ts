@@ -5,6 +5,7 @@ import { commandNow, playbookOfIncident, replayIncident, responderName, withInci
 import { existingIncident } from '../run/locate.js';
 import { placedSteps, stepStanding } from '../run/runner.js';
 import { answerValues } from '../evidence/state.js';
+import { LeakctlError } from '../ui/errors.js';
 import { Output } from '../ui/output.js';
 
 export async function run(options: CommonOptions, id: string, opts: { responder?: string }): Promise<number> {
@@ -18,8 +19,9 @@ export async function run(options: CommonOptions, id: string, opts: { responder?
       const playbook = playbookOfIncident(state, loadSettings(options), options.cwd, () => undefined);
       const answers = answerValues(state);
       open = placedSteps(playbook).filter(({ step }) => stepStanding(step, state, answers) === 'open').map(({ step }) => step.id);
-    } catch {
-      // The playbook may be gone; closing does not need it.
+    } catch (error) {
+      // The playbook may be gone or broken; closing does not need it.
+      if (!(error instanceof LeakctlError)) throw error;
     }
     return log.append('incident.closed', actor, { open_steps: open }, commandNow(options));
   });

@@ -3,11 +3,11 @@
  * (drafts bannered), then judged: exit 3 when a deadline that applies was missed in simulated time
  * or a required step was left unanswered, naming each with its due time and how late.
  */
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { accessSync, constants, existsSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { holidaysOf } from '../deadlines/compute.js';
 import type { CommonOptions } from '../options.js';
-import { DrillResponder, judgeDrill, junitXml } from '../run/drill.js';
+import { judgeDrill, junitXml } from '../run/drill.js';
 import { deadlineClocks } from '../run/runner.js';
 import { reportSummary } from '../run/session.js';
 import { InvalidInput } from '../ui/errors.js';
@@ -24,11 +24,12 @@ export interface DrillOptions {
 export async function run(options: CommonOptions, ref: string, opts: DrillOptions): Promise<number> {
   const out = await Output.create(options);
   const junitFile = opts.junit !== undefined ? resolve(options.cwd, opts.junit) : undefined;
-  const started = await startIncident(options, out, ref, { ...opts, drill: true }, (responder) => new DrillResponder(responder));
+  if (junitFile) checkWritable(junitFile, opts.junit!);
+  const started = await startIncident(options, out, ref, { ...opts, drill: true }, true);
   const { playbook, state, clock, settings, summary } = started;
   const holidays = holidaysOf(playbook, settings.config);
   const endedAt = clock.now();
-  const verdict = judgeDrill(playbook, state, deadlineClocks(playbook, state, endedAt, holidays), endedAt);
+  const verdict = judgeDrill(playbook, state, deadlineClocks(playbook, state, endedAt, holidays), endedAt, summary.renderProblems);
 
   if (junitFile) {
     try {
@@ -59,4 +60,17 @@ export async function run(options: CommonOptions, ref: string, opts: DrillOption
     }
   }
   return verdict.passed ? 0 : 3;
+}
+
+/** The report's place is checked before the drill runs, not after it has written an incident. */
+function checkWritable(file: string, given: string): void {
+  const dir = dirname(file);
+  try {
+    if (!statSync(dir).isDirectory()) throw new InvalidInput(`--junit ${given}: ${dir} is not a directory`);
+    accessSync(dir, constants.W_OK);
+    if (existsSync(file) && statSync(file).isDirectory()) throw new InvalidInput(`--junit ${given} is a directory; name a file`);
+  } catch (error) {
+    if (error instanceof InvalidInput) throw error;
+    throw new InvalidInput(`--junit ${given}: cannot write there (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); name a file in an existing, writable directory`);
+  }
 }

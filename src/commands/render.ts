@@ -48,7 +48,7 @@ export async function run(options: CommonOptions, id: string, opts: RenderOption
     const ids = opts.template ?? noticesDue(input.playbook, input.state);
     if (ids.length === 0) return [];
     const notices = await renderAll(input, ids);
-    const actor = responderName(opts.responder, undefined, settings.config.responder ?? input.state.opened?.responder, options.cwd);
+    const actor = responderName(opts.responder, undefined, settings.config.responder, options.cwd);
     return writeDrafts(notices, input, dir, log, actor);
   });
   if (options.json) out.json({ incident: id, drafts: written.map((d) => ({ ...d, path: join(dir, d.file) })) });

@@ -45,7 +45,7 @@ export async function run(options: CommonOptions, id: string, opts: ResumeOption
     // A resumed scripted run continues its simulated time from the last entry, not from today,
     // and never from before it: the answers file's `now:` pinned the start of the first run.
     const clock = clockFor(options.now, scripted ? latest(answers?.now, state.lastAt) : undefined, scripted);
-    const actor = responderName(opts.responder, answers?.responder, settings.config.responder ?? state.opened?.responder, options.cwd);
+    const actor = responderName(opts.responder, answers?.responder, settings.config.responder, options.cwd);
 
     log = EvidenceLog.open(dir, { setAsideTorn: true, now: clock.now() });
     if (log.setAside) {

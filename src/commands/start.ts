@@ -8,6 +8,7 @@ import { loadSettings } from '../config/settings.js';
 import type { IncidentState } from '../evidence/state.js';
 import type { Playbook } from '../playbook/types.js';
 import type { Clock } from '../run/clock.js';
+import { DrillResponder } from '../run/drill.js';
 import type { Responder } from '../run/runner.js';
 import type { SessionSummary } from '../run/session.js';
 import type { Settings } from '../config/settings.js';
@@ -58,15 +59,15 @@ export interface Started {
 }
 
 /**
- * Open an incident and run it to the end: shared by `start` and `drill`. `wrap` lets a drill
- * record a missing required answer as a miss instead of stopping.
+ * Open an incident and run it to the end: shared by `start` and `drill`. A judged drill goes on
+ * past a missing required answer and a notice it cannot render, so that it can judge them all.
  */
 export async function startIncident(
   options: CommonOptions,
   out: Output,
   ref: string | undefined,
   opts: StartOptions,
-  wrap: (responder: Responder) => Responder = (r) => r,
+  judged = false,
 ): Promise<Started> {
   const settings = loadSettings(options);
   const scripted = opts.answers !== undefined;
@@ -110,7 +111,8 @@ export async function startIncident(
     out.message(out.style.dim(`Evidence log: ${dir}`));
 
     const summary = await runCommandSession({
-      options, settings, out, playbook, state, log, incidentDir: dir, clock, actor, wrap,
+      options, settings, out, playbook, state, log, incidentDir: dir, clock, actor,
+      ...(judged ? { wrap: (responder: Responder) => new DrillResponder(responder), collectRenderProblems: true } : {}),
       ...(answers ? { answers } : {}),
       ...(opts.answers ? { answersPath: opts.answers } : {}),
     });

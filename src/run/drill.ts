@@ -58,11 +58,19 @@ export interface DrillVerdict {
   readonly ended_at: string;
   readonly deadlines: DeadlineVerdict[];
   readonly steps: StepVerdict[];
+  /** Notices the drill could not render (a hole left by a missing answer). */
+  readonly drafts: string[];
   /** One line per failure, naming the deadline or step, the due time and how late. */
   readonly failures: string[];
 }
 
-export function judgeDrill(playbook: Playbook, state: IncidentState, clocks: readonly DeadlineClock[], endedAt: Date): DrillVerdict {
+export function judgeDrill(
+  playbook: Playbook,
+  state: IncidentState,
+  clocks: readonly DeadlineClock[],
+  endedAt: Date,
+  renderProblems: readonly string[] = [],
+): DrillVerdict {
   const deadlines = clocks
     .filter((c) => c.status !== 'not_applicable')
     .map((clock): DeadlineVerdict => {
@@ -86,8 +94,9 @@ export function judgeDrill(playbook: Playbook, state: IncidentState, clocks: rea
       if (reason !== undefined && reason !== DRILL_MISSING) return { id: step.id, prompt: step.prompt, status: 'skipped', passed: true };
       return { id: step.id, prompt: step.prompt, status: 'missing', passed: false, message: `required step ${step.id} (${step.prompt}) was not answered` };
     });
-  const failures = [...deadlines, ...steps].flatMap((v) => (v.passed || !v.message ? [] : [v.message]));
-  return { passed: failures.length === 0, ended_at: endedAt.toISOString(), deadlines, steps, failures };
+  const drafts = renderProblems.map((problem) => `a notice could not be rendered: ${problem}`);
+  const failures = [...[...deadlines, ...steps].flatMap((v) => (v.passed || !v.message ? [] : [v.message])), ...drafts];
+  return { passed: failures.length === 0, ended_at: endedAt.toISOString(), deadlines, steps, drafts, failures };
 }
 
 /** JUnit XML that CI systems show: one testcase per deadline and per required step. */
@@ -95,6 +104,7 @@ export function junitXml(suite: string, incident: string, verdict: DrillVerdict)
   const cases = [
     ...verdict.deadlines.map((d) => ({ classname: 'deadlines', name: `${d.id}: ${d.title}`, failure: d.passed ? undefined : d.message })),
     ...verdict.steps.map((s) => ({ classname: 'steps', name: `${s.id}: ${s.prompt}`, failure: s.passed ? undefined : s.message })),
+    { classname: 'drafts', name: 'every notice that applies renders', failure: verdict.drafts.length > 0 ? verdict.drafts.join('\n') : undefined },
   ];
   const failures = cases.filter((c) => c.failure !== undefined).length;
   const lines = [

@@ -19,7 +19,7 @@ import { applyEntry } from '../evidence/state.js';
 import type { IncidentState } from '../evidence/state.js';
 import { clockInWords } from '../deadlines/format.js';
 import type { Playbook } from '../playbook/types.js';
-import { Interrupted, InvalidInput } from '../ui/errors.js';
+import { formatProblem, Interrupted, InvalidDocument, InvalidInput } from '../ui/errors.js';
 import type { Output } from '../ui/output.js';
 import type { Clock } from './clock.js';
 import { deadlineClocks, placedSteps, runSteps, stepStanding } from './runner.js';
@@ -38,6 +38,8 @@ export interface SessionInput extends RunInput {
   /** What rendering the drafts at the end needs. */
   readonly config: Config;
   readonly templateDirs: readonly string[];
+  /** Report notices that cannot be rendered in the summary instead of stopping (drills). */
+  readonly collectRenderProblems?: boolean;
 }
 
 export interface SessionSummary {
@@ -51,6 +53,8 @@ export interface SessionSummary {
   readonly entries: number;
   readonly deadlines: DeadlineClock[];
   readonly drafts: WrittenDraft[];
+  /** Notices that could not be rendered (only when the session collects them: drills). */
+  readonly renderProblems: string[];
 }
 
 /** Run the open steps (the caller holds the incident's lock). Throws for exit 2 and 130. */
@@ -67,9 +71,18 @@ export async function runSession(input: SessionInput): Promise<SessionSummary> {
     deadlines: deadlineClocks(input.playbook, state, now, input.holidays),
     now,
   };
-  const notices = await renderAll(renderInput, noticesDue(input.playbook, state));
-  const drafts = writeDrafts(notices, renderInput, input.incidentDir, log, actor);
-  return summarise(input, drafts);
+  let drafts: WrittenDraft[] = [];
+  const renderProblems: string[] = [];
+  try {
+    const notices = await renderAll(renderInput, noticesDue(input.playbook, state));
+    drafts = writeDrafts(notices, renderInput, input.incidentDir, log, actor);
+  } catch (error) {
+    // A drill that left a step unanswered can leave a notice with a hole: that is one more
+    // thing the drill missed, to be judged with the rest, not a reason to stop before judging.
+    if (!(input.collectRenderProblems && error instanceof InvalidDocument)) throw error;
+    renderProblems.push(...error.problems.map(formatProblem));
+  }
+  return summarise(input, drafts, renderProblems);
 
   async function runWithPause(run: SessionInput): Promise<void> {
     const interrupted = (): never => {
@@ -108,7 +121,7 @@ function nextOpenStep(input: SessionInput): string | undefined {
   return placedSteps(input.playbook).find(({ step }) => stepStanding(step, input.state, answers) === 'open')?.step.id;
 }
 
-function summarise(input: SessionInput, drafts: WrittenDraft[]): SessionSummary {
+function summarise(input: SessionInput, drafts: WrittenDraft[], renderProblems: string[]): SessionSummary {
   const { state } = input;
   return {
     incident: state.id,
@@ -121,6 +134,7 @@ function summarise(input: SessionInput, drafts: WrittenDraft[]): SessionSummary 
     entries: state.entries,
     deadlines: deadlineClocks(input.playbook, state, input.clock.now(), input.holidays).filter((d) => d.status !== 'not_applicable'),
     drafts,
+    renderProblems,
   };
 }
 
@@ -156,6 +170,7 @@ export interface CommandSession {
   readonly answersPath?: string;
   /** Lets a drill record a missing required answer as a miss instead of stopping. */
   readonly wrap?: (responder: Responder) => Responder;
+  readonly collectRenderProblems?: boolean;
 }
 
 /** What start, resume and drill share: the responder (prompts or script) and the session. */
@@ -186,5 +201,6 @@ export function runCommandSession(session: CommandSession): Promise<SessionSumma
     ...(timeZone ? { timeZone } : {}),
     ...(options.interrupt ? { signal: options.interrupt() } : {}),
     ...(session.answersPath ? { answersFile: session.answersPath } : {}),
+    ...(session.collectRenderProblems ? { collectRenderProblems: true } : {}),
   });
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
@@ -53,6 +53,7 @@ describe('leakctl drill', () => {
       'steps jurisdictions',
       'steps contained',
       'steps lessons',
+      'drafts every notice that applies renders',
     ]);
     expect(json.result).toBe('pass');
     // 72 hours from Friday 09:00 run through the weekend to Monday 09:00.
@@ -115,6 +116,35 @@ describe('leakctl drill', () => {
     const draft = readFileSync(join(dir, 'bundled', 'drafts', 'member-notice-platform.txt'), 'utf8');
     expect(draft.split('\n')[0]).toBe('*** DRILL: THIS IS AN EXERCISE. DO NOT SEND THIS NOTICE. ***');
     expect(draft).toMatch(/^Subject: \[DRILL - DO NOT SEND\] /m);
+  });
+
+  it('judges a notice left with a hole by a missing answer as a miss (exit 3), and still writes the report', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leakctl-drill-'));
+    const bundled = readFileSync(join(ROOT, 'playbooks', 'drills', 'platform-leak.yaml'), 'utf8');
+    // members_affected is required, and the regulator notice prints it.
+    // Written beside the bundled drill: its attachment paths are relative to the answers file.
+    const answers = join(ROOT, 'playbooks', 'drills', 'missing-members.yaml');
+    writeFileSync(answers, bundled.replace(/^  members_affected: .*\n/m, ''));
+    try {
+      const r = leakctl(['drill', 'platform-leak', '--answers', answers, '--junit', 'junit.xml', '--dir', join(dir, 'incidents')], { cwd: dir });
+      expect(r.code).toBe(3);
+      expect(r.stderr).toContain('required step members_affected');
+      expect(r.stderr).toMatch(/a notice could not be rendered: .*\.liquid:\d+:\d+ template [a-z-]+: undefined variable: answers\.members_affected/);
+      const junit = readFileSync(join(dir, 'junit.xml'), 'utf8');
+      expect(junit).toContain('<testcase classname="drafts" name="every notice that applies renders">');
+      expect(junit).toMatch(/<failure message="a notice could not be rendered/);
+    } finally {
+      rmSync(answers);
+    }
+  });
+
+  it('checks the --junit path before running anything', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leakctl-drill-'));
+    writeFileSync(join(dir, 'answers.yaml'), onTime);
+    const r = leakctl(['drill', playbook, '--answers', 'answers.yaml', '--junit', 'no/such/dir/report.xml'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--junit no/such/dir/report.xml: cannot write there');
+    expect(existsSync(join(dir, 'incidents'))).toBe(false);
   });
 
   it('refuses an invalid answer with exit 2, not a drill failure', () => {
