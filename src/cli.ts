@@ -9,6 +9,7 @@ import { packageRoot } from './package-root.js';
 import type { Readable, Writable } from 'node:stream';
 import { Argument, Command, CommanderError, Option } from 'commander';
 import type { CommonOptions } from './options.js';
+import { parseTimestamp } from './deadlines/timestamp.js';
 import { decideColour } from './ui/colour.js';
 import { EXIT, InvalidInput, LeakctlError } from './ui/errors.js';
 import { printable } from './ui/text.js';
@@ -73,7 +74,6 @@ interface RawGlobals {
 
 type CommandModule = { run(options: CommonOptions, ...args: never[]): Promise<number> };
 
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i;
 
 /** Run leakctl with the given arguments (without `node leakctl`) and return the exit status. */
 export async function run(io: ProcessIO): Promise<number> {
@@ -101,9 +101,6 @@ export async function run(io: ProcessIO): Promise<number> {
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
-    })
-    .action(() => {
-      program.outputHelp();
     });
 
   /** Register a command whose module is `./commands/<module>.js`, loaded when it runs. */
@@ -174,6 +171,11 @@ export async function run(io: ProcessIO): Promise<number> {
   );
 
   try {
+    // `leakctl` alone: the help, on stdout, as a successful answer to "what can this do?".
+    if (io.argv.length === 0) {
+      program.outputHelp();
+      return EXIT.ok;
+    }
     await program.parseAsync([...io.argv], { from: 'user' });
     return pending ? await pending : EXIT.ok;
   } catch (error) {
@@ -183,22 +185,22 @@ export async function run(io: ProcessIO): Promise<number> {
 
 function commonOptions(io: ProcessIO, raw: RawGlobals): CommonOptions {
   const now = raw.now ?? io.env.LEAKCTL_NOW;
-  if (now !== undefined && (!RFC3339.test(now) || Number.isNaN(Date.parse(now)))) {
+  if (now !== undefined && !parseTimestamp(now)) {
     const from = raw.now !== undefined ? '--now' : 'LEAKCTL_NOW';
     throw new InvalidInput(`${from} "${now}" is not an RFC 3339 timestamp; write e.g. 2026-03-02T09:00:00Z`);
   }
   const json = raw.json === true;
-  const stream = json ? io.stderr : io.stdout;
   return {
     cwd: io.cwd,
-    env: io.env,
     incidentsDir: resolve(io.cwd, raw.dir ?? io.env.LEAKCTL_DIR ?? 'incidents'),
     playbookDirs: (raw.playbooks ?? []).map((dir) => resolve(io.cwd, dir)),
     templateDirs: (raw.templates ?? []).map((dir) => resolve(io.cwd, dir)),
     ...(raw.config !== undefined ? { configFile: raw.config } : {}),
     json,
     ...(now !== undefined ? { now } : {}),
-    color: decideColour({ flag: raw.color, env: io.env, isTTY: stream.isTTY === true, json }),
+    // Decided for each stream: `verify 2>err.txt` on a terminal colours stdout, not the file.
+    color: decideColour({ flag: raw.color, env: io.env, isTTY: io.stdout.isTTY === true, json }),
+    colorErr: decideColour({ flag: raw.color, env: io.env, isTTY: io.stderr.isTTY === true, json: false }),
     debug: raw.debug === true,
     stdin: io.stdin,
     stdout: io.stdout,

@@ -6,7 +6,6 @@ import type { Readable, Writable } from 'node:stream';
 
 export interface CommonOptions {
   readonly cwd: string;
-  readonly env: Readonly<Record<string, string | undefined>>;
   /** `--dir`, else LEAKCTL_DIR, else ./incidents (resolved against cwd). */
   readonly incidentsDir: string;
   /** `--playbooks` / `--templates` directories, in the order given (resolved against cwd). */
@@ -17,7 +16,9 @@ export interface CommonOptions {
   readonly json: boolean;
   /** `--now` or LEAKCTL_NOW, unparsed. */
   readonly now?: string;
+  /** Colour on stdout (never with --json) and on stderr, decided once for each. */
   readonly color: boolean;
+  readonly colorErr: boolean;
   readonly debug: boolean;
   readonly stdin: Readable & { isTTY?: boolean };
   readonly stdout: Writable & { isTTY?: boolean };

@@ -16,7 +16,7 @@ export async function run(options: CommonOptions, id: string, opts: { responder?
     const { state } = await replayIncident(dir, id);
     let open: string[] = [];
     try {
-      const playbook = playbookOfIncident(state, loadSettings(options), options.cwd, () => undefined);
+      const playbook = playbookOfIncident(state, loadSettings(options), options.cwd, () => undefined, false);
       const answers = answerValues(state);
       open = placedSteps(playbook).filter(({ step }) => stepStanding(step, state, answers) === 'open').map(({ step }) => step.id);
     } catch (error) {

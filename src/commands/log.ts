@@ -5,7 +5,6 @@
  * "Sensitive answers"). `--json` is the raw log, for tools: values as recorded.
  */
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
 import { logFileOf } from '../evidence/log.js';
 import { readEntries } from '../evidence/read.js';
 import type { EvidenceEntry } from '../evidence/entry.js';
@@ -55,7 +54,7 @@ export async function run(options: CommonOptions, id: string): Promise<number> {
     if (e.type === 'incident.opened') opened = e;
     // The playbook says which steps are sensitive; it is loaded only once an answer needs it.
     if (e.type === 'step.answered' && sensitive === undefined) {
-      sensitive = opened ? await sensitiveSteps(options, opened, (t) => out.message(t)) : null;
+      sensitive = opened ? await sensitiveSteps(options, id, opened, (t) => out.message(t)) : null;
     }
     await write(`${out.style.dim(displayTime(new Date(e.at), timeZone))}  ${out.style.dim(`#${e.seq}`)}  ${printable(e.actor)}  ${out.style.bold(e.type)}  ${printable(describe(e, sensitive))}\n`);
   }
@@ -69,22 +68,15 @@ export async function run(options: CommonOptions, id: string): Promise<number> {
  * templates here: `log` needs only the steps. When no playbook can be loaded, the log cannot
  * tell which answers are sensitive, and hides every answer rather than guess (null).
  */
-async function sensitiveSteps(options: CommonOptions, opened: EvidenceEntry, warn: (text: string) => void): Promise<ReadonlySet<string> | null> {
-  const [{ loadSettings }, { findPlaybookFile }, { loadPlaybookFile }, { LeakctlError }] = await Promise.all([
+async function sensitiveSteps(options: CommonOptions, id: string, opened: EvidenceEntry, warn: (text: string) => void): Promise<ReadonlySet<string> | null> {
+  const [{ loadSettings }, { loadRecordedPlaybook }, { LeakctlError }] = await Promise.all([
     import('../config/settings.js'),
-    import('../playbook/discover.js'),
-    import('../playbook/load.js'),
+    import('../run/incident.js'),
     import('../ui/errors.js'),
   ]);
-  const recorded = (opened.data.playbook ?? {}) as { id?: unknown; file?: unknown };
+  const recorded = (opened.data.playbook ?? {}) as { id?: unknown; file?: unknown; sha256?: unknown };
   try {
-    // By id only when it is one (a log edited to name `../somewhere.yaml` finds nothing).
-    const id = typeof recorded.id === 'string' && /^[a-z][a-z0-9-]{0,63}$/.test(recorded.id) ? recorded.id : '(not a playbook id)';
-    const file =
-      typeof recorded.file === 'string' && existsSync(recorded.file)
-        ? recorded.file
-        : findPlaybookFile(id, loadSettings(options), options.cwd).file;
-    const playbook = loadPlaybookFile(file);
+    const playbook = loadRecordedPlaybook(id, recorded, loadSettings(options), options.cwd, () => undefined, false);
     return new Set(playbook.phases.flatMap((phase) => phase.steps.filter((step) => step.sensitive).map((step) => step.id)));
   } catch (error) {
     if (!(error instanceof LeakctlError)) throw error;

@@ -13,6 +13,7 @@ import type { Responder } from '../run/runner.js';
 import type { SessionSummary } from '../run/session.js';
 import type { Settings } from '../config/settings.js';
 import { acquireLock } from '../evidence/lock.js';
+import type { IncidentLock } from '../evidence/lock.js';
 import { EvidenceLog } from '../evidence/log.js';
 import { applyEntry, emptyState } from '../evidence/state.js';
 import type { CommonOptions } from '../options.js';
@@ -92,7 +93,13 @@ export async function startIncident(
   if (log.setAside) {
     out.message(`A start of incident ${id} was cut off before its first entry; its torn line was set aside in ${log.setAside.file} (${log.setAside.bytes} bytes), and the incident starts afresh.`);
   }
-  const lock = acquireLock(dir, { now: clock.now() });
+  let lock: IncidentLock;
+  try {
+    lock = acquireLock(dir, { now: clock.now() });
+  } catch (error) {
+    log.close();
+    throw error;
+  }
   try {
     const state = emptyState(id);
     const opened = {

@@ -2,7 +2,7 @@
  * `leakctl status [INCIDENT]`: one incident's progress and deadline clocks (due time, time left
  * or overdue), or a table of every incident in the incidents directory, drills marked.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSettings } from '../config/settings.js';
 import type { Settings } from '../config/settings.js';
@@ -15,7 +15,7 @@ import { existingIncident, INCIDENT_ID } from '../run/locate.js';
 import { progressOf } from '../run/progress.js';
 import type { Progress } from '../run/progress.js';
 import type { IncidentState } from '../evidence/state.js';
-import { LeakctlError } from '../ui/errors.js';
+import { InvalidInput, LeakctlError } from '../ui/errors.js';
 import { Output, table } from '../ui/output.js';
 import { printable, terminalSafeJson } from '../ui/text.js';
 
@@ -35,7 +35,7 @@ interface Loaded {
 async function load(options: CommonOptions, settings: Settings, dir: string, id: string, now: Date, warn: (t: string) => void): Promise<Loaded> {
   const { state } = await replayIncident(dir, id);
   try {
-    const playbook = playbookOfIncident(state, settings, options.cwd, warn);
+    const playbook = playbookOfIncident(state, settings, options.cwd, warn, false);
     const holidays = holidaysOf(playbook, settings.config);
     return { state, progress: progressOf(playbook, state, now, holidays) };
   } catch (error) {
@@ -63,7 +63,7 @@ async function one(options: CommonOptions, settings: Settings, out: Output, now:
       notes: state.notes,
       attached_files: state.attachedFiles,
       ...(progress ? { ...progress, deadlines: progress.deadlines.map(clockJson) } : { problem }),
-      drafts: [...state.drafts].map(([template, d]) => ({ template, file: d.file, sha256: d.sha256, at: d.at.toISOString() })),
+      drafts: [...state.drafts].map(([file, d]) => ({ template: d.template, file, sha256: d.sha256, at: d.at.toISOString() })),
       closed_at: state.closed?.at.toISOString() ?? null,
     });
     return 0;
@@ -94,12 +94,15 @@ async function one(options: CommonOptions, settings: Settings, out: Output, now:
   }
   if (state.drafts.size > 0) {
     out.result(bold('Drafts'));
-    for (const [template, draft] of state.drafts) out.result(`  ${printable(template)}: ${printable(join(dir, draft.file))}`);
+    for (const [file, draft] of state.drafts) out.result(`  ${printable(draft.template)}: ${printable(join(dir, file))}`);
   }
   return 0;
 }
 
 async function overview(options: CommonOptions, settings: Settings, out: Output, now: Date): Promise<number> {
+  if (existsSync(options.incidentsDir) && !statSync(options.incidentsDir).isDirectory()) {
+    throw new InvalidInput(`${options.incidentsDir} is not a directory; --dir (or LEAKCTL_DIR) names the directory that holds the incidents`);
+  }
   const ids = existsSync(options.incidentsDir)
     ? readdirSync(options.incidentsDir, { withFileTypes: true })
         .filter((e) => e.isDirectory() && INCIDENT_ID.test(e.name) && existsSync(logFileOf(join(options.incidentsDir, e.name))))

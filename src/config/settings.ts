@@ -10,9 +10,9 @@ import { InvalidInput } from '../ui/errors.js';
 import { EMPTY_CONFIG, isDirectory, loadConfigFile } from './config.js';
 import type { Config } from './config.js';
 
-/** The bundled data directories, beside dist/ in the installed package. */
-export const BUNDLED_PLAYBOOKS = join(packageRoot(), 'playbooks');
-export const BUNDLED_TEMPLATES = join(packageRoot(), 'templates');
+/** The bundled data directories, beside dist/ in the installed package (found when asked). */
+export const bundledPlaybooks = (): string => join(packageRoot(), 'playbooks');
+export const bundledTemplates = (): string => join(packageRoot(), 'templates');
 
 export const DEFAULT_CONFIG_NAME = 'leakctl.config.yaml';
 
@@ -29,8 +29,8 @@ export function loadSettings(options: CommonOptions): Settings {
   }
   return {
     config,
-    playbookDirs: [...options.playbookDirs, ...config.playbookDirs, BUNDLED_PLAYBOOKS],
-    templateDirs: [...options.templateDirs, ...config.templateDirs, BUNDLED_TEMPLATES],
+    playbookDirs: [...options.playbookDirs, ...config.playbookDirs, bundledPlaybooks()],
+    templateDirs: [...options.templateDirs, ...config.templateDirs, bundledTemplates()],
   };
 }
 

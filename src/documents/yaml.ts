@@ -48,13 +48,19 @@ export interface Position {
 
 /** Read a file, naming it in the message when it cannot be read. */
 export function readSourceFile(file: string): string {
+  return readSourceBytes(file).toString('utf8');
+}
+
+/** The file's bytes, or exit 2 naming the file and what is wrong with it. */
+export function readSourceBytes(file: string, what = 'a YAML file'): Buffer {
   try {
-    return readFileSync(file, 'utf8');
+    return readFileSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new InvalidInput(`${file}: no such file`);
-    if (code === 'EISDIR') throw new InvalidInput(`${file}: is a directory, expected a YAML file`);
-    if (code === 'EACCES') throw new InvalidInput(`${file}: permission denied`);
+    if (code === 'EISDIR') throw new InvalidInput(`${file}: is a directory, expected ${what}`);
+    if (code === 'EACCES' || code === 'EPERM') throw new InvalidInput(`${file}: permission denied; make it readable for your user`);
+    if (code === 'ENOTDIR') throw new InvalidInput(`${file}: a part of this path is not a directory`);
     throw error;
   }
 }

@@ -30,7 +30,8 @@ export interface IncidentState {
   /** Counts only: replay keeps nothing that grows with the log but the answers themselves. */
   notes: number;
   attachedFiles: number;
-  readonly drafts: Map<string, { at: Date; file: string; sha256: string }>;
+  /** Draft file (relative to the incident) → its latest rendering: one per template and format. */
+  readonly drafts: Map<string, { at: Date; template: string; sha256: string }>;
   /** Deadline ids with a `deadline.started` / `deadline.met` entry. */
   readonly deadlinesStarted: Set<string>;
   readonly deadlinesMet: Set<string>;
@@ -91,7 +92,7 @@ export function applyEntry(state: IncidentState, entry: EvidenceEntry): void {
       state.attachedFiles += Array.isArray(data.files) ? data.files.length : 0;
       break;
     case 'notice.rendered':
-      state.drafts.set(String(data.template), { at, file: String(data.file), sha256: String(data.sha256) });
+      state.drafts.set(String(data.file), { at, template: String(data.template), sha256: String(data.sha256) });
       break;
     case 'run.paused':
       state.paused = true;

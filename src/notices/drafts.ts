@@ -164,10 +164,9 @@ export function writeDrafts(
   incidentDir: string,
   log: EvidenceLog,
   actor: string,
-  formats?: readonly DraftFormat[],
 ): WrittenDraft[] {
   const texts = notices.flatMap((notice) =>
-    (formats ?? notice.template.formats).map((format) => ({ notice, format, text: draftText(notice, format, input) })),
+    notice.template.formats.map((format) => ({ notice, format, text: draftText(notice, format, input) })),
   );
   const written: WrittenDraft[] = [];
   for (const { notice, format, text } of texts) {

@@ -59,7 +59,10 @@ export function filesIn(dir: string): string[] {
       .map((entry) => entry.name)
       .sort();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return [];
+    if (code === 'ENOTDIR') throw new InvalidInput(`${dir} is not a directory; --playbooks, --templates and the config's directories name directories`);
+    if (code === 'EACCES' || code === 'EPERM') throw new InvalidInput(`${dir}: permission denied; make the directory readable for your user`);
     throw error;
   }
 }

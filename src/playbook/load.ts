@@ -3,12 +3,11 @@
  * every problem reported as FILE:LINE:COL at once, and only then a typed, frozen Playbook.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { checkSchema } from '../documents/check.js';
 import { parseYamlFast } from '../documents/fast.js';
-import { problemAt } from '../documents/yaml.js';
-import { InvalidDocument, InvalidInput } from '../ui/errors.js';
+import { problemAt, readSourceBytes } from '../documents/yaml.js';
+import { InvalidDocument } from '../ui/errors.js';
 import { checkPlaybook } from './checks.js';
 import type { Playbook } from './types.js';
 
@@ -22,16 +21,7 @@ export interface LoadOptions {
 export const PLAYBOOK_WHAT = 'a leakctl/playbook@1 document';
 
 export function loadPlaybookFile(file: string, options: LoadOptions = {}): Playbook {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new InvalidInput(`${file}: no such playbook file`);
-    if (code === 'EISDIR') throw new InvalidInput(`${file}: is a directory, expected a playbook .yaml file`);
-    throw error;
-  }
-  return parsePlaybook(file, bytes, options);
+  return parsePlaybook(file, readSourceBytes(file, 'a playbook .yaml file'), options);
 }
 
 export function parsePlaybook(file: string, bytes: Buffer, options: LoadOptions = {}): Playbook {

@@ -4,6 +4,7 @@
  */
 import { lstatSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import { parseTimestamp } from '../deadlines/timestamp.js';
 import type { Step } from '../playbook/types.js';
 import { printable } from '../ui/text.js';
 
@@ -11,7 +12,6 @@ export type Checked = { ok: true; value: unknown } | { ok: false; message: strin
 
 export const CHECKLIST_STATES = ['done', 'skipped', 'n/a'] as const;
 
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
 
 export interface AnswerContext {
   /** The run's clock reading, for `now` in a datetime step. */
@@ -121,7 +121,7 @@ function checkDatetime(step: Step, raw: unknown, now: Date): Checked {
   if (typeof raw !== 'string') return fail('expected an RFC 3339 timestamp such as 2026-03-02T08:30:00Z, or now');
   const text = raw.trim();
   if (text.toLowerCase() === 'now') return ok(now.toISOString());
-  if (!RFC3339.test(text) || Number.isNaN(Date.parse(text))) {
+  if (!parseTimestamp(text)) {
     return fail(`${shown(step, text)} is not an RFC 3339 timestamp with an offset; write e.g. 2026-03-02T08:30:00Z or 2026-03-02T09:30:00+01:00, or now`);
   }
   return ok(text);

@@ -18,7 +18,6 @@ export interface ScriptedAnswer {
   readonly value: unknown;
   /** Simulated time that passes before this answer is given. */
   readonly after?: IsoDuration;
-  readonly afterText?: string;
   /** Where the answer is, for messages that name it. */
   readonly position: Position;
 }
@@ -78,7 +77,7 @@ export function checkAnswers(source: YamlSource): AnswersFile {
         );
       }
     }
-    const scripted = { value: entry.value, ...(after ? { after, afterText: entry.after as string } : {}) };
+    const scripted = { value: entry.value, ...(after ? { after } : {}) };
     answers.set(step, Object.defineProperties(scripted, Object.getOwnPropertyDescriptors(where)) as ScriptedAnswer);
   }
   if (problems.length > 0) throw new InvalidDocument(problems);

@@ -10,11 +10,9 @@ export interface Clock {
   now(): Date;
   /** Move simulated time forward (an answers file's `after:`); a real clock cannot. */
   advance(duration: IsoDuration): void;
-  readonly simulated: boolean;
 }
 
 export class RealClock implements Clock {
-  readonly simulated = false;
   now(): Date {
     return new Date();
   }
@@ -24,7 +22,6 @@ export class RealClock implements Clock {
 }
 
 export class SimulatedClock implements Clock {
-  readonly simulated = true;
   private current: Date;
   constructor(start: Date) {
     this.current = start;

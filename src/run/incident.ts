@@ -24,17 +24,15 @@ const require = createRequire(import.meta.url);
 
 export interface Replayed {
   readonly state: IncidentState;
-  /** The last line was torn by a crash (left out of the state). */
-  readonly tornLine?: number;
 }
 
 /** Replay an incident's log into its state, streamed. Lines that are not entries are refused. */
 export async function replayIncident(dir: string, id: string): Promise<Replayed> {
   const state = emptyState(id);
-  let tornLine: number | undefined;
   for await (const line of readEntries(logFileOf(dir))) {
+    // A torn last line (a crash while writing) is not part of the log's content.
     if (line.torn) {
-      tornLine = line.line;
+      continue;
     } else if (line.entry) {
       applyEntry(state, line.entry);
     } else {
@@ -42,28 +40,46 @@ export async function replayIncident(dir: string, id: string): Promise<Replayed>
     }
   }
   if (!state.opened) throw new InvalidInput(`${logFileOf(dir)}: the log does not start with incident.opened; run \`leakctl verify ${id}\``);
-  return tornLine === undefined ? { state } : { state, tornLine };
+  return { state };
 }
 
 /**
  * The playbook an incident was opened with: the file recorded at opening if it is still there,
- * else the same id in the search path. A changed file is used with a warning.
+ * else the same id in the search path. A changed file is used with a warning. Commands that do
+ * not render (status, close, log) need not find the notices' templates.
  */
-export function playbookOfIncident(state: IncidentState, settings: Settings, cwd: string, warn: (text: string) => void): Playbook {
-  const recorded = state.opened!.playbook;
-  const templates = new Set(listTemplateFiles(settings.templateDirs).keys());
-  let file = recorded.file && existsSync(recorded.file) ? recorded.file : undefined;
+export function playbookOfIncident(
+  state: IncidentState,
+  settings: Settings,
+  cwd: string,
+  warn: (text: string) => void,
+  checkTemplates = true,
+): Playbook {
+  return loadRecordedPlaybook(state.id, state.opened!.playbook, settings, cwd, warn, checkTemplates);
+}
+
+export function loadRecordedPlaybook(
+  incident: string,
+  recorded: { id?: unknown; file?: unknown; sha256?: unknown },
+  settings: Settings,
+  cwd: string,
+  warn: (text: string) => void,
+  checkTemplates = true,
+): Playbook {
+  // By id only when it is one: a log edited to name `../somewhere` finds nothing.
+  const id = typeof recorded.id === 'string' && /^[a-z][a-z0-9-]{0,63}$/.test(recorded.id) ? recorded.id : undefined;
+  let file = typeof recorded.file === 'string' && existsSync(recorded.file) ? recorded.file : undefined;
   if (!file) {
-    if (!listPlaybookFiles(settings.playbookDirs).has(recorded.id)) {
-      throw new InvalidInput(
-        `incident ${state.id} was opened with playbook "${recorded.id}"${recorded.file ? ` (${recorded.file})` : ''}, which is no longer available; add its directory with --playbooks DIR`,
-      );
+    if (id === undefined || !listPlaybookFiles(settings.playbookDirs).has(id)) {
+      const named = `${JSON.stringify(recorded.id)}${typeof recorded.file === 'string' ? ` (${recorded.file})` : ''}`;
+      throw new InvalidInput(`incident ${incident} was opened with playbook ${named}, which is no longer available; add its directory with --playbooks DIR`);
     }
-    file = findPlaybookFile(recorded.id, settings, cwd).file;
+    file = findPlaybookFile(id, settings, cwd).file;
   }
-  const playbook = loadPlaybookFile(file, { templates });
-  if (playbook.sha256 !== recorded.sha256) {
-    warn(`warning: playbook ${file} has changed since incident ${state.id} was opened (sha256 ${recorded.sha256.slice(0, 12)}… then, ${playbook.sha256.slice(0, 12)}… now)`);
+  const templates = checkTemplates ? new Set(listTemplateFiles(settings.templateDirs).keys()) : undefined;
+  const playbook = loadPlaybookFile(file, templates ? { templates } : {});
+  if (typeof recorded.sha256 === 'string' && playbook.sha256 !== recorded.sha256) {
+    warn(`warning: playbook ${file} has changed since incident ${incident} was opened (sha256 ${recorded.sha256.slice(0, 12)}… then, ${playbook.sha256.slice(0, 12)}… now)`);
   }
   return playbook;
 }

@@ -36,7 +36,13 @@ export function progressOf(playbook: Playbook, state: IncidentState, now: Date, 
     else if (standing === 'open') {
       phase.open += 1;
       next ??= { step: placed.step.id, prompt: placed.step.prompt, phase: placed.phaseIndex + 1, number: placed.index + 1 };
-    } else phase.skipped += 1;
+    } else if (standing === 'skipped' || state.skipped.has(placed.step.id)) {
+      phase.skipped += 1;
+    } else {
+      // Its condition is false with the answers so far, but the run has not reached it: it
+      // may still apply once the steps its condition names are answered. Not done yet.
+      phase.open += 1;
+    }
   }
   const sum = (key: 'answered' | 'skipped' | 'open' | 'total'): number => phases.reduce((n, p) => n + p[key], 0);
   const open = sum('open');

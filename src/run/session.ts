@@ -29,9 +29,6 @@ import type { DeadlineClock } from '../deadlines/compute.js';
 
 /** What the runner needs, and what the session adds around it: output, pausing, drafts. */
 export interface SessionInput extends RunInput {
-  readonly out: Output;
-  readonly json: boolean;
-  readonly timeZone?: string;
   readonly signal?: AbortSignal;
   /** The answers file, for the resume hint when a scripted answer is missing. */
   readonly answersFile?: string;
@@ -194,11 +191,8 @@ export function runCommandSession(session: CommandSession): Promise<SessionSumma
     clock,
     actor: session.actor,
     holidays: holidaysOf(session.playbook, settings.config),
-    out,
-    json: options.json,
     config: settings.config,
     templateDirs: settings.templateDirs,
-    ...(timeZone ? { timeZone } : {}),
     ...(options.interrupt ? { signal: options.interrupt() } : {}),
     ...(session.answersPath ? { answersFile: session.answersPath } : {}),
     ...(session.collectRenderProblems ? { collectRenderProblems: true } : {}),

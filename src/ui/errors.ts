@@ -56,23 +56,9 @@ export class InvalidDocument extends InvalidInput {
   }
 }
 
-/** Exit 3: verify found tampering, or a drill missed a deadline or a required step. */
-export class CheckFailed extends LeakctlError {
-  constructor(message: string) {
-    super(message, EXIT.checkFailed);
-  }
-}
-
 /** Exit 130: the responder pressed Ctrl+C; what was answered is kept. */
 export class Interrupted extends LeakctlError {
   constructor(message: string) {
     super(message, EXIT.interrupted);
-  }
-}
-
-/** Exit 2 for a command whose implementation lands in a later issue. */
-export class NotBuiltYet extends InvalidInput {
-  constructor(command: string) {
-    super(`leakctl ${command} is not available in this version yet.`);
   }
 }

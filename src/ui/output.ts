@@ -34,9 +34,13 @@ export class Output {
     this.style = style;
   }
 
-  /** chalk is loaded only when colour is on: most runs (CI, pipes, --json) never need it. */
+  /**
+   * chalk is loaded only when colour is on for either stream: most runs (CI, pipes, --json)
+   * never need it. Styled text is written to both streams; a stream without colour gets it
+   * plain (user text is escaped before it is styled, so every ESC here is one of ours).
+   */
   static async create(options: CommonOptions): Promise<Output> {
-    if (!options.color) return new Output(options, plain);
+    if (!options.color && !options.colorErr) return new Output(options, plain);
     const { Chalk } = await import('chalk');
     const chalk: ChalkInstance = new Chalk({ level: 1 });
     return new Output(options, chalk);
@@ -44,18 +48,25 @@ export class Output {
 
   /** A result line on stdout. */
   result(text = ''): void {
-    this.options.stdout.write(`${text}\n`);
+    this.options.stdout.write(`${this.options.color ? text : plainText(text)}\n`);
   }
 
   /** A message or progress line on stderr. */
   message(text = ''): void {
-    this.options.stderr.write(`${text}\n`);
+    this.options.stderr.write(`${this.options.colorErr ? text : plainText(text)}\n`);
   }
 
   /** The one JSON document of a `--json` run. */
   json(value: unknown): void {
     this.options.stdout.write(`${terminalSafeJson(JSON.stringify(value, null, 2))}\n`);
   }
+}
+
+// eslint-disable-next-line no-control-regex
+const SGR = /\u001b\[[0-9;]*m/g;
+
+function plainText(text: string): string {
+  return text.includes('\u001b') ? text.replace(SGR, '') : text;
 }
 
 /** Lay out rows as columns separated by two spaces (the last column is not padded). */

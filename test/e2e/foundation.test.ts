@@ -38,6 +38,21 @@ describe('leakctl --help and --version', () => {
     expect(r.stderr).toContain("unknown option '--frobnicate'");
   });
 
+  it('says which command is unknown, and `help COMMAND` shows its help', () => {
+    const r = leakctl(['bogus']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("unknown command 'bogus'");
+    const help = leakctl(['help', 'status']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: leakctl status');
+  });
+
+  it('refuses a --now on a day that does not exist, rather than rolling it over', () => {
+    const r = leakctl(['list', '--now', '2026-02-31T09:00:00Z']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--now "2026-02-31T09:00:00Z" is not an RFC 3339 timestamp');
+  });
+
   it('refuses a --now that is not RFC 3339 with exit 2', () => {
     const r = leakctl(['list', '--now', 'yesterday']);
     expect(r.code).toBe(2);
