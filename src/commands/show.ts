@@ -20,6 +20,9 @@ export async function run(options: CommonOptions, ref: string): Promise<number> 
   // Playbook text is shown escaped: a playbook from elsewhere must not rewrite the terminal.
   out.result(`${bold(printable(playbook.title))}  ${dim(`(${playbook.id}; cause: ${playbook.cause}${printable(version)})`)}`);
   out.result(printable(playbook.summary));
+  if (playbook.triage) {
+    for (const [aspect, text] of Object.entries(playbook.triage)) out.result(dim(`  ${`${aspect}:`.padEnd(9)} ${printable(text)}`));
+  }
   out.result(dim(printable(playbook.file)));
 
   let number = 0;

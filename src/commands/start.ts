@@ -146,7 +146,8 @@ async function choosePlaybook(options: CommonOptions, settings: Settings, out: O
   const choices = [...listPlaybookFiles(settings.playbookDirs)].flatMap(([id, file]) => {
     try {
       const data = loadYamlFileFast(file, PLAYBOOK_WHAT).data;
-      return [{ value: id, name: printable(String(data.title ?? id)), description: printable(String(data.summary ?? '')), cause: String(data.cause ?? '') }];
+      const triage = (typeof data.triage === 'object' && data.triage !== null ? data.triage : {}) as Record<string, unknown>;
+      return [{ value: id, name: printable(String(data.title ?? id)), description: printable(String(data.summary ?? '')), cause: String(data.cause ?? ''), triage }];
     } catch {
       return [];
     }
@@ -154,13 +155,15 @@ async function choosePlaybook(options: CommonOptions, settings: Settings, out: O
   if (choices.length === 0) throw new InvalidInput('no playbooks found; add a directory with --playbooks DIR');
   const order = ['platform', 'member', 'other'];
   choices.sort((a, b) => order.indexOf(a.cause) - order.indexOf(b.cause) || a.value.localeCompare(b.value));
+  // The distinctions come from the playbooks (`triage:`), side by side, one line per aspect.
   out.message(out.style.bold('What kind of leak is this?'));
-  out.message(
-    out.style.dim(
-      'Platform-caused: a bug, misconfiguration or breach of the platform; it may reach many or all members, they look to you for choosing it, and the provider controls the fix.\n' +
-        'Member-caused: someone leaked what their own access let them see; the scope is what they could reach, the blame is theirs, and you can remove them and pursue takedowns.',
-    ),
-  );
+  for (const choice of choices.filter((c) => Object.keys(c.triage).length > 0)) {
+    out.message(out.style.bold(`  ${choice.name}`));
+    for (const aspect of ['cause', 'scope', 'blame', 'control']) {
+      const text = choice.triage[aspect];
+      if (typeof text === 'string') out.message(`    ${`${aspect[0]!.toUpperCase()}${aspect.slice(1)}:`.padEnd(9)} ${printable(text)}`);
+    }
+  }
   const { select } = await loadPromptLibrary();
   try {
     return await select(

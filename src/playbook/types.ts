@@ -102,6 +102,8 @@ export interface Playbook {
   readonly cause: Cause;
   readonly summary: string;
   readonly version?: string;
+  /** The cause/scope/blame/control distinctions shown when `start` asks which playbook fits. */
+  readonly triage?: { readonly cause: string; readonly scope: string; readonly blame: string; readonly control: string };
   readonly phases: readonly Phase[];
   readonly deadlines: readonly Deadline[];
   readonly notices: readonly Notice[];

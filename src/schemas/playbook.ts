@@ -106,6 +106,19 @@ export const playbookSchema = {
     cause: { enum: [...CAUSES] },
     summary: text,
     version: { type: ['string', 'number'] },
+    triage: {
+      type: 'object',
+      description:
+        'How this kind of leak differs from the others, shown side by side when `leakctl start` asks which playbook fits: what caused it, how far it reaches, where members put the blame, and who controls the fix.',
+      additionalProperties: false,
+      required: ['cause', 'scope', 'blame', 'control'],
+      properties: {
+        cause: { type: 'string', minLength: 1 },
+        scope: { type: 'string', minLength: 1 },
+        blame: { type: 'string', minLength: 1 },
+        control: { type: 'string', minLength: 1 },
+      },
+    },
     holidays: {
       type: 'array',
       description: 'Dates (yyyy-MM-dd) that business-day deadlines skip, besides weekends.',
