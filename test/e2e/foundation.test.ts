@@ -161,6 +161,13 @@ describe('leakctl list and show with user directories', () => {
     expect(r.stdout).toContain('  member-notice  when members_affected is more than 0');
   });
 
+  it('show prints the bundled playbooks\' cause, scope, blame and control, which start asks with', () => {
+    const r = leakctl(['show', 'platform-leak']);
+    expect(r.code).toBe(0);
+    for (const aspect of ['cause:', 'scope:', 'blame:', 'control:']) expect(r.stdout).toMatch(new RegExp(`^  ${aspect}\\s+\\S`, 'm'));
+    expect(r.stdout).toContain('Members look to you, because you chose the platform.');
+  });
+
   it('show --json gives the typed playbook', () => {
     const r = leakctl(['show', 'valid', '--json', '--playbooks', 'pb', '--templates', 'tpl'], { cwd: dir });
     expect(r.code).toBe(0);
