@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, leakctl, ROOT } from '../helpers/exec.js';
+import type { Entry } from '../helpers/chain.js';
 
 const fixtures = join(import.meta.dirname, 'fixtures', 'incident');
 const breach = join(fixtures, 'breach.yaml');
@@ -17,15 +18,6 @@ const NOW = '2026-03-05T12:00:00Z';
 const tmp = mkdtempSync(join(tmpdir(), 'leakctl-e2e-commands-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-interface Entry {
-  seq: number;
-  at: string;
-  type: string;
-  actor: string;
-  data: Record<string, unknown>;
-  prev: string | null;
-  hash: string;
-}
 
 /** A scripted run of the fixture playbook into `dir` as incident `id`. */
 function open(dir: string, id: string, answers = 'complete.yaml', extra: string[] = []): void {

@@ -11,53 +11,29 @@ import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { BIN, leakctl, ROOT } from '../helpers/exec.js';
+import { checkChain } from '../helpers/chain.js';
+import type { Entry } from '../helpers/chain.js';
 
 const fixtures = join(import.meta.dirname, 'fixtures', 'incident');
 /** Organisation details, so the bundled notice templates can render at the end of a run. */
 const config = join(fixtures, 'leakctl.config.yaml');
 const breach = join(fixtures, 'breach.yaml');
 
-interface Entry {
-  seq: number;
-  at: string;
-  type: string;
-  actor: string;
-  data: Record<string, unknown>;
-  prev: string | null;
-  hash: string;
-}
 
 const tmp = mkdtempSync(join(tmpdir(), 'leakctl-e2e-runner-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-/**
- * An independent reading of SPEC section 4: every line is the JSON of
- * {seq, at, type, actor, data, prev, hash} in that order, seq counts from 0, prev is the previous
- * line's hash (null first), and hash is the SHA-256 hex of the JSON of the first six members.
- * Returns the problems found (none for a good log) and the entries.
- */
+/** SPEC section 4, read independently of src/evidence (test/helpers/chain.ts): the problems, and the entries. */
 function checkLog(file: string): { problems: string[]; entries: Entry[] } {
   const text = readFileSync(file, 'utf8');
   const problems: string[] = [];
   if (!text.endsWith('\n')) problems.push('the log does not end with a newline');
-  const entries: Entry[] = [];
-  let prev: string | null = null;
-  text
-    .replace(/\n$/, '')
-    .split('\n')
-    .forEach((line, i) => {
-      const e = JSON.parse(line) as Entry;
-      const keys = Object.keys(e).join(',');
-      if (keys !== 'seq,at,type,actor,data,prev,hash') problems.push(`line ${i + 1}: members ${keys}`);
-      if (line !== JSON.stringify(e)) problems.push(`line ${i + 1}: not in the serialised form`);
-      if (e.seq !== i) problems.push(`line ${i + 1}: seq ${e.seq}`);
-      if (e.prev !== prev) problems.push(`line ${i + 1}: prev does not link`);
-      if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(e.at)) problems.push(`line ${i + 1}: at ${e.at}`);
-      const unhashed = JSON.stringify({ seq: e.seq, at: e.at, type: e.type, actor: e.actor, data: e.data, prev: e.prev });
-      if (createHash('sha256').update(unhashed, 'utf8').digest('hex') !== e.hash) problems.push(`line ${i + 1}: hash`);
-      prev = e.hash;
-      entries.push(e);
-    });
+  let entries: Entry[] = [];
+  try {
+    entries = checkChain(text.replace(/\n$/, '').split('\n'));
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
   return { problems, entries };
 }
 
