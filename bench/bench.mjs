@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = join(root, 'bin', 'leakctl.js');
 const node = process.execPath;
-const runs = Number(process.env.BENCH_RUNS ?? 21);
+const runs = Number(process.env.BENCH_RUNS ?? 31);
 const work = mkdtempSync(join(tmpdir(), 'leakctl-bench-'));
 const env = { ...process.env, NO_COLOR: '1' };
 
