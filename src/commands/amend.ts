@@ -9,7 +9,7 @@ import { answerValues, applyEntry } from '../evidence/state.js';
 import { holidaysOf } from '../deadlines/compute.js';
 import type { CommonOptions } from '../options.js';
 import { conditionInWords, evaluate } from '../playbook/conditions.js';
-import { checkAnswer } from '../run/answer.js';
+import { checkAnswer, SENSITIVE_PLACEHOLDER } from '../run/answer.js';
 import { commandNow, playbookOfIncident, replayIncident, responderName, withIncidentLog } from '../run/incident.js';
 import { existingIncident } from '../run/locate.js';
 import { PromptResponder } from '../run/prompts.js';
@@ -43,7 +43,7 @@ export async function run(options: CommonOptions, id: string, stepId: string, op
     const actor = responderName(opts.responder, undefined, settings.config.responder, options.cwd);
     const previous = state.answers.get(stepId);
     if (previous) {
-      const shown = step.sensitive ? '[sensitive]' : printable(JSON.stringify(previous.value));
+      const shown = step.sensitive ? SENSITIVE_PLACEHOLDER : printable(JSON.stringify(previous.value));
       out.message(`Earlier answer (entry #${previous.seq}): ${shown}`);
     }
 

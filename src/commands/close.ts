@@ -3,8 +3,7 @@ import { loadConfig, loadSettings } from '../config/settings.js';
 import type { CommonOptions } from '../options.js';
 import { commandNow, playbookOfIncident, replayIncident, responderName, withIncidentLog } from '../run/incident.js';
 import { existingIncident } from '../run/locate.js';
-import { placedSteps, stepStanding } from '../run/runner.js';
-import { answerValues } from '../evidence/state.js';
+import { openSteps } from '../run/runner.js';
 import { LeakctlError } from '../ui/errors.js';
 import { Output } from '../ui/output.js';
 
@@ -17,8 +16,7 @@ export async function run(options: CommonOptions, id: string, opts: { responder?
     let open: string[] = [];
     try {
       const playbook = playbookOfIncident(state, loadSettings(options), options.cwd, () => undefined, false);
-      const answers = answerValues(state);
-      open = placedSteps(playbook).filter(({ step }) => stepStanding(step, state, answers) === 'open').map(({ step }) => step.id);
+      open = openSteps(playbook, state).map(({ step }) => step.id);
     } catch (error) {
       // The playbook may be gone or broken; closing does not need it.
       if (!(error instanceof LeakctlError)) throw error;

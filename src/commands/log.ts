@@ -5,6 +5,7 @@
  * "Sensitive answers"). `--json` is the raw log, for tools: values as recorded.
  */
 import { once } from 'node:events';
+import { SENSITIVE_PLACEHOLDER } from '../run/answer.js';
 import { logFileOf } from '../evidence/log.js';
 import { readEntries } from '../evidence/read.js';
 import type { EvidenceEntry } from '../evidence/entry.js';
@@ -16,7 +17,6 @@ import { Output } from '../ui/output.js';
 import { printable, terminalSafeJson } from '../ui/text.js';
 
 /** What `log` shows instead of a sensitive step's answer (the same words as run/answer.ts). */
-const SENSITIVE = '[sensitive]';
 /** What it shows for every answer when it cannot tell which are sensitive. */
 const HIDDEN = '[hidden: playbook unavailable]';
 
@@ -96,7 +96,7 @@ export function describe(entry: EvidenceEntry, sensitive: ReadonlySet<string> | 
       return `${p.title} (playbook ${p.id})${d.drill ? ', DRILL' : ''}`;
     }
     case 'step.answered':
-      return `${String(d.step)} = ${sensitive === null ? HIDDEN : sensitive.has(String(d.step)) ? SENSITIVE : showValue(d.value)}${d.source === 'answers' ? ' (from answers file)' : ''}`;
+      return `${String(d.step)} = ${sensitive === null ? HIDDEN : sensitive.has(String(d.step)) ? SENSITIVE_PLACEHOLDER : showValue(d.value)}${d.source === 'answers' ? ' (from answers file)' : ''}`;
     case 'step.skipped':
       return `${String(d.step)} skipped: ${String(d.reason)}`;
     case 'note.added':

@@ -13,9 +13,8 @@ import { loadAnswersFile } from '../run/answers.js';
 import { clockFor } from '../run/clock.js';
 import { playbookOfIncident, replayIncident, responderName } from '../run/incident.js';
 import { existingIncident } from '../run/locate.js';
-import { placedSteps, stepStanding } from '../run/runner.js';
+import { openSteps, placedSteps } from '../run/runner.js';
 import { reportSummary, runCommandSession } from '../run/session.js';
-import { answerValues } from '../evidence/state.js';
 import { InvalidInput } from '../ui/errors.js';
 import { Output } from '../ui/output.js';
 import { printable } from '../ui/text.js';
@@ -51,9 +50,8 @@ export async function run(options: CommonOptions, id: string, opts: ResumeOption
     if (log.setAside) {
       out.message(`The last line of the log was torn by a crash; it was set aside in ${log.setAside.file} (${log.setAside.bytes} bytes) and the log continues without it.`);
     }
-    const answered = answerValues(state);
     const steps = placedSteps(playbook);
-    const next = steps.find(({ step }) => stepStanding(step, state, answered) === 'open');
+    const next = openSteps(playbook, state)[0];
     out.message(out.style.bold(`Resuming incident ${id}`) + ` (${state.answers.size} of ${steps.length} steps answered)`);
     if (next) out.message(`Next: phase ${next.phaseIndex + 1}/${playbook.phases.length}, step ${next.index + 1}/${steps.length}: ${printable(next.step.prompt)}`);
     applyEntry(state, log.append('run.resumed', actor, { at_step: next?.step.id ?? null }, clock.now()));

@@ -17,7 +17,7 @@ import type { Progress } from '../run/progress.js';
 import type { IncidentState } from '../evidence/state.js';
 import { InvalidInput, LeakctlError } from '../ui/errors.js';
 import { Output, table } from '../ui/output.js';
-import { printable, terminalSafeJson } from '../ui/text.js';
+import { printable } from '../ui/text.js';
 
 export async function run(options: CommonOptions, id: string | undefined): Promise<number> {
   const out = await Output.create(options);
@@ -50,7 +50,7 @@ async function one(options: CommonOptions, settings: Settings, out: Output, now:
   const tz = settings.config.timezone;
   const opened = state.opened!;
   if (options.json) {
-    json(options, {
+    out.json({
       incident: id,
       dir,
       title: opened.playbook.title,
@@ -120,7 +120,7 @@ async function overview(options: CommonOptions, settings: Settings, out: Output,
     }
   }
   if (options.json) {
-    json(options, {
+    out.json({
       dir: options.incidentsDir,
       incidents: rows.map((r) => ({
         incident: r.id,
@@ -160,13 +160,6 @@ async function overview(options: CommonOptions, settings: Settings, out: Output,
   return 0;
 }
 
-/**
- * The one JSON document, with the bidi and C1 controls that JSON.stringify leaves raw written as
- * \u escapes (same value): titles and names come from playbooks and answers files (issue 7).
- */
-function json(options: CommonOptions, value: unknown): void {
-  options.stdout.write(`${terminalSafeJson(JSON.stringify(value, null, 2))}\n`);
-}
 
 function nextDeadline(progress: Progress | undefined) {
   return progress?.deadlines

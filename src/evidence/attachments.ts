@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { EXIT, InvalidInput, LeakctlError } from '../ui/errors.js';
 import { printable } from '../ui/text.js';
 import { isAlive } from './lock.js';
-import { ATTACHMENTS_DIR, FILE_MODE } from './log.js';
+import { ATTACHMENTS_DIR, errno, FILE_MODE } from './log.js';
 
 export interface AttachedFile {
   /** Relative to the incident directory, forward slashes: `attachments/<sha256 prefix>-<name>`. */
@@ -24,9 +24,6 @@ const NAME_MAX_CHARS = 100;
 /** File systems limit names to 255 bytes; leave room for the hash prefix and a collision suffix. */
 const NAME_MAX_BYTES = 200;
 
-function errno(e: unknown): string | undefined {
-  return (e as NodeJS.ErrnoException | undefined)?.code;
-}
 
 function kindOf(st: fs.Stats): string | null {
   if (st.isFile()) return null;

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EXIT, InvalidInput, LeakctlError } from '../ui/errors.js';
-import { FILE_MODE, fixFor } from './log.js';
+import { errno, FILE_MODE, fixFor } from './log.js';
 
 export const LOCK_FILE = '.lock';
 
@@ -31,9 +31,6 @@ export interface LockOptions {
   now?: Date;
 }
 
-function errno(e: unknown): string | undefined {
-  return (e as NodeJS.ErrnoException | undefined)?.code;
-}
 
 function parseHolder(text: string): LockHolder | null {
   try {

@@ -64,7 +64,8 @@ export function logFileOf(incidentDir: string): string {
   return path.join(incidentDir, LOG_FILE);
 }
 
-function errno(e: unknown): string | undefined {
+/** The error's code (ENOENT, EACCES, …), if it has one. */
+export function errno(e: unknown): string | undefined {
   return (e as NodeJS.ErrnoException | undefined)?.code;
 }
 

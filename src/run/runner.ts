@@ -84,6 +84,12 @@ export function stepStanding(step: Step, state: IncidentState, answers: Readonly
   return 'open';
 }
 
+/** The steps still to be answered, in order, given the latest answers. */
+export function openSteps(playbook: Playbook, state: IncidentState): PlacedStep[] {
+  const answers = answerValues(state);
+  return placedSteps(playbook).filter(({ step }) => stepStanding(step, state, answers) === 'open');
+}
+
 export function deadlineClocks(playbook: Playbook, state: IncidentState, now: Date, holidays: ReadonlySet<string>): DeadlineClock[] {
   const answers = answerValues(state);
   const openedAt = state.opened?.at ?? now;

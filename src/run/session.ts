@@ -22,9 +22,8 @@ import type { Playbook } from '../playbook/types.js';
 import { formatProblem, Interrupted, InvalidDocument, InvalidInput } from '../ui/errors.js';
 import type { Output } from '../ui/output.js';
 import type { Clock } from './clock.js';
-import { deadlineClocks, placedSteps, runSteps, stepStanding } from './runner.js';
+import { deadlineClocks, openSteps, runSteps } from './runner.js';
 import type { Responder, RunInput } from './runner.js';
-import { answerValues } from '../evidence/state.js';
 import type { DeadlineClock } from '../deadlines/compute.js';
 
 /** What the runner needs, and what the session adds around it: output, pausing, drafts. */
@@ -114,8 +113,7 @@ export async function runSession(input: SessionInput): Promise<SessionSummary> {
 }
 
 function nextOpenStep(input: SessionInput): string | undefined {
-  const answers = answerValues(input.state);
-  return placedSteps(input.playbook).find(({ step }) => stepStanding(step, input.state, answers) === 'open')?.step.id;
+  return openSteps(input.playbook, input.state)[0]?.step.id;
 }
 
 function summarise(input: SessionInput, drafts: WrittenDraft[], renderProblems: string[]): SessionSummary {
