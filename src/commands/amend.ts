@@ -4,7 +4,6 @@
  */
 import { CORE_SCHEMA, load } from 'js-yaml';
 import { loadSettings } from '../config/settings.js';
-import { copyAttachment } from '../evidence/attachments.js';
 import { answerValues, applyEntry } from '../evidence/state.js';
 import { holidaysOf } from '../deadlines/compute.js';
 import type { CommonOptions } from '../options.js';
@@ -13,7 +12,7 @@ import { checkAnswer, SENSITIVE_PLACEHOLDER } from '../run/answer.js';
 import { commandNow, playbookOfIncident, replayIncident, responderName, withIncidentLog } from '../run/incident.js';
 import { existingIncident } from '../run/locate.js';
 import { PromptResponder } from '../run/prompts.js';
-import { deadlineClocks, placedSteps, recordDeadlineEvents } from '../run/runner.js';
+import { deadlineClocks, placedSteps, recordDeadlineEvents, recordedValue } from '../run/runner.js';
 import { InvalidInput } from '../ui/errors.js';
 import { Output } from '../ui/output.js';
 import { printable } from '../ui/text.js';
@@ -68,14 +67,7 @@ export async function run(options: CommonOptions, id: string, stepId: string, op
       if (reply.kind === 'skip') throw new InvalidInput('nothing was amended');
       value = reply.value;
     }
-    if (step.kind === 'attachment') {
-      const files = [];
-      for (const path of value as string[]) {
-        const copied = await copyAttachment(dir, path);
-        files.push({ path: copied.path, sha256: copied.sha256, bytes: copied.bytes });
-      }
-      value = files;
-    }
+    value = await recordedValue(step, value, dir);
     const answered = log.append('step.answered', actor, { step: stepId, value, source: opts.value !== undefined ? 'answers' : 'prompt' }, now());
     applyEntry(state, answered);
     const holidays = holidaysOf(playbook, settings.config);

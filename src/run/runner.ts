@@ -133,18 +133,24 @@ export async function runSteps(input: RunInput): Promise<void> {
       record('step.skipped', { step: step.id, reason: reply.reason });
       continue;
     }
-    let value = reply.value;
-    if (step.kind === 'attachment') {
-      const files = [];
-      for (const path of value as string[]) {
-        const copied = await copyAttachment(input.incidentDir, path);
-        files.push({ path: copied.path, sha256: copied.sha256, bytes: copied.bytes });
-      }
-      value = files;
-    }
+    const value = await recordedValue(step, reply.value, input.incidentDir);
     record('step.answered', { step: step.id, value, source: responder.source });
     recordDeadlineEvents(deadlineClocks(playbook, state, clock.now(), input.holidays), state, record);
   }
+}
+
+/**
+ * The value a step's answer is logged with: for an attachment step, the files copied into the
+ * incident as `{ path, sha256, bytes }` (SPEC section 2); for any other kind, the checked answer.
+ */
+export async function recordedValue(step: Step, checked: unknown, incidentDir: string): Promise<unknown> {
+  if (step.kind !== 'attachment') return checked;
+  const files = [];
+  for (const path of checked as string[]) {
+    const copied = await copyAttachment(incidentDir, path);
+    files.push({ path: copied.path, sha256: copied.sha256, bytes: copied.bytes });
+  }
+  return files;
 }
 
 /**
