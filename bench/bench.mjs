@@ -4,7 +4,7 @@
 // noise hits both sides alike. Absolute times are printed too, but the goals are the ratios.
 // This is a benchmark, not a test: it prints figures and never fails a build.
 import { spawnSync } from 'node:child_process';
-import { closeSync, fsyncSync, mkdtempSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync, cpSync } from 'node:fs';
+import { closeSync, cpSync, fsyncSync, mkdtempSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,8 +16,11 @@ const runs = Number(process.env.BENCH_RUNS ?? 31);
 const work = mkdtempSync(join(tmpdir(), 'leakctl-bench-'));
 const env = { ...process.env, NO_COLOR: '1' };
 
-const { EvidenceLog } = await import(join(root, 'dist', 'evidence', 'log.js'));
+const { ChainAppender } = await import(join(root, 'dist', 'evidence', 'log.js'));
+const { CHAIN_START, atKey } = await import(join(root, 'dist', 'evidence', 'chain.js'));
 const { hashOf, serialiseEntry } = await import(join(root, 'dist', 'evidence', 'entry.js'));
+const { Incident } = await import(join(root, 'dist', 'incident', 'incident.js'));
+const { RealClock } = await import(join(root, 'dist', 'incident', 'clock.js'));
 
 function time(command, args, options = {}) {
   const start = process.hrtime.bigint();
@@ -57,6 +60,11 @@ function pair(a, b, n = runs, prepare = () => {}) {
 }
 
 const rows = [];
+/** A figure without a goal of its own: printed for the record. */
+function inform(what, text) {
+  console.log(`INFO ${what.padEnd(56)} ${text}`);
+}
+
 function report(what, goal, { a, b, ratio }, aName, unit = 'ms') {
   const ok = ratio <= goal;
   rows.push({ what, goal, ratio, ok });
@@ -108,15 +116,19 @@ const scripted = () =>
   time(node, [bin, 'start', join(fixture, 'bench.yaml'), '--answers', join(fixture, 'answers.yaml'), '--templates', join(fixture, 'templates'), '--dir', join(work, 'incidents'), '--id', `run-${n++}`]);
 report('scripted run: 15 steps, attachment, txt + eml', 2.0, pair(floor, scripted), 'node -e 0');
 
-// 3. verify of a 200,000-entry log against sha256sum of the same file.
+// 3. verify of a 200,000-entry log against sha256sum of the same file. The log answers the
+//    steps of the benchmark playbook over and over (the latest answer wins), so that `status`
+//    can open it as a responder's incident.
 function makeLog(dir, count) {
   mkdirSync(join(dir, 'attachments'), { recursive: true });
+  mkdirSync(join(dir, 'drafts'), { recursive: true });
   const fd = openSync(join(dir, 'evidence.jsonl'), 'w', 0o600);
   let prev = null;
   let batch = [];
+  const playbook = { id: 'bench', title: 'Benchmark playbook', sha256: '0'.repeat(64), file: join(fixture, 'bench.yaml') };
   for (let seq = 0; seq < count; seq++) {
     const type = seq === 0 ? 'incident.opened' : 'step.answered';
-    const data = seq === 0 ? { playbook: { id: 'bench', title: 'Bench', sha256: '0'.repeat(64) }, drill: true, responder: 'bench' } : { step: `s${seq % 15}`, value: `answer number ${seq}`, source: 'answers' };
+    const data = seq === 0 ? { playbook, drill: true, responder: 'bench' } : { step: `s${1 + (seq % 12)}`, value: `answer number ${seq}`, source: 'answers' };
     const unhashed = { seq, at: new Date(Date.UTC(2026, 2, 2) + seq * 1000).toISOString(), type, actor: 'bench', data, prev };
     const entry = { ...unhashed, hash: hashOf(unhashed) };
     batch.push(serialiseEntry(entry));
@@ -166,17 +178,58 @@ const replayGrowth = replayLarge / replaySmall;
 rows.push({ what: 'replay memory growth', goal: 1.25, ratio: replayGrowth, ok: replayGrowth <= 1.25 });
 console.log(`${replayGrowth <= 1.25 ? 'OK  ' : 'MISS'} ${'replay (log --json): peak RSS 1,000,000 vs 100,000'.padEnd(56)} ${replayGrowth.toFixed(2)}x (goal: flat, <= 1.25x)   ${replayLarge.toFixed(0)} MB vs ${replaySmall.toFixed(0)} MB`);
 
-// 5. Appending: EvidenceLog.append against a bare writeSync + fsyncSync of the same bytes, and
-//    the cost per entry at 10 entries against 100,000 entries (no rewrite of the file).
+// 4b. Every command opens its incident by verifying and replaying the whole log (issue 8):
+//     `status` of one incident against sha256sum of its log, at 10,000 and 200,000 entries; its
+//     memory at 1,000,000 against 100,000; and `status` over 100 incidents.
+const openDir = join(work, 'incidents-open');
+mkdirSync(openDir, { recursive: true });
+for (const [count, name] of [[10_000, 'o10k'], [200_000, 'o200k']]) {
+  makeLog(join(openDir, name), count);
+  const log = join(openDir, name, 'evidence.jsonl');
+  report(
+    `open (verify + replay): status, ${count.toLocaleString('en-GB')} entries`,
+    3.0,
+    pair(() => time('sha256sum', [log]), () => time(node, [bin, 'status', name, '--dir', openDir]), Math.min(runs, 9)),
+    'sha256sum',
+  );
+}
+for (const [dir, name] of [[log100k, 'i100k'], [log1m, 'i1m']]) cpSync(dir, join(openDir, name), { recursive: true });
+const statusSmall = peakRss(node, [bin, 'status', 'i100k', '--dir', openDir]);
+const statusLarge = peakRss(node, [bin, 'status', 'i1m', '--dir', openDir]);
+const statusGrowth = statusLarge / statusSmall;
+rows.push({ what: 'status memory growth', goal: 1.25, ratio: statusGrowth, ok: statusGrowth <= 1.25 });
+console.log(`${statusGrowth <= 1.25 ? 'OK  ' : 'MISS'} ${'status: peak RSS 1,000,000 vs 100,000 entries'.padEnd(56)} ${statusGrowth.toFixed(2)}x (goal: flat, <= 1.25x)   ${statusLarge.toFixed(0)} MB vs ${statusSmall.toFixed(0)} MB`);
+const many = join(work, 'incidents-many');
+const drillFile = join(root, 'playbooks', 'drills', 'platform-leak.yaml');
+time(node, [bin, 'drill', 'platform-leak', '--answers', drillFile, '--id', 'm000', '--dir', many]);
+const entriesEach = readFileSync(join(many, 'm000', 'evidence.jsonl'), 'utf8').split('\n').length - 1;
+for (let i = 1; i < 100; i++) cpSync(join(many, 'm000'), join(many, `m${String(i).padStart(3, '0')}`), { recursive: true });
+const overview = pair(floor, () => time(node, [bin, 'status', '--dir', many]), Math.min(runs, 9));
+inform('status, 100 incidents (the bundled drill, each verified)', `${overview.b.toFixed(0)} ms, ${((overview.b - overview.a) / 100).toFixed(1)} ms per incident of ${entriesEach} entries, beyond node -e 0 (${overview.a.toFixed(0)} ms)`);
+
+// 5. Appending: ChainAppender.append against a bare writeSync + fsyncSync of the same bytes, and
+//    the cost per entry at 10 entries against 100,000 entries (no rewrite of the file). Then a
+//    whole record() (lock, catching up, append), for the record.
 function appendCost(existing, count) {
   const dir = join(work, `append-${existing}-${Math.random().toString(36).slice(2)}`);
-  if (existing > 0) makeLog(dir, existing);
-  const log = existing > 0 ? EvidenceLog.open(dir) : EvidenceLog.create(dir);
-  const at = new Date(Date.UTC(2026, 2, 3));
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'evidence.jsonl');
+  // After every entry makeLog writes: time only moves forward.
+  const at = new Date(Date.UTC(2027, 0, 1));
+  let position = CHAIN_START;
+  if (existing > 0) {
+    makeLog(dir, existing);
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const last = JSON.parse(lines[lines.length - 2]);
+    position = { offset: statSync(file).size, entries: existing, head: last.hash, lastAt: last.at, lastAtKey: atKey(last.at), closed: false };
+  } else {
+    writeFileSync(file, '', { mode: 0o600 });
+  }
+  const appender = new ChainAppender(file, 'bench');
   const start = process.hrtime.bigint();
-  for (let i = 0; i < count; i++) log.append('note.added', 'bench', { text: `note ${i}` }, at);
+  for (let i = 0; i < count; i++) position = appender.append(position, { type: i === 0 && existing === 0 ? 'incident.opened' : 'note.added', actor: 'bench', data: { text: `note ${i}` }, at }).position;
   const us = Number(process.hrtime.bigint() - start) / 1e3 / count;
-  log.close();
+  appender.close();
   rmSync(dir, { recursive: true, force: true });
   return us;
 }
@@ -194,9 +247,26 @@ function bareCost(count) {
   rmSync(file);
   return us;
 }
-report('append (write + fsync) vs bare writeSync + fsyncSync', 1.5, pair(() => bareCost(200), () => appendCost(0, 200), 9), 'bare', 'us');
+async function recordCost(count) {
+  const dir = join(work, `record-${Math.random().toString(36).slice(2)}`);
+  const incident = await Incident.create({ incidentsDir: dir, id: 'r', writer: { actor: 'bench', clock: new RealClock() }, opening: { playbook: { id: 'bench', title: 'Bench', sha256: '0'.repeat(64), file: join(fixture, 'bench.yaml') }, drill: true } });
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < count; i++) await incident.record('note.added', { text: `note ${i}` });
+  const us = Number(process.hrtime.bigint() - start) / 1e3 / count;
+  incident.close();
+  rmSync(dir, { recursive: true, force: true });
+  return us;
+}
+report('append (write + fsync) vs bare writeSync + fsyncSync', 1.2, pair(() => bareCost(200), () => appendCost(0, 200), 9), 'bare', 'us');
 const flat = pair(() => appendCost(10, 200), () => appendCost(100_000, 200), 5);
 report('append cost per entry at 100,000 vs at 10 entries', 1.5, flat, 'at 10', 'us');
+const bare = [];
+const recorded = [];
+for (let i = 0; i < 9; i++) {
+  bare.push(bareCost(200));
+  recorded.push(await recordCost(200));
+}
+inform('record() (lock, catch up, append) vs bare write + fsync', `${(median(recorded) / median(bare)).toFixed(2)}x   ${median(recorded).toFixed(1)} us vs bare ${median(bare).toFixed(1)} us`);
 
 rmSync(work, { recursive: true, force: true });
 const missed = rows.filter((r) => !r.ok);

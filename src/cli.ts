@@ -122,11 +122,13 @@ export async function run(io: ProcessIO): Promise<number> {
       pending = (async () => {
         const common = commonOptions(io, globals);
         // A path built at run time: the bundler leaves the import alone, so each command stays
-        // in its own file (scripts/build.mjs) and only the one that runs is loaded.
-        const path = ['.', 'commands', `${module}.js`].join('/');
+        // in its own file (scripts/build.mjs) and only the one that runs is loaded. Run from the
+        // TypeScript sources (in-process tests), the command is a .ts file beside this one.
+        const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+        const path = ['.', 'commands', `${module}.${extension}`].join('/');
         // The bundle is CommonJS: require() it, or Node would first scan its source for export
         // names (cjs-module-lexer, ~15 ms on a command file). Run from src/ (tests), import it.
-        const loaded = (typeof require === 'function' ? require(path) : await import(path)) as CommandModule;
+        const loaded = (extension === 'js' && typeof require === 'function' ? require(path) : await import(path)) as CommandModule;
         return loaded.run(common, ...(positional as never[]), cmd.opts() as never);
       })();
     });

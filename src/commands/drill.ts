@@ -3,16 +3,15 @@
  * (drafts bannered), then judged: exit 3 when a deadline that applies was missed in simulated time
  * or a required step was left unanswered, naming each with its due time and how late.
  */
-import { accessSync, constants, existsSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { holidaysOf } from '../deadlines/compute.js';
+import { writeOutputFile } from '../evidence/durable.js';
 import type { CommonOptions } from '../options.js';
 import { judgeDrill, junitXml } from '../run/drill.js';
 import { deadlineClocks } from '../run/runner.js';
-import { reportSummary } from '../run/session.js';
+import { reportSummary, startSession } from '../run/session.js';
 import { InvalidInput } from '../ui/errors.js';
 import { Output } from '../ui/output.js';
-import { startIncident } from './start.js';
 
 export interface DrillOptions {
   readonly answers: string;
@@ -25,22 +24,15 @@ export async function run(options: CommonOptions, ref: string, opts: DrillOption
   const out = await Output.create(options);
   const junitFile = opts.junit !== undefined ? resolve(options.cwd, opts.junit) : undefined;
   if (junitFile) checkWritable(junitFile, opts.junit!);
-  const started = await startIncident(options, out, ref, { ...opts, drill: true }, true);
-  const { playbook, state, clock, settings, summary } = started;
-  const holidays = holidaysOf(playbook, settings.config);
+  const { run, summary } = await startSession(options, out, { ...opts, playbook: ref, drill: true, judged: true });
+  const { playbook, incident, clock, settings, holidays } = run;
   const endedAt = clock.now();
-  const verdict = judgeDrill(playbook, state, deadlineClocks(playbook, state, endedAt, holidays), endedAt, summary.renderProblems);
+  const verdict = judgeDrill(playbook, incident.state, deadlineClocks(playbook, incident.state, endedAt, holidays), endedAt, summary.renderProblems);
 
-  if (junitFile) {
-    try {
-      writeFileSync(junitFile, junitXml(`leakctl drill ${playbook.id}`, state.id, verdict));
-    } catch (error) {
-      throw new InvalidInput(`could not write the JUnit report ${opts.junit}: ${(error as Error).message}`);
-    }
-  }
+  if (junitFile) writeOutputFile(junitFile, junitXml(`leakctl drill ${playbook.id}`, incident.id, verdict), 'the JUnit report');
   if (options.json) {
     out.json({
-      incident: state.id,
+      incident: incident.id,
       dir: summary.dir,
       playbook: playbook.id,
       result: verdict.passed ? 'pass' : 'fail',

@@ -1,10 +1,10 @@
 /** `leakctl list`: the playbooks and templates in the search path. */
 import { loadSettings } from '../config/settings.js';
-import { loadYamlFileFast } from '../documents/fast.js';
+import { loadYamlFileFast } from '../documents/load.js';
 import type { CommonOptions } from '../options.js';
-import { listPlaybookFiles } from '../playbook/discover.js';
 import { PLAYBOOK_WHAT } from '../playbook/load.js';
-import { listTemplateFiles, readTemplate } from '../notices/templates.js';
+import { listPlaybookFiles, listTemplateFiles } from '../documents/files.js';
+import { readTemplate } from '../notices/templates.js';
 import { LeakctlError } from '../ui/errors.js';
 import { Output, table } from '../ui/output.js';
 

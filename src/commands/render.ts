@@ -5,13 +5,12 @@
 import { join } from 'node:path';
 import { loadSettings } from '../config/settings.js';
 import { holidaysOf } from '../deadlines/compute.js';
-import type { CommonOptions } from '../options.js';
-import { draftText, noticesDue, renderAll, writeDrafts } from '../notices/drafts.js';
-import type { RenderInput } from '../notices/drafts.js';
+import { commandClock, readIncident, writeIncident } from '../incident/open.js';
+import { playbookOf } from '../incident/playbook.js';
+import { draftText, noticesDue, renderAll } from '../notices/drafts.js';
 import type { DraftFormat } from '../notices/templates.js';
-import { commandNow, playbookOfIncident, replayIncident, responderName, withIncidentLog } from '../run/incident.js';
-import { existingIncident } from '../run/locate.js';
-import { deadlineClocks } from '../run/runner.js';
+import type { CommonOptions } from '../options.js';
+import { recordDrafts, renderInputOf } from '../run/drafts.js';
 import { InvalidInput } from '../ui/errors.js';
 import { Output } from '../ui/output.js';
 
@@ -25,34 +24,28 @@ export interface RenderOptions {
 export async function run(options: CommonOptions, id: string, opts: RenderOptions): Promise<number> {
   const out = await Output.create(options);
   const settings = loadSettings(options);
-  const dir = existingIncident(options, id);
-  const now = commandNow(options);
-
-  const prepare = async (): Promise<RenderInput> => {
-    const { state } = await replayIncident(dir, id);
-    const playbook = playbookOfIncident(state, settings, options.cwd, (t) => out.message(t));
-    const holidays = holidaysOf(playbook, settings.config);
-    return { playbook, state, config: settings.config, templateDirs: settings.templateDirs, deadlines: deadlineClocks(playbook, state, now, holidays), now };
-  };
-
-  if (opts.stdout !== undefined) {
-    const input = await prepare();
-    const [notice] = await renderAll(input, [opts.stdout]);
-    options.stdout.write(draftText(notice!, opts.format ?? 'txt', input));
-    return 0;
+  if (opts.format !== undefined && opts.stdout === undefined) {
+    throw new InvalidInput('--format goes with --stdout ID; drafts written to drafts/ use the formats their template asks for');
   }
-  if (opts.format !== undefined) throw new InvalidInput('--format goes with --stdout ID; drafts written to drafts/ use the formats their template asks for');
-
-  const written = await withIncidentLog(dir, now, async (log) => {
-    const input = await prepare();
-    const ids = opts.template ?? noticesDue(input.playbook, input.state);
-    if (ids.length === 0) return [];
-    const notices = await renderAll(input, ids);
-    const actor = responderName(opts.responder, undefined, settings.config.responder, options.cwd);
-    return writeDrafts(notices, input, dir, log, actor);
-  });
-  if (options.json) out.json({ incident: id, drafts: written.map((d) => ({ ...d, path: join(dir, d.file) })) });
-  else if (written.length === 0) out.message('No notices are due for this incident yet (their conditions do not hold); name one with --template ID.');
-  else for (const d of written) out.result(join(dir, d.file));
+  const warn = (t: string): void => out.message(t);
+  const now = commandClock(options).now();
+  const incident = opts.stdout !== undefined ? await readIncident(options, id, warn) : await writeIncident(options, id, settings.config, opts.responder, warn);
+  try {
+    const playbook = playbookOf(incident.state, { settings, cwd: options.cwd, warn });
+    const source = { incident, playbook, settings, holidays: holidaysOf(playbook, settings.config) };
+    if (opts.stdout !== undefined) {
+      const input = renderInputOf(source, now);
+      const [notice] = await renderAll(input, [opts.stdout]);
+      options.stdout.write(draftText(notice!, opts.format ?? 'txt', input));
+      return 0;
+    }
+    const ids = opts.template ?? noticesDue(playbook, incident.state);
+    const written = ids.length === 0 ? [] : await recordDrafts(source, ids, now);
+    if (options.json) out.json({ incident: id, drafts: written.map((d) => ({ ...d, path: join(incident.dir, d.file) })) });
+    else if (written.length === 0) out.message('No notices are due for this incident yet (their conditions do not hold); name one with --template ID.');
+    else for (const d of written) out.result(join(incident.dir, d.file));
+  } finally {
+    incident.close();
+  }
   return 0;
 }

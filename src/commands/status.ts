@@ -2,51 +2,54 @@
  * `leakctl status [INCIDENT]`: one incident's progress and deadline clocks (due time, time left
  * or overdue), or a table of every incident in the incidents directory, drills marked.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSettings } from '../config/settings.js';
 import type { Settings } from '../config/settings.js';
 import { clockInWords, displayTime, spanInWords } from '../deadlines/format.js';
-import { logFileOf } from '../evidence/log.js';
 import { holidaysOf } from '../deadlines/compute.js';
+import { clockSetByHandInWords } from '../evidence/describe.js';
+import type { IncidentState } from '../evidence/state.js';
+import { incidentIds } from '../incident/locate.js';
+import { commandClock, readIncident } from '../incident/open.js';
+import { playbookOf } from '../incident/playbook.js';
 import type { CommonOptions } from '../options.js';
-import { commandNow, playbookOfIncident, replayIncident } from '../run/incident.js';
-import { existingIncident, INCIDENT_ID } from '../run/locate.js';
 import { progressOf } from '../run/progress.js';
 import type { Progress } from '../run/progress.js';
-import type { IncidentState } from '../evidence/state.js';
-import { InvalidInput, LeakctlError } from '../ui/errors.js';
+import { EXIT, LeakctlError } from '../ui/errors.js';
 import { Output, table } from '../ui/output.js';
 import { printable } from '../ui/text.js';
 
 export async function run(options: CommonOptions, id: string | undefined): Promise<number> {
   const out = await Output.create(options);
   const settings = loadSettings(options);
-  const now = commandNow(options);
+  const now = commandClock(options).now();
   return id === undefined ? overview(options, settings, out, now) : one(options, settings, out, now, id);
 }
 
 interface Loaded {
   state: IncidentState;
+  dir: string;
   progress?: Progress;
   problem?: string;
 }
 
-async function load(options: CommonOptions, settings: Settings, dir: string, id: string, now: Date, warn: (t: string) => void): Promise<Loaded> {
-  const { state } = await replayIncident(dir, id);
+async function load(options: CommonOptions, settings: Settings, id: string, now: Date, warn: (t: string) => void): Promise<Loaded> {
+  const incident = await readIncident(options, id, warn);
+  const { state, dir } = incident;
   try {
-    const playbook = playbookOfIncident(state, settings, options.cwd, warn, false);
+    const playbook = playbookOf(state, { settings, cwd: options.cwd, warn, checkTemplates: false });
     const holidays = holidaysOf(playbook, settings.config);
-    return { state, progress: progressOf(playbook, state, now, holidays) };
+    return { state, dir, progress: progressOf(playbook, state, now, holidays) };
   } catch (error) {
     if (!(error instanceof LeakctlError)) throw error;
-    return { state, problem: error.message };
+    return { state, dir, problem: error.message };
+  } finally {
+    incident.close();
   }
 }
 
 async function one(options: CommonOptions, settings: Settings, out: Output, now: Date, id: string): Promise<number> {
-  const dir = existingIncident(options, id);
-  const { state, progress, problem } = await load(options, settings, dir, id, now, (t) => out.message(t));
+  const { state, dir, progress, problem } = await load(options, settings, id, now, (t) => out.message(t));
   const tz = settings.config.timezone;
   const opened = state.opened!;
   if (options.json) {
@@ -65,12 +68,15 @@ async function one(options: CommonOptions, settings: Settings, out: Output, now:
       ...(progress ? { ...progress, deadlines: progress.deadlines.map(clockJson) } : { problem }),
       drafts: [...state.drafts].map(([file, d]) => ({ template: d.template, file, sha256: d.sha256, at: d.at.toISOString() })),
       closed_at: state.closed?.at.toISOString() ?? null,
+      clock_set_by_hand: state.clockSetByHand,
     });
     return 0;
   }
   const { bold, dim, red, green, yellow } = out.style;
   out.result(bold(`Incident ${id}`) + ` — ${printable(opened.playbook.title)}${opened.drill ? yellow(' [DRILL]') : ''}`);
   out.result(dim(`Opened ${displayTime(opened.at, tz)} by ${printable(opened.responder)} · playbook ${printable(opened.playbook.id)} · ${state.entries} entries · head ${state.head ?? '-'}`));
+  const warning = clockSetByHandInWords(state.clockSetByHand);
+  if (warning) out.result(out.style.yellow(`⚠ ${warning}`));
   if (!progress) {
     out.result(red(printable(problem ?? 'playbook unavailable')));
     return 0;
@@ -100,23 +106,15 @@ async function one(options: CommonOptions, settings: Settings, out: Output, now:
 }
 
 async function overview(options: CommonOptions, settings: Settings, out: Output, now: Date): Promise<number> {
-  if (existsSync(options.incidentsDir) && !statSync(options.incidentsDir).isDirectory()) {
-    throw new InvalidInput(`${options.incidentsDir} is not a directory; --dir (or LEAKCTL_DIR) names the directory that holds the incidents`);
-  }
-  const ids = existsSync(options.incidentsDir)
-    ? readdirSync(options.incidentsDir, { withFileTypes: true })
-        .filter((e) => e.isDirectory() && INCIDENT_ID.test(e.name) && existsSync(logFileOf(join(options.incidentsDir, e.name))))
-        .map((e) => e.name)
-        .sort()
-    : [];
-  const rows: ({ id: string } & Partial<Loaded>)[] = [];
-  for (const id of ids) {
+  const rows: ({ id: string; tampered?: boolean } & Partial<Loaded>)[] = [];
+  for (const id of incidentIds(options.incidentsDir)) {
     try {
-      const loaded = await load(options, settings, join(options.incidentsDir, id), id, now, () => undefined);
+      const loaded = await load(options, settings, id, now, () => undefined);
       rows.push({ id, ...loaded });
     } catch (error) {
       if (!(error instanceof LeakctlError)) throw error;
-      rows.push({ id, problem: error.message });
+      // One incident whose log does not verify must not hide the others: its row says so.
+      rows.push({ id, problem: error.message, tampered: error.exitCode === EXIT.checkFailed });
     }
   }
   if (options.json) {
@@ -128,14 +126,14 @@ async function overview(options: CommonOptions, settings: Settings, out: Output,
         playbook: r.state?.opened?.playbook.id ?? null,
         drill: r.state?.opened?.drill ?? false,
         opened_at: r.state?.opened?.at.toISOString() ?? null,
-        state: r.progress?.state ?? (r.state?.closed ? 'closed' : 'unknown'),
+        state: r.progress?.state ?? (r.state?.closed ? 'closed' : r.tampered ? 'does_not_verify' : 'unknown'),
         answered: r.progress?.answered ?? null,
         total: r.progress?.total ?? null,
         next_deadline: nextDeadline(r.progress) ? clockJson(nextDeadline(r.progress)!) : null,
         ...(r.problem ? { problem: r.problem } : {}),
       })),
     });
-    return 0;
+    return rows.some((r) => r.tampered) ? EXIT.checkFailed : EXIT.ok;
   }
   if (rows.length === 0) {
     out.message(`No incidents in ${options.incidentsDir}. Open one with: leakctl start`);
@@ -150,14 +148,24 @@ async function overview(options: CommonOptions, settings: Settings, out: Output,
         r.id + (r.state?.opened?.drill ? ' (drill)' : ''),
         printable(r.state?.opened?.playbook.id ?? '?'),
         r.state?.opened ? displayTime(r.state.opened.at, tz) : '?',
-        r.progress ? stateInWords(r.progress.state) : r.state?.closed ? 'closed' : 'unreadable',
+        r.progress ? stateInWords(r.progress.state) : r.state?.closed ? 'closed' : r.tampered ? 'DOES NOT VERIFY' : 'unreadable',
         r.progress ? `${r.progress.answered + r.progress.skipped}/${r.progress.total}` : '-',
         deadline ? `${printable(deadline.title)}: ${deadline.status === 'overdue' ? 'OVERDUE ' : ''}${spanInWords(deadline.margin_ms ?? 0)}${deadline.status === 'overdue' ? '' : ' left'}` : '-',
       ];
     }),
   ]);
   lines.forEach((line, i) => out.result(i === 0 ? out.style.bold(line) : line));
-  return 0;
+  return tamperedIn(rows, out);
+}
+
+/** Exit 3 when any incident's log does not verify, each named with what to run (its row says so too). */
+function tamperedIn(rows: readonly { id: string; tampered?: boolean; problem?: string; progress?: Progress }[], out: Output): number {
+  const bad = rows.filter((r) => r.tampered);
+  for (const r of rows) {
+    if (r.tampered) out.message(out.style.red(`${r.id}: its evidence log does not verify; \`leakctl verify ${r.id}\` shows where`));
+    else if (r.problem && !r.progress) out.message(`${r.id}: ${printable(r.problem.split('\n')[0] ?? '')}`);
+  }
+  return bad.length > 0 ? EXIT.checkFailed : EXIT.ok;
 }
 
 

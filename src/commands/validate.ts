@@ -6,12 +6,13 @@
 import { resolve } from 'node:path';
 import { loadConfigFile } from '../config/config.js';
 import { loadSettings } from '../config/settings.js';
-import { loadYamlFileFast } from '../documents/fast.js';
+import { loadYamlFileFast } from '../documents/load.js';
 import { problemAt, readSourceFile } from '../documents/yaml.js';
-import { readTemplate, listTemplateFiles, TEMPLATE_EXTENSION } from '../notices/templates.js';
+import { listTemplateFiles, TEMPLATE_EXTENSION } from '../documents/files.js';
+import { readTemplate } from '../notices/templates.js';
 import type { CommonOptions } from '../options.js';
 import { loadPlaybookFile } from '../playbook/load.js';
-import { loadAnswersFile } from '../run/answers.js';
+import { loadAnswersFile } from '../run/answers-file.js';
 import { formatProblem, InvalidDocument, LeakctlError } from '../ui/errors.js';
 import type { SourceProblem } from '../ui/errors.js';
 import { Output } from '../ui/output.js';

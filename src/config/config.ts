@@ -2,7 +2,7 @@
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { checkSchema } from '../documents/check.js';
-import { loadYamlFileFast } from '../documents/fast.js';
+import { loadYamlFileFast } from '../documents/load.js';
 import { problemAt } from '../documents/yaml.js';
 import type { YamlSource } from '../documents/yaml.js';
 import { InvalidDocument } from '../ui/errors.js';

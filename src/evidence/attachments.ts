@@ -2,13 +2,13 @@
  * Evidence files are copied into the incident (SPEC section 4), named by content, and hashed while
  * they are copied, so the log can record a hash of exactly the bytes that were kept.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EXIT, InvalidInput, LeakctlError } from '../ui/errors.js';
 import { printable } from '../ui/text.js';
-import { isAlive } from './lock.js';
-import { ATTACHMENTS_DIR, errno, FILE_MODE } from './log.js';
+import { errno, FILE_MODE, placeFile, removeStaleTemps, tempPathFor } from './durable.js';
+import { ATTACHMENTS_DIR } from './layout.js';
 
 export interface AttachedFile {
   /** Relative to the incident directory, forward slashes: `attachments/<sha256 prefix>-<name>`. */
@@ -72,8 +72,14 @@ export async function hashFile(file: string): Promise<{ sha256: string; bytes: n
   return { sha256: h.digest('hex'), bytes };
 }
 
+/** A copy in the incident: the file as the log records it, and whether this call stored it (false: the same bytes were there already). */
+export interface StoredAttachment {
+  readonly file: AttachedFile;
+  readonly fresh: boolean;
+}
+
 /** Copies `sourcePath` into `<incidentDir>/attachments/`, hashing it on the way. */
-export async function copyAttachment(incidentDir: string, sourcePath: string): Promise<AttachedFile> {
+export async function copyAttachment(incidentDir: string, sourcePath: string): Promise<StoredAttachment> {
   // The path as messages show it: a file name may carry terminal escapes or bidi overrides.
   const shown = printable(sourcePath);
   let st: fs.Stats;
@@ -87,7 +93,7 @@ export async function copyAttachment(incidentDir: string, sourcePath: string): P
   if (kind) throw new InvalidInput(`cannot attach ${shown}: it is ${kind}`);
 
   const dir = path.join(incidentDir, ATTACHMENTS_DIR);
-  await removeStaleCopies(dir);
+  removeStaleTemps(dir);
   // O_NOFOLLOW and the fstat below catch a swap between lstat and open; O_NONBLOCK keeps a
   // FIFO swapped in from blocking the open.
   const flags = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0);
@@ -97,7 +103,7 @@ export async function copyAttachment(incidentDir: string, sourcePath: string): P
   } catch (e) {
     throw new InvalidInput(`cannot read attachment ${shown}: ${printable((e as Error).message)}`);
   }
-  const tmp = path.join(dir, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+  const tmp = tempPathFor(path.join(dir, 'copy'));
   let sha256: string;
   let bytes = 0;
   try {
@@ -147,14 +153,12 @@ export async function copyAttachment(incidentDir: string, sourcePath: string): P
       // A file already there under the name is kept, never overwritten: it is evidence.
       const stored = `${sha256.slice(0, 12)}-${n === 1 ? '' : `${n}-`}${name}`;
       const target = path.join(dir, stored);
-      if (await placeWithoutOverwrite(tmp, target)) {
-        await syncDir(dir);
-        return { path: `${ATTACHMENTS_DIR}/${stored}`, sha256, bytes, original: sourcePath };
-      }
+      const file = { path: `${ATTACHMENTS_DIR}/${stored}`, sha256, bytes, original: sourcePath };
+      if (placeFile(tmp, target, false)) return { file, fresh: true };
       const existing = await hashFile(target).catch(() => null);
       if (existing && existing.sha256 === sha256) {
         await fs.promises.rm(tmp, { force: true });
-        return { path: `${ATTACHMENTS_DIR}/${stored}`, sha256, bytes, original: sourcePath };
+        return { file, fresh: false };
       }
     }
     throw new Error('too many different files already stored under this name');
@@ -164,49 +168,3 @@ export async function copyAttachment(incidentDir: string, sourcePath: string): P
   }
 }
 
-/**
- * Partial copies left by a leakctl killed mid-copy (issue 7): hidden `.tmp-<pid>-…` files that
- * nothing refers to, which would otherwise stay in the incident for good. Removed once their
- * process is gone (the caller holds the incident's lock, so no live one should be copying).
- */
-async function removeStaleCopies(dir: string): Promise<void> {
-  let names: string[];
-  try {
-    names = await fs.promises.readdir(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const m = /^\.tmp-(\d+)-[0-9a-f]{12}$/.exec(name);
-    const pid = m ? Number(m[1]) : 0;
-    if (pid > 0 && pid !== process.pid && !isAlive(pid)) await fs.promises.rm(path.join(dir, name), { force: true }).catch(() => undefined);
-  }
-}
-
-/** Moves tmp to target unless target exists; false if it does. */
-async function placeWithoutOverwrite(tmp: string, target: string): Promise<boolean> {
-  try {
-    await fs.promises.link(tmp, target);
-  } catch (e) {
-    if (errno(e) === 'EEXIST') return false;
-    // Some file systems have no hard links: check, then rename (rename alone would overwrite).
-    if (fs.existsSync(target)) return false;
-    await fs.promises.rename(tmp, target);
-    return true;
-  }
-  await fs.promises.rm(tmp, { force: true });
-  return true;
-}
-
-async function syncDir(dir: string): Promise<void> {
-  try {
-    const d = await fs.promises.open(dir, 'r');
-    try {
-      await d.sync();
-    } finally {
-      await d.close();
-    }
-  } catch {
-    /* best effort: not every platform can fsync a directory */
-  }
-}

@@ -1,14 +1,16 @@
 /**
- * One writer per incident (SPEC section 4): a lock file created with O_EXCL, holding who took it.
- * No process handlers are registered here; the command releases the lock in a `finally`, and a lock
- * left by a killed process is recognised as stale by the next one.
+ * One writer at a time per incident (SPEC section 4): a lock file created with O_EXCL, holding who
+ * took it. It is held for the moment of a write, never while a person is thinking (issue 8), so a
+ * second writer waits for it, a few seconds at most, instead of being refused. No process handlers
+ * are registered here; the Incident releases the lock in a `finally`, and a lock left by a killed
+ * process is recognised as stale by the next one.
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EXIT, InvalidInput, LeakctlError } from '../ui/errors.js';
-import { errno, FILE_MODE, fixFor } from './log.js';
+import { errno, FILE_MODE, fixFor, isAlive } from './durable.js';
 
 export const LOCK_FILE = '.lock';
 
@@ -29,7 +31,14 @@ export interface IncidentLock {
 export interface LockOptions {
   /** The run's clock, for `started`. */
   now?: Date;
+  /** How long to wait for a lock another process holds (default 10 s; 0: do not wait). */
+  waitMs?: number;
+  /** Told once, when the lock is not free at the first try, who holds it. */
+  onWait?: (holder: string) => void;
 }
+
+/** Locks are held for milliseconds: this long a wait means something is wrong. */
+export const LOCK_WAIT_MS = 10_000;
 
 
 function parseHolder(text: string): LockHolder | null {
@@ -51,17 +60,6 @@ function parseHolder(text: string): LockHolder | null {
   return null;
 }
 
-/** Whether a process with this pid exists on this host. */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: it exists but belongs to someone else. Only ESRCH proves it is gone.
-    return errno(e) !== 'ESRCH';
-  }
-}
-
 function readText(file: string): string | null {
   try {
     return fs.readFileSync(file, 'utf8');
@@ -71,7 +69,13 @@ function readText(file: string): string | null {
   }
 }
 
-function busy(incidentDir: string, lockFile: string, text: string): InvalidInput {
+function holderInWords(text: string): string {
+  const h = parseHolder(text);
+  if (!h) return 'an unreadable lock file';
+  return h.host === os.hostname() ? `pid ${h.pid}, since ${h.started}` : `pid ${h.pid} on host ${h.host}, since ${h.started}`;
+}
+
+function busy(incidentDir: string, lockFile: string, text: string, waitedMs: number): InvalidInput {
   const id = path.basename(path.resolve(incidentDir));
   const h = parseHolder(text);
   if (!h) {
@@ -81,13 +85,34 @@ function busy(incidentDir: string, lockFile: string, text: string): InvalidInput
     );
   }
   const where = h.host === os.hostname() ? `pid ${h.pid}` : `pid ${h.pid} on host ${h.host}`;
+  const waited = waitedMs > 0 ? ` and held it for the ${Math.round(waitedMs / 100) / 10} s this one waited` : '';
   return new InvalidInput(
-    `incident ${id} is being written by another leakctl process (${where}, since ${h.started}); wait for it to finish or stop it`,
+    `incident ${id} is being written by another leakctl process (${where}, since ${h.started})${waited}; wait for it to finish or stop it`,
   );
 }
 
-/** Takes the incident's write lock, or throws InvalidInput naming the holder. */
-export function acquireLock(incidentDir: string, opts: LockOptions = {}): IncidentLock {
+/**
+ * Takes the incident's write lock. A lock held by a live process is waited for (up to `waitMs`,
+ * polling); after that, InvalidInput naming the holder. A lock whose process has ended is taken over.
+ */
+export async function acquireLock(incidentDir: string, opts: LockOptions = {}): Promise<IncidentLock> {
+  const waitMs = opts.waitMs ?? LOCK_WAIT_MS;
+  const started = Date.now();
+  let told = false;
+  for (let pause = 2; ; pause = Math.min(pause * 2, 50)) {
+    const result = tryLock(incidentDir, opts);
+    if (typeof result !== 'string') return result;
+    if (Date.now() - started >= waitMs) throw busy(incidentDir, path.join(incidentDir, LOCK_FILE), result, waitMs);
+    if (!told && opts.onWait) {
+      told = true;
+      opts.onWait(holderInWords(result));
+    }
+    await new Promise((resolve) => setTimeout(resolve, pause));
+  }
+}
+
+/** One attempt: the lock, or the text of the lock file that holds it (possibly empty). */
+function tryLock(incidentDir: string, opts: LockOptions): IncidentLock | string {
   const lockFile = path.join(incidentDir, LOCK_FILE);
   const mine: LockHolder = { pid: process.pid, host: os.hostname(), started: (opts.now ?? new Date()).toISOString() };
   const content = JSON.stringify(mine) + '\n';
@@ -179,13 +204,11 @@ export function acquireLock(incidentDir: string, opts: LockOptions = {}): Incide
   if (seen === null) {
     // Released between our attempt and the read.
     if (tryCreate()) return lock();
-    throw busy(incidentDir, lockFile, readText(lockFile) ?? '');
+    return readText(lockFile) ?? '';
   }
   const holder = parseHolder(seen);
   // A process on another host cannot be checked from here, so its lock is always respected.
-  if (!holder || holder.host !== os.hostname() || isAlive(holder.pid)) {
-    throw busy(incidentDir, lockFile, seen);
-  }
+  if (!holder || holder.host !== os.hostname() || isAlive(holder.pid)) return seen;
 
   // Stale. Two processes may find it stale at once; a plain unlink could then remove the lock
   // the other one has just created. Renaming to a private name moves exactly one file, which we
@@ -205,9 +228,9 @@ export function acquireLock(incidentDir: string, opts: LockOptions = {}): Incide
       /* someone holds the lock now either way */
     }
     fs.rmSync(moved, { force: true });
-    throw busy(incidentDir, lockFile, movedText);
+    return movedText;
   }
   fs.rmSync(moved, { force: true });
   if (tryCreate()) return lock(holder);
-  throw busy(incidentDir, lockFile, readText(lockFile) ?? '');
+  return readText(lockFile) ?? '';
 }

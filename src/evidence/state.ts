@@ -2,7 +2,14 @@
  * The incident's state, derived by replaying its evidence log: the log is the single source of
  * truth (SPEC section 4), and nothing caches this state in a second file. The latest answer to a
  * step wins; earlier ones stay in the log.
+ *
+ * `applyEntry` is the definition: state is a fold of it over the entries. `Replay` computes the
+ * same state in the pass that verifies the log on open, decoding only the lines whose content the
+ * final state keeps (the latest answer to each step, not every answer ever given): opening an
+ * incident costs little more than hashing its log (issue 8, goal 7). A test holds the two equal.
  */
+import * as fs from 'node:fs';
+import type { ChainLine, ChainPosition } from './chain.js';
 import type { EvidenceEntry } from './entry.js';
 
 export interface OpenedInfo {
@@ -19,6 +26,10 @@ export interface AnswerRecord {
   readonly source: string;
   readonly seq: number;
 }
+
+/** The data member that marks an entry of a real incident written with a clock set by hand (issue 8). */
+export const CLOCK_MARK = 'clock';
+export const CLOCK_SET_BY_HAND = 'set by hand';
 
 export interface IncidentState {
   readonly id: string;
@@ -38,6 +49,8 @@ export interface IncidentState {
   closed?: { at: Date; actor: string };
   /** The last run event was `run.paused` (and no answer came after it). */
   paused: boolean;
+  /** Entries of a real incident written with a clock set by hand: how many, and the first. */
+  clockSetByHand: { entries: number; first: number } | null;
   entries: number;
   head: string | null;
   lastAt?: Date;
@@ -54,15 +67,48 @@ export function emptyState(id: string): IncidentState {
     deadlinesStarted: new Set(),
     deadlinesMet: new Set(),
     paused: false,
+    clockSetByHand: null,
     entries: 0,
     head: null,
   };
 }
 
+/** An answer or a skip: what the latest entry about a step says of it. */
+function applyStep(state: IncidentState, entry: EvidenceEntry): void {
+  const data = entry.data;
+  const step = String(data.step);
+  if (entry.type === 'step.answered') {
+    state.answers.set(step, { value: data.value, at: new Date(entry.at), actor: entry.actor, source: String(data.source), seq: entry.seq });
+    state.skipped.delete(step);
+  } else {
+    state.answers.delete(step);
+    state.skipped.set(step, String(data.reason ?? ''));
+  }
+}
+
+function markClock(state: IncidentState, seq: number): void {
+  if (state.clockSetByHand) state.clockSetByHand.entries += 1;
+  else state.clockSetByHand = { entries: 1, first: seq };
+}
+
 /** Apply one entry to the state (replay is a fold of this over the log). */
 export function applyEntry(state: IncidentState, entry: EvidenceEntry): void {
   const at = new Date(entry.at);
-  const data = entry.data as Record<string, unknown>;
+  const data = entry.data;
+  applyContent(state, entry, at);
+  if (entry.type === 'step.answered') state.paused = false;
+  else if (entry.type === 'run.paused') state.paused = true;
+  else if (entry.type === 'run.resumed') state.paused = false;
+  else if (entry.type === 'note.added') state.notes += 1;
+  if (state.opened?.drill !== true && data[CLOCK_MARK] === CLOCK_SET_BY_HAND) markClock(state, entry.seq);
+  state.entries = entry.seq + 1;
+  state.head = entry.hash;
+  state.lastAt = at;
+}
+
+/** What an entry adds to the state beyond counts, flags and the position. */
+function applyContent(state: IncidentState, entry: EvidenceEntry, at: Date): void {
+  const data = entry.data;
   switch (entry.type) {
     case 'incident.opened':
       state.opened = {
@@ -72,33 +118,15 @@ export function applyEntry(state: IncidentState, entry: EvidenceEntry): void {
         responder: String(data.responder ?? entry.actor),
       };
       break;
-    case 'step.answered': {
-      const step = String(data.step);
-      state.answers.set(step, { value: data.value, at, actor: entry.actor, source: String(data.source), seq: entry.seq });
-      state.skipped.delete(step);
-      state.paused = false;
-      break;
-    }
-    case 'step.skipped': {
-      const step = String(data.step);
-      state.answers.delete(step);
-      state.skipped.set(step, String(data.reason ?? ''));
-      break;
-    }
-    case 'note.added':
-      state.notes += 1;
+    case 'step.answered':
+    case 'step.skipped':
+      applyStep(state, entry);
       break;
     case 'evidence.attached':
       state.attachedFiles += Array.isArray(data.files) ? data.files.length : 0;
       break;
     case 'notice.rendered':
       state.drafts.set(String(data.file), { at, template: String(data.template), sha256: String(data.sha256) });
-      break;
-    case 'run.paused':
-      state.paused = true;
-      break;
-    case 'run.resumed':
-      state.paused = false;
       break;
     case 'incident.closed':
       state.closed = { at, actor: entry.actor };
@@ -111,17 +139,133 @@ export function applyEntry(state: IncidentState, entry: EvidenceEntry): void {
     case 'deadline.met':
       state.deadlinesMet.add(String(data.deadline));
       break;
+    default:
+      break;
   }
-  state.entries = entry.seq + 1;
-  state.head = entry.hash;
-  state.lastAt = at;
 }
 
-/** Replay a sequence of entries into a fresh state. */
-export async function replay(id: string, entries: AsyncIterable<EvidenceEntry> | Iterable<EvidenceEntry>): Promise<IncidentState> {
+/** Replay a sequence of entries into a fresh state: the definition `Replay` is held to. */
+export function replay(id: string, entries: Iterable<EvidenceEntry>): IncidentState {
   const state = emptyState(id);
-  for await (const entry of entries) applyEntry(state, entry);
+  for (const entry of entries) applyEntry(state, entry);
   return state;
+}
+
+const STEP_OPEN = Buffer.from('{"step":"', 'latin1');
+const DEADLINE_OPEN = Buffer.from('{"deadline":"', 'latin1');
+const CLOCK_TAIL = Buffer.from(`"${CLOCK_MARK}":"${CLOCK_SET_BY_HAND}"}`, 'latin1');
+
+/**
+ * The value of a leading `"name":"…"` member of the line's data, when the data starts with it and
+ * the value has no escapes (step and deadline ids never do); null sends the caller to decode.
+ */
+function leadingId(line: ChainLine, open: Buffer): string | null {
+  const { buf, dataStart: p, dataEnd } = line;
+  if (p < 0) return null;
+  for (let k = 0; k < open.length; k++) if (buf[p + k] !== open[k]) return null;
+  const from = p + open.length;
+  for (let q = from; q < dataEnd && q < from + 128; q++) {
+    const c = buf[q] as number;
+    if (c === 34) return buf.toString('latin1', from, q);
+    if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 45)) return null;
+  }
+  return null;
+}
+
+/** Whether the line's data ends with the clock mark (record() puts it last). */
+function endsWithClockMark(line: ChainLine): boolean {
+  const { buf, dataStart, dataEnd } = line;
+  if (dataStart < 0) return line.entry().data[CLOCK_MARK] === CLOCK_SET_BY_HAND;
+  const from = dataEnd - CLOCK_TAIL.length;
+  return from > dataStart && buf.compare(CLOCK_TAIL, 0, CLOCK_TAIL.length, from, dataEnd) === 0;
+}
+
+/**
+ * The state of a whole log, built in the verifying pass: a chain visitor, then `finish` once the
+ * chain has verified. Lines whose content the final state keeps only if they are the latest of
+ * their kind (answers and skips, by step) are remembered by position and decoded at the end;
+ * everything else is counted or decoded as it passes, which is rare for all but answers.
+ */
+export class Replay {
+  private readonly state: IncidentState;
+  /**
+   * Step id → its latest answer or skip, and where the current run of that kind began: the fold
+   * inserts a step into `answers` (or `skipped`) at the first of a run, so that is its order.
+   */
+  private readonly latest = new Map<string, { offset: number; length: number; type: string; since: number }>();
+  private decoded: EvidenceEntry | null = null;
+
+  constructor(id: string) {
+    this.state = emptyState(id);
+  }
+
+  readonly visit = (line: ChainLine): void => {
+    const state = this.state;
+    const seq = line.line - 1;
+    this.decoded = null;
+    switch (line.type) {
+      case 'step.answered':
+      case 'step.skipped': {
+        const step = leadingId(line, STEP_OPEN) ?? String(this.entry(line).data.step);
+        const before = this.latest.get(step);
+        const since = before && before.type === line.type ? before.since : line.offset;
+        this.latest.set(step, { offset: line.offset, length: line.length, type: line.type, since });
+        if (line.type === 'step.answered') state.paused = false;
+        break;
+      }
+      case 'note.added':
+        state.notes += 1;
+        break;
+      case 'run.paused':
+        state.paused = true;
+        break;
+      case 'run.resumed':
+        state.paused = false;
+        break;
+      case 'deadline.started':
+      case 'deadline.met': {
+        const id = leadingId(line, DEADLINE_OPEN) ?? String(this.entry(line).data.deadline);
+        (line.type === 'deadline.started' ? state.deadlinesStarted : state.deadlinesMet).add(id);
+        break;
+      }
+      default: {
+        const entry = this.entry(line);
+        applyContent(state, entry, new Date(entry.at));
+      }
+    }
+    // Drills run on a simulated clock by design: only a real incident's entries are looked at.
+    if (state.opened?.drill === true) return;
+    // (Read through a cast: TypeScript does not see that entry() above may have set it.)
+    const decoded = this.decoded as EvidenceEntry | null;
+    const marked = decoded ? decoded.data[CLOCK_MARK] === CLOCK_SET_BY_HAND : endsWithClockMark(line);
+    if (marked) markClock(state, seq);
+  };
+
+  private entry(line: ChainLine): EvidenceEntry {
+    this.decoded = line.entry();
+    return this.decoded;
+  }
+
+  /** Decodes the remembered lines (one per step) from `fd` and returns the state at `position`. */
+  finish(fd: number, position: ChainPosition): IncidentState {
+    const state = this.state;
+    // In the order the fold would have inserted them.
+    const refs = [...this.latest.values()].sort((a, b) => a.since - b.since);
+    for (const ref of refs) {
+      const buf = Buffer.allocUnsafe(ref.length);
+      let done = 0;
+      while (done < ref.length) {
+        const n = fs.readSync(fd, buf, done, ref.length - done, ref.offset + done);
+        if (n === 0) throw new Error(`the evidence log ended while an entry at byte ${ref.offset} was read back`);
+        done += n;
+      }
+      applyStep(state, JSON.parse(buf.toString('utf8')) as EvidenceEntry);
+    }
+    state.entries = position.entries;
+    state.head = position.head;
+    if (position.lastAt !== null) state.lastAt = new Date(position.lastAt);
+    return state;
+  }
 }
 
 /**

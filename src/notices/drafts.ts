@@ -1,26 +1,20 @@
 /**
- * Drafts: the incident's notices rendered into `drafts/` (SPEC section 5) and logged as
- * `notice.rendered`. A drill's drafts carry a banner; every draft ends with the log's head hash
- * at render time, which `leakctl verify --head` can later prove nothing was cut after.
+ * Drafts: the texts of the incident's notices (SPEC section 5), which the Incident writes into
+ * `drafts/` and logs as `notice.rendered`. A drill's drafts carry a banner; every draft ends with
+ * the log's head hash at render time, which `leakctl verify --head` can later prove nothing was
+ * cut after.
  */
-import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import type { Config } from '../config/config.js';
 import type { DeadlineClock } from '../deadlines/compute.js';
-import { isAlive } from '../evidence/lock.js';
-import { fixFor } from '../evidence/log.js';
-import type { EvidenceLog } from '../evidence/log.js';
-import { applyEntry } from '../evidence/state.js';
-import type { IncidentState } from '../evidence/state.js';
+import { answerValues, type IncidentState } from '../evidence/state.js';
 import { evaluate } from '../playbook/conditions.js';
 import type { Playbook } from '../playbook/types.js';
-import { answerValues } from '../evidence/state.js';
-import { EXIT, InvalidInput, LeakctlError } from '../ui/errors.js';
+import { InvalidInput } from '../ui/errors.js';
 import { toEml } from './eml.js';
 import { createEngine, renderNotice } from './render.js';
 import type { RenderContext, RenderedNotice } from './render.js';
-import { listTemplateFiles, readTemplate } from './templates.js';
+import { listTemplateFiles } from '../documents/files.js';
+import { readTemplate } from './templates.js';
 import type { DraftFormat, Template } from './templates.js';
 
 export const DRILL_BANNER = '*** DRILL: THIS IS AN EXERCISE. DO NOT SEND THIS NOTICE. ***';
@@ -148,70 +142,7 @@ export function draftText(notice: RenderedNotice, format: DraftFormat, input: Re
   }
 }
 
-export interface WrittenDraft {
-  readonly template: string;
-  readonly file: string;
-  readonly sha256: string;
-}
-
-/**
- * Write the drafts (0600, atomically: a crash never leaves half a notice) and log each as
- * `notice.rendered`. The head hash in every draft is the one before this batch.
- */
-export function writeDrafts(
-  notices: readonly RenderedNotice[],
-  input: RenderInput,
-  incidentDir: string,
-  log: EvidenceLog,
-  actor: string,
-): WrittenDraft[] {
-  const texts = notices.flatMap((notice) =>
-    notice.template.formats.map((format) => ({ notice, format, text: draftText(notice, format, input) })),
-  );
-  const written: WrittenDraft[] = [];
-  for (const { notice, format, text } of texts) {
-    const file = join('drafts', `${notice.template.id}.${format}`);
-    writePrivateFile(join(incidentDir, file), text);
-    const sha256 = createHash('sha256').update(text).digest('hex');
-    applyEntry(input.state, log.append('notice.rendered', actor, { template: notice.template.id, file, sha256 }, input.now));
-    written.push({ template: notice.template.id, file, sha256 });
-  }
-  return written;
-}
-
-/**
- * The text goes to a temporary file, which is flushed and then renamed over the draft, so that a
- * crash or a full disk never leaves half a notice under the draft's name (issue 7): every byte is
- * written, or the temporary file is removed and the error says what to do. Temporary files of a
- * process killed mid-write are removed once that process is gone.
- */
-function writePrivateFile(path: string, text: string): void {
-  const temp = `${path}.tmp-${process.pid}`;
-  try {
-    const fd = openSync(temp, 'w', 0o600);
-    try {
-      const bytes = Buffer.from(text, 'utf8');
-      // A write can stop short when the disk fills up: the rest is retried, which then fails.
-      for (let w = 0; w < bytes.length; ) {
-        const n = writeSync(fd, bytes, w, bytes.length - w);
-        if (n <= 0) throw Object.assign(new Error('no space left on device (nothing more could be written)'), { code: 'ENOSPC' });
-        w += n;
-      }
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, path);
-  } catch (e) {
-    rmSync(temp, { force: true });
-    throw new LeakctlError(
-      `could not write the draft ${path}: ${(e as Error).message}. ${fixFor(e, path)}, then run \`leakctl render ${basename(dirname(dirname(path)))}\` again; this draft was not changed.`,
-      EXIT.failure,
-    );
-  }
-  const prefix = `${basename(path)}.tmp-`;
-  for (const other of readdirSync(dirname(path))) {
-    const pid = other.startsWith(prefix) ? Number(other.slice(prefix.length)) : NaN;
-    if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && !isAlive(pid)) rmSync(join(dirname(path), other), { force: true });
-  }
+/** Every format of every notice, as the files a draft is written to. */
+export function draftFiles(notices: readonly RenderedNotice[], input: RenderInput): { template: string; format: DraftFormat; text: string }[] {
+  return notices.flatMap((notice) => notice.template.formats.map((format) => ({ template: notice.template.id, format, text: draftText(notice, format, input) })));
 }

@@ -2,11 +2,10 @@
  * Notice templates (SPEC section 5): `<id>.liquid` files with YAML front matter, found in the
  * template search path. Rendering lives elsewhere; this module only finds and reads them.
  */
-import { extname, join } from 'node:path';
 import { checkSchema } from '../documents/check.js';
-import { parseYamlFast } from '../documents/fast.js';
+import { TEMPLATE_EXTENSION } from '../documents/files.js';
+import { parseYamlFast } from '../documents/load.js';
 import { problemAt, readSourceFile } from '../documents/yaml.js';
-import { filesIn } from '../playbook/discover.js';
 import { InvalidDocument } from '../ui/errors.js';
 
 export type DraftFormat = 'txt' | 'md' | 'eml';
@@ -25,21 +24,8 @@ export interface Template {
   readonly frontMatter: string;
 }
 
-export const TEMPLATE_EXTENSION = '.liquid';
-export const TEMPLATE_WHAT = 'template front matter (id, title, audience, subject)';
 
-/** id → file, over the search path in order; later files with the same id are overridden. */
-export function listTemplateFiles(dirs: readonly string[]): Map<string, string> {
-  const found = new Map<string, string>();
-  for (const dir of dirs) {
-    for (const name of filesIn(dir)) {
-      if (extname(name) !== TEMPLATE_EXTENSION) continue;
-      const id = name.slice(0, -TEMPLATE_EXTENSION.length);
-      if (!found.has(id)) found.set(id, join(dir, name));
-    }
-  }
-  return found;
-}
+export const TEMPLATE_WHAT = 'template front matter (id, title, audience, subject)';
 
 const FRONT_MATTER = /^---[ \t]*\r?\n([\s\S]*?)^---[ \t]*(?:\r?\n|$)/m;
 

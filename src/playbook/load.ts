@@ -3,9 +3,9 @@
  * every problem reported as FILE:LINE:COL at once, and only then a typed, frozen Playbook.
  */
 import { createHash } from 'node:crypto';
-import { basename, extname } from 'node:path';
+import { basename } from 'node:path';
 import { checkSchema } from '../documents/check.js';
-import { parseYamlFast } from '../documents/fast.js';
+import { parseYamlFast } from '../documents/load.js';
 import { problemAt, readSourceBytes } from '../documents/yaml.js';
 import { InvalidDocument } from '../ui/errors.js';
 import { checkPlaybook } from './checks.js';
@@ -36,11 +36,6 @@ export function parsePlaybook(file: string, bytes: Buffer, options: LoadOptions 
   if (problems.length > 0) throw new InvalidDocument(problems);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   return deepFreeze(toPlaybook(source.data, file, sha256));
-}
-
-/** The id a playbook file is looked up by: its file name without `.yaml`/`.yml`. */
-export function idFromFileName(file: string): string {
-  return basename(file, extname(file));
 }
 
 type Raw = Record<string, unknown>;

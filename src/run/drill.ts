@@ -7,7 +7,7 @@ import type { DeadlineClock } from '../deadlines/compute.js';
 import { spanInWords } from '../deadlines/format.js';
 import type { IncidentState } from '../evidence/state.js';
 import type { Playbook, Step } from '../playbook/types.js';
-import type { Checked } from './answer.js';
+import type { Checked } from './check-answer.js';
 import type { Reply, Responder, StepContext } from './runner.js';
 import { placedSteps } from './runner.js';
 import { MissingAnswer } from './script.js';

@@ -1,18 +1,22 @@
 /**
- * The prompt responder: every question a responder sees goes through this module (STYLE
- * point 5). It shows where the run stands and the running deadline clocks, asks with
- * @inquirer/prompts (loaded only for interactive runs), validates with the same rule as scripted
- * answers, and turns Ctrl+C into the paused path.
+ * The prompt module: every question a person is asked goes through here (STYLE point 5): the
+ * steps (the prompt responder), and the platform-or-member question that `start` asks first. It
+ * shows where the run stands and the running deadline clocks, asks with @inquirer/prompts
+ * (loaded only for interactive runs), validates with the same rule as scripted answers, and
+ * turns Ctrl+C into the paused path. (Here rather than in ui/: its questions are the playbook's
+ * steps, and the layer below the playbook cannot know them.)
  */
 import type { Writable } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { clockInWords } from '../deadlines/format.js';
+import { otherInWords } from '../evidence/describe.js';
+import type { EvidenceEntry } from '../evidence/entry.js';
 import type { Step } from '../playbook/types.js';
 import { Interrupted } from '../ui/errors.js';
 import { loadPromptLibrary } from '../ui/load-later.js';
 import type { Styles } from '../ui/output.js';
 import { printable } from '../ui/text.js';
-import type { Checked } from './answer.js';
+import type { Checked } from './check-answer.js';
 import type { Reply, Responder, StepContext } from './runner.js';
 
 type Prompts = typeof import('@inquirer/prompts');
@@ -31,13 +35,22 @@ export class PromptResponder implements Responder {
   private readonly streams: PromptStreams;
   private readonly style: Styles;
   private readonly timeZone: string | undefined;
+  private readonly sensitive: ReadonlySet<string>;
   private prompts: Prompts | undefined;
 
-  constructor(options: { cwd: string; streams: PromptStreams; style: Styles; timeZone?: string }) {
+  constructor(options: { cwd: string; streams: PromptStreams; style: Styles; timeZone?: string; sensitive?: ReadonlySet<string> }) {
     this.baseDir = options.cwd;
     this.streams = options.streams;
     this.style = options.style;
     this.timeZone = options.timeZone;
+    this.sensitive = options.sensitive ?? new Set();
+  }
+
+  /** What others added while this session waited at a prompt, before the next one (issue 8). */
+  tell(entries: readonly EvidenceEntry[]): void {
+    const shown = entries.filter((e) => !e.type.startsWith('deadline.') && !e.type.startsWith('run.'));
+    if (shown.length === 0) return;
+    this.streams.output.write(`\n${shown.map((e) => this.style.cyan(`+ ${printable(otherInWords(e, this.sensitive))}`)).join('\n')}\n`);
   }
 
   async ask(step: Step, context: StepContext, check: (raw: unknown) => Checked): Promise<Reply> {
@@ -46,9 +59,7 @@ export class PromptResponder implements Responder {
     try {
       return await askStep(this.prompts, step, check, { input: this.streams.input, output: this.streams.output });
     } catch (error) {
-      if (error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError')) {
-        throw new Interrupted(`interrupted at step "${step.id}"`);
-      }
+      if (isPromptExit(error)) throw new Interrupted(`interrupted at step "${step.id}"`);
       throw error;
     }
   }
@@ -67,6 +78,45 @@ export class PromptResponder implements Responder {
     if (step.help) lines.push(dim(printable(step.help)));
     this.streams.output.write(lines.join('\n') + '\n');
   }
+}
+
+export interface PlaybookChoice {
+  readonly value: string;
+  readonly name: string;
+  readonly description: string;
+  readonly cause: string;
+  readonly triage: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The first question when no playbook is named: which kind of leak is this? The distinctions
+ * come from the playbooks (`triage:`), side by side, one line per aspect.
+ */
+export async function choosePlaybook(choices: readonly PlaybookChoice[], streams: PromptStreams, style: Styles): Promise<string> {
+  const lines = [style.bold('What kind of leak is this?')];
+  for (const choice of choices.filter((c) => Object.keys(c.triage).length > 0)) {
+    lines.push(style.bold(`  ${printable(choice.name)}`));
+    for (const aspect of ['cause', 'scope', 'blame', 'control']) {
+      const text = choice.triage[aspect];
+      if (typeof text === 'string') lines.push(`    ${`${aspect[0]!.toUpperCase()}${aspect.slice(1)}:`.padEnd(9)} ${printable(text)}`);
+    }
+  }
+  streams.output.write(`${lines.join('\n')}\n`);
+  const { select } = await loadPromptLibrary();
+  try {
+    return await select(
+      { message: 'Which playbook fits?', choices: choices.map(({ value, name, description }) => ({ value, name: printable(name), description: printable(description) })) },
+      { input: streams.input, output: streams.output },
+    );
+  } catch (error) {
+    if (isPromptExit(error)) throw new Interrupted('Stopped before an incident was opened; nothing was written.');
+    throw error;
+  }
+}
+
+/** Ctrl+C (or an aborted prompt) as the prompt library reports it. */
+function isPromptExit(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError');
 }
 
 type Context = { input: Readable; output: Writable };

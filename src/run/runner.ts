@@ -1,20 +1,36 @@
 /**
- * The runner: walks the playbook's phases and steps in order, asks the responder for each open
- * step, and appends every answer, skip and deadline event to the evidence log before the next
- * prompt. Its only side effect is the log (and the attachments the log points at).
+ * The runner: the one way a step gets answered (issue 8). The walk of `start`/`resume`, `amend`
+ * and the board commands still to come all go through `answerStep`: ask the Responder, check the
+ * answer with the one rule, record it through the Incident, record the deadline events it causes.
  */
-import { copyAttachment } from '../evidence/attachments.js';
-import type { EntryType } from '../evidence/entry.js';
-import type { EvidenceLog } from '../evidence/log.js';
-import { answerValues, applyEntry } from '../evidence/state.js';
-import type { IncidentState } from '../evidence/state.js';
-import { deadlineClock } from '../deadlines/compute.js';
-import type { DeadlineClock } from '../deadlines/compute.js';
+import type { Settings } from '../config/settings.js';
+import { deadlineClock, type DeadlineClock } from '../deadlines/compute.js';
+import type { EvidenceEntry } from '../evidence/entry.js';
+import { answerValues, type IncidentState } from '../evidence/state.js';
+import type { Clock } from '../incident/clock.js';
+import type { Incident } from '../incident/incident.js';
 import { conditionInWords, evaluate } from '../playbook/conditions.js';
 import type { Phase, Playbook, Step } from '../playbook/types.js';
-import type { AnswerContext, Checked } from './answer.js';
-import { checkAnswer } from './answer.js';
-import type { Clock } from './clock.js';
+import { InvalidInput } from '../ui/errors.js';
+import { checkAnswer, type Checked } from './check-answer.js';
+
+/** Everything a run needs, in one object: what start, resume, drill and amend build and pass on. */
+export interface Run {
+  readonly incident: Incident;
+  readonly playbook: Playbook;
+  readonly responder: Responder;
+  /** The clock the incident records by (the same object its writer holds). */
+  readonly clock: Clock;
+  readonly holidays: ReadonlySet<string>;
+  /** Config and search paths: what rendering drafts needs. */
+  readonly settings: Settings;
+  /** Aborted on Ctrl+C outside a prompt. */
+  readonly signal?: AbortSignal;
+  /** The answers file as the responder named it, for the hint after a missing answer. */
+  readonly answersPath?: string;
+  /** A drill that is judged at the end: problems are collected, not thrown. */
+  readonly judged?: boolean;
+}
 
 /** Where the run stands when a step is asked: what the prompt shows as progress. */
 export interface StepContext {
@@ -26,6 +42,8 @@ export interface StepContext {
   /** Deadlines whose clock is running (or overdue) now. */
   readonly deadlines: readonly DeadlineClock[];
   readonly now: Date;
+  /** The earlier answer, when a step is answered again (amend). */
+  readonly previous?: unknown;
 }
 
 export type Reply = { readonly kind: 'answer'; readonly value: unknown } | { readonly kind: 'skip'; readonly reason: string };
@@ -40,20 +58,11 @@ export interface Responder {
    * a script fails naming the step.
    */
   ask(step: Step, context: StepContext, check: (raw: unknown) => Checked): Promise<Reply>;
+  /** Entries other processes added since the last step (a session shows them; a script need not). */
+  tell?(entries: readonly EvidenceEntry[]): void;
 }
 
 export const CONDITION_SKIP = 'condition not met: ';
-
-export interface RunInput {
-  readonly playbook: Playbook;
-  readonly state: IncidentState;
-  readonly log: EvidenceLog;
-  readonly incidentDir: string;
-  readonly responder: Responder;
-  readonly clock: Clock;
-  readonly actor: string;
-  readonly holidays: ReadonlySet<string>;
-}
 
 /** A step in document order with its place in the playbook. */
 export interface PlacedStep {
@@ -68,6 +77,16 @@ export function placedSteps(playbook: Playbook): PlacedStep[] {
   playbook.phases.forEach((phase, phaseIndex) => {
     for (const step of phase.steps) placed.push({ step, phase, phaseIndex, index: placed.length });
   });
+  return placed;
+}
+
+/** The step of the playbook with this id, or exit 2 naming the id. */
+export function findStep(playbook: Playbook, id: string, incident: string): PlacedStep {
+  const steps = placedSteps(playbook);
+  const placed = steps.find((p) => p.step.id === id);
+  if (!placed) {
+    throw new InvalidInput(`incident ${incident} (playbook ${playbook.id}) has no step "${id}"; its steps are: ${steps.map((p) => p.step.id).join(', ')}`);
+  }
   return placed;
 }
 
@@ -96,79 +115,81 @@ export function deadlineClocks(playbook: Playbook, state: IncidentState, now: Da
   return playbook.deadlines.map((d) => deadlineClock(d, { answers, openedAt, now, holidays }));
 }
 
-/** Walk every open step. Returns when no step is left open. */
-export async function runSteps(input: RunInput): Promise<void> {
-  const { playbook, state, log, responder, clock, actor } = input;
-  const record = (type: EntryType, data: Record<string, unknown>): void => {
-    applyEntry(state, log.append(type, actor, data, clock.now()));
-  };
-  const steps = placedSteps(playbook);
-  // Deadlines counted from the opening run from the start.
-  recordDeadlineEvents(deadlineClocks(playbook, state, clock.now(), input.holidays), state, record);
+export interface AnswerOptions {
+  /** Answer a step that already has an answer (amend): it must be answered, not skipped. */
+  readonly again?: boolean;
+}
 
-  for (const placed of steps) {
+/**
+ * Asks the responder for one step and records the reply: the answer (attachments copied into the
+ * incident first), or the skip. Then the deadline events the answer causes.
+ */
+export async function answerStep(run: Run, placed: PlacedStep, options: AnswerOptions = {}): Promise<EvidenceEntry> {
+  const { incident, playbook, responder, clock } = run;
+  const { step } = placed;
+  const state = incident.state;
+  const previous = state.answers.get(step.id);
+  const context: StepContext = {
+    phase: placed.phase,
+    phaseNumber: placed.phaseIndex + 1,
+    phaseCount: playbook.phases.length,
+    stepNumber: placed.index + 1,
+    stepCount: placedSteps(playbook).length,
+    deadlines: deadlineClocks(playbook, state, clock.now(), run.holidays).filter((d) => d.status === 'running' || d.status === 'overdue'),
+    now: clock.now(),
+    ...(options.again && previous ? { previous: previous.value } : {}),
+  };
+  const asked = options.again ? { ...step, required: true } : step;
+  const reply = await responder.ask(asked, context, (raw) => checkAnswer(step, raw, { now: clock.now(), baseDir: responder.baseDir }));
+  if (reply.kind === 'skip') {
+    if (options.again) throw new InvalidInput('nothing was amended');
+    return incident.record('step.skipped', { step: step.id, reason: reply.reason });
+  }
+  const answered = (value: unknown) => ({ type: 'step.answered' as const, data: { step: step.id, value, source: responder.source } });
+  const entry =
+    step.kind === 'attachment'
+      ? // SPEC section 2: an attachment step's answer is the files copied into the incident.
+        (await incident.recordFiles(reply.value as string[], (files) => answered(files.map(({ path, sha256, bytes }) => ({ path, sha256, bytes }))))).entry
+      : await incident.record('step.answered', answered(reply.value).data);
+  await recordDeadlineEvents(run);
+  return entry;
+}
+
+/** Walks every open step in the playbook's order. Returns when no step is left open. */
+export async function walk(run: Run): Promise<void> {
+  const { incident, playbook, responder } = run;
+  // Deadlines counted from the opening run from the start.
+  await recordDeadlineEvents(run);
+  for (const placed of placedSteps(playbook)) {
+    // Someone else may have answered, noted or closed meanwhile (issue 8): the walk sees it first.
+    const added = await incident.refresh();
+    if (added.length > 0) responder.tell?.(added);
     const { step } = placed;
-    const answers = answerValues(state);
-    const standing = stepStanding(step, state, answers);
+    const standing = stepStanding(step, incident.state, answerValues(incident.state));
     if (standing === 'answered' || standing === 'skipped') continue;
     if (standing === 'condition_false') {
       const reason = CONDITION_SKIP + conditionInWords(step.when!);
-      if (state.skipped.get(step.id) !== reason) record('step.skipped', { step: step.id, reason });
+      if (incident.state.skipped.get(step.id) !== reason) await incident.record('step.skipped', { step: step.id, reason });
       continue;
     }
-
-    const before = deadlineClocks(playbook, state, clock.now(), input.holidays);
-    const context: StepContext = {
-      phase: placed.phase,
-      phaseNumber: placed.phaseIndex + 1,
-      phaseCount: playbook.phases.length,
-      stepNumber: placed.index + 1,
-      stepCount: steps.length,
-      deadlines: before.filter((d) => d.status === 'running' || d.status === 'overdue'),
-      now: clock.now(),
-    };
-    const answerContext = (): AnswerContext => ({ now: clock.now(), baseDir: responder.baseDir });
-    const reply = await responder.ask(step, context, (raw) => checkAnswer(step, raw, answerContext()));
-    if (reply.kind === 'skip') {
-      record('step.skipped', { step: step.id, reason: reply.reason });
-      continue;
-    }
-    const value = await recordedValue(step, reply.value, input.incidentDir);
-    record('step.answered', { step: step.id, value, source: responder.source });
-    recordDeadlineEvents(deadlineClocks(playbook, state, clock.now(), input.holidays), state, record);
+    await answerStep(run, placed);
   }
 }
 
 /**
- * The value a step's answer is logged with: for an attachment step, the files copied into the
- * incident as `{ path, sha256, bytes }` (SPEC section 2); for any other kind, the checked answer.
+ * Records `deadline.started` / `deadline.met` for clocks that started or stopped since the log
+ * last said so. Idempotent, so a resumed run records nothing twice.
  */
-export async function recordedValue(step: Step, checked: unknown, incidentDir: string): Promise<unknown> {
-  if (step.kind !== 'attachment') return checked;
-  const files = [];
-  for (const path of checked as string[]) {
-    const copied = await copyAttachment(incidentDir, path);
-    files.push({ path: copied.path, sha256: copied.sha256, bytes: copied.bytes });
-  }
-  return files;
-}
-
-/**
- * Log `deadline.started` / `deadline.met` for clocks that started or stopped since the log last
- * said so. Idempotent, so a resumed run records nothing twice.
- */
-export function recordDeadlineEvents(
-  clocks: readonly DeadlineClock[],
-  state: IncidentState,
-  record: (type: EntryType, data: Record<string, unknown>) => void,
-): void {
-  for (const clock of clocks) {
+export async function recordDeadlineEvents(run: Run): Promise<void> {
+  const { incident } = run;
+  const state = incident.state;
+  for (const clock of deadlineClocks(run.playbook, state, run.clock.now(), run.holidays)) {
     if (!clock.due) continue;
     if (!state.deadlinesStarted.has(clock.id)) {
-      record('deadline.started', { deadline: clock.id, title: clock.title, due: clock.due.toISOString() });
+      await incident.record('deadline.started', { deadline: clock.id, title: clock.title, due: clock.due.toISOString() });
     }
     if ((clock.status === 'met' || clock.status === 'met_late') && clock.met_at && !state.deadlinesMet.has(clock.id)) {
-      record('deadline.met', {
+      await incident.record('deadline.met', {
         deadline: clock.id,
         met_at: clock.met_at.toISOString(),
         due: clock.due.toISOString(),

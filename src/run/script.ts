@@ -6,9 +6,10 @@
 import { dirname } from 'node:path';
 import type { Step } from '../playbook/types.js';
 import { InvalidInput } from '../ui/errors.js';
-import type { Checked } from './answer.js';
-import type { AnswersFile } from './answers.js';
-import type { Clock } from './clock.js';
+import type { Checked } from './check-answer.js';
+import type { AnswersFile } from './answers-file.js';
+import { CORE_SCHEMA, load } from 'js-yaml';
+import type { Clock } from '../incident/clock.js';
 import type { Reply, Responder, StepContext } from './runner.js';
 
 /** A required step the answers file does not answer (exit 2; drill judges it exit 3). */
@@ -57,4 +58,31 @@ export function unknownAnswerSteps(answers: AnswersFile, stepIds: ReadonlySet<st
   return [...answers.answers.entries()]
     .filter(([id]) => !stepIds.has(id))
     .map(([id, a]) => `${answers.file}:${a.position.line}:${a.position.col} answer for step "${id}", which the playbook does not have`);
+}
+
+/**
+ * The answer given on the command line (`amend --value`): YAML, so `true`, `12`, `[names, emails]`
+ * and `{a: done}` mean what they say; anything that is not YAML is taken as text.
+ */
+export class ValueResponder implements Responder {
+  readonly source = 'answers' as const;
+  readonly baseDir: string;
+  private readonly raw: unknown;
+
+  constructor(text: string, baseDir: string) {
+    this.baseDir = baseDir;
+    let raw: unknown;
+    try {
+      raw = load(text, { schema: CORE_SCHEMA });
+    } catch {
+      raw = text;
+    }
+    this.raw = raw;
+  }
+
+  async ask(step: Step, _context: StepContext, check: (raw: unknown) => Checked): Promise<Reply> {
+    const checked = check(this.raw);
+    if (!checked.ok) throw new InvalidInput(`--value for step "${step.id}" is invalid: ${checked.message}`);
+    return { kind: 'answer', value: checked.value };
+  }
 }

@@ -1,42 +1,38 @@
 /**
- * One sitting at an incident: take the lock, walk the open steps, and end in one of three ways:
- * complete (summary, drafts), stopped by a missing or invalid scripted answer (exit 2 with the
- * resume command), or paused by Ctrl+C (`run.paused` logged, exit 130).
+ * One sitting at an incident, begun by `start` (a new incident), `resume` or `drill`: build the
+ * Run, walk the open steps, and end in one of three ways: complete (drafts, summary), stopped by
+ * a missing or invalid scripted answer (exit 2 with the resume command), or paused by Ctrl+C
+ * (`run.paused` recorded, exit 130). The lock is never held here: the Incident takes it for each
+ * write, so a colleague's `note` lands while a prompt waits.
  */
-import { join } from 'node:path';
-import type { Settings } from '../config/settings.js';
-import { holidaysOf } from '../deadlines/compute.js';
-import type { CommonOptions } from '../options.js';
-import type { AnswersFile } from './answers.js';
-import { PromptResponder } from './prompts.js';
-import { ScriptResponder } from './script.js';
-import type { Config } from '../config/config.js';
-import { noticesDue, renderAll, writeDrafts } from '../notices/drafts.js';
-import type { WrittenDraft } from '../notices/drafts.js';
-import { logFileOf } from '../evidence/log.js';
-import type { EvidenceLog } from '../evidence/log.js';
-import { applyEntry } from '../evidence/state.js';
-import type { IncidentState } from '../evidence/state.js';
+import { join, resolve } from 'node:path';
+import { loadSettings, type Settings } from '../config/settings.js';
+import { holidaysOf, type DeadlineClock } from '../deadlines/compute.js';
 import { clockInWords } from '../deadlines/format.js';
+import { listPlaybookFiles } from '../documents/files.js';
+import { loadYamlFileFast } from '../documents/load.js';
+import { responderName } from '../incident/actor.js';
+import { clockFor, SimulatedClock, type Clock } from '../incident/clock.js';
+import { Incident, type WrittenDraft } from '../incident/incident.js';
+import { checkIncidentId } from '../incident/locate.js';
+import { playbookOf } from '../incident/playbook.js';
+import { noticesDue } from '../notices/drafts.js';
+import type { CommonOptions } from '../options.js';
+import { loadPlaybook } from '../playbook/discover.js';
+import { PLAYBOOK_WHAT } from '../playbook/load.js';
 import type { Playbook } from '../playbook/types.js';
 import { formatProblem, Interrupted, InvalidDocument, InvalidInput } from '../ui/errors.js';
 import type { Output } from '../ui/output.js';
-import type { Clock } from './clock.js';
-import { deadlineClocks, openSteps, runSteps } from './runner.js';
-import type { Responder, RunInput } from './runner.js';
-import type { DeadlineClock } from '../deadlines/compute.js';
+import { printable } from '../ui/text.js';
+import { loadAnswersFile, type AnswersFile } from './answers-file.js';
+import { DrillResponder } from './drill.js';
+import { recordDrafts } from './drafts.js';
+import { choosePlaybook, PromptResponder, type PlaybookChoice } from './prompts.js';
+import { deadlineClocks, openSteps, placedSteps, walk, type Responder, type Run } from './runner.js';
+import { ScriptResponder, unknownAnswerSteps } from './script.js';
 
-/** What the runner needs, and what the session adds around it: output, pausing, drafts. */
-export interface SessionInput extends RunInput {
-  readonly signal?: AbortSignal;
-  /** The answers file, for the resume hint when a scripted answer is missing. */
-  readonly answersFile?: string;
-  /** What rendering the drafts at the end needs. */
-  readonly config: Config;
-  readonly templateDirs: readonly string[];
-  /** Report notices that cannot be rendered in the summary instead of stopping (drills). */
-  readonly collectRenderProblems?: boolean;
-}
+export const NO_TERMINAL =
+  'there is no terminal to ask the questions in (stdin is not a TTY); for a scripted run pass --answers FILE (its format: leakctl schema answers)';
 
 export interface SessionSummary {
   readonly incident: string;
@@ -49,88 +45,202 @@ export interface SessionSummary {
   readonly entries: number;
   readonly deadlines: DeadlineClock[];
   readonly drafts: WrittenDraft[];
-  /** Notices that could not be rendered (only when the session collects them: drills). */
+  /** Notices that could not be rendered (only when the run is judged: drills). */
   readonly renderProblems: string[];
 }
 
-/** Run the open steps (the caller holds the incident's lock). Throws for exit 2 and 130. */
-export async function runSession(input: SessionInput): Promise<SessionSummary> {
-  const { state, log, clock, actor } = input;
-  await runWithPause(input);
-  // SPEC section 3: when a run completes, the notices whose conditions hold are rendered.
-  const now = clock.now();
-  const renderInput = {
-    playbook: input.playbook,
-    state,
-    config: input.config,
-    templateDirs: input.templateDirs,
-    deadlines: deadlineClocks(input.playbook, state, now, input.holidays),
-    now,
+export interface Session {
+  readonly run: Run;
+  readonly summary: SessionSummary;
+}
+
+export interface StartRequest {
+  /** A playbook id or path; asked for in a terminal when absent. */
+  readonly playbook?: string;
+  readonly answers?: string;
+  readonly id?: string;
+  readonly responder?: string;
+  readonly drill?: boolean;
+  /** A drill judged at the end: it goes on past a missing answer and a notice it cannot render. */
+  readonly judged?: boolean;
+}
+
+/** Opens a new incident and runs it to the end (start, drill). */
+export async function startSession(options: CommonOptions, out: Output, request: StartRequest): Promise<Session> {
+  const settings = loadSettings(options);
+  const answers = scriptOf(options, request.answers);
+  let ref = request.playbook;
+  if (ref === undefined) {
+    if (answers) throw new InvalidInput('name the playbook to run: leakctl start PLAYBOOK --answers FILE (leakctl list shows them)');
+    ref = await choosePlaybook(playbookChoices(settings), { input: options.stdin, output: options.stderr }, out.style);
+  }
+  const playbook = loadPlaybook(ref, settings, options.cwd);
+  if (answers) checkAnswerSteps(answers, playbook);
+
+  const clock = clockFor(options.now, answers?.now, answers !== undefined);
+  const id = checkIncidentId(request.id ?? `${playbook.id}-${compactUtc(clock.now())}`);
+  const actor = responderName(request.responder, answers?.responder, settings.config.responder, options.cwd);
+  const drill = request.drill === true;
+  const incident = await Incident.create({
+    incidentsDir: options.incidentsDir,
+    id,
+    writer: { actor, clock },
+    opening: {
+      playbook: { id: playbook.id, title: playbook.title, ...(playbook.version !== undefined ? { version: playbook.version } : {}), sha256: playbook.sha256, file: playbook.file },
+      drill,
+    },
+    warn: (text) => out.message(text),
+  });
+  try {
+    out.message(`${out.style.bold(`Opened incident ${id}`)}${drill ? ' (drill)' : ''}: ${printable(playbook.title)}`);
+    out.message(out.style.dim(`Evidence log: ${incident.dir}`));
+    const run = makeRun(options, out, { incident, playbook, settings, clock, answers, answersPath: request.answers, judged: request.judged === true });
+    return { run, summary: await runSession(run) };
+  } finally {
+    incident.close();
+  }
+}
+
+/** Continues an incident from where its log stands (resume). */
+export async function resumeSession(options: CommonOptions, out: Output, id: string, request: { answers?: string; responder?: string }): Promise<Session> {
+  const settings = loadSettings(options);
+  const answers = scriptOf(options, request.answers);
+  const actor = responderName(request.responder, answers?.responder, settings.config.responder, options.cwd);
+  // A resumed scripted run continues its simulated time from the last entry, not from today, and
+  // never from before it: the answers file's `now:` pinned the start of the first run. A `--now`
+  // earlier than the last entry is refused by the Incident.
+  const clock: Clock = clockFor(options.now, answers?.now, answers !== undefined);
+  const incident = await Incident.open({
+    incidentsDir: options.incidentsDir,
+    id,
+    warn: (text) => out.message(text),
+    writer: (state) => {
+      if (options.now === undefined && clock instanceof SimulatedClock && state.lastAt) clock.catchUp(state.lastAt);
+      return { actor, clock };
+    },
+  });
+  try {
+    if (incident.state.closed) throw new InvalidInput(`incident ${id} is closed; its log is read-only`);
+    const playbook = playbookOf(incident.state, { settings, cwd: options.cwd, warn: (text) => out.message(text) });
+    if (answers) checkAnswerSteps(answers, playbook);
+    const steps = placedSteps(playbook);
+    const next = openSteps(playbook, incident.state)[0];
+    out.message(out.style.bold(`Resuming incident ${id}`) + ` (${incident.state.answers.size} of ${steps.length} steps answered)`);
+    if (next) out.message(`Next: phase ${next.phaseIndex + 1}/${playbook.phases.length}, step ${next.index + 1}/${steps.length}: ${printable(next.step.prompt)}`);
+    await incident.record('run.resumed', { at_step: next?.step.id ?? null });
+    const run = makeRun(options, out, { incident, playbook, settings, clock, answers, answersPath: request.answers, judged: false });
+    return { run, summary: await runSession(run) };
+  } finally {
+    incident.close();
+  }
+}
+
+/** The answers file of a scripted run, or none; without one there must be a terminal. */
+function scriptOf(options: CommonOptions, given: string | undefined): AnswersFile | undefined {
+  if (given === undefined) {
+    if (options.stdin.isTTY !== true) throw new InvalidInput(NO_TERMINAL);
+    return undefined;
+  }
+  return loadAnswersFile(resolve(options.cwd, given));
+}
+
+interface RunParts {
+  readonly incident: Incident;
+  readonly playbook: Playbook;
+  readonly settings: Settings;
+  readonly clock: Clock;
+  readonly answers: AnswersFile | undefined;
+  readonly answersPath: string | undefined;
+  readonly judged: boolean;
+}
+
+/** The one place a Run is built: the responder (prompts or script), the holidays, the Ctrl+C signal. */
+function makeRun(options: CommonOptions, out: Output, parts: RunParts): Run {
+  const { incident, playbook, settings, clock, answers } = parts;
+  const timeZone = settings.config.timezone;
+  let responder: Responder = answers
+    ? new ScriptResponder(answers, clock)
+    : new PromptResponder({
+        cwd: options.cwd,
+        streams: { input: options.stdin, output: options.stderr },
+        style: out.style,
+        sensitive: new Set(placedSteps(playbook).filter((p) => p.step.sensitive).map((p) => p.step.id)),
+        ...(timeZone ? { timeZone } : {}),
+      });
+  if (parts.judged) responder = new DrillResponder(responder);
+  return {
+    incident,
+    playbook,
+    responder,
+    clock,
+    holidays: holidaysOf(playbook, settings.config),
+    settings,
+    ...(options.interrupt ? { signal: options.interrupt() } : {}),
+    ...(parts.answersPath ? { answersPath: parts.answersPath } : {}),
+    ...(parts.judged ? { judged: true } : {}),
   };
+}
+
+/** Walks the open steps, then renders the notices that are due. Throws for exit 2 and 130. */
+export async function runSession(run: Run): Promise<SessionSummary> {
+  const { incident, playbook, clock } = run;
+  await walkWithPause(run);
+  // SPEC section 3: when a run completes, the notices whose conditions hold are rendered.
   let drafts: WrittenDraft[] = [];
   const renderProblems: string[] = [];
   try {
-    const notices = await renderAll(renderInput, noticesDue(input.playbook, state));
-    drafts = writeDrafts(notices, renderInput, input.incidentDir, log, actor);
+    drafts = await recordDrafts(run, noticesDue(playbook, incident.state), clock.now());
   } catch (error) {
     // A drill that left a step unanswered can leave a notice with a hole: that is one more
     // thing the drill missed, to be judged with the rest, not a reason to stop before judging.
-    if (!(input.collectRenderProblems && error instanceof InvalidDocument)) throw error;
+    if (!(run.judged && error instanceof InvalidDocument)) throw error;
     renderProblems.push(...error.problems.map(formatProblem));
   }
-  return summarise(input, drafts, renderProblems);
-
-  async function runWithPause(run: SessionInput): Promise<void> {
-    const interrupted = (): never => {
-      applyEntry(state, log.append('run.paused', actor, { reason: 'interrupted by the responder', at_step: nextOpenStep(run) ?? null }, clock.now()));
-      throw new Interrupted(
-        `Paused. Everything answered so far is in the evidence log.\nContinue with: leakctl resume ${state.id}`,
-      );
-    };
-    try {
-      const steps = runSteps(run);
-      if (run.signal) {
-        await Promise.race([
-          steps,
-          new Promise<never>((_, reject) => {
-            if (run.signal!.aborted) reject(new Interrupted('interrupted'));
-            run.signal!.addEventListener('abort', () => reject(new Interrupted('interrupted')), { once: true });
-          }),
-        ]);
-      } else {
-        await steps;
-      }
-    } catch (error) {
-      if (error instanceof Interrupted) interrupted();
-      if (error instanceof InvalidInput && run.answersFile) {
-        throw new InvalidInput(
-          `${error.message}\nEverything answered before it is in the evidence log. Add the answer, then continue with: leakctl resume ${state.id} --answers ${run.answersFile}`,
-        );
-      }
-      throw error;
-    }
-  }
-}
-
-function nextOpenStep(input: SessionInput): string | undefined {
-  return openSteps(input.playbook, input.state)[0]?.step.id;
-}
-
-function summarise(input: SessionInput, drafts: WrittenDraft[], renderProblems: string[]): SessionSummary {
-  const { state } = input;
+  const state = incident.state;
   return {
-    incident: state.id,
-    dir: input.incidentDir,
-    log: logFileOf(input.incidentDir),
+    incident: incident.id,
+    dir: incident.dir,
+    log: incident.logFile,
     result: 'complete',
     answered: state.answers.size,
     skipped: state.skipped.size,
     head: state.head,
     entries: state.entries,
-    deadlines: deadlineClocks(input.playbook, state, input.clock.now(), input.holidays).filter((d) => d.status !== 'not_applicable'),
+    deadlines: deadlineClocks(playbook, state, clock.now(), run.holidays).filter((d) => d.status !== 'not_applicable'),
     drafts,
     renderProblems,
   };
+}
+
+async function walkWithPause(run: Run): Promise<void> {
+  const { incident } = run;
+  try {
+    const steps = walk(run);
+    const signal = run.signal;
+    if (signal) {
+      await Promise.race([
+        steps,
+        new Promise<never>((_, reject) => {
+          if (signal.aborted) reject(new Interrupted('interrupted'));
+          signal.addEventListener('abort', () => reject(new Interrupted('interrupted')), { once: true });
+        }),
+      ]);
+    } else {
+      await steps;
+    }
+  } catch (error) {
+    if (error instanceof Interrupted) {
+      const at = openSteps(run.playbook, incident.state)[0]?.step.id ?? null;
+      await incident.record('run.paused', { reason: 'interrupted by the responder', at_step: at });
+      throw new Interrupted(`Paused. Everything answered so far is in the evidence log.\nContinue with: leakctl resume ${incident.id}`);
+    }
+    if (error instanceof InvalidInput && run.answersPath) {
+      throw new InvalidInput(
+        `${error.message}\nEverything answered before it is in the evidence log. Add the answer, then continue with: leakctl resume ${incident.id} --answers ${run.answersPath}`,
+      );
+    }
+    throw error;
+  }
 }
 
 /** The closing lines of a completed run, on stderr (stdout gets the JSON document with --json). */
@@ -139,7 +249,7 @@ export function reportSummary(summary: SessionSummary, out: Output, timeZone?: s
   out.message('');
   out.message(bold(`Incident ${summary.incident}: all steps done`) + dim(` (${summary.answered} answered, ${summary.skipped} skipped)`));
   for (const clock of summary.deadlines) {
-    const line = `  ${clock.title}: ${clockInWords(clock, timeZone)}`;
+    const line = `  ${printable(clock.title)}: ${clockInWords(clock, timeZone)}`;
     out.message(clock.status === 'overdue' || clock.status === 'met_late' ? red(line) : clock.status === 'met' ? green(line) : line);
   }
   if (summary.drafts.length > 0) {
@@ -150,49 +260,29 @@ export function reportSummary(summary: SessionSummary, out: Output, timeZone?: s
   out.message(dim(`${summary.entries} entries, head ${summary.head ?? '-'}`));
 }
 
-export interface CommandSession {
-  readonly options: CommonOptions;
-  readonly settings: Settings;
-  readonly out: Output;
-  readonly playbook: Playbook;
-  readonly state: IncidentState;
-  readonly log: EvidenceLog;
-  readonly incidentDir: string;
-  readonly clock: Clock;
-  readonly actor: string;
-  /** The answers file of a scripted run (and its path as given, for messages). */
-  readonly answers?: AnswersFile;
-  readonly answersPath?: string;
-  /** Lets a drill record a missing required answer as a miss instead of stopping. */
-  readonly wrap?: (responder: Responder) => Responder;
-  readonly collectRenderProblems?: boolean;
+/** Exit 2 for answers to steps the playbook does not have, before anything is written. */
+function checkAnswerSteps(answers: AnswersFile, playbook: Playbook): void {
+  const unknown = unknownAnswerSteps(answers, new Set(placedSteps(playbook).map((p) => p.step.id)));
+  if (unknown.length > 0) throw new InvalidInput(unknown.join('\n'));
 }
 
-/** What start, resume and drill share: the responder (prompts or script) and the session. */
-export function runCommandSession(session: CommandSession): Promise<SessionSummary> {
-  const { options, settings, out, answers, clock } = session;
-  const timeZone = settings.config.timezone;
-  const responder: Responder = answers
-    ? new ScriptResponder(answers, clock)
-    : new PromptResponder({
-        cwd: options.cwd,
-        streams: { input: options.stdin, output: options.stderr },
-        style: out.style,
-        ...(timeZone ? { timeZone } : {}),
-      });
-  return runSession({
-    playbook: session.playbook,
-    state: session.state,
-    log: session.log,
-    incidentDir: session.incidentDir,
-    responder: session.wrap ? session.wrap(responder) : responder,
-    clock,
-    actor: session.actor,
-    holidays: holidaysOf(session.playbook, settings.config),
-    config: settings.config,
-    templateDirs: settings.templateDirs,
-    ...(options.interrupt ? { signal: options.interrupt() } : {}),
-    ...(session.answersPath ? { answersFile: session.answersPath } : {}),
-    ...(session.collectRenderProblems ? { collectRenderProblems: true } : {}),
+/** yyyyMMdd-HHmmss in UTC, for default incident ids. */
+function compactUtc(date: Date): string {
+  return date.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+}
+
+/** The playbooks `start` offers when none is named, with the distinctions their `triage:` carries. */
+function playbookChoices(settings: Settings): PlaybookChoice[] {
+  const choices = [...listPlaybookFiles(settings.playbookDirs)].flatMap(([id, file]) => {
+    try {
+      const data = loadYamlFileFast(file, PLAYBOOK_WHAT).data;
+      const triage = (typeof data.triage === 'object' && data.triage !== null ? data.triage : {}) as Record<string, unknown>;
+      return [{ value: id, name: String(data.title ?? id), description: String(data.summary ?? ''), cause: String(data.cause ?? ''), triage }];
+    } catch {
+      return [];
+    }
   });
+  if (choices.length === 0) throw new InvalidInput('no playbooks found; add a directory with --playbooks DIR');
+  const order = ['platform', 'member', 'other'];
+  return choices.sort((a, b) => order.indexOf(a.cause) - order.indexOf(b.cause) || a.value.localeCompare(b.value));
 }

@@ -187,7 +187,7 @@ describe('a torn last line', () => {
     const r = leakctl(['log', id, '--json', '--dir', dir]);
     expect(r.code).toBe(0);
     expect((JSON.parse(r.stdout) as unknown[]).length).toBe(lines.length);
-    expect(r.stderr).toContain(`line ${lines.length + 1}: `);
+    expect(r.stderr).toContain(`line ${lines.length + 1} of incident t1's evidence log, its last, is cut short`);
   });
 
   it('is set aside by resume --answers into a side file holding those exact bytes, and the run completes', () => {

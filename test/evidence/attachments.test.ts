@@ -5,8 +5,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { copyAttachment, sanitiseName } from '../../src/evidence/attachments.js';
-import { EvidenceLog } from '../../src/evidence/log.js';
+import { copyAttachment as store, sanitiseName, type AttachedFile } from '../../src/evidence/attachments.js';
 import { InvalidInput } from '../../src/ui/errors.js';
 
 const sha256 = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
@@ -17,13 +16,16 @@ let src: string;
 beforeEach(() => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'leakctl-attach-'));
   dir = path.join(root, 'leak-1');
-  EvidenceLog.create(dir).close();
+  fs.mkdirSync(path.join(dir, 'attachments'), { recursive: true });
   src = path.join(root, 'src');
   fs.mkdirSync(src);
 });
 afterEach(() => {
   fs.rmSync(root, { recursive: true, force: true });
 });
+
+/** The stored file, as the log records it. */
+const copyAttachment = async (incidentDir: string, file: string): Promise<AttachedFile> => (await store(incidentDir, file)).file;
 
 const attachments = (): string[] => fs.readdirSync(path.join(dir, 'attachments')).sort();
 
@@ -49,12 +51,13 @@ describe('copyAttachment', () => {
     expect(sha256(fs.readFileSync(path.join(dir, a.path)))).toBe(sha256(content));
   });
 
-  it('reuses the stored copy when the same file is attached again', async () => {
+  it('reuses the stored copy when the same file is attached again, and says it stored nothing new', async () => {
     const file = path.join(src, 'a.txt');
     fs.writeFileSync(file, 'same');
-    const first = await copyAttachment(dir, file);
-    const second = await copyAttachment(dir, file);
-    expect(second.path).toBe(first.path);
+    const first = await store(dir, file);
+    const second = await store(dir, file);
+    expect(second.file.path).toBe(first.file.path);
+    expect([first.fresh, second.fresh]).toEqual([true, false]);
     expect(attachments()).toHaveLength(1);
   });
 

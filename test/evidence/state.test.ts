@@ -1,6 +1,11 @@
+import { closeSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { EntryType, EvidenceEntry } from '../../src/evidence/entry.js';
-import { answerValues, replay } from '../../src/evidence/state.js';
+import { CHAIN_START, openChainFile, scanChain } from '../../src/evidence/chain.js';
+import { hashOf, serialiseEntry, type EntryType, type EvidenceEntry } from '../../src/evidence/entry.js';
+import { answerValues, Replay, replay } from '../../src/evidence/state.js';
 
 /** Entries as a log would hold them; the hashes are placeholders (replay does not check them: verify does). */
 function entries(...list: [EntryType, Record<string, unknown>, string?][]): EvidenceEntry[] {
@@ -75,5 +80,64 @@ describe('replaying a log into the incident state', () => {
     expect([...state.deadlinesStarted]).toEqual(['gdpr_authority']);
     expect([...state.deadlinesMet]).toEqual(['gdpr_authority']);
     expect(state.closed?.actor).toBe('sam');
+  });
+});
+
+describe('the replay done while verifying (Replay) gives the state of the plain fold', () => {
+  const STEPS = ['a', 'b', 'c_d', 'e'];
+  const entryArb = fc.oneof(
+    fc.record({ type: fc.constant('step.answered' as const), data: fc.record({ step: fc.constantFrom(...STEPS), value: fc.oneof(fc.integer(), fc.string(), fc.array(fc.string(), { maxLength: 3 })), source: fc.constantFrom('prompt', 'answers') }) }),
+    fc.record({ type: fc.constant('step.skipped' as const), data: fc.record({ step: fc.constantFrom(...STEPS), reason: fc.string() }) }),
+    fc.record({ type: fc.constant('note.added' as const), data: fc.record({ text: fc.string() }) }),
+    fc.record({ type: fc.constant('note.added' as const), data: fc.record({ text: fc.string(), clock: fc.constant('set by hand') }) }),
+    fc.record({ type: fc.constantFrom('run.paused' as const, 'run.resumed' as const), data: fc.record({ at_step: fc.constantFrom(...STEPS) }) }),
+    fc.record({ type: fc.constantFrom('deadline.started' as const, 'deadline.met' as const), data: fc.record({ deadline: fc.constantFrom('gdpr', 'ccpa') }) }),
+    fc.record({ type: fc.constant('notice.rendered' as const), data: fc.record({ template: fc.constantFrom('t1', 't2'), file: fc.constantFrom('drafts/t1.txt', 'drafts/t2.eml'), sha256: fc.constant('a'.repeat(64)) }) }),
+    fc.record({ type: fc.constant('evidence.attached' as const), data: fc.record({ files: fc.array(fc.record({ path: fc.constant('attachments/x'), sha256: fc.constant('b'.repeat(64)), bytes: fc.nat() }), { maxLength: 2 }) }) }),
+    // A step id the byte scan cannot read (escapes): the decode path.
+    fc.record({ type: fc.constant('step.answered' as const), data: fc.record({ source: fc.constant('prompt'), step: fc.constant('q"uote'), value: fc.boolean() }) }),
+  );
+
+  function written(list: { type: EntryType; data: Record<string, unknown> }[], drill: boolean, dir: string): EvidenceEntry[] {
+    const all: EvidenceEntry[] = [];
+    let prev: string | null = null;
+    const typed = [{ type: 'incident.opened' as EntryType, data: { playbook: { id: 'p', title: 'P', sha256: 'c' }, drill, responder: 'dana' } as Record<string, unknown> }, ...list];
+    typed.forEach(({ type, data }, seq) => {
+      const unhashed = { seq, at: new Date(Date.UTC(2026, 2, 2, 9) + seq * 1000).toISOString(), type, actor: 'dana', data, prev };
+      const entry = { ...unhashed, hash: hashOf(unhashed) };
+      all.push(entry);
+      prev = entry.hash;
+    });
+    writeFileSync(join(dir, 'evidence.jsonl'), all.map((e) => `${serialiseEntry(e)}\n`).join(''));
+    return all;
+  }
+
+  it('for any mix of entries, in any order, drill or real', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leakctl-replay-'));
+    try {
+      fc.assert(
+        fc.property(fc.array(entryArb, { maxLength: 60 }), fc.boolean(), (list, drill) => {
+          const entries = written(list, drill, dir);
+          const { fd, size } = openChainFile(join(dir, 'evidence.jsonl'));
+          try {
+            const fast = new Replay('inc');
+            const scan = scanChain(fd, CHAIN_START, size, fast.visit);
+            expect(scan.problem).toBeNull();
+            const state = fast.finish(fd, scan.position);
+            const folded = replay('inc', entries);
+            expect(state).toEqual(folded);
+            // Map order too: templates iterate the answers.
+            expect([...state.answers.keys()]).toEqual([...folded.answers.keys()]);
+            expect([...state.skipped.keys()]).toEqual([...folded.skipped.keys()]);
+            expect([...state.drafts.keys()]).toEqual([...folded.drafts.keys()]);
+          } finally {
+            closeSync(fd);
+          }
+        }),
+        { numRuns: 300 },
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { copyAttachment } from '../../src/evidence/attachments.js';
-import { EvidenceLog } from '../../src/evidence/log.js';
+import { NoLogFile } from '../../src/evidence/chain.js';
 import { verifyLog } from '../../src/evidence/verify.js';
 import { InvalidInput } from '../../src/ui/errors.js';
 
@@ -18,6 +18,7 @@ let log: string;
 beforeEach(() => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'leakctl-verify-'));
   dir = path.join(root, 'leak-1');
+  fs.mkdirSync(dir);
   log = path.join(dir, 'evidence.jsonl');
 });
 afterEach(() => {
@@ -28,11 +29,24 @@ const readLines = (): string[] => fs.readFileSync(log, 'utf8').split('\n').slice
 const writeLines = (lines: string[]): void => fs.writeFileSync(log, lines.map((l) => `${l}\n`).join(''));
 
 /** A line built by hand from the SPEC rule, for forgeries and for logs too big to append one by one. */
-function line(seq: number, type: string, data: object, prev: string | null, hash?: string): string {
-  const unhashed = JSON.stringify({ seq, at: at(seq).toISOString(), type, actor: 'dana', data, prev });
+function line(seq: number, type: string, data: object, prev: string | null, hash?: string, actor = 'dana'): string {
+  const unhashed = JSON.stringify({ seq, at: at(seq).toISOString(), type, actor, data, prev });
   return `${unhashed.slice(0, -1)},"hash":"${hash ?? sha256(unhashed)}"}`;
 }
 const hashOfLine = (l: string): string => (JSON.parse(l) as { hash: string }).hash;
+
+/** Appends hand-built lines that chain on from the log's last line. */
+function append(...entries: { type: string; data: object; actor?: string }[]): string {
+  const lines = fs.existsSync(log) ? readLines() : [];
+  let prev = lines.length > 0 ? hashOfLine(lines.at(-1) as string) : null;
+  for (const e of entries) {
+    const l = line(lines.length, e.type, e.data, prev, undefined, e.actor);
+    lines.push(l);
+    prev = hashOfLine(l);
+  }
+  writeLines(lines);
+  return prev as string;
+}
 
 /**
  * Eight entries: opened, answers (one an attachment step), a note with awkward characters, an
@@ -41,43 +55,77 @@ const hashOfLine = (l: string): string => (JSON.parse(l) as { hash: string }).ha
 async function incident(): Promise<{ head: string; files: string[] }> {
   const src = path.join(root, 'src');
   fs.mkdirSync(src);
+  fs.mkdirSync(path.join(dir, 'attachments'), { recursive: true });
   fs.writeFileSync(path.join(src, 'access-log.txt'), 'GET /members/export 200\n');
   fs.writeFileSync(path.join(src, 'screenshot.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 3]));
-  const l = EvidenceLog.create(dir);
-  l.append('incident.opened', 'dana', { playbook: 'platform-leak', drill: false }, at(0));
-  l.append('step.answered', 'dana', { step: 'vulnerability_confirmed', value: true, source: 'prompt' }, at(1));
-  l.append('step.answered', 'dana', { step: 'exposed_data', value: ['names', 'emails'], source: 'prompt' }, at(2));
-  const a = await copyAttachment(dir, path.join(src, 'access-log.txt'));
-  l.append('step.answered', 'dana', { step: 'evidence', value: [{ path: a.path, sha256: a.sha256, bytes: a.bytes }], source: 'prompt' }, at(3));
-  l.append('note.added', 'Zoë', { text: 'she said "it\'s on pastebin" \\ 🔥\n\u2028 <script>' }, at(4));
-  const b = await copyAttachment(dir, path.join(src, 'screenshot.png'));
-  l.append('evidence.attached', 'dana', { files: [b] }, at(5));
-  l.append('step.skipped', 'dana', { step: 'payment_processor_told', reason: 'no payment data' }, at(6));
-  const last = l.append('deadline.started', 'dana', { deadline: 'gdpr_authority', due: '2026-03-05T09:00:00.000Z' }, at(7));
-  l.close();
-  return { head: last.hash, files: [a.path, b.path] };
+  const a = (await copyAttachment(dir, path.join(src, 'access-log.txt'))).file;
+  const b = (await copyAttachment(dir, path.join(src, 'screenshot.png'))).file;
+  const head = append(
+    { type: 'incident.opened', data: { playbook: 'platform-leak', drill: false } },
+    { type: 'step.answered', data: { step: 'vulnerability_confirmed', value: true, source: 'prompt' } },
+    { type: 'step.answered', data: { step: 'exposed_data', value: ['names', 'emails'], source: 'prompt' } },
+    { type: 'step.answered', data: { step: 'evidence', value: [{ path: a.path, sha256: a.sha256, bytes: a.bytes }], source: 'prompt' } },
+    { type: 'note.added', actor: 'Zoë', data: { text: 'she said "it\'s on pastebin" \\ 🔥\n\u2028 <script>' } },
+    { type: 'evidence.attached', data: { files: [b] } },
+    { type: 'step.skipped', data: { step: 'payment_processor_told', reason: 'no payment data' } },
+    { type: 'deadline.started', data: { deadline: 'gdpr_authority', due: '2026-03-05T09:00:00.000Z' } },
+  );
+  return { head, files: [a.path, b.path] };
 }
 
 describe('verifyLog', () => {
   it('passes an intact log, with its entry count, head and attachments', async () => {
     const { head } = await incident();
-    expect(await verifyLog(dir)).toEqual({ ok: true, entries: 8, head, problems: [], attachments: 2, lines: 8 });
+    expect(await verifyLog(log)).toEqual({ ok: true, entries: 8, head, problems: [], attachments: 2, lines: 8 });
   });
 
-  it('accepts the path of the log file itself', async () => {
+  it('verifies a copy of the log under any name, its attachments looked for where it is told', async () => {
     const { head } = await incident();
-    expect(await verifyLog(log)).toMatchObject({ ok: true, head });
+    const copy = path.join(root, 'for-the-auditor.txt');
+    fs.copyFileSync(log, copy);
+    expect(await verifyLog(copy, { dir })).toMatchObject({ ok: true, head, attachments: 2 });
+    expect(await verifyLog(copy, { copy: true })).toMatchObject({ ok: true, head, attachments: 0, attachmentsNotChecked: 2 });
   });
 
-  it('passes an empty log', async () => {
-    EvidenceLog.create(dir).close();
-    expect(await verifyLog(dir)).toMatchObject({ ok: true, entries: 0, head: null, problems: [] });
+  it('refuses an empty log: an incident that was never started has nothing to verify (exit 2)', async () => {
+    fs.writeFileSync(log, '');
+    await expect(verifyLog(log)).rejects.toThrow(/is empty: there is nothing to verify/);
   });
 
-  it('says there is no incident at a directory without a log', async () => {
-    await expect(verifyLog(path.join(root, 'nope'))).rejects.toThrow(InvalidInput);
-    fs.mkdirSync(path.join(root, 'empty'));
-    await expect(verifyLog(path.join(root, 'empty'))).rejects.toThrow(`no incident at ${path.join(root, 'empty')}`);
+  it('says there is no such file', async () => {
+    await expect(verifyLog(path.join(root, 'nope', 'evidence.jsonl'))).rejects.toThrow(NoLogFile);
+    await expect(verifyLog(path.join(root, 'nope', 'evidence.jsonl'))).rejects.toThrow(InvalidInput);
+  });
+
+  it('catches a byte that is not UTF-8 even when the hash was made over what a loose decoder reads', async () => {
+    append({ type: 'incident.opened', data: {} }, { type: 'note.added', data: { text: 'a \uFFFD b' } });
+    const bytes = fs.readFileSync(log);
+    const at = bytes.indexOf(Buffer.from('\uFFFD'));
+    // EF BF BD (U+FFFD) becomes FF, which a loose decoder reads back as U+FFFD: the same text.
+    const forged = Buffer.concat([bytes.subarray(0, at), Buffer.from([0xff]), bytes.subarray(at + 3)]);
+    expect(forged.toString('utf8')).toBe(bytes.toString('utf8'));
+    fs.writeFileSync(log, forged);
+    expect((await verifyLog(log)).problems).toEqual([{ line: 2, message: 'line 2: is not valid UTF-8 (a byte was changed?)' }]);
+  });
+
+  it('names an entry dated before the one it follows', async () => {
+    const lines = [line(0, 'incident.opened', {}, null)];
+    const unhashed = JSON.stringify({ seq: 1, at: '2026-03-01T00:00:00.000Z', type: 'note.added', actor: 'dana', data: { text: 'earlier' }, prev: hashOfLine(lines[0]!) });
+    lines.push(`${unhashed.slice(0, -1)},"hash":"${sha256(unhashed)}"}`);
+    writeLines(lines);
+    expect((await verifyLog(log)).problems[0]?.message).toBe(
+      'line 2: at 2026-03-01T00:00:00.000Z is earlier than the entry before it (2026-03-02T09:00:00.000Z); time in a log only moves forward (entries reordered, or a clock set back?)',
+    );
+  });
+
+  it('names a log that does not begin with incident.opened, and a second incident.opened', async () => {
+    append({ type: 'note.added', data: { text: 'no opening' } });
+    expect((await verifyLog(log)).problems[0]?.message).toBe(
+      'line 1: the first entry is note.added; a log begins with incident.opened (its start was cut off or replaced?)',
+    );
+    fs.rmSync(log);
+    append({ type: 'incident.opened', data: {} }, { type: 'incident.opened', data: {} });
+    expect((await verifyLog(log)).problems[0]?.message).toBe('line 2: incident.opened where only the first entry may be one (two logs joined together?)');
   });
 
   it('names the line of an edited field', async () => {
@@ -85,7 +133,7 @@ describe('verifyLog', () => {
     const lines = readLines();
     lines[2] = (lines[2] as string).replace('"emails"', '"phones"');
     writeLines(lines);
-    const r = await verifyLog(dir);
+    const r = await verifyLog(log);
     expect(r.ok).toBe(false);
     expect(r.problems).toEqual([{ line: 3, message: 'line 3: hash does not match its content (entry edited?)' }]);
     expect(r.entries).toBe(2);
@@ -96,7 +144,7 @@ describe('verifyLog', () => {
     const lines = readLines();
     lines[5] = (lines[5] as string).replace('"files":', '"files": ');
     writeLines(lines);
-    expect((await verifyLog(dir)).problems[0]?.message).toBe('line 6: hash does not match its content (entry edited?)');
+    expect((await verifyLog(log)).problems[0]?.message).toBe('line 6: hash does not match its content (entry edited?)');
   });
 
   it('names the line where a line was deleted', async () => {
@@ -104,7 +152,7 @@ describe('verifyLog', () => {
     const lines = readLines();
     lines.splice(4, 1);
     writeLines(lines);
-    expect((await verifyLog(dir)).problems).toEqual([
+    expect((await verifyLog(log)).problems).toEqual([
       { line: 5, message: 'line 5: seq 5 where 4 was expected (a line deleted or swapped?)' },
     ]);
   });
@@ -114,7 +162,7 @@ describe('verifyLog', () => {
     const lines = readLines();
     [lines[2], lines[3]] = [lines[3] as string, lines[2] as string];
     writeLines(lines);
-    expect((await verifyLog(dir)).problems[0]).toEqual({
+    expect((await verifyLog(log)).problems[0]).toEqual({
       line: 3,
       message: 'line 3: seq 3 where 2 was expected (a line deleted or swapped?)',
     });
@@ -125,7 +173,7 @@ describe('verifyLog', () => {
     const lines = readLines();
     lines[4] = line(4, 'note.added', { text: 'inserted' }, 'f'.repeat(64));
     writeLines(lines);
-    expect((await verifyLog(dir)).problems[0]?.message).toBe(
+    expect((await verifyLog(log)).problems[0]?.message).toBe(
       "line 5: prev does not link to line 4's hash (a line deleted, inserted or swapped?)",
     );
   });
@@ -134,18 +182,15 @@ describe('verifyLog', () => {
     const { head } = await incident();
     const forged = line(8, 'note.added', { text: 'all fine, nothing leaked' }, head, sha256('something else'));
     fs.appendFileSync(log, `${forged}\n`);
-    const r = await verifyLog(dir);
+    const r = await verifyLog(log);
     expect(r.problems).toEqual([{ line: 9, message: 'line 9: hash does not match its content (entry edited?)' }]);
     expect(r).toMatchObject({ ok: false, entries: 8, head });
   });
 
   it('flags an entry appended after incident.closed, however well-formed', async () => {
     await incident();
-    const l = EvidenceLog.open(dir);
-    const closed = l.append('incident.closed', 'dana', {}, at(8));
-    l.close();
-    fs.appendFileSync(log, `${line(9, 'note.added', { text: 'afterwards' }, closed.hash)}\n`);
-    expect((await verifyLog(dir)).problems[0]?.message).toBe(
+    append({ type: 'incident.closed', data: {} }, { type: 'note.added', data: { text: 'afterwards' } });
+    expect((await verifyLog(log)).problems[0]?.message).toBe(
       'line 10: entry after the incident was closed on line 9 (appended later?)',
     );
   });
@@ -154,9 +199,9 @@ describe('verifyLog', () => {
     await incident();
     const lines = readLines();
     writeLines([...lines.slice(0, 2), '{"seq":2,', ...lines.slice(3)]);
-    expect((await verifyLog(dir)).problems[0]?.message).toMatch(/^line 3: not valid JSON/);
+    expect((await verifyLog(log)).problems[0]?.message).toMatch(/^line 3: not valid JSON/);
     fs.writeFileSync(log, lines.map((l) => `${l}\r\n`).join(''));
-    expect((await verifyLog(dir)).problems[0]?.message).toBe(
+    expect((await verifyLog(log)).problems[0]?.message).toBe(
       'line 1: ends with a carriage return (saved with Windows line endings?)',
     );
   });
@@ -164,7 +209,7 @@ describe('verifyLog', () => {
   it('names a changed attachment', async () => {
     const { files } = await incident();
     fs.appendFileSync(path.join(dir, files[0] as string), 'GET /members/export 200\n');
-    const r = await verifyLog(dir);
+    const r = await verifyLog(log);
     expect(r.ok).toBe(false);
     expect(r.problems).toHaveLength(1);
     expect(r.problems[0]?.line).toBe(4);
@@ -174,16 +219,14 @@ describe('verifyLog', () => {
   it('names a missing attachment', async () => {
     const { files } = await incident();
     fs.rmSync(path.join(dir, files[1] as string));
-    expect((await verifyLog(dir)).problems).toEqual([{ line: 6, message: `line 6: attachment ${files[1]} is missing` }]);
+    expect((await verifyLog(log)).problems).toEqual([{ line: 6, message: `line 6: attachment ${files[1]} is missing` }]);
   });
 
   it('refuses an attachment path that leaves the incident directory', async () => {
     await incident();
     fs.writeFileSync(path.join(root, 'outside.txt'), 'x');
-    const l = EvidenceLog.open(dir);
-    l.append('evidence.attached', 'dana', { files: [{ path: '../outside.txt', sha256: sha256('x'), bytes: 1 }] }, at(8));
-    l.close();
-    expect((await verifyLog(dir)).problems[0]?.message).toBe(
+    append({ type: 'evidence.attached', data: { files: [{ path: '../outside.txt', sha256: sha256('x'), bytes: 1 }] } });
+    expect((await verifyLog(log)).problems[0]?.message).toBe(
       'line 9: attachment path "../outside.txt" points outside the incident directory',
     );
   });
@@ -191,15 +234,15 @@ describe('verifyLog', () => {
   describe('with --head', () => {
     it('passes when the head is the log head', async () => {
       const { head } = await incident();
-      expect(await verifyLog(dir, { head })).toMatchObject({ ok: true, headLine: 8 });
+      expect(await verifyLog(log, { head })).toMatchObject({ ok: true, headLine: 8 });
     });
 
     it('catches a cut tail: the recorded head is no longer in the log', async () => {
       const { head } = await incident();
       writeLines(readLines().slice(0, 6));
-      const plain = await verifyLog(dir);
+      const plain = await verifyLog(log);
       expect(plain.ok).toBe(true); // a cut log is a valid chain on its own: that is why --head exists
-      const r = await verifyLog(dir, { head });
+      const r = await verifyLog(log, { head });
       expect(r.ok).toBe(false);
       expect(r.problems).toEqual([
         {
@@ -212,12 +255,12 @@ describe('verifyLog', () => {
     it('accepts an earlier head (entries added since) and says where it is', async () => {
       await incident();
       const earlier = hashOfLine(readLines()[4] as string);
-      expect(await verifyLog(dir, { head: earlier.toUpperCase() })).toMatchObject({ ok: true, headLine: 5, entries: 8 });
+      expect(await verifyLog(log, { head: earlier.toUpperCase() })).toMatchObject({ ok: true, headLine: 5, entries: 8 });
     });
 
     it('refuses something that is not a hash', async () => {
       await incident();
-      await expect(verifyLog(dir, { head: 'abc' })).rejects.toThrow(/--head must be a SHA-256 hash/);
+      await expect(verifyLog(log, { head: 'abc' })).rejects.toThrow(/--head must be a SHA-256 hash/);
     });
   });
 
@@ -239,14 +282,14 @@ describe('verifyLog', () => {
     it('verifies every line across chunk boundaries', async () => {
       const lines = bigLog(6000);
       expect(fs.statSync(log).size).toBeGreaterThan(3 * 1024 * 1024);
-      expect(await verifyLog(dir)).toMatchObject({ ok: true, entries: 6000, head: hashOfLine(lines[5999] as string) });
+      expect(await verifyLog(log)).toMatchObject({ ok: true, entries: 6000, head: hashOfLine(lines[5999] as string) });
     });
 
     it('names the right line for an edit deep in the file', async () => {
       const lines = bigLog(6000);
       lines[4321] = (lines[4321] as string).replace('note 4321', 'note 4322');
       writeLines(lines);
-      expect((await verifyLog(dir)).problems).toEqual([
+      expect((await verifyLog(log)).problems).toEqual([
         { line: 4322, message: 'line 4322: hash does not match its content (entry edited?)' },
       ]);
     });
@@ -262,14 +305,14 @@ describe('verifyLog', () => {
           fs.writeFileSync(path.join(dir, rel), `evidence ${seq}`);
           value = [{ path: rel, sha256: sha256(`evidence ${seq}`), bytes: `evidence ${seq}`.length }];
         }
-        const l = line(seq, 'step.answered', { step: `s${seq}`, value, source: 'answers' }, prev);
+        const l = seq === 0 ? line(0, 'incident.opened', {}, null) : line(seq, 'step.answered', { step: `s${seq}`, value, source: 'answers' }, prev);
         lines.push(l);
         prev = hashOfLine(l);
       }
       writeLines(lines);
-      expect(await verifyLog(dir)).toMatchObject({ ok: true, entries: 6000, attachments: 9 });
+      expect(await verifyLog(log)).toMatchObject({ ok: true, entries: 6000, attachments: 9 });
       fs.rmSync(path.join(dir, 'attachments/file-4205.txt'));
-      expect((await verifyLog(dir)).problems).toEqual([
+      expect((await verifyLog(log)).problems).toEqual([
         { line: 4206, message: 'line 4206: attachment attachments/file-4205.txt is missing' },
       ]);
     });
@@ -280,7 +323,7 @@ describe('verifyLog', () => {
       const after = line(2, 'note.added', { text: 'after' }, hashOfLine(huge));
       fs.mkdirSync(dir, { recursive: true });
       writeLines([first, huge, after]);
-      expect(await verifyLog(dir)).toMatchObject({ ok: true, entries: 3, head: hashOfLine(after) });
+      expect(await verifyLog(log)).toMatchObject({ ok: true, entries: 3, head: hashOfLine(after) });
     });
   });
 });

@@ -17,10 +17,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkConfig, CONFIG_WHAT } from '../../src/config/config.js';
 import { parseYaml } from '../../src/documents/yaml.js';
-import { parseYamlFast } from '../../src/documents/fast.js';
+import { parseYamlFast } from '../../src/documents/load.js';
 import { parsePlaybook } from '../../src/playbook/load.js';
-import { checkAnswer } from '../../src/run/answer.js';
-import { ANSWERS_WHAT, checkAnswers } from '../../src/run/answers.js';
+import { checkAnswer } from '../../src/run/check-answer.js';
+import { ANSWERS_WHAT, checkAnswers } from '../../src/run/answers-file.js';
 import { InvalidDocument } from '../../src/ui/errors.js';
 import { leakctl } from '../helpers/exec.js';
 

@@ -19,7 +19,7 @@ import { render } from '@inquirer/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { namesAnswer } from '../../src/notices/drafts.js';
 import type { Step } from '../../src/playbook/types.js';
-import { checkAnswer } from '../../src/run/answer.js';
+import { checkAnswer } from '../../src/run/check-answer.js';
 import { askStep } from '../../src/run/prompts.js';
 import { leakctl } from '../helpers/exec.js';
 

@@ -17,7 +17,7 @@ import { render } from '@inquirer/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sanitiseName } from '../../src/evidence/attachments.js';
 import type { Step } from '../../src/playbook/types.js';
-import { checkAnswer } from '../../src/run/answer.js';
+import { checkAnswer } from '../../src/run/check-answer.js';
 import { askStep, PromptResponder } from '../../src/run/prompts.js';
 import { leakctl } from '../helpers/exec.js';
 
@@ -144,7 +144,8 @@ describe('what a terminal shows is escaped', () => {
   it('status (one incident, the table, --json) shows names and titles escaped', () => {
     for (const args of [['status', 'inj'], ['status'], ['status', 'inj', '--json'], ['status', '--json']]) {
       const r = run(args);
-      expect(r.code, r.stderr).toBe(0);
+      // The table also lists inj-torn, whose log has a line that is not JSON: it does not verify.
+      expect(r.code, r.stderr).toBe(args[1] === 'inj' ? 0 : 3);
       expectNoRawControls(r.stdout + r.stderr, args.join(' '));
     }
     expect(run(['status', 'inj']).stdout).toContain('Injection \\u{1b}[31mtest\\u{1b}[0m \\u{202e}elif');

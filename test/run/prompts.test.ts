@@ -6,8 +6,9 @@ import { PassThrough } from 'node:stream';
 import * as inquirer from '@inquirer/prompts';
 import { render } from '@inquirer/testing';
 import { describe, expect, it } from 'vitest';
-import { checkAnswer } from '../../src/run/answer.js';
-import { askStep } from '../../src/run/prompts.js';
+import { checkAnswer } from '../../src/run/check-answer.js';
+import type { EvidenceEntry } from '../../src/evidence/entry.js';
+import { askStep, choosePlaybook, PromptResponder } from '../../src/run/prompts.js';
 import type { Step } from '../../src/playbook/types.js';
 
 type Prompts = typeof inquirer;
@@ -207,5 +208,56 @@ describe('asking a step', () => {
     expect(screen.getScreen()).toContain('Safe?\\u{1b}[2J');
     screen.events.keypress('enter');
     await expect(reply).resolves.toMatchObject({ kind: 'answer' });
+  });
+});
+
+describe('the platform-or-member question (choosePlaybook)', () => {
+  const choices = [
+    { value: 'platform-leak', name: 'Platform-caused leak', description: 'The platform failed.', cause: 'platform', triage: { cause: 'A bug or breach.', scope: 'Many members.' } },
+    { value: 'member-leak', name: 'Member-caused leak', description: 'A member leaked it.', cause: 'member', triage: { cause: 'A member shared it.', blame: 'On the leaker.' } },
+  ];
+  const plain = { bold: (t: string) => t, dim: (t: string) => t, red: (t: string) => t, green: (t: string) => t, yellow: (t: string) => t, cyan: (t: string) => t };
+
+  it('shows the distinctions side by side and returns the playbook picked with the arrow keys', async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let shown = '';
+    output.on('data', (d: Buffer) => (shown += d.toString()));
+    const picked = choosePlaybook(choices, { input, output }, plain);
+    await new Promise((r) => setTimeout(r, 50));
+    input.write('\u001b[B');
+    await settle();
+    input.write('\r');
+    expect(await picked).toBe('member-leak');
+    expect(shown).toContain('What kind of leak is this?');
+    expect(shown).toMatch(/Platform-caused leak\n\s+Cause:\s+A bug or breach\.\n\s+Scope:\s+Many members\./);
+    expect(shown).toMatch(/Member-caused leak\n\s+Cause:\s+A member shared it\.\n\s+Blame:\s+On the leaker\./);
+  }, 30_000);
+
+  it('turns Ctrl+C into "nothing was written" (exit 130)', async () => {
+    const input = new PassThrough();
+    const picked = choosePlaybook(choices, { input, output: new PassThrough() }, plain);
+    await new Promise((r) => setTimeout(r, 50));
+    input.write('\u0003');
+    await expect(picked).rejects.toMatchObject({ exitCode: 130, message: 'Stopped before an incident was opened; nothing was written.' });
+  }, 30_000);
+});
+
+describe('what others added, shown at the next prompt (PromptResponder.tell)', () => {
+  const plain = { bold: (t: string) => t, dim: (t: string) => t, red: (t: string) => t, green: (t: string) => t, yellow: (t: string) => t, cyan: (t: string) => t };
+  const entry = (type: EvidenceEntry['type'], actor: string, data: Record<string, unknown>): EvidenceEntry => ({ seq: 1, at: NOW.toISOString(), type, actor, data, prev: null, hash: 'h' });
+
+  it('says who added what, escaped, with sensitive answers hidden and the run bookkeeping left out', () => {
+    const output = new PassThrough();
+    let shown = '';
+    output.on('data', (d: Buffer) => (shown += d.toString()));
+    const responder = new PromptResponder({ cwd: process.cwd(), streams: { input: new PassThrough(), output }, style: plain, sensitive: new Set(['access_code']) });
+    responder.tell([
+      entry('note.added', 'lee', { text: 'Provider confirmed \u001b[2J the fix' }),
+      entry('step.answered', 'kim', { step: 'access_code', value: 'hunter2', source: 'prompt' }),
+      entry('deadline.started', 'kim', { deadline: 'gdpr' }),
+      entry('run.resumed', 'kim', {}),
+    ]);
+    expect(shown).toBe('\n+ note added by lee: Provider confirmed \\u{1b}[2J the fix\n+ step answered by kim: access_code = [sensitive]\n');
   });
 });

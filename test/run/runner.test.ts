@@ -1,31 +1,32 @@
+/**
+ * The runner, driven the way `start --answers` and `resume --answers` drive it (in-process through
+ * the CLI, so no test builds its own copy of start or resume), checked against the log it writes.
+ */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EvidenceLog } from '../../src/evidence/log.js';
-import { applyEntry, emptyState } from '../../src/evidence/state.js';
 import type { IncidentState } from '../../src/evidence/state.js';
-import type { EvidenceEntry } from '../../src/evidence/entry.js';
+import { Incident } from '../../src/incident/incident.js';
 import { loadPlaybookFile } from '../../src/playbook/load.js';
-import { loadAnswersFile } from '../../src/run/answers.js';
-import { SimulatedClock } from '../../src/run/clock.js';
-import { runSteps } from '../../src/run/runner.js';
-import { MissingAnswer, ScriptResponder } from '../../src/run/script.js';
-import { LeakctlError } from '../../src/ui/errors.js';
 import { checkChain } from '../helpers/chain.js';
 import type { Entry } from '../helpers/chain.js';
+import { inProcess, type InProcessResult } from '../helpers/cli.js';
 
 const fixtures = join(import.meta.dirname, 'fixtures');
-const playbook = loadPlaybookFile(join(fixtures, 'breach.yaml'));
+const breach = join(fixtures, 'breach.yaml');
+const playbook = loadPlaybookFile(breach);
 
 type Line = Entry;
 
 let tmp: string;
+let incidents: string;
 let incidentDir: string;
 beforeEach(() => {
   tmp = mkdtempSync(join(tmpdir(), 'leakctl-runner-'));
-  incidentDir = join(tmp, 'inc-1');
+  incidents = join(tmp, 'incidents');
+  incidentDir = join(incidents, 'inc-1');
 });
 afterEach(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -43,45 +44,16 @@ function expectValidChain(): void {
   expect(() => checkChain(text.slice(0, -1).split('\n'))).not.toThrow();
 }
 
-/** Open the incident and run its steps from an answers file, as `start --answers` does. */
-async function run(answersName: string): Promise<{ state: IncidentState; log: EvidenceLog }> {
-  const answers = loadAnswersFile(join(fixtures, answersName));
-  const clock = new SimulatedClock(new Date(answers.now!));
-  const log = EvidenceLog.create(incidentDir);
-  const state = emptyState('inc-1');
-  applyEntry(
-    state,
-    log.append('incident.opened', 'drill-bot', { playbook: { id: playbook.id, title: playbook.title, sha256: playbook.sha256 }, drill: true, responder: 'drill-bot' }, clock.now()),
-  );
-  try {
-    await runSteps({ playbook, state, log, incidentDir, responder: new ScriptResponder(answers, clock), clock, actor: 'drill-bot', holidays: new Set() });
-  } finally {
-    log.close();
-  }
-  return { state, log };
+/** `start --answers` in-process; the state as the next command would open it. */
+async function run(answersName: string): Promise<{ state: IncidentState; result: InProcessResult }> {
+  const result = await inProcess(['start', breach, '--answers', join(fixtures, answersName), '--id', 'inc-1', '--dir', incidents, '--drill']);
+  const incident = await Incident.open({ incidentsDir: incidents, id: 'inc-1' });
+  return { state: incident.state, result };
 }
 
-/** Continue from the log on disk, as `resume --answers` does. */
-async function resume(answersName: string): Promise<void> {
-  const state = emptyState('inc-1');
-  for (const line of logLines()) applyEntry(state, line as EvidenceEntry);
-  const answers = loadAnswersFile(join(fixtures, answersName));
-  const clock = new SimulatedClock(state.lastAt!);
-  const log = EvidenceLog.open(incidentDir);
-  try {
-    await runSteps({ playbook, state, log, incidentDir, responder: new ScriptResponder(answers, clock), clock, actor: 'drill-bot', holidays: new Set() });
-  } finally {
-    log.close();
-  }
-}
-
-async function failure(promise: Promise<unknown>): Promise<LeakctlError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(LeakctlError);
-  return error as LeakctlError;
+/** `resume --answers` in-process. */
+function resume(answersName: string): Promise<InProcessResult> {
+  return inProcess(['resume', 'inc-1', '--answers', join(fixtures, answersName), '--dir', incidents]);
 }
 
 const answered = (lines: Line[]) => lines.filter((l) => l.type === 'step.answered');
@@ -163,11 +135,11 @@ describe('a scripted run to the end', () => {
 
 describe('a scripted run that stops', () => {
   it('names a required step without an answer (exit 2), with everything before it logged', async () => {
-    const error = await failure(run('missing.yaml'));
-    expect(error).toBeInstanceOf(MissingAnswer);
-    expect(error.exitCode).toBe(2);
-    expect(error.message).toContain('step "members_affected"');
-    expect(error.message).toContain(join(fixtures, 'missing.yaml'));
+    const { result } = await run('missing.yaml');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('step "members_affected"');
+    expect(result.stderr).toContain(`is required, but ${join(fixtures, 'missing.yaml')} has no answer for it`);
+    expect(result.stderr).toContain(`continue with: leakctl resume inc-1 --answers ${join(fixtures, 'missing.yaml')}`);
     const lines = logLines();
     expect(answered(lines).map((l) => [l.data.step, l.data.value])).toEqual([
       ['confirmed', true],
@@ -179,8 +151,9 @@ describe('a scripted run that stops', () => {
   });
 
   it('continues from the log with another file, answering only the open steps, recording nothing twice', async () => {
-    await failure(run('missing.yaml'));
-    await resume('complete.yaml');
+    expect((await run('missing.yaml')).result.code).toBe(2);
+    const resumed = await resume('complete.yaml');
+    expect(resumed.code, resumed.stderr).toBe(0);
     const lines = logLines();
     const steps = answered(lines).map((l) => l.data.step);
     expect(steps).toEqual([...new Set(steps)]);
@@ -193,9 +166,9 @@ describe('a scripted run that stops', () => {
   });
 
   it('names the step and the answer\'s line:col for an invalid value (exit 2), with everything before it logged', async () => {
-    const error = await failure(run('invalid.yaml'));
-    expect(error.exitCode).toBe(2);
-    expect(error.message).toBe(
+    const { result } = await run('invalid.yaml');
+    expect(result.code).toBe(2);
+    expect(result.stderr.split('\n')).toContain(
       `${join(fixtures, 'invalid.yaml')}:8:21 the answer for step "members_affected" is invalid: expected at least 0; got -3`,
     );
     expect(answered(logLines()).map((l) => l.data.step)).toEqual(['confirmed', 'discovered_at', 'exposed_data']);

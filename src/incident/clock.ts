@@ -1,7 +1,7 @@
 /**
- * The run's clock (SPEC sections 1 and 3). Real: the wall clock. Fixed: `--now`, LEAKCTL_NOW or
- * an answers file's `now:` pins the start, and only `after:` moves it, so a drill replays the
- * same way on any day and plays out three days in a second.
+ * The clock entries are recorded by (SPEC sections 1 and 3). Real: the wall clock. Set by hand:
+ * `--now`, LEAKCTL_NOW or an answers file's `now:` pins the start, and only `after:` moves it, so
+ * a drill replays the same way on any day and plays out three days in a second.
  */
 import { addDuration } from '../deadlines/compute.js';
 import type { IsoDuration } from '../deadlines/duration.js';
@@ -10,9 +10,12 @@ export interface Clock {
   now(): Date;
   /** Move simulated time forward (an answers file's `after:`); a real clock cannot. */
   advance(duration: IsoDuration): void;
+  /** Not the wall clock: a real incident's entries then say so (issue 8). */
+  readonly setByHand: boolean;
 }
 
 export class RealClock implements Clock {
+  readonly setByHand = false;
   now(): Date {
     return new Date();
   }
@@ -22,6 +25,7 @@ export class RealClock implements Clock {
 }
 
 export class SimulatedClock implements Clock {
+  readonly setByHand = true;
   private current: Date;
   constructor(start: Date) {
     this.current = start;
@@ -31,6 +35,10 @@ export class SimulatedClock implements Clock {
   }
   advance(duration: IsoDuration): void {
     this.current = addDuration(this.current, duration);
+  }
+  /** Moves the clock to `at` when it is behind it (a resumed scripted run continues from the log's last entry). */
+  catchUp(at: Date): void {
+    if (at.getTime() > this.current.getTime()) this.current = new Date(at.getTime());
   }
 }
 

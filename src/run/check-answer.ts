@@ -6,6 +6,7 @@ import { lstatSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { parseTimestamp } from '../deadlines/timestamp.js';
 import type { Step } from '../playbook/types.js';
+import { SENSITIVE_PLACEHOLDER } from '../evidence/describe.js';
 import { printable } from '../ui/text.js';
 
 export type Checked = { ok: true; value: unknown } | { ok: false; message: string };
@@ -23,8 +24,6 @@ export interface AnswerContext {
 const fail = (message: string): Checked => ({ ok: false, message });
 const ok = (value: unknown): Checked => ({ ok: true, value });
 
-/** Placeholder for a sensitive step's value wherever leakctl would otherwise show it. */
-export const SENSITIVE_PLACEHOLDER = '[sensitive]';
 
 /**
  * A value as a message quotes it: escaped, so that an answers file cannot put terminal codes on

@@ -4,7 +4,7 @@
  * simulated clock before the answer is recorded.
  */
 import { checkSchema } from '../documents/check.js';
-import { loadYamlFileFast } from '../documents/fast.js';
+import { loadYamlFileFast } from '../documents/load.js';
 import { problemAt } from '../documents/yaml.js';
 import type { Position, YamlSource } from '../documents/yaml.js';
 import { positionAt } from '../documents/yaml.js';

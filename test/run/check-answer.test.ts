@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkAnswer } from '../../src/run/answer.js';
-import type { Checked } from '../../src/run/answer.js';
+import { checkAnswer } from '../../src/run/check-answer.js';
+import type { Checked } from '../../src/run/check-answer.js';
 import type { Step } from '../../src/playbook/types.js';
 
 const NOW = new Date('2026-03-02T09:14:07.120Z');

@@ -1,0 +1,183 @@
+/**
+ * The one way leakctl writes a file that must survive a crash (issue 8): the bytes go to a
+ * temporary file beside the target, are flushed (fsync), and the temporary file is then renamed
+ * (or, where nothing may be overwritten, hard-linked) into place, and the directory flushed. A
+ * crash or a full disk never leaves half a file under the target's name. Incident files hold
+ * personal data: directories 0700, files 0600, whatever the umask.
+ *
+ * The evidence log itself is appended to, never rewritten: log.ts does that, with the same
+ * helpers for modes and errors.
+ */
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { EXIT, LeakctlError } from '../ui/errors.js';
+import { printable } from '../ui/text.js';
+
+export const DIR_MODE = 0o700;
+export const FILE_MODE = 0o600;
+
+/** The error's code (ENOENT, EACCES, …), if it has one. */
+export function errno(e: unknown): string | undefined {
+  return (e as NodeJS.ErrnoException | undefined)?.code;
+}
+
+export function messageOf(e: unknown): string {
+  return printable(e instanceof Error ? e.message : String(e));
+}
+
+/** What the responder can do about an I/O error, as a sentence. */
+export function fixFor(e: unknown, file: string): string {
+  switch (errno(e)) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return 'Free some disk space';
+    case 'EACCES':
+    case 'EPERM':
+      return `Fix the permissions of ${file} and its directory (you need write access; leakctl creates them owner-only)`;
+    case 'EROFS':
+      return 'The file system is read-only: remount it read-write or use an incidents directory on another disk';
+    default:
+      return 'Check the disk and the file system';
+  }
+}
+
+/** Whether a process with this pid exists on this host. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists but belongs to someone else. Only ESRCH proves it is gone.
+    return errno(e) !== 'ESRCH';
+  }
+}
+
+/** Makes a new or renamed directory entry durable. Best effort where a directory cannot be opened (Windows). */
+export function syncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    /* best effort, see above */
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/**
+ * mkdir -p with mode 0700 for every directory this call creates (chmod, since mkdir's mode is
+ * filtered by the umask). A directory that was there already is left as its owner set it.
+ */
+export function makePrivateDir(dir: string): void {
+  const first = fs.mkdirSync(dir, { recursive: true, mode: DIR_MODE });
+  if (first === undefined) return;
+  const stop = path.resolve(first);
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    fs.chmodSync(d, DIR_MODE);
+    if (d === stop || path.dirname(d) === d) break;
+  }
+}
+
+const TEMP = /\.tmp-(\d+)-[0-9a-f]{12}$/;
+
+/** A private name beside `target` for its bytes while they are being written. */
+export function tempPathFor(target: string): string {
+  const dir = path.dirname(target);
+  return path.join(dir, `.${path.basename(target)}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+}
+
+/**
+ * Temporary files of a leakctl that was killed while writing (their process is gone): nothing
+ * refers to them, and they would otherwise stay in the incident for good.
+ */
+export function removeStaleTemps(dir: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(TEMP.exec(name)?.[1] ?? 0);
+    if (pid > 0 && pid !== process.pid && !isAlive(pid)) fs.rmSync(path.join(dir, name), { force: true, recursive: true });
+  }
+}
+
+/**
+ * Moves a flushed temporary file to `target`. With `overwrite: false` an existing target is kept
+ * and false is returned, the temporary file still in place for another name (link(2) fails rather
+ * than replace; where a file system has no hard links, a check then a rename).
+ */
+export function placeFile(temp: string, target: string, overwrite: boolean): boolean {
+  if (overwrite) {
+    fs.renameSync(temp, target);
+  } else {
+    try {
+      fs.linkSync(temp, target);
+      fs.rmSync(temp, { force: true });
+    } catch (e) {
+      if (errno(e) === 'EEXIST') return false;
+      if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes(errno(e) ?? '')) throw e;
+      if (fs.existsSync(target)) return false;
+      fs.renameSync(temp, target);
+    }
+  }
+  syncDir(path.dirname(target));
+  return true;
+}
+
+/** Writes every byte to `fd`: a write can stop short when the disk fills up, and the rest then fails. */
+export function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let done = 0; done < bytes.length; ) {
+    const n = fs.writeSync(fd, bytes, done, bytes.length - done);
+    if (n <= 0) throw Object.assign(new Error('no space left on device (nothing more could be written)'), { code: 'ENOSPC' });
+    done += n;
+  }
+}
+
+export interface WriteOptions {
+  /** Replace an existing file (the default), or keep it and return false. */
+  readonly overwrite?: boolean;
+  /** 0600 unless said otherwise: most of what leakctl writes holds personal data. */
+  readonly mode?: number;
+}
+
+/**
+ * Writes `data` to `target` durably: all of it or nothing. Throws the I/O error as it is (the
+ * caller knows what the file is and says so); the temporary file is removed on failure.
+ */
+export function writeFileDurably(target: string, data: string | Uint8Array, options: WriteOptions = {}): boolean {
+  const temp = tempPathFor(target);
+  const mode = options.mode ?? FILE_MODE;
+  try {
+    const fd = fs.openSync(temp, 'wx', mode);
+    try {
+      fs.fchmodSync(fd, mode);
+      writeAll(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    if (placeFile(temp, target, options.overwrite ?? true)) return true;
+    fs.rmSync(temp, { force: true });
+    return false;
+  } catch (e) {
+    fs.rmSync(temp, { force: true });
+    throw e;
+  }
+}
+
+/**
+ * An output file a person named (a JUnit report, an export): written durably, its directory
+ * created when missing. An I/O failure is exit 1 with the file named and what to do.
+ */
+export function writeOutputFile(target: string, data: string | Uint8Array, what: string): void {
+  try {
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    writeFileDurably(target, data, { mode: 0o644 });
+  } catch (e) {
+    throw new LeakctlError(`could not write ${what} ${target}: ${messageOf(e)}. ${fixFor(e, target)}, then try again.`, EXIT.failure);
+  }
+}

@@ -1,0 +1,458 @@
+/**
+ * The one door into an incident (issue 8). Every command reaches an incident through
+ * `Incident.create` or `Incident.open`; `record()` is the only way anything is appended to its
+ * log, and drafts and attachments are written through it too. Nothing else writes inside an
+ * incident directory, and nothing reads its log but through the chain rules (evidence/chain.ts).
+ *
+ * - Open verifies the whole chain and replays it in one pass; a log that breaks a rule is refused
+ *   with exit 3 and the message `verify` prints, and nothing is written.
+ * - The lock is held for the moment of a write, never while a person is thinking: `record()`
+ *   takes it, reads what other processes appended since this one last looked (so a session that
+ *   waits hours at a prompt stays in step), appends with fsync, applies the entry, releases.
+ * - Time only moves forward: an entry is never dated before the one it follows.
+ * - Creation is atomic: the directory is built under a temporary name, its first entry written
+ *   and flushed, and only then renamed into place. No one sees a started incident without it.
+ *
+ * An incident has chains (today one, `evidence.jsonl`; issue 14 adds one per responder): this
+ * class is the only code that knows how many.
+ */
+import { hash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { copyAttachment, type AttachedFile, type StoredAttachment } from '../evidence/attachments.js';
+import { atKey, CHAIN_START, NoLogFile, openChainFile, scanChain, type ChainPosition, type ChainScan, type ChainVisitor, type TornTail } from '../evidence/chain.js';
+import { DIR_MODE, errno, fixFor, makePrivateDir, messageOf, removeStaleTemps, syncDir, tempPathFor, writeFileDurably } from '../evidence/durable.js';
+import { formatAt, hashOf, serialiseEntry, type EntryType, type EvidenceEntry } from '../evidence/entry.js';
+import { acquireLock } from '../evidence/lock.js';
+import { ChainAppender, setAsideTail, type LogIo } from '../evidence/log.js';
+import { ATTACHMENTS_DIR, DRAFTS_DIR, LOG_FILE } from '../evidence/layout.js';
+import { applyEntry, CLOCK_MARK, CLOCK_SET_BY_HAND, emptyState, Replay, type IncidentState } from '../evidence/state.js';
+import { chainFailure } from '../evidence/verify.js';
+import { EXIT, InvalidInput, LeakctlError } from '../ui/errors.js';
+import type { Clock } from './clock.js';
+import { checkIncidentId } from './locate.js';
+
+/** Who writes, and by which clock: given when an incident is opened for writing. */
+export interface Writer {
+  readonly actor: string;
+  readonly clock: Clock;
+}
+
+/** What `incident.opened` records besides the responder. */
+export interface Opening {
+  readonly playbook: { id: string; title: string; version?: string; sha256: string; file: string };
+  readonly drill: boolean;
+}
+
+export interface OpenParams {
+  readonly incidentsDir: string;
+  readonly id: string;
+  /**
+   * Absent: read only; record() refuses. A function decides once the log is replayed (a resumed
+   * drill continues its simulated time from the last entry).
+   */
+  readonly writer?: Writer | ((state: IncidentState) => Writer);
+  /** Messages for the person at the terminal (stderr): a torn line set aside, a lock waited for. */
+  readonly warn?: (text: string) => void;
+  /** Tests replace the log's write and fsync to fail on cue. */
+  readonly io?: Partial<LogIo>;
+}
+
+/** A draft to write into `drafts/` and log as `notice.rendered`. */
+export interface DraftFile {
+  readonly template: string;
+  readonly format: string;
+  readonly text: string;
+}
+
+export interface WrittenDraft {
+  readonly template: string;
+  /** Relative to the incident directory. */
+  readonly file: string;
+  readonly sha256: string;
+}
+
+/** A moment behind the log's last entry that a real clock is forgiven (two processes' reads of the time). */
+const REAL_CLOCK_SKEW_MS = 2000;
+
+export class Incident {
+  readonly id: string;
+  readonly dir: string;
+  readonly logFile: string;
+  /** The replayed state, kept in step with the log by every record() and refresh(). */
+  readonly state: IncidentState;
+  private position: ChainPosition;
+  private readonly writer: Writer | undefined;
+  private readonly warn: (text: string) => void;
+  private readonly appender: ChainAppender;
+  private queue: Promise<unknown> = Promise.resolve();
+  /** The inode at the log's path when this door last read it under the lock. */
+  private ino: number | undefined;
+  /** Entries other processes appended that refresh() has not handed out yet (record() catches up too). */
+  private unseen: EvidenceEntry[] = [];
+
+  private constructor(dir: string, state: IncidentState, position: ChainPosition, params: OpenParams) {
+    this.id = params.id;
+    this.dir = dir;
+    this.logFile = path.join(dir, LOG_FILE);
+    this.state = state;
+    this.position = position;
+    this.writer = typeof params.writer === 'function' ? params.writer(state) : params.writer;
+    this.warn = params.warn ?? (() => undefined);
+    this.appender = new ChainAppender(this.logFile, params.id, params.io);
+  }
+
+  get drill(): boolean {
+    return this.state.opened?.drill === true;
+  }
+
+  /** The actor of this door's entries (when opened for writing). */
+  get actor(): string | undefined {
+    return this.writer?.actor;
+  }
+
+  /**
+   * Opens an existing incident: checks the id and that the log is a regular file inside its
+   * directory, verifies the whole chain and replays it. Exit 2 when there is no such incident or
+   * it was never started; exit 3 when the log does not verify.
+   */
+  static async open(params: OpenParams): Promise<Incident> {
+    const dir = incidentDir(params.incidentsDir, params.id);
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(dir);
+    } catch {
+      throw new InvalidInput(`no incident "${params.id}" in ${params.incidentsDir}; \`leakctl status\` lists the incidents there (or pass --dir)`);
+    }
+    if (!st.isDirectory()) {
+      throw new InvalidInput(`${dir} is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a directory'}; an incident is a directory inside ${params.incidentsDir}, and leakctl does not follow links out of it`);
+    }
+    const file = path.join(dir, LOG_FILE);
+    let opened: { fd: number; size: number };
+    try {
+      opened = openChainFile(file);
+    } catch (error) {
+      if (error instanceof NoLogFile) throw neverStarted(params.id, dir, 'it has no evidence log');
+      throw error;
+    }
+    const { fd, size } = opened;
+    try {
+      if (size === 0) throw neverStarted(params.id, dir, 'its evidence log is empty');
+      const replay = new Replay(params.id);
+      const scan = scanChain(fd, CHAIN_START, size, replay.visit);
+      if (scan.problem) throw refused(file, params.id, scan);
+      if (scan.position.entries === 0) throw neverStarted(params.id, dir, 'its evidence log has no complete entry (a start cut off while writing it)');
+      const state = replay.finish(fd, scan.position);
+      const incident = new Incident(dir, state, scan.position, params);
+      if (scan.tail) incident.warnTorn(scan.tail);
+      incident.checkClock();
+      return incident;
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  /**
+   * Creates an incident with its first entry, atomically: the directory is built and flushed
+   * under a temporary name, then renamed into place. Exit 2 when the id is taken.
+   */
+  static async create(params: OpenParams & { readonly writer: Writer; readonly opening: Opening }): Promise<Incident> {
+    const { incidentsDir, id, writer } = params;
+    const dir = incidentDir(incidentsDir, id);
+    try {
+      makePrivateDir(incidentsDir);
+    } catch (e) {
+      throw new LeakctlError(`could not create the incidents directory ${incidentsDir}: ${messageOf(e)}. ${fixFor(e, incidentsDir)}.`, EXIT.failure);
+    }
+    refuseTaken(dir, id);
+    removeStaleTemps(incidentsDir);
+    const data: Record<string, unknown> = { playbook: params.opening.playbook, drill: params.opening.drill, responder: writer.actor };
+    if (!params.opening.drill && writer.clock.setByHand) data[CLOCK_MARK] = CLOCK_SET_BY_HAND;
+    const unhashed = { seq: 0, at: formatAt(writer.clock.now()), type: 'incident.opened' as const, actor: writer.actor, data, prev: null };
+    const entry: EvidenceEntry = { ...unhashed, hash: hashOf(unhashed) };
+    const line = `${serialiseEntry(entry)}\n`;
+
+    const temp = tempPathFor(dir);
+    try {
+      for (const d of [temp, path.join(temp, ATTACHMENTS_DIR), path.join(temp, DRAFTS_DIR)]) {
+        fs.mkdirSync(d, { mode: DIR_MODE });
+        fs.chmodSync(d, DIR_MODE);
+      }
+      writeFileDurably(path.join(temp, LOG_FILE), line);
+      syncDir(temp);
+    } catch (e) {
+      fs.rmSync(temp, { recursive: true, force: true });
+      throw new LeakctlError(`could not create the incident directory ${dir}: ${messageOf(e)}. ${fixFor(e, incidentsDir)}; nothing was created.`, EXIT.failure);
+    }
+    try {
+      // rename(2) replaces nothing but an empty directory: a second start with the same id loses here.
+      fs.renameSync(temp, dir);
+    } catch (e) {
+      fs.rmSync(temp, { recursive: true, force: true });
+      if (errno(e) === 'ENOTEMPTY' || errno(e) === 'EEXIST' || errno(e) === 'ENOTDIR') refuseTaken(dir, id);
+      throw new LeakctlError(`could not create the incident directory ${dir}: ${messageOf(e)}. ${fixFor(e, incidentsDir)}; nothing was created.`, EXIT.failure);
+    }
+    syncDir(incidentsDir);
+    const state = emptyState(id);
+    applyEntry(state, entry);
+    const position = { offset: Buffer.byteLength(line), entries: 1, head: entry.hash, lastAt: entry.at, lastAtKey: atKey(entry.at), closed: false };
+    return new Incident(dir, state, position, params);
+  }
+
+  /**
+   * Appends one entry: lock, catch up with what others appended, check the incident is open and
+   * the time does not go back, append with fsync, apply to the state, release. Returns the entry.
+   */
+  record(type: EntryType, data: Record<string, unknown>): Promise<EvidenceEntry> {
+    return this.locked(() => this.append(type, data));
+  }
+
+  /**
+   * Catches up with entries other processes appended, without the lock (a line still being
+   * written is left for later), and returns those not returned before, including the ones a
+   * record() caught up with: what a session shows at its next prompt ("note added by lee: …").
+   */
+  refresh(): Promise<EvidenceEntry[]> {
+    return this.serial(async () => {
+      this.catchUp(false);
+      const added = this.unseen;
+      this.unseen = [];
+      return added;
+    });
+  }
+
+  /**
+   * Copies evidence files into `attachments/` (hashed on the way, before the lock is taken: a
+   * large file takes a while), then records the entry `entry` makes of them. When the entry
+   * cannot be recorded, the copies this call made are removed again: nothing is left that the
+   * log does not name.
+   */
+  async recordFiles(sources: readonly string[], entry: (files: AttachedFile[]) => { type: EntryType; data: Record<string, unknown> }): Promise<{ entry: EvidenceEntry; files: AttachedFile[] }> {
+    await this.serial(async () => this.catchUp(false));
+    this.refuseClosed();
+    const stored: StoredAttachment[] = [];
+    try {
+      for (const source of sources) stored.push(await copyAttachment(this.dir, source));
+      const files = stored.map((s) => s.file);
+      const { type, data } = entry(files);
+      return { entry: await this.record(type, data), files };
+    } catch (error) {
+      for (const s of stored) if (s.fresh) fs.rmSync(path.join(this.dir, s.file.path), { force: true });
+      throw error;
+    }
+  }
+
+  /**
+   * Writes drafts into `drafts/` (durably: a crash never leaves half a notice) and logs each as
+   * `notice.rendered`, all under one hold of the lock, so that a draft and its entry agree.
+   */
+  recordDrafts(drafts: readonly DraftFile[]): Promise<WrittenDraft[]> {
+    return this.locked(async () => {
+      const written: WrittenDraft[] = [];
+      const dir = path.join(this.dir, DRAFTS_DIR);
+      removeStaleTemps(dir);
+      for (const draft of drafts) {
+        const file = `${DRAFTS_DIR}/${draft.template}.${draft.format}`;
+        const target = path.join(this.dir, file);
+        try {
+          writeFileDurably(target, draft.text);
+        } catch (e) {
+          throw new LeakctlError(
+            `could not write the draft ${target}: ${messageOf(e)}. ${fixFor(e, target)}, then run \`leakctl render ${this.id}\` again; this draft was not changed.`,
+            EXIT.failure,
+          );
+        }
+        const sha256 = hash('sha256', draft.text, 'hex');
+        this.append('notice.rendered', { template: draft.template, file, sha256 });
+        written.push({ template: draft.template, file, sha256 });
+      }
+      return written;
+    });
+  }
+
+  /**
+   * Every entry of the log with its line as written, verified again on the way (the file may
+   * have changed since it was opened), a slice at a time: a consumer that waits (a slow pipe)
+   * holds memory flat.
+   */
+  async *entries(): AsyncGenerator<{ entry: EvidenceEntry; line: string }> {
+    let position = CHAIN_START;
+    const slice = 1024 * 1024;
+    for (;;) {
+      const { fd, size } = openChainFile(this.logFile);
+      let batch: { entry: EvidenceEntry; line: string }[] = [];
+      let scan: ChainScan;
+      try {
+        const visit: ChainVisitor = (line) => void batch.push({ entry: line.entry(), line: line.buf.toString('utf8', line.start, line.end) });
+        scan = scanChain(fd, position, Math.min(size, position.offset + slice), visit);
+      } finally {
+        fs.closeSync(fd);
+      }
+      if (scan.problem) throw refused(this.logFile, this.id, scan);
+      for (const entry of batch) yield entry;
+      batch = [];
+      const progressed = scan.position.offset > position.offset;
+      position = scan.position;
+      if (!progressed || position.offset + (scan.tail?.bytes ?? 0) >= size) return;
+    }
+  }
+
+  /** Releases the log's descriptor. The incident can be opened again. */
+  close(): void {
+    this.appender.close();
+  }
+
+  private append(type: EntryType, data: Record<string, unknown>): EvidenceEntry {
+    const writer = this.writer;
+    if (!writer) throw new Error(`incident ${this.id} was opened read-only; record() needs a writer`);
+    this.refuseClosed();
+    const at = this.timeFor(writer);
+    const marked = !this.drill && writer.clock.setByHand ? { ...data, [CLOCK_MARK]: CLOCK_SET_BY_HAND } : data;
+    const { entry, position } = this.appender.append(this.position, { type, actor: writer.actor, data: marked, at }, this.ino);
+    this.position = position;
+    applyEntry(this.state, entry);
+    return entry;
+  }
+
+  /** Runs `write` holding the incident's lock, after catching up with the log. */
+  private locked<T>(write: () => Promise<T> | T): Promise<T> {
+    return this.serial(async () => {
+      const lock = await acquireLock(this.dir, {
+        onWait: (holder) => this.warn(`Waiting for incident ${this.id}: another leakctl process (${holder}) is writing it…`),
+      });
+      try {
+        this.catchUp(true);
+        return await write();
+      } finally {
+        lock.release();
+      }
+    });
+  }
+
+  /** One operation at a time on this door, in the order asked. */
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * Reads what was appended after this door's position, verifying it links on. Under the lock a
+   * partial last line is a crash's leftover and is set aside; without it, a write in progress.
+   */
+  private catchUp(locked: boolean): void {
+    const { fd, size, ino } = openChainFile(this.logFile);
+    if (locked) this.ino = ino;
+    let scan: ChainScan;
+    const added = this.unseen;
+    try {
+      const p = this.position;
+      if (size < p.offset || !endsWithHead(fd, p)) {
+        throw new LeakctlError(
+          `the evidence log ${this.logFile} no longer continues the chain this leakctl read (${size < p.offset ? `it is ${size} bytes, where ${p.offset} were verified: cut short` : 'the entry it ended with has changed'}). ` +
+            `Nothing was written. Run \`leakctl verify ${this.id}\`.`,
+          EXIT.checkFailed,
+        );
+      }
+      if (size === p.offset) return;
+      scan = scanChain(fd, p, size, (line) => {
+        const entry = line.entry();
+        applyEntry(this.state, entry);
+        added.push(entry);
+      });
+    } finally {
+      fs.closeSync(fd);
+    }
+    this.position = scan.position;
+    if (scan.problem) throw refused(this.logFile, this.id, scan);
+    if (scan.tail && locked) {
+      const aside = setAsideTail(this.logFile, scan.tail, this.position.entries, new Date());
+      this.warn(`The last line of the evidence log was cut short by a crash; its ${aside.bytes} bytes were set aside in ${aside.file}, and the log continues without it.`);
+    }
+  }
+
+  private refuseClosed(): void {
+    if (this.state.closed) throw new InvalidInput(`incident ${this.id} is closed; its log is read-only`);
+  }
+
+  /** The time of the next entry: never before the last one (issue 8). */
+  private timeFor(writer: Writer): Date {
+    const now = writer.clock.now();
+    const last = this.state.lastAt;
+    if (!last || now.getTime() >= last.getTime()) return now;
+    if (!writer.clock.setByHand && last.getTime() - now.getTime() <= REAL_CLOCK_SKEW_MS) return last;
+    throw backwards(this.id, this.state, now, writer.clock.setByHand);
+  }
+
+  /** A clock set by hand earlier than the log's last entry is refused before anything is asked. */
+  private checkClock(): void {
+    const writer = this.writer;
+    const last = this.state.lastAt;
+    if (writer?.clock.setByHand && last && writer.clock.now().getTime() < last.getTime()) {
+      throw backwards(this.id, this.state, writer.clock.now(), true);
+    }
+  }
+
+  private warnTorn(tail: TornTail): void {
+    this.warn(
+      `warning: line ${tail.line} of incident ${this.id}'s evidence log, its last, is cut short (${tail.bytes} bytes; a crash while writing?). It is not part of the log; the next command that writes to the incident sets it aside in a side file.`,
+    );
+  }
+}
+
+function incidentDir(incidentsDir: string, id: string): string {
+  return path.join(incidentsDir, checkIncidentId(id));
+}
+
+function neverStarted(id: string, dir: string, why: string): InvalidInput {
+  return new InvalidInput(
+    `incident ${id} was never started: ${why}. Nothing in ${dir} is an incident yet; remove that directory, then open the incident again with \`leakctl start\` (or choose another id with --id).`,
+  );
+}
+
+function refused(file: string, id: string, scan: Pick<ChainScan, 'problem' | 'position'>): LeakctlError {
+  return new LeakctlError(`${chainFailure(file, scan)}\nNothing was written. \`leakctl verify ${id}\` shows the same.`, EXIT.checkFailed);
+}
+
+function backwards(id: string, state: IncidentState, now: Date, setByHand: boolean): InvalidInput {
+  const last = `entry #${state.entries - 1} at ${state.lastAt!.toISOString()}`;
+  if (setByHand) {
+    return new InvalidInput(
+      `the clock given (--now, LEAKCTL_NOW or the answers file) reads ${now.toISOString()}, earlier than incident ${id}'s last ${last}; ` +
+        `time in an evidence log only moves forward. Give a time at or after ${state.lastAt!.toISOString()}. Nothing was recorded.`,
+    );
+  }
+  return new InvalidInput(
+    `this machine's clock reads ${now.toISOString()}, earlier than incident ${id}'s last ${last}: the system clock was set back, ` +
+      `or an entry was written with a clock set by hand (\`leakctl status ${id}\` says so). Time in an evidence log only moves forward; nothing was recorded.`,
+  );
+}
+
+/** Exit 2 naming what is at the incident's place: an incident to resume, or a leftover to remove. */
+function refuseTaken(dir: string, id: string): void {
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(dir);
+  } catch {
+    return;
+  }
+  const log = path.join(dir, LOG_FILE);
+  let size = 0;
+  try {
+    size = st.isDirectory() ? fs.lstatSync(log).size : 0;
+  } catch {
+    size = 0;
+  }
+  if (size > 0) throw new InvalidInput(`an incident already exists at ${dir}; choose another id, or continue it with \`leakctl resume ${id}\``);
+  if (st.isDirectory() && fs.readdirSync(dir).length === 0) return;
+  throw neverStarted(id, dir, `${dir} exists, but ${st.isDirectory() ? 'its evidence log has no entry' : 'it is not an incident directory'}`);
+}
+
+/** Whether the bytes before `p.offset` end with the hash of the entry this door last read. */
+function endsWithHead(fd: number, p: ChainPosition): boolean {
+  if (p.head === null) return true;
+  const expected = `${p.head}"}\n`;
+  const tail = Buffer.alloc(expected.length);
+  const n = fs.readSync(fd, tail, 0, tail.length, p.offset - tail.length);
+  return n === tail.length && tail.toString('latin1') === expected;
+}

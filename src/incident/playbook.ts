@@ -1,0 +1,47 @@
+/**
+ * The playbook an incident was opened with: the file recorded in `incident.opened` if it is still
+ * there, else the same id in the search path. A changed file is used with a warning.
+ */
+import { existsSync } from 'node:fs';
+import type { Settings } from '../config/settings.js';
+import { listTemplateFiles } from '../documents/files.js';
+import type { IncidentState } from '../evidence/state.js';
+import { listPlaybookFiles } from '../documents/files.js';
+import { findPlaybookFile } from '../playbook/discover.js';
+import { loadPlaybookFile } from '../playbook/load.js';
+import type { Playbook } from '../playbook/types.js';
+import { InvalidInput } from '../ui/errors.js';
+import { printable } from '../ui/text.js';
+
+export interface PlaybookLookup {
+  readonly settings: Settings;
+  readonly cwd: string;
+  readonly warn: (text: string) => void;
+  /** Commands that do not render (status, close, log) need not find the notices' templates. */
+  readonly checkTemplates?: boolean;
+}
+
+export function playbookOf(state: IncidentState, lookup: PlaybookLookup): Playbook {
+  // Entry 0 is incident.opened: every open checks it.
+  return loadRecordedPlaybook(state.id, state.opened!.playbook, lookup);
+}
+
+export function loadRecordedPlaybook(incident: string, recorded: { id?: unknown; file?: unknown; sha256?: unknown }, lookup: PlaybookLookup): Playbook {
+  const { settings, cwd, warn } = lookup;
+  // By id only when it is one: a log edited to name `../somewhere` finds nothing.
+  const id = typeof recorded.id === 'string' && /^[a-z][a-z0-9-]{0,63}$/.test(recorded.id) ? recorded.id : undefined;
+  let file = typeof recorded.file === 'string' && existsSync(recorded.file) ? recorded.file : undefined;
+  if (!file) {
+    if (id === undefined || !listPlaybookFiles(settings.playbookDirs).has(id)) {
+      const named = `${JSON.stringify(recorded.id)}${typeof recorded.file === 'string' ? ` (${recorded.file})` : ''}`;
+      throw new InvalidInput(`incident ${incident} was opened with playbook ${printable(named)}, which is no longer available; add its directory with --playbooks DIR`);
+    }
+    file = findPlaybookFile(id, settings, cwd).file;
+  }
+  const templates = lookup.checkTemplates === false ? undefined : new Set(listTemplateFiles(settings.templateDirs).keys());
+  const playbook = loadPlaybookFile(file, templates ? { templates } : {});
+  if (typeof recorded.sha256 === 'string' && playbook.sha256 !== recorded.sha256) {
+    warn(`warning: playbook ${file} has changed since incident ${incident} was opened (sha256 ${recorded.sha256.slice(0, 12)}… then, ${playbook.sha256.slice(0, 12)}… now)`);
+  }
+  return playbook;
+}

@@ -1,0 +1,179 @@
+/**
+ * Every reader trusts only a verified log (issue 8): each command that opens an incident refuses a
+ * log that breaks a rule, writes nothing, and leaves the file byte for byte as it was. Commands
+ * run in-process; the FIFO case spawns them, so that a reader that blocked would be seen as a
+ * hang and killed rather than hang the test run.
+ */
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashOf, serialiseEntry } from '../../src/evidence/entry.js';
+import { inProcess } from '../helpers/cli.js';
+import { startLeakctl } from '../helpers/processes.js';
+
+const fixtures = join(import.meta.dirname, '..', 'e2e', 'fixtures', 'incident');
+const breach = join(fixtures, 'breach.yaml');
+const part1 = join(fixtures, 'part1.yaml');
+const complete = join(fixtures, 'complete.yaml');
+
+const tmp = mkdtempSync(join(tmpdir(), 'leakctl-readers-'));
+const incidents = join(tmp, 'incidents');
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** Every command that opens an incident, as a responder would run it on incident `id`. */
+const commands = (id: string): string[][] => [
+  ['status', id],
+  ['log', id],
+  ['log', id, '--json'],
+  ['render', id],
+  ['render', id, '--stdout', 'member-notice'],
+  ['resume', id, '--answers', complete],
+  ['amend', id, 'members_affected', '--value', '41'],
+  ['note', id, 'an observation'],
+  ['attach', id, join(fixtures, 'access-log.txt')],
+  ['close', id],
+  ['verify', id],
+];
+
+/** Every file of an incident directory with its bytes, to prove nothing was written. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of readdirSync(dir, { recursive: true }) as string[]) {
+    try {
+      out[name] = readFileSync(join(dir, name)).toString('base64');
+    } catch {
+      out[name] = 'dir';
+    }
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  const r = await inProcess(['start', breach, '--answers', part1, '--id', 'good', '--dir', incidents, '--drill']);
+  expect(r.code, r.stderr).toBe(2);
+}, 60_000);
+
+function copyOf(id: string): string {
+  const dir = join(incidents, id);
+  cpSync(join(incidents, 'good'), dir, { recursive: true });
+  return dir;
+}
+
+describe('a log whose entry was edited (hash left stale)', () => {
+  it('is refused by every command with exit 3 and the message verify prints; nothing changes', async () => {
+    const dir = copyOf('edited');
+    const log = join(dir, 'evidence.jsonl');
+    writeFileSync(log, readFileSync(log, 'utf8').replace('"names"', '"nothing"'));
+    const before = snapshot(dir);
+    const verify = await inProcess(['verify', 'edited', '--dir', incidents]);
+    const problem = verify.stderr.split('\n')[0]!;
+    expect(problem).toMatch(/^line \d+: hash does not match its content/);
+    for (const args of commands('edited')) {
+      const r = await inProcess([...args, '--dir', incidents]);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(3);
+      expect(r.stderr, args.join(' ')).toContain(problem);
+      // Nothing of the forged log is shown, rendered or printed.
+      expect(r.stdout, args.join(' ')).toBe('');
+      expect(snapshot(dir), args.join(' ')).toEqual(before);
+    }
+  }, 60_000);
+});
+
+describe('a log that does not begin with incident.opened', () => {
+  it('is refused by every command with exit 3; nothing changes', async () => {
+    const dir = join(incidents, 'headless');
+    mkdirSync(join(dir, 'attachments'), { recursive: true });
+    mkdirSync(join(dir, 'drafts'));
+    const note = { seq: 0, at: '2026-03-02T09:00:00.000Z', type: 'note.added' as const, actor: 'eve', data: { text: 'entry 0' }, prev: null };
+    writeFileSync(join(dir, 'evidence.jsonl'), `${serialiseEntry({ ...note, hash: hashOf(note) })}\n`);
+    const before = snapshot(dir);
+    for (const args of commands('headless')) {
+      const r = await inProcess([...args, '--dir', incidents]);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(3);
+      expect(r.stderr).toContain('line 1: the first entry is note.added; a log begins with incident.opened');
+      expect(snapshot(dir), args.join(' ')).toEqual(before);
+    }
+  }, 60_000);
+});
+
+describe('an empty log (a start that never wrote its first entry)', () => {
+  it('is "never started" to every command: exit 2 with what to do, and no entry 0 written', async () => {
+    const dir = join(incidents, 'empty');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'evidence.jsonl'), '');
+    for (const args of commands('empty')) {
+      const r = await inProcess([...args, '--dir', incidents]);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(args[0] === 'verify' ? /is empty: there is nothing to verify/ : /incident empty was never started: its evidence log is empty\. .*remove that directory/);
+      expect(readFileSync(join(dir, 'evidence.jsonl'), 'utf8')).toBe('');
+    }
+  }, 60_000);
+});
+
+describe('a log that is a symbolic link', () => {
+  it('is refused by every command with exit 2, and the file it points to is never written', async () => {
+    const target = join(tmp, 'elsewhere.jsonl');
+    cpSync(join(incidents, 'good', 'evidence.jsonl'), target);
+    const dir = join(incidents, 'linked');
+    mkdirSync(join(dir, 'attachments'), { recursive: true });
+    symlinkSync(target, join(dir, 'evidence.jsonl'));
+    const before = readFileSync(target);
+    for (const args of commands('linked')) {
+      const r = await inProcess([...args, '--dir', incidents]);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(/is a symbolic link/);
+    }
+    expect(readFileSync(target)).toEqual(before);
+  }, 60_000);
+});
+
+describe('a log that is a FIFO', () => {
+  it('is refused by every command at once with exit 2; none blocks on it', async () => {
+    const dir = join(incidents, 'fifo');
+    mkdirSync(dir, { recursive: true });
+    execFileSync('mkfifo', [join(dir, 'evidence.jsonl')]);
+    const runs = commands('fifo').map((args) => ({ args, ended: startLeakctl([...args, '--dir', incidents], { timeoutMs: 30_000 }).ended }));
+    for (const { args, ended } of runs) {
+      const r = await ended;
+      expect(r.timedOut, `${args.join(' ')} hung on the FIFO`).toBe(false);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(/is a named pipe \(FIFO\), not a regular file/);
+    }
+  }, 60_000);
+});
+
+describe('a clock earlier than the log', () => {
+  it('is refused by every command that writes, with exit 2, and nothing changes', async () => {
+    const dir = copyOf('clock');
+    const before = snapshot(dir);
+    const writers = commands('clock').filter((args) => !['status', 'log', 'verify'].includes(args[0]!) && !args.includes('--stdout'));
+    expect(writers.map((args) => args[0])).toEqual(['render', 'resume', 'amend', 'note', 'attach', 'close']);
+    for (const args of writers) {
+      for (const env of [{}, { LEAKCTL_NOW: '2026-01-01T00:00:00Z' }]) {
+        const r = await inProcess([...args, '--dir', incidents, ...('LEAKCTL_NOW' in env ? [] : ['--now', '2026-01-01T00:00:00Z'])], { env });
+        expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+        expect(r.stderr).toMatch(/reads 2026-01-01T00:00:00.000Z, earlier than incident clock's last entry/);
+      }
+    }
+    expect(snapshot(dir)).toEqual(before);
+  }, 60_000);
+});
+
+describe('a copy of the log under another name', () => {
+  it('verifies where it is, whatever its name; its attachments are checked when they came with it', async () => {
+    const copy = join(tmp, 'for-counsel.log');
+    cpSync(join(incidents, 'good', 'evidence.jsonl'), copy);
+    const alone = await inProcess(['verify', copy]);
+    expect(alone.code, alone.stderr).toBe(0);
+    expect(alone.stdout).toMatch(/^OK {2}\d+ entries, head [0-9a-f]{64}$/m);
+    const withFiles = join(tmp, 'copy-of-incident');
+    cpSync(join(incidents, 'good'), withFiles, { recursive: true });
+    cpSync(join(withFiles, 'evidence.jsonl'), join(withFiles, 'log-as-sent.txt'));
+    const r = await inProcess(['verify', join(withFiles, 'log-as-sent.txt')]);
+    expect(r.code, r.stderr).toBe(0);
+    appendFileSync(join(withFiles, 'log-as-sent.txt'), '{"seq":99}\n');
+    expect((await inProcess(['verify', join(withFiles, 'log-as-sent.txt')])).code).toBe(3);
+  }, 60_000);
+});
