@@ -128,6 +128,26 @@ export function placeFile(temp: string, target: string, overwrite: boolean): boo
   return true;
 }
 
+/**
+ * Creates the directory `target` whole or not at all: `build` fills it under a temporary name
+ * beside it, everything is flushed, and it is renamed into place. rename(2) replaces nothing but
+ * an empty directory, so when `target` exists with content, the temporary directory is removed and
+ * the rename's error (ENOTEMPTY, EEXIST) is thrown for the caller to name.
+ */
+export function createDirAtomically(target: string, build: (dir: string) => void): void {
+  const temp = tempPathFor(target);
+  try {
+    makePrivateDir(temp);
+    build(temp);
+    syncDir(temp);
+    fs.renameSync(temp, target);
+  } catch (e) {
+    fs.rmSync(temp, { recursive: true, force: true });
+    throw e;
+  }
+  syncDir(path.dirname(target));
+}
+
 /** Writes every byte to `fd`: a write can stop short when the disk fills up, and the rest then fails. */
 export function writeAll(fd: number, bytes: Uint8Array): void {
   for (let done = 0; done < bytes.length; ) {

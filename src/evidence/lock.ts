@@ -91,6 +91,26 @@ function busy(incidentDir: string, lockFile: string, text: string, waitedMs: num
   );
 }
 
+const LOCK_TEMP = /^\.lock\.(?:new|stale)-(\d+)-[0-9a-f]{8}$/;
+
+/**
+ * Removes what a process killed while taking a lock left beside it (`.lock.new-<pid>-…`,
+ * `.lock.stale-<pid>-…`), once that process is gone. Such files block nothing; this keeps the
+ * incident directory to what it should hold.
+ */
+export function removeStaleLockFiles(incidentDir: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(incidentDir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(LOCK_TEMP.exec(name)?.[1] ?? 0);
+    if (pid > 0 && pid !== process.pid && !isAlive(pid)) fs.rmSync(path.join(incidentDir, name), { force: true });
+  }
+}
+
 /**
  * Takes the incident's write lock. A lock held by a live process is waited for (up to `waitMs`,
  * polling); after that, InvalidInput naming the holder. A lock whose process has ended is taken over.
@@ -124,7 +144,9 @@ function tryLock(incidentDir: string, opts: LockOptions): IncidentLock | string 
    * The lock is written in full under a private name and then linked into place: link(2) fails
    * if the lock exists, as O_EXCL does, and no one ever sees a lock file that is empty or half
    * written, which a concurrent command would have to report as unreadable (issue 7). A write
-   * that fails (a full disk) leaves no lock behind to block the next command.
+   * that fails (a full disk) leaves no lock behind to block the next command. Unlike the writes
+   * of durable.ts it is not flushed: a lock outlives no crash (a dead holder's lock is stale),
+   * and an fsync per lock would double the cost of every entry.
    */
   const tryCreate = (): boolean => {
     const temp = `${lockFile}.new-${process.pid}-${randomBytes(4).toString('hex')}`;

@@ -21,9 +21,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { copyAttachment, type AttachedFile, type StoredAttachment } from '../evidence/attachments.js';
 import { atKey, CHAIN_START, NoLogFile, openChainFile, scanChain, type ChainPosition, type ChainScan, type ChainVisitor, type TornTail } from '../evidence/chain.js';
-import { DIR_MODE, errno, fixFor, makePrivateDir, messageOf, removeStaleTemps, syncDir, tempPathFor, writeFileDurably } from '../evidence/durable.js';
+import { createDirAtomically, errno, fixFor, makePrivateDir, messageOf, removeStaleTemps, writeFileDurably } from '../evidence/durable.js';
 import { formatAt, hashOf, serialiseEntry, type EntryType, type EvidenceEntry } from '../evidence/entry.js';
-import { acquireLock } from '../evidence/lock.js';
+import { acquireLock, removeStaleLockFiles } from '../evidence/lock.js';
 import { ChainAppender, setAsideTail, type LogIo } from '../evidence/log.js';
 import { ATTACHMENTS_DIR, DRAFTS_DIR, LOG_FILE } from '../evidence/layout.js';
 import { applyEntry, CLOCK_MARK, CLOCK_SET_BY_HAND, emptyState, Replay, type IncidentState } from '../evidence/state.js';
@@ -144,6 +144,7 @@ export class Incident {
       if (scan.position.entries === 0) throw neverStarted(params.id, dir, 'its evidence log has no complete entry (a start cut off while writing it)');
       const state = replay.finish(fd, scan.position);
       const incident = new Incident(dir, state, scan.position, params);
+      if (incident.writer) removeStaleLockFiles(dir);
       if (scan.tail) incident.warnTorn(scan.tail);
       incident.checkClock();
       return incident;
@@ -172,27 +173,17 @@ export class Incident {
     const entry: EvidenceEntry = { ...unhashed, hash: hashOf(unhashed) };
     const line = `${serialiseEntry(entry)}\n`;
 
-    const temp = tempPathFor(dir);
     try {
-      for (const d of [temp, path.join(temp, ATTACHMENTS_DIR), path.join(temp, DRAFTS_DIR)]) {
-        fs.mkdirSync(d, { mode: DIR_MODE });
-        fs.chmodSync(d, DIR_MODE);
-      }
-      writeFileDurably(path.join(temp, LOG_FILE), line);
-      syncDir(temp);
+      createDirAtomically(dir, (temp) => {
+        makePrivateDir(path.join(temp, ATTACHMENTS_DIR));
+        makePrivateDir(path.join(temp, DRAFTS_DIR));
+        writeFileDurably(path.join(temp, LOG_FILE), line);
+      });
     } catch (e) {
-      fs.rmSync(temp, { recursive: true, force: true });
-      throw new LeakctlError(`could not create the incident directory ${dir}: ${messageOf(e)}. ${fixFor(e, incidentsDir)}; nothing was created.`, EXIT.failure);
-    }
-    try {
-      // rename(2) replaces nothing but an empty directory: a second start with the same id loses here.
-      fs.renameSync(temp, dir);
-    } catch (e) {
-      fs.rmSync(temp, { recursive: true, force: true });
+      // Someone else's start with the same id won the rename: say what is there now.
       if (errno(e) === 'ENOTEMPTY' || errno(e) === 'EEXIST' || errno(e) === 'ENOTDIR') refuseTaken(dir, id);
       throw new LeakctlError(`could not create the incident directory ${dir}: ${messageOf(e)}. ${fixFor(e, incidentsDir)}; nothing was created.`, EXIT.failure);
     }
-    syncDir(incidentsDir);
     const state = emptyState(id);
     applyEntry(state, entry);
     const position = { offset: Buffer.byteLength(line), entries: 1, head: entry.hash, lastAt: entry.at, lastAtKey: atKey(entry.at), closed: false };

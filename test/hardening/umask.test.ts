@@ -73,7 +73,7 @@ describe('every writer under umask 000', () => {
     created = modes(dir);
   });
 
-  // Guards: the mode given to (and fchmod of) the side file in EvidenceLog.open.
+  // Guards: the mode given to the side file that holds a torn last line (setAsideTail).
   it('makes the side file holding the torn line 0600, with the torn bytes in it', () => {
     const side = [...created.keys()].filter((p) => /^u1\/evidence\.jsonl\.torn-/.test(p));
     expect(side).toHaveLength(1);

@@ -209,7 +209,7 @@ describe.skipIf(asNobodyPrefix === null)(`a log file its user may not write (chm
     before = snapshot(incident);
   });
 
-  // Guards: EvidenceLog.open's check that the log can be opened for appending, before anything is copied or locked for good.
+  // Guards: the appender's check that the log can be opened for appending; copies made before it are removed again.
   it.each([
     ['note', ['note', 'r1', 'observation', '--dir', dir]],
     ['attach', ['attach', 'r1', evidence, '--dir', dir]],
@@ -329,7 +329,7 @@ describe.skipIf(mountWhyNot !== null)(`a full disk (a 64 KiB tmpfs${mountWhyNot 
     verifies(incident);
   });
 
-  // Guards: EvidenceLog.append's undo of a short write (the line is cut back out, exit 1).
+  // Guards: ChainAppender.append's undo of a short write (the line is cut back out, exit 1).
   it('note whose entry does not fit exits 1 with the log byte for byte as it was', () => {
     fill();
     free(1);

@@ -14,11 +14,11 @@
  *   beginning of the next entry;
  * - `verify` exits 0, or 3 naming a torn last line and nothing else;
  * - every attachment and draft on disk under its own name is whole (identical to the
- *   uninterrupted run's file of that name); temporary files are counted;
+ *   uninterrupted run's file of that name); temporary files (copies, drafts, locks) are counted;
  * - `resume crash --answers <the same file>` exits 0, sets a torn line aside in a side file that
  *   holds exactly the torn bytes, records no step twice and ends with the same answers as the
  *   uninterrupted run; `verify` then exits 0, and every draft matches its latest notice.rendered.
- *   A kill before the first entry leaves no incident, or an empty log: `start` again must work.
+ *   A kill before the first entry leaves no incident (creation is atomic): `start` again must work.
  *
  * SIGKILL cannot split one write(2) of a small line on a local file system, so torn lines hardly
  * ever come from the kills themselves; a quarter of the trials (chosen by the seed) also cut the
@@ -59,6 +59,10 @@ function prng(seed: number): () => number {
 }
 
 const sha256 = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
+/** A file being written under a private name beside its target (durable.ts): `.<name>.tmp-<pid>-<hex>`. */
+const TEMP = /\.tmp-\d+-[0-9a-f]{12}$/;
+/** A lock being linked into place, or a stale one being moved out (lock.ts). */
+const LOCK_TEMP = /^\.lock\.(?:new|stale)-\d+-[0-9a-f]{8}$/;
 const tmp = mkdtempSync(join(tmpdir(), 'leakctl-stress-crash-'));
 const answersDir = join(tmp, 'answers');
 const answers = join(answersDir, 'platform-leak.yaml');
@@ -220,8 +224,9 @@ async function runTrial(t: Trial): Promise<void> {
   t.entriesOnDisk = complete === '' ? 0 : complete.split('\n').length - 1;
   t.phase = phaseOf(t.entriesOnDisk, logExists, finished);
   // A power cut between the last write and its fsync instead: the last line loses from one byte
-  // (its newline) to all but one of its bytes. Only a run that was killed can have had one in flight.
-  if (t.cut !== null && !finished && torn === '' && complete !== '') {
+  // (its newline) to all but one of its bytes. Only a run that was killed can have had one in
+  // flight, and never the first entry: it is flushed before its incident exists (issue 8).
+  if (t.cut !== null && !finished && torn === '' && complete !== '' && complete.indexOf('\n') !== complete.length - 1) {
     const line = complete.slice(cut);
     const keep = 1 + Math.floor(t.cut * (line.length - 1));
     truncateSync(log, cut + keep);
@@ -247,18 +252,18 @@ async function runTrial(t: Trial): Promise<void> {
   const attachmentsDir = join(incident, 'attachments');
   const draftsDir = join(incident, 'drafts');
   for (const [name, bytes] of filesIn(attachmentsDir)) {
-    if (name.startsWith('.tmp-')) t.copyTemps += 1;
+    if (TEMP.test(name)) t.copyTemps += 1;
     else check(reference.attachments.get(name)?.equals(bytes) === true, `attachment ${name} is not whole`);
   }
   for (const [name, bytes] of filesIn(draftsDir)) {
-    if (/\.tmp-\d+$/.test(name)) t.draftTemps += 1;
+    if (TEMP.test(name)) t.draftTemps += 1;
     else {
       t.draftsOnDisk += 1;
       check(reference.drafts.get(name)?.equals(bytes) === true, `draft ${name} is half written or differs`);
     }
   }
   if (logExists) {
-    const extra = readdirSync(incident).filter((f) => !['evidence.jsonl', 'attachments', 'drafts', '.lock'].includes(f));
+    const extra = readdirSync(incident).filter((f) => !['evidence.jsonl', 'attachments', 'drafts', '.lock'].includes(f) && !LOCK_TEMP.test(f));
     check(extra.length === 0, `unexpected files after the kill: ${extra.join(', ')}`);
   }
 
@@ -279,9 +284,9 @@ async function runTrial(t: Trial): Promise<void> {
   // --- Recovery. ---
   if (!finished) {
     let reported = true;
-    if (!logExists || n === 0) {
-      // No entry was recorded, so there is no incident to resume: the responder starts again,
-      // with the same id (a log with nothing but a torn first line is set aside first).
+    check(!logExists || n > 0, 'the incident exists without its first entry');
+    if (!logExists) {
+      // The kill came before the incident existed: the responder starts again, with the same id.
       const again = await run(startArgs(dir));
       check(again.code === 0, `start again after a kill before the first entry ${how(again)}: ${again.stderr}`);
     } else {
@@ -329,18 +334,21 @@ async function runTrial(t: Trial): Promise<void> {
 
   const rendered = new Map<string, string>();
   for (const e of after) if (e.type === 'notice.rendered') rendered.set(String(e.data.file), String(e.data.sha256));
-  const draftsNow = [...filesIn(draftsDir)].filter(([name]) => !/\.tmp-\d+$/.test(name));
+  const draftsNow = [...filesIn(draftsDir)].filter(([name]) => !TEMP.test(name));
   check(
     draftsNow.map(([name]) => name).join() === [...reference.drafts.keys()].join(),
     `drafts after recovery: ${draftsNow.map(([name]) => name).join(', ')}`,
   );
   for (const [name, bytes] of draftsNow) check(rendered.get(`drafts/${name}`) === sha256(bytes), `draft ${name} does not match its notice.rendered entry`);
-  const copies = [...filesIn(attachmentsDir)].filter(([name]) => !name.startsWith('.tmp-'));
+  const copies = [...filesIn(attachmentsDir)].filter(([name]) => !TEMP.test(name));
   check(copies.map(([name]) => name).join() === [...reference.attachments.keys()].join(), 'the attachments after recovery differ');
   for (const [name, bytes] of copies) check(reference.attachments.get(name)?.equals(bytes) === true, `attachment ${name} is not whole after recovery`);
   check(!existsSync(join(incident, '.lock')), 'a lock file is left after recovery');
-  // A partial copy or draft left by the killed process is removed by the next one that writes there.
-  t.leftoverTemps = [...filesIn(attachmentsDir).keys()].filter((f) => f.startsWith('.tmp-')).length + [...filesIn(draftsDir).keys()].filter((f) => /\.tmp-\d+$/.test(f)).length;
+  // A partial copy, draft or lock left by the killed process is removed by the next one that writes there.
+  t.leftoverTemps =
+    [...filesIn(attachmentsDir).keys()].filter((f) => TEMP.test(f)).length +
+    [...filesIn(draftsDir).keys()].filter((f) => TEMP.test(f)).length +
+    readdirSync(incident).filter((f) => LOCK_TEMP.test(f)).length;
   check(t.leftoverTemps === 0, `${t.leftoverTemps} temporary file(s) left after recovery`);
 
   if (t.problems.length === 0) rmSync(dir, { recursive: true, force: true });
