@@ -91,6 +91,11 @@ export interface ChainScan {
 export interface ScanOptions {
   /** Keep reading after a problem, handing the lines that parse to `afterProblem` (verify lists every attachment). */
   readonly afterProblem?: (entry: EvidenceEntry, line: number) => void;
+  /**
+   * A read buffer to use (and to grow, for a line longer than it): a reader that scans a log in
+   * slices passes the same one each time, so memory stays flat. Scanned into from its start.
+   */
+  readonly buffer?: { bytes: Buffer };
 }
 
 /** Thrown by a visitor, or by `entry()` on a line that is hash-valid but not JSON: becomes the scan's problem. */
@@ -146,6 +151,11 @@ export function atKeyOf(b: Buffer, p: number): number {
   if (year < 0 || ms < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return -1;
   // Below 2^53 for every four-digit year: exact.
   return (((((year * 13 + month) * 32 + day) * 24 + hour) * 60 + minute) * 60 + second) * 1000 + ms;
+}
+
+/** The same number for a moment (what `at` will read once formatted), without formatting it. */
+export function atKeyOfDate(date: Date): number {
+  return (((((date.getUTCFullYear() * 13 + date.getUTCMonth() + 1) * 32 + date.getUTCDate()) * 24 + date.getUTCHours()) * 60 + date.getUTCMinutes()) * 60 + date.getUTCSeconds()) * 1000 + date.getUTCMilliseconds();
 }
 
 /** The same number for an `at` string. */
@@ -344,7 +354,7 @@ export function scanChain(fd: number, from: ChainPosition, size: number, visit: 
     return { offset, entries, head, lastAt, lastAtKey, closed };
   };
 
-  let buf = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(size - offset, 1)));
+  let buf = options.buffer?.bytes ?? Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(size - offset, 1)));
   let carry = 0;
   let base = offset;
   let chunkIsUtf8 = true;
@@ -416,6 +426,7 @@ export function scanChain(fd: number, from: ChainPosition, size: number, visit: 
       const bigger = Buffer.allocUnsafe(buf.length * 2);
       buf.copy(bigger, 0, 0, carry);
       buf = bigger;
+      if (options.buffer) options.buffer.bytes = buf;
     }
     const want = Math.min(buf.length - carry, size - base - carry);
     const read = want > 0 ? readFully(fd, buf, carry, want, base + carry) : 0;

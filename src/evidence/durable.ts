@@ -170,22 +170,51 @@ export interface WriteOptions {
  */
 export function writeFileDurably(target: string, data: string | Uint8Array, options: WriteOptions = {}): boolean {
   const temp = tempPathFor(target);
-  const mode = options.mode ?? FILE_MODE;
   try {
-    const fd = fs.openSync(temp, 'wx', mode);
-    try {
-      fs.fchmodSync(fd, mode);
-      writeAll(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
+    writeTemp(temp, data, options.mode ?? FILE_MODE);
     if (placeFile(temp, target, options.overwrite ?? true)) return true;
     fs.rmSync(temp, { force: true });
     return false;
   } catch (e) {
     fs.rmSync(temp, { force: true });
     throw e;
+  }
+}
+
+/**
+ * Writes several files of one directory durably, replacing what is there: each is written and
+ * flushed under a temporary name, then all are renamed into place and the directory flushed
+ * once. A failure names the file (`failed`) and leaves every target as it was before its rename.
+ */
+export function writeFilesDurably(dir: string, files: readonly { name: string; data: string | Uint8Array }[]): void {
+  const temps: string[] = [];
+  let current = '';
+  try {
+    for (const file of files) {
+      current = path.join(dir, file.name);
+      const temp = tempPathFor(current);
+      temps.push(temp);
+      writeTemp(temp, file.data, FILE_MODE);
+    }
+    files.forEach((file, i) => {
+      current = path.join(dir, file.name);
+      fs.renameSync(temps[i] as string, current);
+    });
+  } catch (e) {
+    for (const temp of temps) fs.rmSync(temp, { force: true });
+    throw Object.assign(e as Error, { failed: current });
+  }
+  syncDir(dir);
+}
+
+function writeTemp(temp: string, data: string | Uint8Array, mode: number): void {
+  const fd = fs.openSync(temp, 'wx', mode);
+  try {
+    fs.fchmodSync(fd, mode);
+    writeAll(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
   }
 }
 

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EXIT, LeakctlError } from '../ui/errors.js';
 import type { ChainPosition, TornTail } from './chain.js';
-import { atKey } from './chain.js';
+import { atKeyOfDate } from './chain.js';
 import { FILE_MODE, fixFor, messageOf, writeFileDurably } from './durable.js';
 import { formatAt, isEntryType, sha256Hex, type EntryType, type EvidenceEntry } from './entry.js';
 
@@ -69,7 +69,7 @@ export class ChainAppender {
     const dataJson = JSON.stringify(next.data ?? null);
     if (dataJson === undefined || dataJson[0] !== '{') throw new TypeError('evidence entry data must be a JSON object');
     const at = formatAt(next.at);
-    const key = atKey(at);
+    const key = atKeyOfDate(next.at);
     if (key < position.lastAtKey) throw new Error(`append at ${at} before the log's last entry (${position.lastAt}): the caller must refuse this`);
     const unhashed = `{"seq":${position.entries},"at":"${at}","type":"${next.type}","actor":${JSON.stringify(next.actor)},"data":${dataJson},"prev":${position.head === null ? 'null' : `"${position.head}"`}}`;
     const hash = sha256Hex(unhashed);

@@ -21,7 +21,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { copyAttachment, type AttachedFile, type StoredAttachment } from '../evidence/attachments.js';
 import { atKey, CHAIN_START, NoLogFile, openChainFile, scanChain, type ChainPosition, type ChainScan, type ChainVisitor, type TornTail } from '../evidence/chain.js';
-import { createDirAtomically, errno, fixFor, makePrivateDir, messageOf, removeStaleTemps, writeFileDurably } from '../evidence/durable.js';
+import { createDirAtomically, errno, fixFor, makePrivateDir, messageOf, removeStaleTemps, writeFileDurably, writeFilesDurably } from '../evidence/durable.js';
 import { formatAt, hashOf, serialiseEntry, type EntryType, type EvidenceEntry } from '../evidence/entry.js';
 import { acquireLock, removeStaleLockFiles } from '../evidence/lock.js';
 import { ChainAppender, setAsideTail, type LogIo } from '../evidence/log.js';
@@ -239,25 +239,24 @@ export class Incident {
    */
   recordDrafts(drafts: readonly DraftFile[]): Promise<WrittenDraft[]> {
     return this.locked(async () => {
-      const written: WrittenDraft[] = [];
       const dir = path.join(this.dir, DRAFTS_DIR);
       removeStaleTemps(dir);
-      for (const draft of drafts) {
-        const file = `${DRAFTS_DIR}/${draft.template}.${draft.format}`;
-        const target = path.join(this.dir, file);
-        try {
-          writeFileDurably(target, draft.text);
-        } catch (e) {
-          throw new LeakctlError(
-            `could not write the draft ${target}: ${messageOf(e)}. ${fixFor(e, target)}, then run \`leakctl render ${this.id}\` again; this draft was not changed.`,
-            EXIT.failure,
-          );
-        }
+      const files = drafts.map((draft) => ({ name: `${draft.template}.${draft.format}`, data: draft.text }));
+      try {
+        writeFilesDurably(dir, files);
+      } catch (e) {
+        const target = (e as { failed?: string }).failed ?? dir;
+        throw new LeakctlError(
+          `could not write the draft ${target}: ${messageOf(e)}. ${fixFor(e, target)}, then run \`leakctl render ${this.id}\` again; the drafts were not changed.`,
+          EXIT.failure,
+        );
+      }
+      return drafts.map((draft, i) => {
+        const file = `${DRAFTS_DIR}/${files[i]!.name}`;
         const sha256 = hash('sha256', draft.text, 'hex');
         this.append('notice.rendered', { template: draft.template, file, sha256 });
-        written.push({ template: draft.template, file, sha256 });
-      }
-      return written;
+        return { template: draft.template, file, sha256 };
+      });
     });
   }
 
@@ -269,13 +268,14 @@ export class Incident {
   async *entries(): AsyncGenerator<{ entry: EvidenceEntry; line: string }> {
     let position = CHAIN_START;
     const slice = 1024 * 1024;
+    const buffer = { bytes: Buffer.allocUnsafe(slice) };
     for (;;) {
       const { fd, size } = openChainFile(this.logFile);
       let batch: { entry: EvidenceEntry; line: string }[] = [];
       let scan: ChainScan;
       try {
         const visit: ChainVisitor = (line) => void batch.push({ entry: line.entry(), line: line.buf.toString('utf8', line.start, line.end) });
-        scan = scanChain(fd, position, Math.min(size, position.offset + slice), visit);
+        scan = scanChain(fd, position, Math.min(size, position.offset + slice), visit, { buffer });
       } finally {
         fs.closeSync(fd);
       }

@@ -129,14 +129,18 @@ export async function answerStep(run: Run, placed: PlacedStep, options: AnswerOp
   const { step } = placed;
   const state = incident.state;
   const previous = state.answers.get(step.id);
+  const now = clock.now();
   const context: StepContext = {
     phase: placed.phase,
     phaseNumber: placed.phaseIndex + 1,
     phaseCount: playbook.phases.length,
     stepNumber: placed.index + 1,
     stepCount: placedSteps(playbook).length,
-    deadlines: deadlineClocks(playbook, state, clock.now(), run.holidays).filter((d) => d.status === 'running' || d.status === 'overdue'),
-    now: clock.now(),
+    // Computed when a responder looks (a prompt shows them; a script never does).
+    get deadlines() {
+      return deadlineClocks(playbook, state, now, run.holidays).filter((d) => d.status === 'running' || d.status === 'overdue');
+    },
+    now,
     ...(options.again && previous ? { previous: previous.value } : {}),
   };
   const asked = options.again ? { ...step, required: true } : step;
