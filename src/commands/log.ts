@@ -34,20 +34,22 @@ export async function run(options: CommonOptions, id: string): Promise<number> {
       const warning = clockSetByHandInWords(incident.state.clockSetByHand);
       if (warning) out.message(out.style.yellow(`⚠ ${warning}`));
     }
-    if (options.json) await write('[');
-    for await (const { entry: e, line } of incident.entries()) {
-      if (options.json) {
-        // The line as written, with the controls JSON.stringify leaves as they are (C1, bidi)
-        // written as \u escapes: the same JSON value, but nothing a terminal would act on.
+    if (options.json) {
+      await write('[');
+      // The lines as written, with the controls JSON.stringify leaves as they are (C1, bidi)
+      // written as \u escapes: the same JSON values, but nothing a terminal would act on.
+      for await (const line of incident.lines()) {
         await write(`${first ? '\n' : ',\n'}${terminalSafeJson(line)}`);
         first = false;
-        continue;
       }
+      await write(first ? ']\n' : '\n]\n');
+      return 0;
+    }
+    for await (const e of incident.entries()) {
       // The playbook says which steps are sensitive; it is loaded only once an answer needs it.
       if (e.type === 'step.answered' && sensitive === undefined) sensitive = sensitiveSteps(options, incident.state.opened!.playbook, id, (t) => out.message(t));
       await write(`${out.style.dim(displayTime(new Date(e.at), timeZone))}  ${out.style.dim(`#${e.seq}`)}  ${printable(e.actor)}  ${out.style.bold(e.type)}  ${printable(describeEntry(e, sensitive))}\n`);
     }
-    if (options.json) await write(first ? ']\n' : '\n]\n');
   } finally {
     incident.close();
   }

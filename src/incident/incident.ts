@@ -20,7 +20,7 @@ import { hash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { copyAttachment, type AttachedFile, type StoredAttachment } from '../evidence/attachments.js';
-import { atKey, CHAIN_START, NoLogFile, openChainFile, scanChain, type ChainPosition, type ChainScan, type ChainVisitor, type TornTail } from '../evidence/chain.js';
+import { atKey, CHAIN_START, NoLogFile, openChainFile, scanChain, type ChainLine, type ChainPosition, type ChainScan, type TornTail } from '../evidence/chain.js';
 import { createDirAtomically, errno, fixFor, makePrivateDir, messageOf, removeStaleTemps, writeFileDurably, writeFilesDurably } from '../evidence/durable.js';
 import { formatAt, hashOf, serialiseEntry, type EntryType, type EvidenceEntry } from '../evidence/entry.js';
 import { acquireLock, removeStaleLockFiles } from '../evidence/lock.js';
@@ -261,27 +261,33 @@ export class Incident {
   }
 
   /**
-   * Every entry of the log with its line as written, verified again on the way (the file may
-   * have changed since it was opened), a slice at a time: a consumer that waits (a slow pipe)
-   * holds memory flat.
+   * Every entry of the log, verified again on the way (the file may have changed since it was
+   * opened), a slice at a time: a consumer that waits (a slow pipe) holds memory flat.
    */
-  async *entries(): AsyncGenerator<{ entry: EvidenceEntry; line: string }> {
+  async *entries(): AsyncGenerator<EvidenceEntry> {
+    for await (const batch of this.slices((line) => line.entry())) yield* batch;
+  }
+
+  /** Every line of the log as written (verified like entries()), for tools that want the raw JSON. */
+  async *lines(): AsyncGenerator<string> {
+    for await (const batch of this.slices((line) => line.buf.toString('utf8', line.start, line.end))) yield* batch;
+  }
+
+  private async *slices<T>(take: (line: ChainLine) => T): AsyncGenerator<T[]> {
     let position = CHAIN_START;
     const slice = 1024 * 1024;
     const buffer = { bytes: Buffer.allocUnsafe(slice) };
     for (;;) {
       const { fd, size } = openChainFile(this.logFile);
-      let batch: { entry: EvidenceEntry; line: string }[] = [];
+      const batch: T[] = [];
       let scan: ChainScan;
       try {
-        const visit: ChainVisitor = (line) => void batch.push({ entry: line.entry(), line: line.buf.toString('utf8', line.start, line.end) });
-        scan = scanChain(fd, position, Math.min(size, position.offset + slice), visit, { buffer });
+        scan = scanChain(fd, position, Math.min(size, position.offset + slice), (line) => void batch.push(take(line)), { buffer });
       } finally {
         fs.closeSync(fd);
       }
       if (scan.problem) throw refused(this.logFile, this.id, scan);
-      for (const entry of batch) yield entry;
-      batch = [];
+      yield batch;
       const progressed = scan.position.offset > position.offset;
       position = scan.position;
       if (!progressed || position.offset + (scan.tail?.bytes ?? 0) >= size) return;
