@@ -10,8 +10,9 @@ const layers = [
   ['schemas', ['schemas', 'playbook/types']],
   ['evidence', ['ui', 'evidence']],
   ['playbook', ['ui', 'documents', 'schemas', 'playbook', 'config', 'deadlines']],
-  ['config', ['ui', 'documents', 'schemas', 'config', 'options', 'package-root']],
-  ['deadlines', ['ui', 'deadlines', 'playbook']],
+  // deadlines/zoned-date.ts (a leaf) knows the time zones a config may name.
+  ['config', ['ui', 'documents', 'schemas', 'config', 'options', 'package-root', 'deadlines/zoned-date']],
+  ['deadlines', ['ui', 'documents', 'schemas', 'deadlines', 'playbook', 'config', 'options', 'package-root']],
   ['notices', ['ui', 'documents', 'schemas', 'evidence', 'playbook', 'config', 'deadlines', 'notices']],
   ['incident', ['ui', 'documents', 'schemas', 'evidence', 'playbook', 'config', 'deadlines', 'incident', 'options']],
   ['run', ['ui', 'documents', 'schemas', 'evidence', 'playbook', 'config', 'deadlines', 'notices', 'incident', 'run', 'options']],

@@ -169,7 +169,7 @@ export async function run(io: ProcessIO): Promise<number> {
   command('show <playbook>', "a playbook's phases, steps, deadlines and notices as an outline", 'show');
   command('validate <file...>', 'check playbooks, templates, answers files and config', 'validate');
   command('schema', 'print the JSON Schema of a document kind (for editors)', 'schema').addArgument(
-    new Argument('[kind]', 'document kind').choices(['playbook', 'answers', 'config', 'template']).default('playbook'),
+    new Argument('[kind]', 'document kind').choices(['playbook', 'answers', 'config', 'template', 'calendar']).default('playbook'),
   );
 
   try {
@@ -208,6 +208,8 @@ function commonOptions(io: ProcessIO, raw: RawGlobals): CommonOptions {
     stdout: io.stdout,
     stderr: io.stderr,
     ...(io.interrupt ? { interrupt: io.interrupt } : {}),
+    // Intl starts ICU: only when a time is shown in a zone the config does not name.
+    systemTimeZone: () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
   };
 }
 

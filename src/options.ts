@@ -28,4 +28,6 @@ export interface CommonOptions {
    * steps ask for it; cli.ts installs the handler then.
    */
   readonly interrupt?: () => AbortSignal;
+  /** The system's time zone (times are shown in it when the config names none); asked only when needed. */
+  readonly systemTimeZone?: () => string;
 }

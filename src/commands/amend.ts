@@ -3,8 +3,8 @@
  * new answer is appended; the earlier one stays in the log, and replay takes the latest.
  * Deadlines are recomputed.
  */
-import { loadSettings } from '../config/settings.js';
-import { holidaysOf } from '../deadlines/compute.js';
+import { displayZone, loadSettings } from '../config/settings.js';
+import { rulesOf } from '../deadlines/rules.js';
 import { SENSITIVE_PLACEHOLDER } from '../evidence/describe.js';
 import { commandClock, writeIncident } from '../incident/open.js';
 import { playbookOf } from '../incident/playbook.js';
@@ -41,9 +41,9 @@ export async function run(options: CommonOptions, id: string, stepId: string, op
     const responder: Responder =
       opts.value !== undefined
         ? new ValueResponder(opts.value, options.cwd)
-        : new PromptResponder({ cwd: options.cwd, streams: { input: options.stdin, output: options.stderr }, style: out.style, ...(settings.config.timezone ? { timeZone: settings.config.timezone } : {}) });
+        : new PromptResponder({ cwd: options.cwd, streams: { input: options.stdin, output: options.stderr }, style: out.style, timeZone: displayZone(options, settings.config) });
     const entry = await answerStep(
-      { incident, playbook, responder, clock: commandClock(options), holidays: holidaysOf(playbook, settings.config), settings },
+      { incident, playbook, responder, clock: commandClock(options), rules: rulesOf(playbook, settings), settings },
       placed,
       { again: true },
     );

@@ -6,6 +6,7 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { writeOutputFile } from '../evidence/durable.js';
+import { displayZone } from '../config/settings.js';
 import type { CommonOptions } from '../options.js';
 import { judgeDrill, junitXml } from '../run/drill.js';
 import { deadlineClocks } from '../run/runner.js';
@@ -25,9 +26,9 @@ export async function run(options: CommonOptions, ref: string, opts: DrillOption
   const junitFile = opts.junit !== undefined ? resolve(options.cwd, opts.junit) : undefined;
   if (junitFile) checkWritable(junitFile, opts.junit!);
   const { run, summary } = await startSession(options, out, { ...opts, playbook: ref, drill: true, judged: true });
-  const { playbook, incident, clock, settings, holidays } = run;
+  const { playbook, incident, clock, settings, rules } = run;
   const endedAt = clock.now();
-  const verdict = judgeDrill(playbook, incident.state, deadlineClocks(playbook, incident.state, endedAt, holidays), endedAt, summary.renderProblems);
+  const verdict = judgeDrill(playbook, incident.state, deadlineClocks(playbook, incident.state, endedAt, rules), endedAt, summary.renderProblems);
 
   if (junitFile) writeOutputFile(junitFile, junitXml(`leakctl drill ${playbook.id}`, incident.id, verdict), 'the JUnit report');
   if (options.json) {
@@ -43,7 +44,7 @@ export async function run(options: CommonOptions, ref: string, opts: DrillOption
       drafts: summary.drafts,
     });
   } else {
-    reportSummary(summary, out, settings.config.timezone);
+    reportSummary(summary, out, displayZone(options, settings.config));
     if (verdict.passed) {
       out.message(out.style.green(`Drill passed: ${verdict.deadlines.length} deadline(s) met, ${verdict.steps.length} required step(s) answered.`));
     } else {

@@ -6,7 +6,7 @@
  * itself keeps them: README, "Sensitive answers"). `--json` is the raw log, for tools.
  */
 import { once } from 'node:events';
-import { loadConfig, loadSettings } from '../config/settings.js';
+import { displayZone, loadConfig, loadSettings } from '../config/settings.js';
 import { displayTime } from '../deadlines/format.js';
 import { clockSetByHandInWords, describeEntry, HIDDEN_ANSWER } from '../evidence/describe.js';
 import type { EvidenceEntry } from '../evidence/entry.js';
@@ -20,7 +20,7 @@ import { printable, terminalSafeJson } from '../ui/text.js';
 export async function run(options: CommonOptions, id: string): Promise<number> {
   const out = await Output.create(options);
   const incident = await readIncident(options, id, (t) => out.message(t));
-  const timeZone = loadConfig(options).timezone;
+  const timeZone = displayZone(options, loadConfig(options));
   // undefined: not looked up yet; null: the playbook is unavailable, every answer is hidden.
   let sensitive: ReadonlySet<string> | null | undefined;
   let first = true;

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { loadSettings } from '../config/settings.js';
-import { holidaysOf } from '../deadlines/compute.js';
+import { rulesOf } from '../deadlines/rules.js';
 import { commandClock, readIncident, writeIncident } from '../incident/open.js';
 import { playbookOf } from '../incident/playbook.js';
 import { draftText, noticesDue, renderAll } from '../notices/drafts.js';
@@ -32,7 +32,7 @@ export async function run(options: CommonOptions, id: string, opts: RenderOption
   const incident = opts.stdout !== undefined ? await readIncident(options, id, warn) : await writeIncident(options, id, settings.config, opts.responder, warn);
   try {
     const playbook = playbookOf(incident.state, { settings, cwd: options.cwd, warn });
-    const source = { incident, playbook, settings, holidays: holidaysOf(playbook, settings.config) };
+    const source = { incident, playbook, settings, rules: rulesOf(playbook, settings) };
     if (opts.stdout !== undefined) {
       const input = renderInputOf(source, now);
       const [notice] = await renderAll(input, [opts.stdout]);

@@ -3,6 +3,7 @@
  * open steps (prompts, or `--answers FILE` for the steps the log has not answered yet). A torn
  * last line left by a crash is set aside into a side file by the first write, never deleted.
  */
+import { displayZone } from '../config/settings.js';
 import type { CommonOptions } from '../options.js';
 import { reportSummary, resumeSession } from '../run/session.js';
 import { Output } from '../ui/output.js';
@@ -16,6 +17,6 @@ export async function run(options: CommonOptions, id: string, opts: ResumeOption
   const out = await Output.create(options);
   const { run, summary } = await resumeSession(options, out, id, opts);
   if (options.json) out.json(summary);
-  else reportSummary(summary, out, run.settings.config.timezone);
+  else reportSummary(summary, out, displayZone(options, run.settings.config));
   return 0;
 }

@@ -3,6 +3,7 @@
  * `--answers FILE`. Without PLAYBOOK, a first question tells a platform-caused leak from a
  * member-caused one (the playbooks' own `triage:` carries the distinctions) and picks the playbook.
  */
+import { displayZone } from '../config/settings.js';
 import type { CommonOptions } from '../options.js';
 import { reportSummary, startSession } from '../run/session.js';
 import { Output } from '../ui/output.js';
@@ -18,6 +19,6 @@ export async function run(options: CommonOptions, ref: string | undefined, opts:
   const out = await Output.create(options);
   const { run, summary } = await startSession(options, out, { ...opts, ...(ref !== undefined ? { playbook: ref } : {}) });
   if (options.json) out.json({ ...summary, drill: run.incident.drill });
-  else reportSummary(summary, out, run.settings.config.timezone);
+  else reportSummary(summary, out, displayZone(options, run.settings.config));
   return 0;
 }

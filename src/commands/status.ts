@@ -3,10 +3,10 @@
  * or overdue), or a table of every incident in the incidents directory, drills marked.
  */
 import { join } from 'node:path';
-import { loadSettings } from '../config/settings.js';
+import { displayZone, loadSettings } from '../config/settings.js';
 import type { Settings } from '../config/settings.js';
 import { clockInWords, displayTime, spanInWords } from '../deadlines/format.js';
-import { holidaysOf } from '../deadlines/compute.js';
+import { rulesOf } from '../deadlines/rules.js';
 import { clockSetByHandInWords } from '../evidence/describe.js';
 import type { IncidentState } from '../evidence/state.js';
 import { incidentIds } from '../incident/locate.js';
@@ -38,8 +38,7 @@ async function load(options: CommonOptions, settings: Settings, id: string, now:
   const { state, dir } = incident;
   try {
     const playbook = playbookOf(state, { settings, cwd: options.cwd, warn, checkTemplates: false });
-    const holidays = holidaysOf(playbook, settings.config);
-    return { state, dir, progress: progressOf(playbook, state, now, holidays) };
+    return { state, dir, progress: progressOf(playbook, state, now, rulesOf(playbook, settings)) };
   } catch (error) {
     if (!(error instanceof LeakctlError)) throw error;
     return { state, dir, problem: error.message };
@@ -50,7 +49,6 @@ async function load(options: CommonOptions, settings: Settings, id: string, now:
 
 async function one(options: CommonOptions, settings: Settings, out: Output, now: Date, id: string): Promise<number> {
   const { state, dir, progress, problem } = await load(options, settings, id, now, (t) => out.message(t));
-  const tz = settings.config.timezone;
   const opened = state.opened!;
   if (options.json) {
     out.json({
@@ -73,6 +71,7 @@ async function one(options: CommonOptions, settings: Settings, out: Output, now:
     return 0;
   }
   const { bold, dim, red, green, yellow } = out.style;
+  const tz = displayZone(options, settings.config);
   out.result(bold(`Incident ${id}`) + ` — ${printable(opened.playbook.title)}${opened.drill ? yellow(' [DRILL]') : ''}`);
   out.result(dim(`Opened ${displayTime(opened.at, tz)} by ${printable(opened.responder)} · playbook ${printable(opened.playbook.id)} · ${state.entries} entries · head ${state.head ?? '-'}`));
   const warning = clockSetByHandInWords(state.clockSetByHand);
@@ -139,7 +138,7 @@ async function overview(options: CommonOptions, settings: Settings, out: Output,
     out.message(`No incidents in ${options.incidentsDir}. Open one with: leakctl start`);
     return 0;
   }
-  const tz = settings.config.timezone;
+  const tz = displayZone(options, settings.config);
   const lines = table([
     ['INCIDENT', 'PLAYBOOK', 'OPENED', 'STATE', 'STEPS', 'NEXT DEADLINE'],
     ...rows.map((r) => {

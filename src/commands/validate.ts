@@ -8,16 +8,18 @@ import { loadConfigFile } from '../config/config.js';
 import { loadSettings } from '../config/settings.js';
 import { loadYamlFileFast } from '../documents/load.js';
 import { problemAt, readSourceFile } from '../documents/yaml.js';
-import { listTemplateFiles, TEMPLATE_EXTENSION } from '../documents/files.js';
+import { loadCalendarFile } from '../deadlines/calendars.js';
+import { TEMPLATE_EXTENSION } from '../documents/files.js';
 import { readTemplate } from '../notices/templates.js';
 import type { CommonOptions } from '../options.js';
+import { knownIds } from '../playbook/discover.js';
 import { loadPlaybookFile } from '../playbook/load.js';
 import { loadAnswersFile } from '../run/answers-file.js';
 import { formatProblem, InvalidDocument, LeakctlError } from '../ui/errors.js';
 import type { SourceProblem } from '../ui/errors.js';
 import { Output } from '../ui/output.js';
 
-type Kind = 'playbook' | 'answers' | 'config' | 'template';
+type Kind = 'playbook' | 'answers' | 'config' | 'template' | 'calendar';
 
 interface FileResult {
   file: string;
@@ -32,12 +34,13 @@ const TAGS: Readonly<Record<string, Kind>> = {
   'leakctl/playbook@1': 'playbook',
   'leakctl/answers@1': 'answers',
   'leakctl/config@1': 'config',
+  'leakctl/calendar@1': 'calendar',
 };
 
 export async function run(options: CommonOptions, files: string[]): Promise<number> {
   const out = await Output.create(options);
   const settings = loadSettings(options);
-  const templates = new Set(listTemplateFiles(settings.templateDirs).keys());
+  const known = knownIds(settings);
   const results: FileResult[] = [];
 
   for (const given of files) {
@@ -50,8 +53,9 @@ export async function run(options: CommonOptions, files: string[]): Promise<numb
       } else {
         const kind = detectKind(file, given);
         result.kind = kind;
-        if (kind === 'playbook') result.id = loadPlaybookFile(given === file ? file : given, { templates }).id;
+        if (kind === 'playbook') result.id = loadPlaybookFile(given === file ? file : given, known).id;
         else if (kind === 'answers') loadAnswersFile(given);
+        else if (kind === 'calendar') result.id = loadCalendarFile(given).id;
         else loadConfigFile(given);
       }
       result.ok = true;

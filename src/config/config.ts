@@ -5,6 +5,7 @@ import { checkSchema } from '../documents/check.js';
 import { loadYamlFileFast } from '../documents/load.js';
 import { problemAt } from '../documents/yaml.js';
 import type { YamlSource } from '../documents/yaml.js';
+import { isTimeZone } from '../deadlines/zoned-date.js';
 import { InvalidDocument } from '../ui/errors.js';
 import type { SourceProblem } from '../ui/errors.js';
 
@@ -26,10 +27,11 @@ export interface Config {
   /** Absolute directories, in the order the file lists them. */
   readonly playbookDirs: readonly string[];
   readonly templateDirs: readonly string[];
+  readonly calendarDirs: readonly string[];
   readonly holidays: readonly string[];
 }
 
-export const EMPTY_CONFIG: Config = { org: {}, playbookDirs: [], templateDirs: [], holidays: [] };
+export const EMPTY_CONFIG: Config = { org: {}, playbookDirs: [], templateDirs: [], calendarDirs: [], holidays: [] };
 
 export const CONFIG_WHAT = 'a leakctl/config@1 document';
 
@@ -50,6 +52,7 @@ export function checkConfig(source: YamlSource): Config {
   const base = dirname(file);
   const playbookDirs = directories(source, 'playbooks', base, problems);
   const templateDirs = directories(source, 'templates', base, problems);
+  const calendarDirs = directories(source, 'calendars', base, problems);
   if (problems.length > 0) throw new InvalidDocument(problems);
   return {
     file,
@@ -58,6 +61,7 @@ export function checkConfig(source: YamlSource): Config {
     timezone: data.timezone as string | undefined,
     playbookDirs,
     templateDirs,
+    calendarDirs,
     holidays: (data.holidays as string[] | undefined) ?? [],
   };
 }
@@ -80,15 +84,6 @@ function directories(source: YamlSource, field: string, base: string, problems: 
 export function isDirectory(path: string): boolean {
   try {
     return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-export function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: name });
-    return true;
   } catch {
     return false;
   }

@@ -13,6 +13,7 @@ import type { Config } from './config.js';
 /** The bundled data directories, beside dist/ in the installed package (found when asked). */
 export const bundledPlaybooks = (): string => join(packageRoot(), 'playbooks');
 export const bundledTemplates = (): string => join(packageRoot(), 'templates');
+export const bundledCalendars = (): string => join(packageRoot(), 'calendars');
 
 export const DEFAULT_CONFIG_NAME = 'leakctl.config.yaml';
 
@@ -20,6 +21,7 @@ export interface Settings {
   readonly config: Config;
   readonly playbookDirs: readonly string[];
   readonly templateDirs: readonly string[];
+  readonly calendarDirs: readonly string[];
 }
 
 export function loadSettings(options: CommonOptions): Settings {
@@ -31,7 +33,13 @@ export function loadSettings(options: CommonOptions): Settings {
     config,
     playbookDirs: [...options.playbookDirs, ...config.playbookDirs, bundledPlaybooks()],
     templateDirs: [...options.templateDirs, ...config.templateDirs, bundledTemplates()],
+    calendarDirs: [...config.calendarDirs, bundledCalendars()],
   };
+}
+
+/** The zone times are shown in: the config's `timezone`, else the system's (issue 9). */
+export function displayZone(options: CommonOptions, config: Config): string {
+  return config.timezone ?? options.systemTimeZone?.() ?? 'UTC';
 }
 
 export function loadConfig(options: CommonOptions): Config {

@@ -1,58 +1,72 @@
 /**
- * Deadline arithmetic. Durations count to the minute through weekends (GDPR Art. 33(1): the 72
- * hours are not working hours, and the EU rule that rolls periods to the next working day does
- * not cover periods counted in hours). `{ business_days: N }` skips Saturdays, Sundays and the
- * listed holidays (SEC Form 8-K Item 1.05: four business days).
+ * Deadline arithmetic, the same on every machine whatever its time zone (issue 9): instants are
+ * UTC; a period in hours, minutes or seconds is exact elapsed time (GDPR Art. 33(1): the 72 hours
+ * count weekends and nights, to the minute); a period in days, weeks, months or years moves the
+ * calendar date in the deadline's zone and keeps the wall-clock time (30 days across a change to
+ * summer time is 30 calendar days, not 720 hours); business days are counted on that zone's
+ * calendar, skipping Saturdays, Sundays and the holidays of the deadline's calendar (SEC Form 8-K
+ * Item 1.05: four business days, New York), and past the years a calendar covers nothing is
+ * computed rather than guessed.
  */
 import { add } from 'date-fns/add';
 import { addDays } from 'date-fns/addDays';
-import type { Deadline, Within } from '../playbook/types.js';
 import { evaluate } from '../playbook/conditions.js';
+import type { Deadline, Within } from '../playbook/types.js';
 import type { IsoDuration } from './duration.js';
 import { parseDuration } from './duration.js';
+import type { DeadlineRules, Holidays } from './rules.js';
+import { inZone } from './zoned-date.js';
 
-export function addDuration(from: Date, duration: IsoDuration): Date {
-  const whole = add(from, {
-    years: duration.years,
-    months: duration.months,
-    weeks: duration.weeks,
-    days: duration.days,
-    hours: duration.hours,
-    minutes: duration.minutes,
-  });
-  return new Date(whole.getTime() + Math.round(duration.seconds * 1000));
+/** `from` plus `duration`, the calendar parts counted in `zone` (UTC unless said). */
+export function addDuration(from: Date, duration: IsoDuration, zone = 'UTC'): Date {
+  const calendar = add(inZone(from, zone), { years: duration.years, months: duration.months, weeks: duration.weeks, days: duration.days });
+  const exact = ((duration.hours * 60 + duration.minutes) * 60 + duration.seconds) * 1000;
+  return new Date(calendar.getTime() + Math.round(exact));
+}
+
+/** A deadline that cannot be computed, and why (said in status, drills and reports). */
+export interface CannotCompute {
+  readonly problem: string;
 }
 
 /**
- * N business days after `from`, at the same time of day. Weekends and holidays are judged on
- * the UTC calendar date; holidays are `yyyy-MM-dd`.
+ * N business days after `from`, at the same wall-clock time in `zone`: each day that is not a
+ * Saturday, a Sunday or a holiday in that zone counts one.
  */
-export function addBusinessDays(from: Date, days: number, holidays: ReadonlySet<string>): Date {
-  let current = from;
-  let left = days;
-  while (left > 0) {
+export function addBusinessDays(from: Date, days: number, zone: string, holidays: Holidays): Date | CannotCompute {
+  let current = inZone(from, zone);
+  const covered = holidays.calendar;
+  for (let left = days; left > 0; ) {
     current = addDays(current, 1);
-    const weekday = current.getUTCDay();
+    const weekday = current.getDay();
     if (weekday === 0 || weekday === 6) continue;
-    if (holidays.has(current.toISOString().slice(0, 10))) continue;
+    const year = current.getFullYear();
+    if (covered && (year < covered.from || year > covered.to)) {
+      return {
+        problem: `its business days run into ${year}, and the holiday calendar ${covered.id} covers ${covered.from} to ${covered.to} only; add that year's holidays to it`,
+      };
+    }
+    if (holidays.dates.has(dateKey(current))) continue;
     left -= 1;
   }
-  return current;
+  return new Date(current.getTime());
 }
 
-/** The dates business-day deadlines skip: the playbook's holidays and the config's. */
-export function holidaysOf(playbook: { readonly holidays: readonly string[] }, config: { readonly holidays: readonly string[] }): ReadonlySet<string> {
-  return new Set([...playbook.holidays, ...config.holidays]);
+/** yyyy-MM-dd of a zoned date, as holiday lists write it. */
+function dateKey(date: Date): string {
+  const m = date.getMonth() + 1;
+  const d = date.getDate();
+  return `${date.getFullYear()}-${m < 10 ? '0' : ''}${m}-${d < 10 ? '0' : ''}${d}`;
 }
 
-export function dueDate(from: Date, within: Within, holidays: ReadonlySet<string>): Date {
-  if (typeof within !== 'string') return addBusinessDays(from, within.business_days, holidays);
+export function dueDate(from: Date, within: Within, zone: string, holidays: Holidays): Date | CannotCompute {
+  if (typeof within !== 'string') return addBusinessDays(from, within.business_days, zone, holidays);
   const duration = parseDuration(within);
   if (!duration) throw new Error(`invalid duration ${within}`);
-  return addDuration(from, duration);
+  return addDuration(from, duration, zone);
 }
 
-export type DeadlineStatus = 'not_applicable' | 'not_started' | 'running' | 'overdue' | 'met' | 'met_late';
+export type DeadlineStatus = 'not_applicable' | 'not_started' | 'running' | 'overdue' | 'met' | 'met_late' | 'unknown';
 
 export interface DeadlineClock {
   readonly id: string;
@@ -64,13 +78,15 @@ export interface DeadlineClock {
   readonly met_at?: Date;
   /** Milliseconds: positive = time left (or to spare when met), negative = late. */
   readonly margin_ms?: number;
+  /** Why it cannot be computed (status `unknown`). */
+  readonly problem?: string;
 }
 
 export interface DeadlineInputs {
   readonly answers: ReadonlyMap<string, unknown>;
   readonly openedAt: Date;
   readonly now: Date;
-  readonly holidays: ReadonlySet<string>;
+  readonly rules: DeadlineRules;
 }
 
 /** Where a deadline stands, from the answers alone (replayed from the log). */
@@ -79,7 +95,8 @@ export function deadlineClock(deadline: Deadline, inputs: DeadlineInputs): Deadl
   if (deadline.when && !evaluate(deadline.when, inputs.answers)) return { ...base, status: 'not_applicable' };
   const start = deadline.from === 'opened' ? inputs.openedAt : asDate(inputs.answers.get(deadline.from));
   if (!start) return { ...base, status: 'not_started' };
-  const due = dueDate(start, deadline.within, inputs.holidays);
+  const due = dueDate(start, deadline.within, inputs.rules.zoneOf(deadline), inputs.rules.holidaysOf(deadline));
+  if (!(due instanceof Date)) return { ...base, status: 'unknown', started_at: start, problem: due.problem };
   const met = asDate(inputs.answers.get(deadline.met_by));
   if (met) {
     const margin = due.getTime() - met.getTime();

@@ -14,13 +14,20 @@ export function spanInWords(ms: number): string {
   return parts.slice(0, days ? 2 : 3).join(' ');
 }
 
-/** A time in the configured zone (UTC when none), e.g. "Thu 5 Mar 2026 09:30 UTC". */
+/**
+ * A time for people, in the display zone, always with its offset so that no one has to guess
+ * which zone it is in (issue 9): "Thu 5 Mar 2026 09:30 UTC", "Thu 5 Mar 2026 10:30 CET (UTC+01:00)".
+ */
 export function displayTime(date: Date, timeZone = 'UTC'): string {
-  return format(inZone(date, timeZone), 'EEE d MMM yyyy HH:mm') + ` ${zoneName(date, timeZone)}`;
+  const zoned = inZone(date, timeZone);
+  const time = format(zoned, 'EEE d MMM yyyy HH:mm');
+  if (isUtc(timeZone)) return `${time} UTC`;
+  const offset = format(zoned, 'xxx');
+  const name = zoneName(date, timeZone);
+  return offset === '+00:00' && name === 'GMT' ? `${time} GMT (UTC+00:00)` : `${time} ${name} (UTC${offset})`;
 }
 
 function zoneName(date: Date, timeZone: string): string {
-  if (isUtc(timeZone)) return 'UTC';
   const part = new Intl.DateTimeFormat('en-GB', { timeZone, timeZoneName: 'short' })
     .formatToParts(date)
     .find((p) => p.type === 'timeZoneName');
@@ -44,5 +51,7 @@ export function clockInWords(clock: DeadlineClock, timeZone?: string): string {
       return `met ${spanInWords(margin)} before the deadline (due ${due})`;
     case 'met_late':
       return `met LATE by ${spanInWords(margin)} (was due ${due})`;
+    case 'unknown':
+      return `CANNOT BE COMPUTED: ${clock.problem ?? 'unknown'}`;
   }
 }

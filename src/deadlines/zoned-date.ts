@@ -8,6 +8,16 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 
+/** Whether `name` is an IANA time zone this Node knows. */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function isUtc(timeZone: string): boolean {
   return timeZone === 'UTC' || timeZone === 'Etc/UTC';
 }

@@ -46,3 +46,7 @@ export function listPlaybookFiles(dirs: readonly string[]): Map<string, string> 
 export function listTemplateFiles(dirs: readonly string[]): Map<string, string> {
   return filesById(dirs, new Set([TEMPLATE_EXTENSION]));
 }
+
+export function listCalendarFiles(dirs: readonly string[]): Map<string, string> {
+  return filesById(dirs, PLAYBOOK_EXTENSIONS);
+}

@@ -4,10 +4,9 @@
  */
 import { existsSync } from 'node:fs';
 import type { Settings } from '../config/settings.js';
-import { listTemplateFiles } from '../documents/files.js';
 import type { IncidentState } from '../evidence/state.js';
 import { listPlaybookFiles } from '../documents/files.js';
-import { findPlaybookFile } from '../playbook/discover.js';
+import { findPlaybookFile, knownIds } from '../playbook/discover.js';
 import { loadPlaybookFile } from '../playbook/load.js';
 import type { Playbook } from '../playbook/types.js';
 import { InvalidInput } from '../ui/errors.js';
@@ -38,8 +37,7 @@ export function loadRecordedPlaybook(incident: string, recorded: { id?: unknown;
     }
     file = findPlaybookFile(id, settings, cwd).file;
   }
-  const templates = lookup.checkTemplates === false ? undefined : new Set(listTemplateFiles(settings.templateDirs).keys());
-  const playbook = loadPlaybookFile(file, templates ? { templates } : {});
+  const playbook = loadPlaybookFile(file, lookup.checkTemplates === false ? {} : knownIds(settings));
   if (typeof recorded.sha256 === 'string' && playbook.sha256 !== recorded.sha256) {
     warn(`warning: playbook ${file} has changed since incident ${incident} was opened (sha256 ${recorded.sha256.slice(0, 12)}… then, ${playbook.sha256.slice(0, 12)}… now)`);
   }

@@ -4,6 +4,7 @@
  * schema has already found problems: the responder gets every problem in one run.
  */
 import { parseDuration } from '../deadlines/duration.js';
+import { isTimeZone } from '../deadlines/zoned-date.js';
 import { problemAt, positionAt } from '../documents/yaml.js';
 import type { DocPath, YamlSource } from '../documents/yaml.js';
 import type { SourceProblem } from '../ui/errors.js';
@@ -37,11 +38,17 @@ const isRecord = (value: unknown): value is Raw =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 const listOf = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
-/**
- * Every semantic problem in the playbook. `templates` is the set of template ids in the search
- * path; when it is undefined, notices are not checked against it.
- */
-export function checkPlaybook(source: YamlSource, templates?: ReadonlySet<string>): SourceProblem[] {
+/** What a playbook may name beyond itself: the template and calendar ids in the search path. */
+export interface KnownIds {
+  /** When undefined, notices are not checked against the templates. */
+  readonly templates?: ReadonlySet<string>;
+  /** When undefined, deadlines' calendars are not checked. */
+  readonly calendars?: ReadonlySet<string>;
+}
+
+/** Every semantic problem in the playbook. */
+export function checkPlaybook(source: YamlSource, known: KnownIds = {}): SourceProblem[] {
+  const { templates, calendars } = known;
   const problems: SourceProblem[] = [];
   const report = (path: DocPath, message: string, key = false): void => {
     problems.push(problemAt(source, path, message, key));
@@ -117,6 +124,15 @@ export function checkPlaybook(source: YamlSource, templates?: ReadonlySet<string
         [...path, 'within'],
         `"within" ${JSON.stringify(deadline.within)} is not an ISO 8601 duration; write e.g. PT72H (72 hours), P30D (30 days) or { business_days: 4 }`,
       );
+    }
+    if (typeof deadline.time_zone === 'string' && !isTimeZone(deadline.time_zone)) {
+      report([...path, 'time_zone'], `unknown time zone "${deadline.time_zone}"; use an IANA name such as America/New_York or Europe/Paris`);
+    }
+    if (typeof deadline.calendar === 'string' && calendars && !calendars.has(deadline.calendar)) {
+      report([...path, 'calendar'], `unknown holiday calendar "${deadline.calendar}"; calendars in the search path: ${[...calendars].sort().join(', ') || 'none'}`);
+    }
+    if (deadline.calendar !== undefined && isRecord(deadline.within) === false) {
+      report([...path, 'calendar'], '"calendar" names the holidays a business-day deadline skips; this deadline counts in hours or days ("within" is a duration): remove it');
     }
     if (deadline.when !== undefined) checkCondition(deadline.when, [...path, 'when'], steps, report, {});
   });

@@ -2,7 +2,8 @@
 import { existsSync } from 'node:fs';
 import { extname, isAbsolute, resolve } from 'node:path';
 import type { Settings } from '../config/settings.js';
-import { listPlaybookFiles, listTemplateFiles, PLAYBOOK_EXTENSIONS } from '../documents/files.js';
+import { listCalendarFiles, listPlaybookFiles, listTemplateFiles, PLAYBOOK_EXTENSIONS } from '../documents/files.js';
+import type { KnownIds } from './checks.js';
 import { InvalidInput } from '../ui/errors.js';
 import { loadPlaybookFile } from './load.js';
 import type { Playbook } from './types.js';
@@ -34,6 +35,10 @@ export function findPlaybookFile(ref: string, settings: Settings, cwd: string): 
 /** Find and strictly load a playbook, checking its notices against the template search path. */
 export function loadPlaybook(ref: string, settings: Settings, cwd: string): Playbook {
   const { file, byId } = findPlaybookFile(ref, settings, cwd);
-  const templates = new Set(listTemplateFiles(settings.templateDirs).keys());
-  return loadPlaybookFile(file, { templates, ...(byId ? { expectedId: ref } : {}) });
+  return loadPlaybookFile(file, { ...knownIds(settings), ...(byId ? { expectedId: ref } : {}) });
+}
+
+/** The template and calendar ids a playbook may name, from the search paths. */
+export function knownIds(settings: Settings): KnownIds {
+  return { templates: new Set(listTemplateFiles(settings.templateDirs).keys()), calendars: new Set(listCalendarFiles(settings.calendarDirs).keys()) };
 }

@@ -14,6 +14,8 @@ import type { Playbook } from './types.js';
 export interface LoadOptions {
   /** Template ids in the search path; notices naming others are refused. */
   readonly templates?: ReadonlySet<string>;
+  /** Holiday calendar ids in the search path; deadlines naming others are refused. */
+  readonly calendars?: ReadonlySet<string>;
   /** When loaded by id from a playbook directory, the id the file must declare. */
   readonly expectedId?: string;
 }
@@ -26,7 +28,7 @@ export function loadPlaybookFile(file: string, options: LoadOptions = {}): Playb
 
 export function parsePlaybook(file: string, bytes: Buffer, options: LoadOptions = {}): Playbook {
   const source = parseYamlFast(file, bytes.toString('utf8'), PLAYBOOK_WHAT);
-  const problems = [...checkSchema(source, 'playbook'), ...checkPlaybook(source, options.templates)];
+  const problems = [...checkSchema(source, 'playbook'), ...checkPlaybook(source, options)];
   const declared = source.data.id;
   if (options.expectedId !== undefined && typeof declared === 'string' && declared !== options.expectedId) {
     problems.push(

@@ -88,6 +88,10 @@ export interface Deadline {
   readonly when?: Condition;
   /** Reference to the regime the deadline comes from (free text, e.g. `GDPR Art. 33(1)`). */
   readonly source?: string;
+  /** The IANA zone its days are counted in; default the config's timezone, else UTC. */
+  readonly time_zone?: string;
+  /** The holiday calendar its business days skip. */
+  readonly calendar?: string;
 }
 
 export interface Notice {

@@ -4,6 +4,7 @@
  * only the writing holds it.
  */
 import type { Settings } from '../config/settings.js';
+import type { DeadlineRules } from '../deadlines/rules.js';
 import type { Incident, WrittenDraft } from '../incident/incident.js';
 import { draftFiles, renderAll, type RenderInput } from '../notices/drafts.js';
 import type { Playbook } from '../playbook/types.js';
@@ -13,14 +14,14 @@ export interface DraftSource {
   readonly incident: Incident;
   readonly playbook: Playbook;
   readonly settings: Settings;
-  readonly holidays: ReadonlySet<string>;
+  readonly rules: DeadlineRules;
 }
 
 /** What a template renders with, at `now`. */
 export function renderInputOf(source: DraftSource, now: Date): RenderInput {
-  const { incident, playbook, settings, holidays } = source;
+  const { incident, playbook, settings, rules } = source;
   const state = incident.state;
-  return { playbook, state, config: settings.config, templateDirs: settings.templateDirs, deadlines: deadlineClocks(playbook, state, now, holidays), now };
+  return { playbook, state, config: settings.config, templateDirs: settings.templateDirs, deadlines: deadlineClocks(playbook, state, now, rules), now };
 }
 
 /** Renders every template first, so that a hole in any of them leaves no draft written; then writes and logs them. */

@@ -1,5 +1,6 @@
 /** Where an incident stands, computed from its replayed state and its playbook. */
 import type { DeadlineClock } from '../deadlines/compute.js';
+import type { DeadlineRules } from '../deadlines/rules.js';
 import { answerValues } from '../evidence/state.js';
 import type { IncidentState } from '../evidence/state.js';
 import type { Playbook } from '../playbook/types.js';
@@ -25,7 +26,7 @@ export interface Progress {
   readonly deadlines: DeadlineClock[];
 }
 
-export function progressOf(playbook: Playbook, state: IncidentState, now: Date, holidays: ReadonlySet<string>): Progress {
+export function progressOf(playbook: Playbook, state: IncidentState, now: Date, rules: DeadlineRules): Progress {
   const answers = answerValues(state);
   const phases = playbook.phases.map((phase) => ({ id: phase.id, title: phase.title, answered: 0, skipped: 0, open: 0, total: phase.steps.length }));
   let next: Progress['next'];
@@ -54,6 +55,6 @@ export function progressOf(playbook: Playbook, state: IncidentState, now: Date, 
     total: sum('total'),
     phases,
     ...(next ? { next } : {}),
-    deadlines: deadlineClocks(playbook, state, now, holidays).filter((d) => d.status !== 'not_applicable'),
+    deadlines: deadlineClocks(playbook, state, now, rules).filter((d) => d.status !== 'not_applicable'),
   };
 }

@@ -5,6 +5,7 @@
  */
 import type { Settings } from '../config/settings.js';
 import { deadlineClock, type DeadlineClock } from '../deadlines/compute.js';
+import type { DeadlineRules } from '../deadlines/rules.js';
 import type { EvidenceEntry } from '../evidence/entry.js';
 import { answerValues, type IncidentState } from '../evidence/state.js';
 import type { Clock } from '../incident/clock.js';
@@ -21,7 +22,8 @@ export interface Run {
   readonly responder: Responder;
   /** The clock the incident records by (the same object its writer holds). */
   readonly clock: Clock;
-  readonly holidays: ReadonlySet<string>;
+  /** Where each deadline's days are counted and which holidays they skip. */
+  readonly rules: DeadlineRules;
   /** Config and search paths: what rendering drafts needs. */
   readonly settings: Settings;
   /** Aborted on Ctrl+C outside a prompt. */
@@ -109,10 +111,10 @@ export function openSteps(playbook: Playbook, state: IncidentState): PlacedStep[
   return placedSteps(playbook).filter(({ step }) => stepStanding(step, state, answers) === 'open');
 }
 
-export function deadlineClocks(playbook: Playbook, state: IncidentState, now: Date, holidays: ReadonlySet<string>): DeadlineClock[] {
+export function deadlineClocks(playbook: Playbook, state: IncidentState, now: Date, rules: DeadlineRules): DeadlineClock[] {
   const answers = answerValues(state);
   const openedAt = state.opened?.at ?? now;
-  return playbook.deadlines.map((d) => deadlineClock(d, { answers, openedAt, now, holidays }));
+  return playbook.deadlines.map((d) => deadlineClock(d, { answers, openedAt, now, rules }));
 }
 
 export interface AnswerOptions {
@@ -138,7 +140,7 @@ export async function answerStep(run: Run, placed: PlacedStep, options: AnswerOp
     stepCount: placedSteps(playbook).length,
     // Computed when a responder looks (a prompt shows them; a script never does).
     get deadlines() {
-      return deadlineClocks(playbook, state, now, run.holidays).filter((d) => d.status === 'running' || d.status === 'overdue');
+      return deadlineClocks(playbook, state, now, run.rules).filter((d) => d.status === 'running' || d.status === 'overdue');
     },
     now,
     ...(options.again && previous ? { previous: previous.value } : {}),
@@ -187,7 +189,7 @@ export async function walk(run: Run): Promise<void> {
 export async function recordDeadlineEvents(run: Run): Promise<void> {
   const { incident } = run;
   const state = incident.state;
-  for (const clock of deadlineClocks(run.playbook, state, run.clock.now(), run.holidays)) {
+  for (const clock of deadlineClocks(run.playbook, state, run.clock.now(), run.rules)) {
     if (!clock.due) continue;
     if (!state.deadlinesStarted.has(clock.id)) {
       await incident.record('deadline.started', { deadline: clock.id, title: clock.title, due: clock.due.toISOString() });

@@ -6,8 +6,9 @@
  * write, so a colleague's `note` lands while a prompt waits.
  */
 import { join, resolve } from 'node:path';
-import { loadSettings, type Settings } from '../config/settings.js';
-import { holidaysOf, type DeadlineClock } from '../deadlines/compute.js';
+import { displayZone, loadSettings, type Settings } from '../config/settings.js';
+import type { DeadlineClock } from '../deadlines/compute.js';
+import { rulesOf } from '../deadlines/rules.js';
 import { clockInWords } from '../deadlines/format.js';
 import { listPlaybookFiles } from '../documents/files.js';
 import { loadYamlFileFast } from '../documents/load.js';
@@ -154,10 +155,9 @@ interface RunParts {
   readonly judged: boolean;
 }
 
-/** The one place a Run is built: the responder (prompts or script), the holidays, the Ctrl+C signal. */
+/** The one place a Run is built: the responder (prompts or script), the deadline rules, the Ctrl+C signal. */
 function makeRun(options: CommonOptions, out: Output, parts: RunParts): Run {
   const { incident, playbook, settings, clock, answers } = parts;
-  const timeZone = settings.config.timezone;
   let responder: Responder = answers
     ? new ScriptResponder(answers, clock)
     : new PromptResponder({
@@ -165,7 +165,7 @@ function makeRun(options: CommonOptions, out: Output, parts: RunParts): Run {
         streams: { input: options.stdin, output: options.stderr },
         style: out.style,
         sensitive: new Set(placedSteps(playbook).filter((p) => p.step.sensitive).map((p) => p.step.id)),
-        ...(timeZone ? { timeZone } : {}),
+        timeZone: displayZone(options, settings.config),
       });
   if (parts.judged) responder = new DrillResponder(responder);
   return {
@@ -173,7 +173,7 @@ function makeRun(options: CommonOptions, out: Output, parts: RunParts): Run {
     playbook,
     responder,
     clock,
-    holidays: holidaysOf(playbook, settings.config),
+    rules: rulesOf(playbook, settings),
     settings,
     ...(options.interrupt ? { signal: options.interrupt() } : {}),
     ...(parts.answersPath ? { answersPath: parts.answersPath } : {}),
@@ -206,7 +206,7 @@ export async function runSession(run: Run): Promise<SessionSummary> {
     skipped: state.skipped.size,
     head: state.head,
     entries: state.entries,
-    deadlines: deadlineClocks(playbook, state, clock.now(), run.holidays).filter((d) => d.status !== 'not_applicable'),
+    deadlines: deadlineClocks(playbook, state, clock.now(), run.rules).filter((d) => d.status !== 'not_applicable'),
     drafts,
     renderProblems,
   };

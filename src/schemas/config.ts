@@ -26,7 +26,8 @@ export const configSchema = {
     timezone: {
       type: 'string',
       minLength: 1,
-      description: 'IANA time zone for displaying times, e.g. Europe/Berlin.',
+      description:
+        "The organisation's IANA time zone, e.g. Europe/Berlin: times are shown in it (else in the system's zone), and deadlines without a zone of their own count their days in it (else in UTC).",
     },
     playbooks: {
       type: 'array',
@@ -38,9 +39,14 @@ export const configSchema = {
       description: 'Extra template directories (relative to this file), searched before the bundled ones.',
       items: { type: 'string', minLength: 1 },
     },
+    calendars: {
+      type: 'array',
+      description: 'Extra holiday calendar directories (relative to this file), searched before the bundled ones.',
+      items: { type: 'string', minLength: 1 },
+    },
     holidays: {
       type: 'array',
-      description: 'Dates (yyyy-MM-dd) that business-day deadlines skip, besides weekends.',
+      description: "The organisation's own closing days (yyyy-MM-dd), skipped by every business-day deadline besides weekends and its calendar.",
       items: { type: 'string', format: 'date' },
     },
   },

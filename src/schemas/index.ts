@@ -1,5 +1,6 @@
 /** The JSON Schemas by document kind, as `leakctl schema KIND` prints them. */
 import { answersSchema } from './answers.js';
+import { calendarSchema } from './calendar.js';
 import { configSchema } from './config.js';
 import { playbookSchema } from './playbook.js';
 import { templateSchema } from './template.js';
@@ -9,6 +10,7 @@ export const SCHEMAS = {
   answers: answersSchema,
   config: configSchema,
   template: templateSchema,
+  calendar: calendarSchema,
 } as const;
 
 export type SchemaName = keyof typeof SCHEMAS;

@@ -162,6 +162,17 @@ export const playbookSchema = {
           met_by: { type: 'string', description: 'The datetime step whose answer fulfils it.' },
           when: { $ref: '#/$defs/condition' },
           source: { type: 'string' },
+          time_zone: {
+            type: 'string',
+            minLength: 1,
+            description:
+              "The IANA zone the regime counts its days in (SEC: America/New_York; a member state's authority: its capital's zone). Default: the config's timezone, else UTC.",
+          },
+          calendar: {
+            type: 'string',
+            pattern: '^[a-z][a-z0-9-]{0,63}$',
+            description: 'The holiday calendar its business days skip (calendars/<id>.yaml), e.g. us-federal.',
+          },
         },
       },
     },
