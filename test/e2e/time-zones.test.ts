@@ -1,0 +1,48 @@
+/**
+ * The same drills give the same clocks, verdicts and logs under any time zone of the machine
+ * (issue 9): each is run under five TZ values (UTC, zones either side of it, one with a 30-minute
+ * summer-time shift) and everything it writes and prints is compared.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers/exec.js';
+import { startLeakctl } from '../helpers/processes.js';
+
+const ZONES = ['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata', 'Australia/Lord_Howe'];
+const tmp = mkdtempSync(join(tmpdir(), 'leakctl-zones-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const drills = [
+  { name: 'the bundled platform drill', args: ['drill', 'platform-leak', '--answers', join(ROOT, 'playbooks', 'drills', 'platform-leak.yaml')] },
+  { name: 'the bundled member drill', args: ['drill', 'member-leak', '--answers', join(ROOT, 'playbooks', 'drills', 'member-leak.yaml')] },
+  {
+    name: 'a drill with 72 hours over a weekend and 4 business days',
+    args: ['drill', join(ROOT, 'test', 'e2e', 'fixtures', 'drill', 'drill-72h.yaml'), '--answers', join(ROOT, 'test', 'e2e', 'fixtures', 'drill', 'on-time.yaml')],
+  },
+];
+
+describe('drills under five machine time zones', () => {
+  for (const drill of drills) {
+    it(`${drill.name}: identical verdict, clocks, JSON and evidence log`, async () => {
+      const runs = await Promise.all(
+        ZONES.map(async (zone) => {
+          const dir = join(tmp, drill.name.replace(/\W+/g, '-'), zone.replace('/', '-'));
+          const r = await startLeakctl([...drill.args, '--id', 'tz', '--dir', dir, '--json'], { env: { TZ: zone }, timeoutMs: 120_000 }).ended;
+          return { zone, code: r.code, json: r.stdout.split(dir).join('<dir>'), stderr: r.stderr, log: readFileSync(join(dir, 'tz', 'evidence.jsonl'), 'utf8') };
+        }),
+      );
+      const [first, ...rest] = runs;
+      expect(first!.code, first!.stderr).toBe(0);
+      const verdict = JSON.parse(first!.json) as { result: string; deadlines: unknown[] };
+      expect(verdict.result).toBe('pass');
+      expect(verdict.deadlines.length).toBeGreaterThan(0);
+      for (const run of rest) {
+        expect({ zone: run.zone, code: run.code }).toEqual({ zone: run.zone, code: first!.code });
+        expect(run.json, run.zone).toBe(first!.json);
+        expect(run.log, run.zone).toBe(first!.log);
+      }
+    }, 180_000);
+  }
+});
