@@ -6,7 +6,7 @@
 import { displayZone, loadSettings } from '../config/settings.js';
 import { rulesOf } from '../deadlines/rules.js';
 import { SENSITIVE_PLACEHOLDER } from '../evidence/describe.js';
-import { commandClock, writeIncident } from '../incident/open.js';
+import { writeIncident } from '../incident/open.js';
 import { playbookOf } from '../incident/playbook.js';
 import type { CommonOptions } from '../options.js';
 import { conditionInWords, evaluate } from '../playbook/conditions.js';
@@ -26,7 +26,7 @@ export async function run(options: CommonOptions, id: string, stepId: string, op
   }
   const incident = await writeIncident(options, id, settings.config, opts.responder, (t) => out.message(t));
   try {
-    if (incident.state.closed) throw new InvalidInput(`incident ${id} is closed; its log is read-only`);
+    incident.refuseClosed();
     const playbook = playbookOf(incident.state, { settings, cwd: options.cwd, warn: (t) => out.message(t) });
     const placed = findStep(playbook, stepId, id);
     const { step } = placed;
@@ -43,7 +43,7 @@ export async function run(options: CommonOptions, id: string, stepId: string, op
         ? new ValueResponder(opts.value, options.cwd)
         : new PromptResponder({ cwd: options.cwd, streams: { input: options.stdin, output: options.stderr }, style: out.style, timeZone: displayZone(options, settings.config) });
     const entry = await answerStep(
-      { incident, playbook, responder, clock: commandClock(options), rules: rulesOf(playbook, settings), settings },
+      { incident, playbook, responder, clock: incident.clock!, rules: rulesOf(playbook, settings), settings },
       placed,
       { again: true },
     );

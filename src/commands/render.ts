@@ -31,6 +31,8 @@ export async function run(options: CommonOptions, id: string, opts: RenderOption
   const now = commandClock(options).now();
   const incident = opts.stdout !== undefined ? await readIncident(options, id, warn) : await writeIncident(options, id, settings.config, opts.responder, warn);
   try {
+    // Writing drafts records entries: a closed incident is refused before anything is rendered.
+    if (opts.stdout === undefined) incident.refuseClosed();
     const playbook = playbookOf(incident.state, { settings, cwd: options.cwd, warn });
     const source = { incident, playbook, settings, rules: rulesOf(playbook, settings) };
     if (opts.stdout !== undefined) {

@@ -4,11 +4,13 @@
  * is any file, whatever its name: an auditor checks a copy.
  */
 import { existsSync, lstatSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { NoLogFile } from '../evidence/chain.js';
+import { clockSetByHandInWords } from '../evidence/describe.js';
 import { ATTACHMENTS_DIR, LOG_FILE } from '../evidence/layout.js';
-import { verifyLog } from '../evidence/verify.js';
-import { checkIncidentId, INCIDENT_ID } from '../incident/locate.js';
+import { doesNotVerify, verifyLog } from '../evidence/verify.js';
+import { incidentPlace } from '../incident/incident.js';
+import { INCIDENT_ID } from '../incident/locate.js';
 import type { CommonOptions } from '../options.js';
 import { InvalidInput } from '../ui/errors.js';
 import { Output } from '../ui/output.js';
@@ -16,15 +18,14 @@ import { printable } from '../ui/text.js';
 
 export async function run(options: CommonOptions, target: string, opts: { head?: string }): Promise<number> {
   const out = await Output.create(options);
-  if (opts.head !== undefined && !/^[0-9a-f]{64}$/.test(opts.head)) {
-    throw new InvalidInput(`--head "${printable(opts.head)}" is not a SHA-256 hash (64 lowercase hex digits)`);
-  }
-  const { file, dir, copy } = logOf(options, target);
+  const { file, dir, copy, id } = logOf(options, target);
   let report;
   try {
     report = await verifyLog(file, { dir, copy, ...(opts.head !== undefined ? { head: opts.head } : {}) });
   } catch (error) {
-    if (error instanceof NoLogFile) throw new InvalidInput(`${printable(target)}: no evidence log at ${file}`);
+    if (error instanceof NoLogFile) {
+      throw new InvalidInput(id ? `incident ${id} was never started: it has no evidence log (${printable(file)})` : `${printable(target)}: no evidence log at ${printable(file)}`);
+    }
     throw error;
   }
   if (options.json) {
@@ -40,27 +41,26 @@ export async function run(options: CommonOptions, target: string, opts: { head?:
           : `; the given head is entry #${report.headLine! - 1}, and ${after} ${after === 1 ? 'entry was' : 'entries were'} added after it, nothing was cut`;
     out.message(`${report.attachments} attachment(s) intact${head}.`);
     if (report.attachmentsNotChecked) {
-      out.message(`${report.attachmentsNotChecked} attachment(s) the log names were not checked: there is no ${ATTACHMENTS_DIR}/ directory beside ${file}. Copy the whole incident directory to check them too.`);
+      out.message(`${report.attachmentsNotChecked} attachment(s) the log names were not checked: there is no ${ATTACHMENTS_DIR}/ directory beside ${printable(file)}. Copy the whole incident directory to check them too.`);
     }
   } else {
     for (const problem of report.problems) out.message(out.style.red(printable(problem.message)));
-    out.message(`${file}: the evidence log does not verify (${report.entries} entries intact before the first problem).`);
+    out.message(doesNotVerify(file, report.entries));
   }
-  if (report.clockSetByHand) {
-    const c = report.clockSetByHand;
-    out.message(out.style.yellow(`warning: ${c.entries} ${c.entries === 1 ? 'entry' : 'entries'} of this real incident (from #${c.first}) were written with a clock set by hand (--now, LEAKCTL_NOW or an answers file), not the wall clock.`));
-  }
+  const clock = clockSetByHandInWords(report.clockSetByHand ?? null);
+  if (clock) out.message(out.style.yellow(`warning: ${clock}`));
   return report.ok ? 0 : 3;
 }
 
-/** An incident id in the incidents directory, an incident directory, or any file holding a log. */
-function logOf(options: CommonOptions, target: string): { file: string; dir: string; copy: boolean } {
-  const path = resolve(options.cwd, target);
-  const isId = INCIDENT_ID.test(target) && !target.endsWith('.jsonl') && existsSync(join(options.incidentsDir, target));
-  if (isId) {
-    const dir = join(options.incidentsDir, checkIncidentId(target));
-    return { file: join(dir, LOG_FILE), dir, copy: false };
+/**
+ * An incident id in the incidents directory (with the same checks of its place as every other
+ * command), an incident directory, or any file holding a log.
+ */
+function logOf(options: CommonOptions, target: string): { file: string; dir: string; copy: boolean; id?: string } {
+  if (INCIDENT_ID.test(target) && !target.endsWith('.jsonl') && existsSync(join(options.incidentsDir, target))) {
+    return { ...incidentPlace(options.incidentsDir, target), copy: false, id: target };
   }
+  const path = resolve(options.cwd, target);
   let st;
   try {
     st = lstatSync(path);
@@ -73,6 +73,5 @@ function logOf(options: CommonOptions, target: string): { file: string; dir: str
   if (st.isDirectory()) return { file: join(path, LOG_FILE), dir: path, copy: false };
   // Any other kind (a link, a FIFO) is refused by the reader itself, with its reason. A file that
   // is not an incident's own log is a copy: its attachments may not have come with it.
-  const dir = resolve(path, '..');
-  return { file: path, dir, copy: basename(path) !== LOG_FILE };
+  return { file: path, dir: dirname(path), copy: basename(path) !== LOG_FILE };
 }

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EXIT, InvalidInput, LeakctlError } from '../ui/errors.js';
 import { printable } from '../ui/text.js';
-import { errno, FILE_MODE, placeFile, removeStaleTemps, tempPathFor } from './durable.js';
+import { errno, FILE_MODE, notAttachable, placeFile, removeStaleTemps, tempPathFor } from './durable.js';
 import { ATTACHMENTS_DIR } from './layout.js';
 
 export interface AttachedFile {
@@ -25,15 +25,6 @@ const NAME_MAX_CHARS = 100;
 const NAME_MAX_BYTES = 200;
 
 
-function kindOf(st: fs.Stats): string | null {
-  if (st.isFile()) return null;
-  if (st.isSymbolicLink()) return 'a symbolic link; attach the file it points to instead';
-  if (st.isDirectory()) return 'a directory; attach the files in it one by one (or an archive of it)';
-  if (st.isFIFO()) return 'a named pipe (FIFO), not a file';
-  if (st.isSocket()) return 'a socket, not a file';
-  if (st.isBlockDevice() || st.isCharacterDevice()) return 'a device file, not a regular file';
-  return 'not a regular file';
-}
 
 /**
  * The name an attachment is stored under: the original's last path component, with control
@@ -89,7 +80,7 @@ export async function copyAttachment(incidentDir: string, sourcePath: string): P
     if (errno(e) === 'ENOENT' || errno(e) === 'ENOTDIR') throw new InvalidInput(`attachment not found: ${shown}`);
     throw new InvalidInput(`cannot read attachment ${shown}: ${printable((e as Error).message)}`);
   }
-  const kind = kindOf(st);
+  const kind = notAttachable(st);
   if (kind) throw new InvalidInput(`cannot attach ${shown}: it is ${kind}`);
 
   const dir = path.join(incidentDir, ATTACHMENTS_DIR);

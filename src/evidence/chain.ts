@@ -16,12 +16,12 @@
 import { isUtf8 } from 'node:buffer';
 import { hash } from 'node:crypto';
 import * as fs from 'node:fs';
-import { InvalidInput } from '../ui/errors.js';
+import { EXIT, InvalidInput, LeakctlError } from '../ui/errors.js';
 import { printable } from '../ui/text.js';
-import { errno, messageOf } from './durable.js';
+import { errno, fileKind, fixFor, messageOf } from './durable.js';
 import { ENTRY_TYPES, entryShapeError, sha256Hex, type EntryType, type EvidenceEntry } from './entry.js';
 
-export const CHUNK_BYTES = 1024 * 1024;
+const CHUNK_BYTES = 1024 * 1024;
 
 /** Where a reader stands in a chain: everything before `offset` has been verified. */
 export interface ChainPosition {
@@ -99,7 +99,7 @@ export interface ScanOptions {
 }
 
 /** Thrown by a visitor, or by `entry()` on a line that is hash-valid but not JSON: becomes the scan's problem. */
-export class LineProblem extends Error {}
+class LineProblem extends Error {}
 
 /** `,"hash":"` + 64 hex + `"}`: what follows the hashed text on every line leakctl writes. */
 const HASH_SUFFIX = 9 + 64 + 2;
@@ -135,7 +135,7 @@ const isDigit = (c: number | undefined): boolean => c !== undefined && c >= 48 &
  * like time, or -1 when it is not in that form. Comparing numbers is what keeps the order check
  * off the cost of verify: no string or Date per line. Unrolled: it runs on every line.
  */
-export function atKeyOf(b: Buffer, p: number): number {
+function atKeyOf(b: Buffer, p: number): number {
   if (b[p + 4] !== 45 || b[p + 7] !== 45 || b[p + 10] !== 84 || b[p + 13] !== 58 || b[p + 16] !== 58 || b[p + 19] !== 46 || b[p + 23] !== 90) return -1;
   const d = (k: number): number => {
     const v = (b[p + k] as number) - 48;
@@ -315,14 +315,10 @@ class Line implements ChainLine {
   parsed: EvidenceEntry | null = null;
   entry(): EvidenceEntry {
     if (this.parsed) return this.parsed;
-    try {
-      this.parsed = JSON.parse(this.buf.toString('utf8', this.start, this.end)) as EvidenceEntry;
-    } catch (error) {
-      throw new LineProblem(`line ${this.line}: not valid JSON (${(error as Error).message})`);
-    }
-    const shape = entryShapeError(this.parsed);
-    if (shape !== null) throw new LineProblem(`line ${this.line}: ${shape}`);
-    return this.parsed;
+    const decoded = decodeEntry(this.buf.toString('utf8', this.start, this.end), this.line);
+    if (typeof decoded === 'string') throw new LineProblem(decoded);
+    this.parsed = decoded;
+    return decoded;
   }
 }
 
@@ -470,15 +466,6 @@ export class NoLogFile extends InvalidInput {}
 /** Flags of every read of a log: never follow a symbolic link, never block on a FIFO. */
 const READ_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0);
 
-function kindOf(st: fs.Stats): string {
-  if (st.isSymbolicLink()) return 'a symbolic link';
-  if (st.isDirectory()) return 'a directory';
-  if (st.isFIFO()) return 'a named pipe (FIFO)';
-  if (st.isSocket()) return 'a socket';
-  if (st.isBlockDevice() || st.isCharacterDevice()) return 'a device';
-  return 'not a regular file';
-}
-
 /**
  * Opens a log for reading, refusing at once (exit 2) anything but a regular file: a FIFO would
  * hang the reader, a device would never end, and a symbolic link could lead anywhere, so none is
@@ -494,15 +481,41 @@ export function openChainFile(file: string): { fd: number; size: number; ino: nu
     if (errno(e) === 'ELOOP' || errno(e) === 'EMLINK') {
       throw new InvalidInput(`${shown} is a symbolic link; leakctl reads an evidence log only as a regular file, never through a link. Name the file itself.`);
     }
-    throw new InvalidInput(`cannot read ${shown}: ${messageOf(e)}`);
+    throw new LeakctlError(`cannot read ${shown}: ${messageOf(e)}. ${fixFor(e, file)}.`, EXIT.failure);
   }
   try {
     const st = fs.fstatSync(fd);
-    if (!st.isFile()) throw new InvalidInput(`${shown} is ${kindOf(st)}, not a regular file; an evidence log is a regular file, and nothing else is read as one`);
+    if (!st.isFile()) {
+      throw new InvalidInput(
+        `${shown} is ${fileKind(st)}, not a regular file; an evidence log is a regular file, and nothing else is read as one. Put the log back in place as a file (a copy of it verifies anywhere: leakctl verify FILE).`,
+      );
+    }
     return { fd, size: st.size, ino: st.ino };
   } catch (e) {
     fs.closeSync(fd);
     throw e;
+  }
+}
+
+/**
+ * A line the hash vouches for, decoded: the entry, or why it is not one (`line N: …`). A
+ * hash-valid line that is not an entry can only come from someone who recomputed its hash.
+ */
+export function decodeEntry(text: string, line: number): EvidenceEntry | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return `line ${line}: not valid JSON (${(error as Error).message})`;
+  }
+  const shape = entryShapeError(value);
+  return shape === null ? (value as EvidenceEntry) : `line ${line}: ${shape}`;
+}
+
+/** Reads exactly `buf.length` bytes at `position`, or throws: the file is shorter than it was. */
+export function readExactly(fd: number, buf: Buffer, position: number): void {
+  if (readFully(fd, buf, 0, buf.length, position) !== buf.length) {
+    throw new Error(`the file ended at byte ${position + buf.length} while it was read back (it was cut short meanwhile?)`);
   }
 }
 

@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { EXIT, LeakctlError } from '../ui/errors.js';
 import { printable } from '../ui/text.js';
 
-export const DIR_MODE = 0o700;
+const DIR_MODE = 0o700;
 export const FILE_MODE = 0o600;
 
 /** The error's code (ENOENT, EACCES, …), if it has one. */
@@ -54,7 +54,7 @@ export function isAlive(pid: number): boolean {
 }
 
 /** Makes a new or renamed directory entry durable. Best effort where a directory cannot be opened (Windows). */
-export function syncDir(dir: string): void {
+function syncDir(dir: string): void {
   let fd: number | undefined;
   try {
     fd = fs.openSync(dir, 'r');
@@ -80,7 +80,8 @@ export function makePrivateDir(dir: string): void {
   }
 }
 
-const TEMP = /\.tmp-(\d+)-[0-9a-f]{12}$/;
+/** The name tempPathFor gives: `.<name>.tmp-<pid>-<12 hex>`. Anchored: an evidence file may end the same way. */
+const TEMP = /^\..+\.tmp-(\d+)-[0-9a-f]{12}$/;
 
 /** A private name beside `target` for its bytes while they are being written. */
 export function tempPathFor(target: string): string {
@@ -93,16 +94,39 @@ export function tempPathFor(target: string): string {
  * refers to them, and they would otherwise stay in the incident for good.
  */
 export function removeStaleTemps(dir: string): void {
-  let names: string[];
+  let entries: fs.Dirent[];
   try {
-    names = fs.readdirSync(dir);
+    entries = fs.readdirSync(dir, { withFileTypes: true });
   } catch {
     return;
   }
-  for (const name of names) {
-    const pid = Number(TEMP.exec(name)?.[1] ?? 0);
-    if (pid > 0 && pid !== process.pid && !isAlive(pid)) fs.rmSync(path.join(dir, name), { force: true, recursive: true });
+  for (const entry of entries) {
+    const pid = Number(TEMP.exec(entry.name)?.[1] ?? 0);
+    if (pid > 0 && pid !== process.pid && !isAlive(pid)) fs.rmSync(path.join(dir, entry.name), { force: true, recursive: entry.isDirectory() });
   }
+}
+
+/** Errors of link(2) on a file system without hard links: a caller falls back to a check and a rename. */
+export const NO_HARD_LINKS: ReadonlySet<string> = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+
+/** What a path is when it is not a regular file ("a symbolic link", "a named pipe (FIFO)", …); null for a regular file. */
+export function fileKind(st: fs.Stats): string | null {
+  if (st.isFile()) return null;
+  if (st.isSymbolicLink()) return 'a symbolic link';
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a named pipe (FIFO)';
+  if (st.isSocket()) return 'a socket';
+  if (st.isBlockDevice() || st.isCharacterDevice()) return 'a device file';
+  return 'not a regular file';
+}
+
+/** Why a path cannot be attached, and what to do instead; null for a regular file. */
+export function notAttachable(st: fs.Stats): string | null {
+  const kind = fileKind(st);
+  if (kind === null) return null;
+  if (st.isSymbolicLink()) return `${kind}; attach the file it points to instead`;
+  if (st.isDirectory()) return `${kind}; attach the files in it one by one (or an archive of it)`;
+  return `${kind}, not a regular file`;
 }
 
 /**
@@ -119,7 +143,7 @@ export function placeFile(temp: string, target: string, overwrite: boolean): boo
       fs.rmSync(temp, { force: true });
     } catch (e) {
       if (errno(e) === 'EEXIST') return false;
-      if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes(errno(e) ?? '')) throw e;
+      if (!NO_HARD_LINKS.has(errno(e) ?? '')) throw e;
       if (fs.existsSync(target)) return false;
       fs.renameSync(temp, target);
     }
@@ -184,10 +208,12 @@ export function writeFileDurably(target: string, data: string | Uint8Array, opti
 /**
  * Writes several files of one directory durably, replacing what is there: each is written and
  * flushed under a temporary name, then all are renamed into place and the directory flushed
- * once. A failure names the file (`failed`) and leaves every target as it was before its rename.
+ * once. A failure names the file (`failed`) and the ones already renamed into place (`replaced`);
+ * a failure while writing, the usual one (a full disk), replaces nothing.
  */
 export function writeFilesDurably(dir: string, files: readonly { name: string; data: string | Uint8Array }[]): void {
   const temps: string[] = [];
+  const replaced: string[] = [];
   let current = '';
   try {
     for (const file of files) {
@@ -199,10 +225,12 @@ export function writeFilesDurably(dir: string, files: readonly { name: string; d
     files.forEach((file, i) => {
       current = path.join(dir, file.name);
       fs.renameSync(temps[i] as string, current);
+      replaced.push(current);
     });
   } catch (e) {
     for (const temp of temps) fs.rmSync(temp, { force: true });
-    throw Object.assign(e as Error, { failed: current });
+    // Which file failed, and which were replaced before it (a rename cannot be taken back).
+    throw Object.assign(e as Error, { failed: current, replaced });
   }
   syncDir(dir);
 }

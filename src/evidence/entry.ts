@@ -66,7 +66,7 @@ export function sha256Hex(text: string): string {
 }
 
 /** The text the hash covers: the entry without `hash`, members in order, no spaces. */
-export function unhashedText(u: UnhashedEntry): string {
+function unhashedText(u: UnhashedEntry): string {
   return JSON.stringify({ seq: u.seq, at: u.at, type: u.type, actor: u.actor, data: u.data, prev: u.prev });
 }
 
@@ -92,10 +92,6 @@ export function formatAt(date: Date): string {
   if (Number.isNaN(date.getTime())) throw new RangeError('formatAt: invalid date');
   return date.toISOString();
 }
-
-export type ParsedLine =
-  | { entry: EvidenceEntry; error?: undefined; json: true }
-  | { entry?: undefined; error: string; json: boolean };
 
 /**
  * Why a parsed JSON value is not an entry (members, their order, their types), or null. With
@@ -125,20 +121,4 @@ export function entryShapeError(value: unknown, checkHashes = true): string | nu
     return 'prev or hash is not a string';
   }
   return null;
-}
-
-/**
- * Parses one line and checks its shape. It does not check the hash or the links: that is
- * verify's job. `json: false` means the text is not JSON at all, which on the last line is what a
- * crash mid-write leaves behind.
- */
-export function parseEntryLine(raw: string): ParsedLine {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch (e) {
-    return { error: `not valid JSON (${(e as Error).message})`, json: false };
-  }
-  const error = entryShapeError(value);
-  return error === null ? { entry: value as EvidenceEntry, json: true } : { error, json: true };
 }

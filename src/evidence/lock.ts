@@ -5,14 +5,14 @@
  * are registered here; the Incident releases the lock in a `finally`, and a lock left by a killed
  * process is recognised as stale by the next one.
  */
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EXIT, InvalidInput, LeakctlError } from '../ui/errors.js';
-import { errno, FILE_MODE, fixFor, isAlive } from './durable.js';
+import { printable } from '../ui/text.js';
+import { errno, FILE_MODE, fixFor, isAlive, NO_HARD_LINKS, tempPathFor, writeAll } from './durable.js';
 
-export const LOCK_FILE = '.lock';
+const LOCK_FILE = '.lock';
 
 export interface LockHolder {
   pid: number;
@@ -24,6 +24,11 @@ export interface IncidentLock {
   readonly file: string;
   /** The stale lock this acquisition replaced, if any (its process had ended). */
   readonly tookOver?: LockHolder;
+  /**
+   * Whether the lock file is still this one's: a writer checks just before it writes, so that a
+   * lock lost to a race over a stale one is not written under.
+   */
+  held(): boolean;
   /** Removes the lock file if it is still ours. Safe to call more than once. */
   release(): void;
 }
@@ -38,20 +43,12 @@ export interface LockOptions {
 }
 
 /** Locks are held for milliseconds: this long a wait means something is wrong. */
-export const LOCK_WAIT_MS = 10_000;
-
+const LOCK_WAIT_MS = 10_000;
 
 function parseHolder(text: string): LockHolder | null {
   try {
     const v = JSON.parse(text) as Partial<LockHolder> | null;
-    if (
-      v &&
-      typeof v.pid === 'number' &&
-      Number.isSafeInteger(v.pid) &&
-      v.pid > 0 &&
-      typeof v.host === 'string' &&
-      typeof v.started === 'string'
-    ) {
+    if (v && typeof v.pid === 'number' && Number.isSafeInteger(v.pid) && v.pid > 0 && typeof v.host === 'string' && typeof v.started === 'string') {
       return { pid: v.pid, host: v.host, started: v.started };
     }
   } catch {
@@ -69,10 +66,10 @@ function readText(file: string): string | null {
   }
 }
 
-function holderInWords(text: string): string {
-  const h = parseHolder(text);
-  if (!h) return 'an unreadable lock file';
-  return h.host === os.hostname() ? `pid ${h.pid}, since ${h.started}` : `pid ${h.pid} on host ${h.host}, since ${h.started}`;
+/** Who holds the lock, in words; the lock file's text is shown escaped (anyone could have written it). */
+function holderInWords(h: LockHolder): string {
+  const where = h.host === os.hostname() ? `pid ${h.pid}` : `pid ${h.pid} on host ${printable(h.host)}`;
+  return `${where}, since ${printable(h.started)}`;
 }
 
 function busy(incidentDir: string, lockFile: string, text: string, waitedMs: number): InvalidInput {
@@ -80,52 +77,33 @@ function busy(incidentDir: string, lockFile: string, text: string, waitedMs: num
   const h = parseHolder(text);
   if (!h) {
     return new InvalidInput(
-      `incident ${id} is locked by ${lockFile}, which cannot be read; ` +
-        'if no leakctl process is working on this incident, delete that file and try again',
+      `incident ${id} is locked by ${lockFile}, which cannot be read; if no leakctl process is working on this incident, delete that file and try again`,
     );
   }
-  const where = h.host === os.hostname() ? `pid ${h.pid}` : `pid ${h.pid} on host ${h.host}`;
   const waited = waitedMs > 0 ? ` and held it for the ${Math.round(waitedMs / 100) / 10} s this one waited` : '';
   return new InvalidInput(
-    `incident ${id} is being written by another leakctl process (${where}, since ${h.started})${waited}; wait for it to finish or stop it`,
+    `incident ${id} is being written by another leakctl process (${holderInWords(h)})${waited}; wait for it to finish or stop it. ` +
+      `If that process is not leakctl (its pid was reused after a crash), delete ${lockFile} and try again.`,
   );
-}
-
-const LOCK_TEMP = /^\.lock\.(?:new|stale)-(\d+)-[0-9a-f]{8}$/;
-
-/**
- * Removes what a process killed while taking a lock left beside it (`.lock.new-<pid>-…`,
- * `.lock.stale-<pid>-…`), once that process is gone. Such files block nothing; this keeps the
- * incident directory to what it should hold.
- */
-export function removeStaleLockFiles(incidentDir: string): void {
-  let names: string[];
-  try {
-    names = fs.readdirSync(incidentDir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const pid = Number(LOCK_TEMP.exec(name)?.[1] ?? 0);
-    if (pid > 0 && pid !== process.pid && !isAlive(pid)) fs.rmSync(path.join(incidentDir, name), { force: true });
-  }
 }
 
 /**
  * Takes the incident's write lock. A lock held by a live process is waited for (up to `waitMs`,
- * polling); after that, InvalidInput naming the holder. A lock whose process has ended is taken over.
+ * polling; measured on a monotonic clock, so a system clock set back does not stretch it); after
+ * that, InvalidInput naming the holder. A lock whose process has ended is taken over.
  */
 export async function acquireLock(incidentDir: string, opts: LockOptions = {}): Promise<IncidentLock> {
   const waitMs = opts.waitMs ?? LOCK_WAIT_MS;
-  const started = Date.now();
+  const started = performance.now();
   let told = false;
   for (let pause = 2; ; pause = Math.min(pause * 2, 50)) {
     const result = tryLock(incidentDir, opts);
     if (typeof result !== 'string') return result;
-    if (Date.now() - started >= waitMs) throw busy(incidentDir, path.join(incidentDir, LOCK_FILE), result, waitMs);
+    if (performance.now() - started >= waitMs) throw busy(incidentDir, path.join(incidentDir, LOCK_FILE), result, waitMs);
     if (!told && opts.onWait) {
       told = true;
-      opts.onWait(holderInWords(result));
+      const holder = parseHolder(result);
+      opts.onWait(holder ? holderInWords(holder) : 'an unreadable lock file');
     }
     await new Promise((resolve) => setTimeout(resolve, pause));
   }
@@ -146,10 +124,11 @@ function tryLock(incidentDir: string, opts: LockOptions): IncidentLock | string 
    * written, which a concurrent command would have to report as unreadable (issue 7). A write
    * that fails (a full disk) leaves no lock behind to block the next command. Unlike the writes
    * of durable.ts it is not flushed: a lock outlives no crash (a dead holder's lock is stale),
-   * and an fsync per lock would double the cost of every entry.
+   * and an fsync per lock would double the cost of every entry. The private name is the one
+   * durable.ts gives temporary files, so that one killed mid-way is cleared like theirs.
    */
   const tryCreate = (): boolean => {
-    const temp = `${lockFile}.new-${process.pid}-${randomBytes(4).toString('hex')}`;
+    const temp = tempPathFor(lockFile);
     let fd: number;
     try {
       fd = fs.openSync(temp, 'wx', FILE_MODE);
@@ -159,8 +138,7 @@ function tryLock(incidentDir: string, opts: LockOptions): IncidentLock | string 
     }
     try {
       try {
-        const bytes = Buffer.from(content);
-        for (let w = 0; w < bytes.length; ) w += fs.writeSync(fd, bytes, w, bytes.length - w);
+        writeAll(fd, Buffer.from(content));
       } finally {
         fs.closeSync(fd);
       }
@@ -173,7 +151,7 @@ function tryLock(incidentDir: string, opts: LockOptions): IncidentLock | string 
       return true;
     } catch (e) {
       if (errno(e) === 'EEXIST') return false;
-      if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes(errno(e) ?? '')) throw cannot(lockFile, e);
+      if (!NO_HARD_LINKS.has(errno(e) ?? '')) throw cannot(lockFile, e);
       // A file system without hard links: an exclusive create of the lock itself, as before.
       return createInPlace();
     } finally {
@@ -191,7 +169,7 @@ function tryLock(incidentDir: string, opts: LockOptions): IncidentLock | string 
     }
     try {
       try {
-        fs.writeSync(fd, content);
+        writeAll(fd, Buffer.from(content));
       } finally {
         fs.closeSync(fd);
       }
@@ -203,13 +181,14 @@ function tryLock(incidentDir: string, opts: LockOptions): IncidentLock | string 
   };
 
   const lock = (tookOver?: LockHolder): IncidentLock => {
-    let held = true;
+    let mine = true;
     return {
       file: lockFile,
       ...(tookOver ? { tookOver } : {}),
+      held: () => mine && readText(lockFile) === content,
       release() {
-        if (!held) return;
-        held = false;
+        if (!mine) return;
+        mine = false;
         try {
           // Only our own lock: after a takeover by someone else, theirs must stay.
           if (readText(lockFile) === content) fs.unlinkSync(lockFile);
@@ -235,7 +214,7 @@ function tryLock(incidentDir: string, opts: LockOptions): IncidentLock | string 
   // Stale. Two processes may find it stale at once; a plain unlink could then remove the lock
   // the other one has just created. Renaming to a private name moves exactly one file, which we
   // then check is the stale one before discarding it.
-  const moved = `${lockFile}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const moved = tempPathFor(lockFile);
   try {
     fs.renameSync(lockFile, moved);
   } catch (e) {
@@ -244,6 +223,8 @@ function tryLock(incidentDir: string, opts: LockOptions): IncidentLock | string 
   const movedText = readText(moved);
   if (movedText !== null && movedText !== seen) {
     // We moved someone's fresh lock: put it back (link fails rather than overwrite) and give way.
+    // Should a third process have taken the place meanwhile, the lock we moved is lost to its
+    // owner, whose held() check before writing then fails: it refuses rather than write unlocked.
     try {
       fs.linkSync(moved, lockFile);
     } catch {

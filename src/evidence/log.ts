@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EXIT, LeakctlError } from '../ui/errors.js';
 import type { ChainPosition, TornTail } from './chain.js';
-import { atKeyOfDate } from './chain.js';
+import { atKeyOfDate, readExactly } from './chain.js';
 import { FILE_MODE, fixFor, messageOf, writeFileDurably } from './durable.js';
 import { formatAt, isEntryType, sha256Hex, type EntryType, type EvidenceEntry } from './entry.js';
 
@@ -202,12 +202,7 @@ export function setAsideTail(file: string, tail: TornTail, seq: number, now: Dat
     const fd = fs.openSync(file, fs.constants.O_RDWR | (fs.constants.O_NOFOLLOW ?? 0));
     try {
       const bytes = Buffer.allocUnsafe(tail.bytes);
-      let done = 0;
-      while (done < tail.bytes) {
-        const n = fs.readSync(fd, bytes, done, tail.bytes - done, tail.offset + done);
-        if (n === 0) throw new Error('the log became shorter while its torn line was being read');
-        done += n;
-      }
+      readExactly(fd, bytes, tail.offset);
       const stamp = formatAt(now).replace(/[-:]/g, '');
       let side = '';
       for (let n = 1; ; n++) {

@@ -8,8 +8,7 @@
  * final state keeps (the latest answer to each step, not every answer ever given): opening an
  * incident costs little more than hashing its log (issue 8, goal 7). A test holds the two equal.
  */
-import * as fs from 'node:fs';
-import type { ChainLine, ChainPosition } from './chain.js';
+import { decodeEntry, readExactly, type ChainLine, type ChainPosition, type ChainProblem } from './chain.js';
 import type { EvidenceEntry } from './entry.js';
 
 export interface OpenedInfo {
@@ -192,7 +191,7 @@ export class Replay {
    * Step id → its latest answer or skip, and where the current run of that kind began: the fold
    * inserts a step into `answers` (or `skipped`) at the first of a run, so that is its order.
    */
-  private readonly latest = new Map<string, { offset: number; length: number; type: string; since: number }>();
+  private readonly latest = new Map<string, { offset: number; length: number; line: number; type: string; since: number }>();
   private decoded: EvidenceEntry | null = null;
 
   constructor(id: string) {
@@ -209,7 +208,7 @@ export class Replay {
         const step = leadingId(line, STEP_OPEN) ?? String(this.entry(line).data.step);
         const before = this.latest.get(step);
         const since = before && before.type === line.type ? before.since : line.offset;
-        this.latest.set(step, { offset: line.offset, length: line.length, type: line.type, since });
+        this.latest.set(step, { offset: line.offset, length: line.length, line: line.line, type: line.type, since });
         if (line.type === 'step.answered') state.paused = false;
         break;
       }
@@ -246,25 +245,26 @@ export class Replay {
     return this.decoded;
   }
 
-  /** Decodes the remembered lines (one per step) from `fd` and returns the state at `position`. */
-  finish(fd: number, position: ChainPosition): IncidentState {
+  /**
+   * Decodes the remembered lines (one per step) from `fd` and returns the state at `position`,
+   * or the problem with a remembered line that is hash-valid but not an entry (only someone who
+   * recomputed its hash can have written it: the log does not verify).
+   */
+  finish(fd: number, position: ChainPosition): { state: IncidentState } | { problem: ChainProblem; offset: number } {
     const state = this.state;
     // In the order the fold would have inserted them.
     const refs = [...this.latest.values()].sort((a, b) => a.since - b.since);
     for (const ref of refs) {
       const buf = Buffer.allocUnsafe(ref.length);
-      let done = 0;
-      while (done < ref.length) {
-        const n = fs.readSync(fd, buf, done, ref.length - done, ref.offset + done);
-        if (n === 0) throw new Error(`the evidence log ended while an entry at byte ${ref.offset} was read back`);
-        done += n;
-      }
-      applyStep(state, JSON.parse(buf.toString('utf8')) as EvidenceEntry);
+      readExactly(fd, buf, ref.offset);
+      const entry = decodeEntry(buf.toString('utf8'), ref.line);
+      if (typeof entry === 'string') return { problem: { line: ref.line, message: entry }, offset: ref.offset };
+      applyStep(state, entry);
     }
     state.entries = position.entries;
     state.head = position.head;
     if (position.lastAt !== null) state.lastAt = new Date(position.lastAt);
-    return state;
+    return { state };
   }
 }
 

@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InvalidInput } from '../ui/errors.js';
 import { hashFile } from './attachments.js';
-import { openChainFile, scanChain, CHAIN_START, type ChainLine, type ChainScan } from './chain.js';
+import { printable } from '../ui/text.js';
+import { openChainFile, scanChain, CHAIN_START, type ChainLine, type ChainPosition, type ChainProblem, type ChainScan } from './chain.js';
 import type { EvidenceEntry } from './entry.js';
 import { ATTACHMENTS_DIR } from './layout.js';
 import { Replay, type IncidentState } from './state.js';
@@ -115,9 +116,14 @@ async function checkAttachment(dir: string, ref: AttachmentRef): Promise<string 
 
 const SHA256_KEY = Buffer.from('"sha256":', 'latin1');
 
-/** The one wording of a chain that does not verify: verify prints it, and every command that refuses the log. */
-export function chainFailure(file: string, scan: Pick<ChainScan, 'problem' | 'position'>): string {
-  return `${scan.problem?.message ?? 'the log does not verify'}\n${file}: the evidence log does not verify (${scan.position.entries} entries intact before the first problem).`;
+/** The one wording of a log that does not verify: verify prints it, and every command that refuses the log. */
+export function chainFailure(file: string, problem: ChainProblem): string {
+  return `${problem.message}\n${doesNotVerify(file, problem.line - 1)}`;
+}
+
+/** The closing sentence of a failed verification. */
+export function doesNotVerify(file: string, intact: number): string {
+  return `${printable(file)}: the evidence log does not verify (${intact} entries intact before the first problem).`;
 }
 
 /**
@@ -136,7 +142,9 @@ export async function verifyLog(file: string, opts: VerifyOptions = {}): Promise
   const dir = opts.dir ?? path.dirname(file);
   const { fd, size } = openChainFile(file);
   let scan: ChainScan;
-  let state: IncidentState;
+  let state: IncidentState | null;
+  let problem: ChainProblem | null;
+  let position: ChainPosition;
   let headLine: number | undefined;
   const refProblems: VerifyProblem[] = [];
   const refs = new Map<string, AttachmentRef>();
@@ -176,7 +184,18 @@ export async function verifyLog(file: string, opts: VerifyOptions = {}): Promise
         },
       },
     );
-    state = replay.finish(fd, scan.position);
+    problem = scan.problem;
+    position = scan.position;
+    const finished = replay.finish(fd, scan.position);
+    if ('problem' in finished) {
+      // A hash-valid line that is not an entry, found when it was decoded at the end: the chain
+      // is intact only up to the line before it.
+      problem = finished.problem;
+      position = scanChain(fd, CHAIN_START, finished.offset, () => undefined).position;
+      state = null;
+    } else {
+      state = finished.state;
+    }
   } finally {
     fs.closeSync(fd);
   }
@@ -192,7 +211,7 @@ export async function verifyLog(file: string, opts: VerifyOptions = {}): Promise
   refProblems.sort((a, b) => a.line - b.line);
 
   const problems: VerifyProblem[] = [];
-  if (scan.problem) problems.push(scan.problem);
+  if (problem) problems.push(problem);
   if (scan.tail) {
     problems.push({ line: scan.tail.line, message: `line ${scan.tail.line}: torn last line (a crash while writing?); the next leakctl command that writes to the incident sets it aside` });
   }
@@ -205,9 +224,9 @@ export async function verifyLog(file: string, opts: VerifyOptions = {}): Promise
         `(it now ends at line ${scan.lines}), or the hash belongs to another incident's log`,
     });
   }
-  const report: VerifyReport = { ok: problems.length === 0, entries: scan.position.entries, head: scan.position.head, problems, attachments, lines: scan.lines };
+  const report: VerifyReport = { ok: problems.length === 0, entries: position.entries, head: position.head, problems, attachments, lines: scan.lines };
   if (headLine !== undefined) report.headLine = headLine;
-  if (state.clockSetByHand) report.clockSetByHand = state.clockSetByHand;
+  if (state?.clockSetByHand) report.clockSetByHand = state.clockSetByHand;
   if (unchecked > 0) report.attachmentsNotChecked = unchecked;
   return report;
 }

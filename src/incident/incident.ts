@@ -20,15 +20,16 @@ import { hash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { copyAttachment, type AttachedFile, type StoredAttachment } from '../evidence/attachments.js';
-import { atKey, CHAIN_START, NoLogFile, openChainFile, scanChain, type ChainLine, type ChainPosition, type ChainScan, type TornTail } from '../evidence/chain.js';
-import { createDirAtomically, errno, fixFor, makePrivateDir, messageOf, removeStaleTemps, writeFileDurably, writeFilesDurably } from '../evidence/durable.js';
+import { atKey, CHAIN_START, NoLogFile, openChainFile, scanChain, type ChainLine, type ChainPosition, type ChainProblem, type ChainScan, type TornTail } from '../evidence/chain.js';
+import { createDirAtomically, errno, fileKind, fixFor, makePrivateDir, messageOf, removeStaleTemps, writeFileDurably, writeFilesDurably } from '../evidence/durable.js';
 import { formatAt, hashOf, serialiseEntry, type EntryType, type EvidenceEntry } from '../evidence/entry.js';
-import { acquireLock, removeStaleLockFiles } from '../evidence/lock.js';
-import { ChainAppender, setAsideTail, type LogIo } from '../evidence/log.js';
 import { ATTACHMENTS_DIR, DRAFTS_DIR, LOG_FILE } from '../evidence/layout.js';
+import { acquireLock } from '../evidence/lock.js';
+import { ChainAppender, setAsideTail, type LogIo } from '../evidence/log.js';
 import { applyEntry, CLOCK_MARK, CLOCK_SET_BY_HAND, emptyState, Replay, type IncidentState } from '../evidence/state.js';
 import { chainFailure } from '../evidence/verify.js';
 import { EXIT, InvalidInput, LeakctlError } from '../ui/errors.js';
+import { printable } from '../ui/text.js';
 import type { Clock } from './clock.js';
 import { checkIncidentId } from './locate.js';
 
@@ -74,6 +75,27 @@ export interface WrittenDraft {
 
 /** A moment behind the log's last entry that a real clock is forgiven (two processes' reads of the time). */
 const REAL_CLOCK_SKEW_MS = 2000;
+/** The part of a log a reader holds at once when it hands out every entry. */
+const SLICE_BYTES = 1024 * 1024;
+
+/**
+ * An incident's directory and log, after the checks every reader makes of the place itself: the
+ * id cannot leave the incidents directory, and the incident is a real directory, not a link out
+ * of it. Shared with `verify ID`, which checks a log without opening the incident.
+ */
+export function incidentPlace(incidentsDir: string, id: string): { dir: string; file: string } {
+  const dir = path.join(incidentsDir, checkIncidentId(id));
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(dir);
+  } catch {
+    throw new InvalidInput(`no incident "${id}" in ${incidentsDir}; \`leakctl status\` lists the incidents there (or pass --dir)`);
+  }
+  if (!st.isDirectory()) {
+    throw new InvalidInput(`${dir} is ${fileKind(st) ?? 'a file'}, not an incident directory; leakctl does not follow links out of the incidents directory ${incidentsDir}`);
+  }
+  return { dir, file: path.join(dir, LOG_FILE) };
+}
 
 export class Incident {
   readonly id: string;
@@ -106,9 +128,9 @@ export class Incident {
     return this.state.opened?.drill === true;
   }
 
-  /** The actor of this door's entries (when opened for writing). */
-  get actor(): string | undefined {
-    return this.writer?.actor;
+  /** The clock this door records by (opened for writing), the one a Run asks too. */
+  get clock(): Clock | undefined {
+    return this.writer?.clock;
   }
 
   /**
@@ -117,17 +139,7 @@ export class Incident {
    * it was never started; exit 3 when the log does not verify.
    */
   static async open(params: OpenParams): Promise<Incident> {
-    const dir = incidentDir(params.incidentsDir, params.id);
-    let st: fs.Stats;
-    try {
-      st = fs.lstatSync(dir);
-    } catch {
-      throw new InvalidInput(`no incident "${params.id}" in ${params.incidentsDir}; \`leakctl status\` lists the incidents there (or pass --dir)`);
-    }
-    if (!st.isDirectory()) {
-      throw new InvalidInput(`${dir} is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a directory'}; an incident is a directory inside ${params.incidentsDir}, and leakctl does not follow links out of it`);
-    }
-    const file = path.join(dir, LOG_FILE);
+    const { dir, file } = incidentPlace(params.incidentsDir, params.id);
     let opened: { fd: number; size: number };
     try {
       opened = openChainFile(file);
@@ -140,11 +152,15 @@ export class Incident {
       if (size === 0) throw neverStarted(params.id, dir, 'its evidence log is empty');
       const replay = new Replay(params.id);
       const scan = scanChain(fd, CHAIN_START, size, replay.visit);
-      if (scan.problem) throw refused(file, params.id, scan);
+      if (scan.problem) throw refused(file, params.id, scan.problem);
       if (scan.position.entries === 0) throw neverStarted(params.id, dir, 'its evidence log has no complete entry (a start cut off while writing it)');
-      const state = replay.finish(fd, scan.position);
-      const incident = new Incident(dir, state, scan.position, params);
-      if (incident.writer) removeStaleLockFiles(dir);
+      const finished = replay.finish(fd, scan.position);
+      if ('problem' in finished) throw refused(file, params.id, finished.problem);
+      const incident = new Incident(dir, finished.state, scan.position, params);
+      if (incident.writer) {
+        refuseLinkedParts(dir);
+        removeStaleTemps(dir);
+      }
       if (scan.tail) incident.warnTorn(scan.tail);
       incident.checkClock();
       return incident;
@@ -159,7 +175,7 @@ export class Incident {
    */
   static async create(params: OpenParams & { readonly writer: Writer; readonly opening: Opening }): Promise<Incident> {
     const { incidentsDir, id, writer } = params;
-    const dir = incidentDir(incidentsDir, id);
+    const dir = path.join(incidentsDir, checkIncidentId(id));
     try {
       makePrivateDir(incidentsDir);
     } catch (e) {
@@ -195,17 +211,18 @@ export class Incident {
    * the time does not go back, append with fsync, apply to the state, release. Returns the entry.
    */
   record(type: EntryType, data: Record<string, unknown>): Promise<EvidenceEntry> {
-    return this.locked(() => this.append(type, data));
+    return this.locked(() => this.append(type, data, this.timeForNext()));
   }
 
   /**
-   * Catches up with entries other processes appended, without the lock (a line still being
-   * written is left for later), and returns those not returned before, including the ones a
-   * record() caught up with: what a session shows at its next prompt ("note added by lee: …").
+   * Catches up with entries other processes appended and returns those not returned before,
+   * including the ones a record() caught up with: what a session shows at its next prompt ("note
+   * added by lee: …"). When the log has grown, it is read under the lock, so that an entry whose
+   * writer then takes it back (a failed fsync) is never seen.
    */
   refresh(): Promise<EvidenceEntry[]> {
     return this.serial(async () => {
-      this.catchUp(false);
+      if (this.grown()) await this.underLock(() => undefined);
       const added = this.unseen;
       this.unseen = [];
       return added;
@@ -219,7 +236,7 @@ export class Incident {
    * log does not name.
    */
   async recordFiles(sources: readonly string[], entry: (files: AttachedFile[]) => { type: EntryType; data: Record<string, unknown> }): Promise<{ entry: EvidenceEntry; files: AttachedFile[] }> {
-    await this.serial(async () => this.catchUp(false));
+    await this.refresh();
     this.refuseClosed();
     const stored: StoredAttachment[] = [];
     try {
@@ -235,26 +252,31 @@ export class Incident {
 
   /**
    * Writes drafts into `drafts/` (durably: a crash never leaves half a notice) and logs each as
-   * `notice.rendered`, all under one hold of the lock, so that a draft and its entry agree.
+   * `notice.rendered`, all under one hold of the lock, so that a draft and its entry agree. What
+   * would refuse the entries (a closed incident, a clock behind the log) is checked before any
+   * file is replaced.
    */
   recordDrafts(drafts: readonly DraftFile[]): Promise<WrittenDraft[]> {
     return this.locked(async () => {
+      const at = this.timeForNext();
       const dir = path.join(this.dir, DRAFTS_DIR);
       removeStaleTemps(dir);
       const files = drafts.map((draft) => ({ name: `${draft.template}.${draft.format}`, data: draft.text }));
       try {
         writeFilesDurably(dir, files);
       } catch (e) {
-        const target = (e as { failed?: string }).failed ?? dir;
+        const failed = (e as { failed?: string }).failed ?? dir;
+        const replaced = (e as { replaced?: string[] }).replaced ?? [];
         throw new LeakctlError(
-          `could not write the draft ${target}: ${messageOf(e)}. ${fixFor(e, target)}, then run \`leakctl render ${this.id}\` again; the drafts were not changed.`,
+          `could not write the draft ${failed}: ${messageOf(e)}. ${fixFor(e, failed)}, then run \`leakctl render ${this.id}\` again. ` +
+            (replaced.length === 0 ? 'No draft was changed.' : `Already replaced, and not yet logged: ${replaced.join(', ')}.`),
           EXIT.failure,
         );
       }
       return drafts.map((draft, i) => {
         const file = `${DRAFTS_DIR}/${files[i]!.name}`;
         const sha256 = hash('sha256', draft.text, 'hex');
-        this.append('notice.rendered', { template: draft.template, file, sha256 });
+        this.append('notice.rendered', { template: draft.template, file, sha256 }, at);
         return { template: draft.template, file, sha256 };
       });
     });
@@ -273,25 +295,14 @@ export class Incident {
     for await (const batch of this.slices((line) => line.buf.toString('utf8', line.start, line.end))) yield* batch;
   }
 
-  private async *slices<T>(take: (line: ChainLine) => T): AsyncGenerator<T[]> {
-    let position = CHAIN_START;
-    const slice = 1024 * 1024;
-    const buffer = { bytes: Buffer.allocUnsafe(slice) };
-    for (;;) {
-      const { fd, size } = openChainFile(this.logFile);
-      const batch: T[] = [];
-      let scan: ChainScan;
-      try {
-        scan = scanChain(fd, position, Math.min(size, position.offset + slice), (line) => void batch.push(take(line)), { buffer });
-      } finally {
-        fs.closeSync(fd);
-      }
-      if (scan.problem) throw refused(this.logFile, this.id, scan);
-      yield batch;
-      const progressed = scan.position.offset > position.offset;
-      position = scan.position;
-      if (!progressed || position.offset + (scan.tail?.bytes ?? 0) >= size) return;
-    }
+  /** Exit 2 when the incident is closed: its log is read-only. */
+  refuseClosed(): void {
+    const closed = this.state.closed;
+    if (!closed) return;
+    throw new InvalidInput(
+      `incident ${this.id} was closed by ${printable(closed.actor)} at ${closed.at.toISOString()}; its log is read-only. ` +
+        `Add what came later to a new incident (leakctl start), or read this one with leakctl status ${this.id} and leakctl log ${this.id}.`,
+    );
   }
 
   /** Releases the log's descriptor. The incident can be opened again. */
@@ -299,11 +310,31 @@ export class Incident {
     this.appender.close();
   }
 
-  private append(type: EntryType, data: Record<string, unknown>): EvidenceEntry {
-    const writer = this.writer;
-    if (!writer) throw new Error(`incident ${this.id} was opened read-only; record() needs a writer`);
-    this.refuseClosed();
-    const at = this.timeFor(writer);
+  private async *slices<T>(take: (line: ChainLine) => T): AsyncGenerator<T[]> {
+    let position = CHAIN_START;
+    const buffer = { bytes: Buffer.allocUnsafe(SLICE_BYTES) };
+    let window = SLICE_BYTES;
+    for (;;) {
+      const { fd, size } = openChainFile(this.logFile);
+      const batch: T[] = [];
+      let scan: ChainScan;
+      try {
+        scan = scanChain(fd, position, Math.min(size, position.offset + window), (line) => void batch.push(take(line)), { buffer });
+      } finally {
+        fs.closeSync(fd);
+      }
+      if (scan.problem) throw refused(this.logFile, this.id, scan.problem);
+      if (batch.length > 0) yield batch;
+      const end = scan.position.offset + (scan.tail?.bytes ?? 0);
+      if (end >= size) return;
+      // A line longer than the window: widen it until the line fits, rather than stop short.
+      window = scan.position.offset > position.offset ? SLICE_BYTES : window * 2;
+      position = scan.position;
+    }
+  }
+
+  private append(type: EntryType, data: Record<string, unknown>, at: Date): EvidenceEntry {
+    const writer = this.writer!;
     const marked = !this.drill && writer.clock.setByHand ? { ...data, [CLOCK_MARK]: CLOCK_SET_BY_HAND } : data;
     const { entry, position } = this.appender.append(this.position, { type, actor: writer.actor, data: marked, at }, this.ino);
     this.position = position;
@@ -311,19 +342,24 @@ export class Incident {
     return entry;
   }
 
-  /** Runs `write` holding the incident's lock, after catching up with the log. */
+  /** Runs `write` holding the incident's lock, after catching up with the log, one operation at a time. */
   private locked<T>(write: () => Promise<T> | T): Promise<T> {
-    return this.serial(async () => {
-      const lock = await acquireLock(this.dir, {
-        onWait: (holder) => this.warn(`Waiting for incident ${this.id}: another leakctl process (${holder}) is writing it…`),
-      });
-      try {
-        this.catchUp(true);
-        return await write();
-      } finally {
-        lock.release();
-      }
+    return this.serial(() => this.underLock(write));
+  }
+
+  private async underLock<T>(write: () => Promise<T> | T): Promise<T> {
+    const lock = await acquireLock(this.dir, {
+      onWait: (holder) => this.warn(`Waiting for incident ${this.id}: another leakctl process (${holder}) is writing it…`),
     });
+    try {
+      this.catchUp();
+      if (!lock.held()) {
+        throw new LeakctlError(`the lock of incident ${this.id} was taken over while this leakctl held it (a race over a stale lock); nothing was written. Try again.`, EXIT.failure);
+      }
+      return await write();
+    } finally {
+      lock.release();
+    }
   }
 
   /** One operation at a time on this door, in the order asked. */
@@ -333,13 +369,22 @@ export class Incident {
     return next;
   }
 
+  /** Whether the log is longer than this door has read (a stat, no read). */
+  private grown(): boolean {
+    try {
+      return fs.lstatSync(this.logFile).size !== this.position.offset;
+    } catch {
+      return true;
+    }
+  }
+
   /**
-   * Reads what was appended after this door's position, verifying it links on. Under the lock a
-   * partial last line is a crash's leftover and is set aside; without it, a write in progress.
+   * Reads what was appended after this door's position, verifying it links on, under the lock: a
+   * partial last line is then a crash's leftover, and is set aside.
    */
-  private catchUp(locked: boolean): void {
+  private catchUp(): void {
     const { fd, size, ino } = openChainFile(this.logFile);
-    if (locked) this.ino = ino;
+    this.ino = ino;
     let scan: ChainScan;
     const added = this.unseen;
     try {
@@ -361,19 +406,18 @@ export class Incident {
       fs.closeSync(fd);
     }
     this.position = scan.position;
-    if (scan.problem) throw refused(this.logFile, this.id, scan);
-    if (scan.tail && locked) {
+    if (scan.problem) throw refused(this.logFile, this.id, scan.problem);
+    if (scan.tail) {
       const aside = setAsideTail(this.logFile, scan.tail, this.position.entries, new Date());
       this.warn(`The last line of the evidence log was cut short by a crash; its ${aside.bytes} bytes were set aside in ${aside.file}, and the log continues without it.`);
     }
   }
 
-  private refuseClosed(): void {
-    if (this.state.closed) throw new InvalidInput(`incident ${this.id} is closed; its log is read-only`);
-  }
-
-  /** The time of the next entry: never before the last one (issue 8). */
-  private timeFor(writer: Writer): Date {
+  /** The time of the next entry, after the checks a write makes first: open incident, a writer, time not going back. */
+  private timeForNext(): Date {
+    const writer = this.writer;
+    if (!writer) throw new Error(`incident ${this.id} was opened read-only; recording needs a writer`);
+    this.refuseClosed();
     const now = writer.clock.now();
     const last = this.state.lastAt;
     if (!last || now.getTime() >= last.getTime()) return now;
@@ -397,32 +441,46 @@ export class Incident {
   }
 }
 
-function incidentDir(incidentsDir: string, id: string): string {
-  return path.join(incidentsDir, checkIncidentId(id));
-}
-
 function neverStarted(id: string, dir: string, why: string): InvalidInput {
   return new InvalidInput(
-    `incident ${id} was never started: ${why}. Nothing in ${dir} is an incident yet; remove that directory, then open the incident again with \`leakctl start\` (or choose another id with --id).`,
+    `incident ${id} was never started: ${why}. Nothing at ${dir} is an incident yet; remove it, then open the incident again with \`leakctl start\` (or choose another id with --id).`,
   );
 }
 
-function refused(file: string, id: string, scan: Pick<ChainScan, 'problem' | 'position'>): LeakctlError {
-  return new LeakctlError(`${chainFailure(file, scan)}\nNothing was written. \`leakctl verify ${id}\` shows the same.`, EXIT.checkFailed);
+function refused(file: string, id: string, problem: ChainProblem): LeakctlError {
+  return new LeakctlError(`${chainFailure(file, problem)}\nNothing was written. \`leakctl verify ${id}\` shows the same.`, EXIT.checkFailed);
 }
 
 function backwards(id: string, state: IncidentState, now: Date, setByHand: boolean): InvalidInput {
-  const last = `entry #${state.entries - 1} at ${state.lastAt!.toISOString()}`;
+  const lastAt = state.lastAt!.toISOString();
+  const last = `entry #${state.entries - 1} at ${lastAt}`;
   if (setByHand) {
     return new InvalidInput(
       `the clock given (--now, LEAKCTL_NOW or the answers file) reads ${now.toISOString()}, earlier than incident ${id}'s last ${last}; ` +
-        `time in an evidence log only moves forward. Give a time at or after ${state.lastAt!.toISOString()}. Nothing was recorded.`,
+        `time in an evidence log only moves forward. Give a time at or after ${lastAt}. Nothing was recorded.`,
     );
   }
   return new InvalidInput(
     `this machine's clock reads ${now.toISOString()}, earlier than incident ${id}'s last ${last}: the system clock was set back, ` +
-      `or an entry was written with a clock set by hand (\`leakctl status ${id}\` says so). Time in an evidence log only moves forward; nothing was recorded.`,
+      `or an entry was written with a clock set by hand (\`leakctl status ${id}\` says so). Time in an evidence log only moves forward; nothing was recorded. ` +
+      `Correct the system clock (NTP), or wait until ${lastAt}.`,
   );
+}
+
+/** Exit 2 when attachments/ or drafts/ is not a real directory of the incident (a link could lead anywhere). */
+function refuseLinkedParts(dir: string): void {
+  for (const part of [ATTACHMENTS_DIR, DRAFTS_DIR]) {
+    const where = path.join(dir, part);
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(where);
+    } catch {
+      continue;
+    }
+    if (!st.isDirectory()) {
+      throw new InvalidInput(`${where} is ${fileKind(st) ?? 'a file'}, not a directory of the incident; leakctl writes evidence and drafts only inside the incident. Make it a directory again.`);
+    }
+  }
 }
 
 /** Exit 2 naming what is at the incident's place: an incident to resume, or a leftover to remove. */
@@ -433,16 +491,16 @@ function refuseTaken(dir: string, id: string): void {
   } catch {
     return;
   }
-  const log = path.join(dir, LOG_FILE);
+  if (!st.isDirectory()) throw neverStarted(id, dir, `${dir} is ${fileKind(st) ?? 'a file'}, not an incident directory`);
   let size = 0;
   try {
-    size = st.isDirectory() ? fs.lstatSync(log).size : 0;
+    size = fs.lstatSync(path.join(dir, LOG_FILE)).size;
   } catch {
     size = 0;
   }
   if (size > 0) throw new InvalidInput(`an incident already exists at ${dir}; choose another id, or continue it with \`leakctl resume ${id}\``);
-  if (st.isDirectory() && fs.readdirSync(dir).length === 0) return;
-  throw neverStarted(id, dir, `${dir} exists, but ${st.isDirectory() ? 'its evidence log has no entry' : 'it is not an incident directory'}`);
+  if (fs.readdirSync(dir).length === 0) return;
+  throw neverStarted(id, dir, `${dir} exists, but its evidence log has no entry`);
 }
 
 /** Whether the bytes before `p.offset` end with the hash of the entry this door last read. */

@@ -6,6 +6,7 @@ import { lstatSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { parseTimestamp } from '../deadlines/timestamp.js';
 import type { Step } from '../playbook/types.js';
+import { notAttachable } from '../evidence/durable.js';
 import { SENSITIVE_PLACEHOLDER } from '../evidence/describe.js';
 import { printable } from '../ui/text.js';
 
@@ -155,15 +156,9 @@ function checkAttachment(step: Step, raw: unknown, baseDir: string): Checked {
   for (const given of list as string[]) {
     if (given.includes('\0')) return fail(`${named(step, given)} is not a usable file path (it contains a NUL character)`);
     const path = isAbsolute(given) ? given : resolve(baseDir, given);
-    let kind: string | undefined;
+    let kind: string | null;
     try {
-      const stat = lstatSync(path);
-      if (stat.isSymbolicLink()) kind = 'a symbolic link; attach the file it points to';
-      else if (stat.isDirectory()) kind = 'a directory; attach the files in it';
-      else if (stat.isFIFO()) kind = 'a named pipe (FIFO), not a file';
-      else if (stat.isSocket()) kind = 'a socket, not a file';
-      else if (stat.isBlockDevice() || stat.isCharacterDevice()) kind = 'a device file, not a regular file';
-      else if (!stat.isFile()) kind = 'not a regular file';
+      kind = notAttachable(lstatSync(path));
     } catch {
       return fail(`file not found: ${named(step, given)}`);
     }

@@ -64,7 +64,7 @@ export interface Responder {
   tell?(entries: readonly EvidenceEntry[]): void;
 }
 
-export const CONDITION_SKIP = 'condition not met: ';
+const CONDITION_SKIP = 'condition not met: ';
 
 /** A step in document order with its place in the playbook. */
 export interface PlacedStep {
@@ -148,7 +148,7 @@ export async function answerStep(run: Run, placed: PlacedStep, options: AnswerOp
   const asked = options.again ? { ...step, required: true } : step;
   const reply = await responder.ask(asked, context, (raw) => checkAnswer(step, raw, { now: clock.now(), baseDir: responder.baseDir }));
   if (reply.kind === 'skip') {
-    if (options.again) throw new InvalidInput('nothing was amended');
+    if (options.again) throw new InvalidInput(`nothing was recorded for step "${step.id}": it needs an answer`);
     return incident.record('step.skipped', { step: step.id, reason: reply.reason });
   }
   const answered = (value: unknown) => ({ type: 'step.answered' as const, data: { step: step.id, value, source: responder.source } });
@@ -170,6 +170,8 @@ export async function walk(run: Run): Promise<void> {
     // Someone else may have answered, noted or closed meanwhile (issue 8): the walk sees it first.
     const added = await incident.refresh();
     if (added.length > 0) responder.tell?.(added);
+    // Someone closed the incident meanwhile: nothing more is asked.
+    incident.refuseClosed();
     const { step } = placed;
     const standing = stepStanding(step, incident.state, answerValues(incident.state));
     if (standing === 'answered' || standing === 'skipped') continue;
@@ -186,7 +188,7 @@ export async function walk(run: Run): Promise<void> {
  * Records `deadline.started` / `deadline.met` for clocks that started or stopped since the log
  * last said so. Idempotent, so a resumed run records nothing twice.
  */
-export async function recordDeadlineEvents(run: Run): Promise<void> {
+async function recordDeadlineEvents(run: Run): Promise<void> {
   const { incident } = run;
   const state = incident.state;
   for (const clock of deadlineClocks(run.playbook, state, run.clock.now(), run.rules)) {

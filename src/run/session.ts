@@ -32,7 +32,7 @@ import { choosePlaybook, PromptResponder, type PlaybookChoice } from './prompts.
 import { deadlineClocks, openSteps, placedSteps, walk, type Responder, type Run } from './runner.js';
 import { ScriptResponder, unknownAnswerSteps } from './script.js';
 
-export const NO_TERMINAL =
+const NO_TERMINAL =
   'there is no terminal to ask the questions in (stdin is not a TTY); for a scripted run pass --answers FILE (its format: leakctl schema answers)';
 
 export interface SessionSummary {
@@ -121,7 +121,7 @@ export async function resumeSession(options: CommonOptions, out: Output, id: str
     },
   });
   try {
-    if (incident.state.closed) throw new InvalidInput(`incident ${id} is closed; its log is read-only`);
+    incident.refuseClosed();
     const playbook = playbookOf(incident.state, { settings, cwd: options.cwd, warn: (text) => out.message(text) });
     if (answers) checkAnswerSteps(answers, playbook);
     const steps = placedSteps(playbook);
@@ -182,7 +182,7 @@ function makeRun(options: CommonOptions, out: Output, parts: RunParts): Run {
 }
 
 /** Walks the open steps, then renders the notices that are due. Throws for exit 2 and 130. */
-export async function runSession(run: Run): Promise<SessionSummary> {
+async function runSession(run: Run): Promise<SessionSummary> {
   const { incident, playbook, clock } = run;
   await walkWithPause(run);
   // SPEC section 3: when a run completes, the notices whose conditions hold are rendered.

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { decodeEntry } from '../../src/evidence/chain.js';
 import {
   ENTRY_TYPES,
   formatAt,
   hashOf,
-  parseEntryLine,
   serialiseEntry,
   type EvidenceEntry,
 } from '../../src/evidence/entry.js';
@@ -68,26 +68,26 @@ describe('formatAt', () => {
   });
 });
 
-describe('parseEntryLine', () => {
+describe('decodeEntry (a line the hash vouches for, decoded)', () => {
   const good = UNHASHED_TEXT.slice(0, -1) + `,"hash":"${sha256(UNHASHED_TEXT)}"}`;
 
   it('reads a well-formed line', () => {
-    expect(parseEntryLine(good).entry?.seq).toBe(3);
+    expect((decodeEntry(good, 4) as { seq: number }).seq).toBe(3);
   });
 
-  it('says a line is not JSON, and marks it so', () => {
-    expect(parseEntryLine('{"seq":3,"at":"2026')).toMatchObject({ json: false, error: expect.stringMatching(/not valid JSON/) });
+  it('says a line is not JSON, naming the line', () => {
+    expect(decodeEntry('{"seq":3,"at":"2026', 4)).toMatch(/^line 4: not valid JSON/);
   });
 
   it('names members that are out of order', () => {
     const swapped = good.replace('"seq":3,"at":"2026-03-02T09:14:07.120Z"', '"at":"2026-03-02T09:14:07.120Z","seq":3');
-    expect(parseEntryLine(swapped).error).toMatch(/has members at, seq, type.*expected exactly seq, at, type/);
+    expect(decodeEntry(swapped, 4)).toMatch(/^line 4: has members at, seq, type.*expected exactly seq, at, type/);
   });
 
   it('refuses an unknown type, a bad time and a malformed hash', () => {
-    expect(parseEntryLine(good.replace('step.answered', 'step.invented')).error).toMatch(/type "step.invented"/);
-    expect(parseEntryLine(good.replace('2026-03-02T09:14:07.120Z', '2026-13-02T09:14:07.120Z')).error).toMatch(/not an RFC 3339/);
-    expect(parseEntryLine(good.replace(/"hash":"[0-9a-f]{64}"/, '"hash":"XYZ"')).error).toMatch(/hash is not/);
+    expect(decodeEntry(good.replace('step.answered', 'step.invented'), 4)).toMatch(/type "step.invented"/);
+    expect(decodeEntry(good.replace('2026-03-02T09:14:07.120Z', '2026-13-02T09:14:07.120Z'), 4)).toMatch(/not an RFC 3339/);
+    expect(decodeEntry(good.replace(/"hash":"[0-9a-f]{64}"/, '"hash":"XYZ"'), 4)).toMatch(/hash is not/);
   });
 
   it('knows every entry type the SPEC lists', () => {

@@ -89,7 +89,6 @@ describe('the replay done while verifying (Replay) gives the state of the plain 
     fc.record({ type: fc.constant('step.answered' as const), data: fc.record({ step: fc.constantFrom(...STEPS), value: fc.oneof(fc.integer(), fc.string(), fc.array(fc.string(), { maxLength: 3 })), source: fc.constantFrom('prompt', 'answers') }) }),
     fc.record({ type: fc.constant('step.skipped' as const), data: fc.record({ step: fc.constantFrom(...STEPS), reason: fc.string() }) }),
     fc.record({ type: fc.constant('note.added' as const), data: fc.record({ text: fc.string() }) }),
-    fc.record({ type: fc.constant('note.added' as const), data: fc.record({ text: fc.string(), clock: fc.constant('set by hand') }) }),
     fc.record({ type: fc.constantFrom('run.paused' as const, 'run.resumed' as const), data: fc.record({ at_step: fc.constantFrom(...STEPS) }) }),
     fc.record({ type: fc.constantFrom('deadline.started' as const, 'deadline.met' as const), data: fc.record({ deadline: fc.constantFrom('gdpr', 'ccpa') }) }),
     fc.record({ type: fc.constant('notice.rendered' as const), data: fc.record({ template: fc.constantFrom('t1', 't2'), file: fc.constantFrom('drafts/t1.txt', 'drafts/t2.eml'), sha256: fc.constant('a'.repeat(64)) }) }),
@@ -98,10 +97,19 @@ describe('the replay done while verifying (Replay) gives the state of the plain 
     fc.record({ type: fc.constant('step.answered' as const), data: fc.record({ source: fc.constant('prompt'), step: fc.constant('q"uote'), value: fc.boolean() }) }),
   );
 
-  function written(list: { type: EntryType; data: Record<string, unknown> }[], drill: boolean, dir: string): EvidenceEntry[] {
+  /**
+   * The log of `list`, after incident.opened, each entry marked (as record() marks it: last in
+   * data) when its draw says so, and closed at the end when `closed`.
+   */
+  function written(list: { type: EntryType; data: Record<string, unknown>; marked: boolean }[], drill: boolean, dir: string, openedMarked = false, closed = false): EvidenceEntry[] {
     const all: EvidenceEntry[] = [];
     let prev: string | null = null;
-    const typed = [{ type: 'incident.opened' as EntryType, data: { playbook: { id: 'p', title: 'P', sha256: 'c' }, drill, responder: 'dana' } as Record<string, unknown> }, ...list];
+    const mark = (data: Record<string, unknown>, marked: boolean) => (marked ? { ...data, clock: 'set by hand' } : data);
+    const typed = [
+      { type: 'incident.opened' as EntryType, data: mark({ playbook: { id: 'p', title: 'P', sha256: 'c' }, drill, responder: 'dana' }, openedMarked) },
+      ...list.map(({ type, data, marked }) => ({ type, data: mark(data, marked) })),
+      ...(closed ? [{ type: 'incident.closed' as EntryType, data: { open_steps: [] } }] : []),
+    ];
     typed.forEach(({ type, data }, seq) => {
       const unhashed = { seq, at: new Date(Date.UTC(2026, 2, 2, 9) + seq * 1000).toISOString(), type, actor: 'dana', data, prev };
       const entry = { ...unhashed, hash: hashOf(unhashed) };
@@ -116,14 +124,16 @@ describe('the replay done while verifying (Replay) gives the state of the plain 
     const dir = mkdtempSync(join(tmpdir(), 'leakctl-replay-'));
     try {
       fc.assert(
-        fc.property(fc.array(entryArb, { maxLength: 60 }), fc.boolean(), (list, drill) => {
-          const entries = written(list, drill, dir);
+        fc.property(fc.array(fc.tuple(entryArb, fc.boolean()), { maxLength: 60 }), fc.boolean(), fc.boolean(), fc.boolean(), (drawn, drill, openedMarked, closed) => {
+          const entries = written(drawn.map(([e, marked]) => ({ ...e, marked })), drill, dir, openedMarked, closed);
           const { fd, size } = openChainFile(join(dir, 'evidence.jsonl'));
           try {
             const fast = new Replay('inc');
             const scan = scanChain(fd, CHAIN_START, size, fast.visit);
             expect(scan.problem).toBeNull();
-            const state = fast.finish(fd, scan.position);
+            const finished = fast.finish(fd, scan.position);
+            if (!('state' in finished)) throw new Error(finished.problem.message);
+            const state = finished.state;
             const folded = replay('inc', entries);
             expect(state).toEqual(folded);
             // Map order too: templates iterate the answers.

@@ -121,7 +121,7 @@ describe('Incident.create', () => {
     const e = await failure(create());
     expect(e.exitCode).toBe(2);
     expect(e.message).toMatch(/was never started/);
-    expect(e.message).toContain(`remove that directory`);
+    expect(e.message).toMatch(/is an incident yet; remove it, then open the incident again with `leakctl start`/);
     expect(fs.readFileSync(logOf(), 'utf8')).toBe('');
   });
 
@@ -245,10 +245,20 @@ describe('Incident.open', () => {
     fs.mkdirSync(path.join(incidents, 'fifo'), { recursive: true });
     const made = spawn('mkfifo', [logOf('fifo')]);
     await new Promise((r) => made.on('close', r));
-    const e = await failure(open('fifo', writer()));
-    expect(e.exitCode).toBe(2);
-    expect(e.message).toMatch(/is a named pipe \(FIFO\), not a regular file/);
-  });
+    // In a child process: a reader that blocked on the FIFO would hang there, not in the test run.
+    const script = `
+      const { Incident } = await import(${JSON.stringify(path.join(ROOT, 'dist', 'incident', 'incident.js'))});
+      try { await Incident.open({ incidentsDir: process.argv[1], id: 'fifo' }); process.exit(0); }
+      catch (e) { process.stderr.write(e.message); process.exit(e.exitCode ?? 1); }`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script, incidents], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    clearTimeout(timer);
+    expect(code, err).toBe(2);
+    expect(err).toMatch(/is a named pipe \(FIFO\), not a regular file/);
+  }, 60_000);
 
   it('refuses a log that is a symbolic link, and never writes through it (exit 2)', async () => {
     await threeEntries('real');
@@ -318,7 +328,7 @@ describe('incident.record', () => {
     const before = fs.readFileSync(logOf());
     const e = await failure(mine.record('note.added', { text: 'late' }));
     expect(e.exitCode).toBe(2);
-    expect(e.message).toBe('incident leak-1 is closed; its log is read-only');
+    expect(e.message).toMatch(/^incident leak-1 was closed by lee at 2026-03-02T09:05:00.000Z; its log is read-only. Add what came later to a new incident/);
     expect(fs.readFileSync(logOf())).toEqual(before);
   });
 

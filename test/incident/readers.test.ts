@@ -106,7 +106,7 @@ describe('an empty log (a start that never wrote its first entry)', () => {
     for (const args of commands('empty')) {
       const r = await inProcess([...args, '--dir', incidents]);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
-      expect(r.stderr, args.join(' ')).toMatch(args[0] === 'verify' ? /is empty: there is nothing to verify/ : /incident empty was never started: its evidence log is empty\. .*remove that directory/);
+      expect(r.stderr, args.join(' ')).toMatch(args[0] === 'verify' ? /is empty: there is nothing to verify/ : /incident empty was never started: its evidence log is empty\. Nothing at .* is an incident yet; remove it, then open the incident again/);
       expect(readFileSync(join(dir, 'evidence.jsonl'), 'utf8')).toBe('');
     }
   }, 60_000);
@@ -175,5 +175,94 @@ describe('a copy of the log under another name', () => {
     expect(r.code, r.stderr).toBe(0);
     appendFileSync(join(withFiles, 'log-as-sent.txt'), '{"seq":99}\n');
     expect((await inProcess(['verify', join(withFiles, 'log-as-sent.txt')])).code).toBe(3);
+  }, 60_000);
+});
+
+describe('a line whose hash was recomputed over text that is not an entry', () => {
+  it('is refused by every reader with exit 3 naming the line, not an unexpected error', async () => {
+    const dir = copyOf('forged');
+    const log = join(dir, 'evidence.jsonl');
+    const lines = readFileSync(log, 'utf8').split('\n').slice(0, -1);
+    const last = JSON.parse(lines.at(-1)!) as { seq: number; at: string; hash: string };
+    // data holds `tru` where JSON needs `true`; the hash is made over exactly those bytes.
+    const unhashed = `{"seq":${last.seq + 1},"at":"${last.at}","type":"step.answered","actor":"eve","data":{"step":"members_affected","value":tru,"source":"prompt"},"prev":"${last.hash}"}`;
+    const { createHash } = await import('node:crypto');
+    writeFileSync(log, `${lines.join('\n')}\n${unhashed.slice(0, -1)},"hash":"${createHash('sha256').update(unhashed).digest('hex')}"}\n`);
+    for (const args of [['verify', 'forged'], ['status', 'forged'], ['log', 'forged'], ['note', 'forged', 'x']]) {
+      const r = await inProcess([...args, '--dir', incidents]);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(3);
+      expect(r.stderr).toContain(`line ${lines.length + 1}: not valid JSON`);
+      expect(r.stderr).not.toMatch(/unexpected error/);
+    }
+  }, 60_000);
+});
+
+describe('an entry longer than the slice a reader holds at once (1 MiB)', () => {
+  it('is shown by log and log --json, with every entry after it', async () => {
+    const dir = copyOf('long');
+    const before = readFileSync(join(dir, 'evidence.jsonl'), 'utf8').split('\n').length - 1;
+    expect((await inProcess(['note', 'long', 'x'.repeat(1_300_000), '--dir', incidents])).code).toBe(0);
+    expect((await inProcess(['note', 'long', 'after the long one', '--dir', incidents])).code).toBe(0);
+    const json = await inProcess(['log', 'long', '--json', '--dir', incidents]);
+    expect(json.code, json.stderr).toBe(0);
+    const entries = JSON.parse(json.stdout) as { data: { text?: string } }[];
+    expect(entries).toHaveLength(before + 2);
+    expect(entries.at(-1)!.data.text).toBe('after the long one');
+    const text = await inProcess(['log', 'long', '--dir', incidents]);
+    expect(text.stdout.trimEnd().split('\n')).toHaveLength(before + 2);
+    expect(text.stdout).toContain('after the long one');
+  }, 60_000);
+});
+
+describe('temporary files are told from evidence by their whole name', () => {
+  it('keeps an attachment and an incident whose names end like a temporary file', async () => {
+    const dir = copyOf('temps');
+    const odd = join(tmp, 'export.tmp-999999-abcdefabcdef');
+    writeFileSync(odd, 'evidence whose name looks like a temporary file');
+    expect((await inProcess(['attach', 'temps', odd, '--dir', incidents])).code).toBe(0);
+    const stored = readdirSync(join(dir, 'attachments')).filter((f) => f.endsWith('export.tmp-999999-abcdefabcdef'));
+    expect(stored).toHaveLength(1);
+    expect((await inProcess(['attach', 'temps', join(fixtures, 'access-log.txt'), '--dir', incidents])).code).toBe(0);
+    expect(readdirSync(join(dir, 'attachments'))).toContain(stored[0]);
+    expect((await inProcess(['verify', 'temps', '--dir', incidents])).code).toBe(0);
+
+    const oddId = 'a.tmp-999999-abcdefabcdef';
+    expect((await inProcess(['start', breach, '--answers', part1, '--id', oddId, '--dir', incidents, '--drill'])).code).toBe(2);
+    expect((await inProcess(['start', breach, '--answers', part1, '--id', 'after-odd', '--dir', incidents, '--drill'])).code).toBe(2);
+    expect(readdirSync(incidents)).toContain(oddId);
+    expect((await inProcess(['verify', oddId, '--dir', incidents])).code).toBe(0);
+  }, 60_000);
+});
+
+describe('attachments/ or drafts/ replaced by a link out of the incident', () => {
+  it('is refused by the commands that write there (exit 2), and nothing is written where it points', async () => {
+    for (const part of ['drafts', 'attachments']) {
+      const id = `linked-${part}`;
+      const dir = copyOf(id);
+      const outside = join(tmp, `outside-${part}`);
+      mkdirSync(outside);
+      rmSync(join(dir, part), { recursive: true, force: true });
+      symlinkSync(outside, join(dir, part));
+      for (const args of [['render', id, '--template', 'member-notice'], ['attach', id, join(fixtures, 'access-log.txt')]]) {
+        const r = await inProcess([...args, '--dir', incidents]);
+        expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+        expect(r.stderr).toContain(`${join(dir, part)} is a symbolic link, not a directory of the incident`);
+      }
+      expect(readdirSync(outside)).toEqual([]);
+    }
+  }, 60_000);
+});
+
+describe('render on a closed incident', () => {
+  it('refuses (exit 2) before any draft is replaced', async () => {
+    const dir = copyOf('closed-render');
+    const drafts = join(dir, 'drafts');
+    writeFileSync(join(drafts, 'status-update.txt'), 'the draft as it was');
+    expect((await inProcess(['close', 'closed-render', '--dir', incidents])).code).toBe(0);
+    const r = await inProcess(['render', 'closed-render', '--template', 'status-update', '--dir', incidents]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/was closed by .*; its log is read-only/);
+    expect(readFileSync(join(drafts, 'status-update.txt'), 'utf8')).toBe('the draft as it was');
+    expect(readdirSync(drafts)).toEqual(['status-update.txt']);
   }, 60_000);
 });

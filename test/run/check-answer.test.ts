@@ -215,11 +215,11 @@ describe('attachment', () => {
   });
 
   it('refuses a directory', () => {
-    expect(refused(attachment, ['captures'])).toBe('captures is a directory; attach the files in it');
+    expect(refused(attachment, ['captures'])).toBe('captures is a directory; attach the files in it one by one (or an archive of it)');
   });
 
   it('refuses a symbolic link, even to a file', () => {
-    expect(refused(attachment, ['latest.txt'])).toBe('latest.txt is a symbolic link; attach the file it points to');
+    expect(refused(attachment, ['latest.txt'])).toBe('latest.txt is a symbolic link; attach the file it points to instead');
   });
 
   it('refuses an empty list', () => {

@@ -59,10 +59,9 @@ function prng(seed: number): () => number {
 }
 
 const sha256 = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
-/** A file being written under a private name beside its target (durable.ts): `.<name>.tmp-<pid>-<hex>`. */
+/** A file (or a lock) being written under a private name beside its target (durable.ts): `.<name>.tmp-<pid>-<hex>`. */
 const TEMP = /\.tmp-\d+-[0-9a-f]{12}$/;
-/** A lock being linked into place, or a stale one being moved out (lock.ts). */
-const LOCK_TEMP = /^\.lock\.(?:new|stale)-\d+-[0-9a-f]{8}$/;
+
 const tmp = mkdtempSync(join(tmpdir(), 'leakctl-stress-crash-'));
 const answersDir = join(tmp, 'answers');
 const answers = join(answersDir, 'platform-leak.yaml');
@@ -263,7 +262,7 @@ async function runTrial(t: Trial): Promise<void> {
     }
   }
   if (logExists) {
-    const extra = readdirSync(incident).filter((f) => !['evidence.jsonl', 'attachments', 'drafts', '.lock'].includes(f) && !LOCK_TEMP.test(f));
+    const extra = readdirSync(incident).filter((f) => !['evidence.jsonl', 'attachments', 'drafts', '.lock'].includes(f) && !TEMP.test(f));
     check(extra.length === 0, `unexpected files after the kill: ${extra.join(', ')}`);
   }
 
@@ -348,7 +347,7 @@ async function runTrial(t: Trial): Promise<void> {
   t.leftoverTemps =
     [...filesIn(attachmentsDir).keys()].filter((f) => TEMP.test(f)).length +
     [...filesIn(draftsDir).keys()].filter((f) => TEMP.test(f)).length +
-    readdirSync(incident).filter((f) => LOCK_TEMP.test(f)).length;
+    readdirSync(incident).filter((f) => TEMP.test(f)).length;
   check(t.leftoverTemps === 0, `${t.leftoverTemps} temporary file(s) left after recovery`);
 
   if (t.problems.length === 0) rmSync(dir, { recursive: true, force: true });
