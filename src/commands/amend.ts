@@ -40,7 +40,7 @@ export async function run(options: CommonOptions, id: string, stepId: string, op
     }
     const responder: Responder =
       opts.value !== undefined
-        ? new ValueResponder(opts.value, options.cwd)
+        ? new ValueResponder(opts.value, options.cwd, displayZone(options, settings.config))
         : new PromptResponder({ cwd: options.cwd, streams: { input: options.stdin, output: options.stderr }, style: out.style, timeZone: displayZone(options, settings.config) });
     const entry = await answerStep(
       { incident, playbook, responder, clock: incident.clock!, rules: rulesOf(playbook, settings), settings },

@@ -22,6 +22,16 @@ export function isUtc(timeZone: string): boolean {
   return timeZone === 'UTC' || timeZone === 'Etc/UTC';
 }
 
+/**
+ * The instant of a wall-clock time in `timeZone` (month 1-12). A time that does not exist there
+ * (skipped by a change to summer time) moves forward with the clock, as TZDate does.
+ */
+export function fromWall(year: number, month: number, day: number, hour: number, minute: number, second: number, timeZone: string): Date {
+  if (isUtc(timeZone)) return new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  const { TZDate } = require('@date-fns/tz') as typeof import('@date-fns/tz');
+  return new Date(new TZDate(year, month - 1, day, hour, minute, second, timeZone).getTime());
+}
+
 export function inZone(date: Date, timeZone: string): Date {
   if (isUtc(timeZone)) return new UtcDate(date.getTime());
   const { TZDate } = require('@date-fns/tz') as typeof import('@date-fns/tz');

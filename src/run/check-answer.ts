@@ -4,7 +4,7 @@
  */
 import { lstatSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { parseTimestamp } from '../deadlines/timestamp.js';
+import { parseMoment } from '../deadlines/moment.js';
 import type { Step } from '../playbook/types.js';
 import { notAttachable } from '../evidence/durable.js';
 import { SENSITIVE_PLACEHOLDER } from '../evidence/describe.js';
@@ -16,10 +16,17 @@ export const CHECKLIST_STATES = ['done', 'skipped', 'n/a'] as const;
 
 
 export interface AnswerContext {
-  /** The run's clock reading, for `now` in a datetime step. */
+  /** The run's clock reading: `now` in a datetime step, and what no datetime answer may be later than. */
   readonly now: Date;
   /** Relative attachment paths are resolved against this directory. */
   readonly baseDir: string;
+  /** The zone a time typed without an offset is read in (default UTC). */
+  readonly zone?: string;
+  /**
+   * For a step that records a duty done: when its clock started (the answer of the deadline's
+   * `from` step). A duty is not done before its clock starts.
+   */
+  readonly notBefore?: { readonly step: string; readonly at: Date };
 }
 
 const fail = (message: string): Checked => ({ ok: false, message });
@@ -66,7 +73,7 @@ export function checkAnswer(step: Step, raw: unknown, context: AnswerContext): C
     case 'multi':
       return checkMulti(step, raw);
     case 'datetime':
-      return checkDatetime(step, raw, context.now);
+      return checkDatetime(step, raw, context);
     case 'checklist':
       return checkChecklist(step, raw);
     case 'attachment':
@@ -117,14 +124,17 @@ function checkMulti(step: Step, raw: unknown): Checked {
   return ok(chosen);
 }
 
-function checkDatetime(step: Step, raw: unknown, now: Date): Checked {
-  if (typeof raw !== 'string') return fail('expected an RFC 3339 timestamp such as 2026-03-02T08:30:00Z, or now');
-  const text = raw.trim();
-  if (text.toLowerCase() === 'now') return ok(now.toISOString());
-  if (!parseTimestamp(text)) {
-    return fail(`${shown(step, text)} is not an RFC 3339 timestamp with an offset; write e.g. 2026-03-02T08:30:00Z or 2026-03-02T09:30:00+01:00, or now`);
+function checkDatetime(step: Step, raw: unknown, context: AnswerContext): Checked {
+  if (typeof raw !== 'string') return fail('expected a time such as 2026-03-02T08:30:00Z, 2026-03-02 09:30, yesterday 21:40, -2h or now');
+  const moment = parseMoment(raw, context.now, context.zone ?? 'UTC');
+  if (!moment.ok) return fail(step.sensitive ? `${SENSITIVE_PLACEHOLDER}: not a time that can be recorded` : printable(moment.message));
+  const start = context.notBefore;
+  if (start && moment.at.getTime() < start.at.getTime()) {
+    return fail(
+      `${shown(step, moment.value)} is before ${start.step} (${start.at.toISOString()}), when this duty's clock started; a duty is not done before it is due. Check both times (leakctl amend can correct ${start.step})`,
+    );
   }
-  return ok(text);
+  return ok(moment.value);
 }
 
 function checkChecklist(step: Step, raw: unknown): Checked {

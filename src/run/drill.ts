@@ -18,10 +18,12 @@ export const DRILL_MISSING = 'required, but the drill answers file has no answer
 export class DrillResponder implements Responder {
   readonly source = 'answers' as const;
   readonly baseDir: string;
+  readonly inputZone: string;
   private readonly inner: Responder;
   constructor(inner: Responder) {
     this.inner = inner;
     this.baseDir = inner.baseDir;
+    this.inputZone = inner.inputZone;
   }
   async ask(step: Step, context: StepContext, check: (raw: unknown) => Checked): Promise<Reply> {
     try {

@@ -8,7 +8,8 @@
  */
 import type { Writable } from 'node:stream';
 import type { Readable } from 'node:stream';
-import { clockInWords } from '../deadlines/format.js';
+import { clockInWords, displayTime } from '../deadlines/format.js';
+import { isUtc as isUtcZone } from '../deadlines/zoned-date.js';
 import { otherInWords } from '../evidence/describe.js';
 import type { EvidenceEntry } from '../evidence/entry.js';
 import type { Step } from '../playbook/types.js';
@@ -32,17 +33,20 @@ const SKIPPED_BY_RESPONDER = 'skipped by the responder';
 export class PromptResponder implements Responder {
   readonly source = 'prompt' as const;
   readonly baseDir: string;
+  readonly inputZone: string;
   private readonly streams: PromptStreams;
   private readonly style: Styles;
-  private readonly timeZone: string | undefined;
+  private readonly timeZone: string;
   private readonly sensitive: ReadonlySet<string>;
   private prompts: Prompts | undefined;
 
-  constructor(options: { cwd: string; streams: PromptStreams; style: Styles; timeZone?: string; sensitive?: ReadonlySet<string> }) {
+  /** `timeZone`: where the person is (the display zone): times are shown, and read when typed without an offset, in it. */
+  constructor(options: { cwd: string; streams: PromptStreams; style: Styles; timeZone: string; sensitive?: ReadonlySet<string> }) {
     this.baseDir = options.cwd;
     this.streams = options.streams;
     this.style = options.style;
     this.timeZone = options.timeZone;
+    this.inputZone = options.timeZone;
     this.sensitive = options.sensitive ?? new Set();
   }
 
@@ -57,7 +61,7 @@ export class PromptResponder implements Responder {
     this.prompts ??= await loadPromptLibrary();
     this.showProgress(step, context);
     try {
-      return await askStep(this.prompts, step, check, { input: this.streams.input, output: this.streams.output });
+      return await askStep(this.prompts, step, check, { input: this.streams.input, output: this.streams.output }, this.timeZone);
     } catch (error) {
       if (isPromptExit(error)) throw new Interrupted(`interrupted at step "${step.id}"`);
       throw error;
@@ -114,6 +118,43 @@ export async function choosePlaybook(choices: readonly PlaybookChoice[], streams
   }
 }
 
+/**
+ * A time, as people type it (issue 9): `2026-12-01 21:40`, `yesterday 21:40`, `-2h`, `now` or
+ * RFC 3339. What was typed without an offset is read in the person's zone and echoed back with
+ * its offset; they confirm it, or type it again.
+ */
+async function askTime(prompts: Prompts, step: Step, check: (raw: unknown) => Checked, context: Context, timeZone: string, optionalHint: string, skip: Reply): Promise<Reply> {
+  const ask = step.sensitive ? prompts.password : prompts.input;
+  for (;;) {
+    const text = await ask(
+      {
+        message: `${printable(step.prompt)} (e.g. 2026-03-02 09:30, yesterday 21:40, -2h, now; in ${timeZone})${optionalHint}`,
+        ...(step.sensitive ? { mask: '*' } : {}),
+        validate: (value: string) => {
+          if (!step.required && value.trim() === '') return true;
+          const checked = check(value);
+          return checked.ok ? true : checked.message;
+        },
+      },
+      context,
+    );
+    if (!step.required && text.trim() === '') return skip;
+    const checked = check(text);
+    if (!checked.ok) throw new Error(`prompt gave an invalid answer for ${step.id}: ${checked.message}`);
+    const value = checked.value as string;
+    // A sensitive time is not shown back on a screen others may see.
+    if (step.sensitive) return { kind: 'answer', value };
+    const at = new Date(Date.parse(value));
+    const shown = `${displayTime(at, timeZone)}${isUtcZone(timeZone) ? '' : ` = ${at.toISOString().replace(/\.000Z$/, 'Z')}`}`;
+    // Typed with its offset (or `now`): what was meant is what was written. Otherwise, confirm the reading.
+    if (value === text.trim() || text.trim().toLowerCase() === 'now') {
+      context.output.write(`  → ${shown}\n`);
+      return { kind: 'answer', value };
+    }
+    if (await prompts.confirm({ message: `Read as ${shown}. Is that right?`, default: true }, context)) return { kind: 'answer', value };
+  }
+}
+
 /** Ctrl+C (or an aborted prompt) as the prompt library reports it. */
 function isPromptExit(error: unknown): boolean {
   return error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError');
@@ -122,7 +163,7 @@ function isPromptExit(error: unknown): boolean {
 type Context = { input: Readable; output: Writable };
 
 /** Ask one step with the prompt that fits its kind; exported for the prompt tests. */
-export async function askStep(prompts: Prompts, step: Step, check: (raw: unknown) => Checked, context: Context): Promise<Reply> {
+export async function askStep(prompts: Prompts, step: Step, check: (raw: unknown) => Checked, context: Context, timeZone = 'UTC'): Promise<Reply> {
   const message = printable(step.prompt);
   const validate = (raw: unknown): true | string => {
     const checked = check(raw);
@@ -148,14 +189,13 @@ export async function askStep(prompts: Prompts, step: Step, check: (raw: unknown
       );
       return choice === SKIP ? skip : answer(choice === 'yes');
     }
-    case 'text':
     case 'datetime':
+      return askTime(prompts, step, check, context, timeZone, optionalHint, skip);
+    case 'text':
     case 'number':
     case 'attachment': {
       const hint =
-        step.kind === 'datetime'
-          ? ' (RFC 3339, e.g. 2026-03-02T08:30:00Z, or now)'
-          : step.kind === 'attachment'
+        step.kind === 'attachment'
             ? ' (file paths, separated by commas)'
             : '';
       const toRaw = (text: string): unknown =>

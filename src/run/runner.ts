@@ -55,6 +55,8 @@ export interface Responder {
   readonly source: 'prompt' | 'answers';
   /** The directory relative attachment paths are resolved against. */
   readonly baseDir: string;
+  /** The zone a time given without an offset is read in: the person's display zone, or a script's organisation zone. */
+  readonly inputZone: string;
   /**
    * Answer one step. `check` is the one validation rule; a prompt asks again until it passes,
    * a script fails naming the step.
@@ -146,7 +148,10 @@ export async function answerStep(run: Run, placed: PlacedStep, options: AnswerOp
     ...(options.again && previous ? { previous: previous.value } : {}),
   };
   const asked = options.again ? { ...step, required: true } : step;
-  const reply = await responder.ask(asked, context, (raw) => checkAnswer(step, raw, { now: clock.now(), baseDir: responder.baseDir }));
+  const notBefore = dutyStart(playbook, state, step.id);
+  const reply = await responder.ask(asked, context, (raw) =>
+    checkAnswer(step, raw, { now: clock.now(), baseDir: responder.baseDir, zone: responder.inputZone, ...(notBefore ? { notBefore } : {}) }),
+  );
   if (reply.kind === 'skip') {
     if (options.again) throw new InvalidInput(`nothing was recorded for step "${step.id}": it needs an answer`);
     return incident.record('step.skipped', { step: step.id, reason: reply.reason });
@@ -159,6 +164,22 @@ export async function answerStep(run: Run, placed: PlacedStep, options: AnswerOp
       : await incident.record('step.answered', answered(reply.value).data);
   await recordDeadlineEvents(run);
   return entry;
+}
+
+/**
+ * When the duty a step records started, if it records one: the latest answer among the `from`
+ * steps of the deadlines it meets (the incident's opening does not count: it may be recorded
+ * after the fact).
+ */
+function dutyStart(playbook: Playbook, state: IncidentState, stepId: string): { step: string; at: Date } | undefined {
+  let start: { step: string; at: Date } | undefined;
+  for (const deadline of playbook.deadlines) {
+    if (deadline.met_by !== stepId || deadline.from === 'opened') continue;
+    const value = state.answers.get(deadline.from)?.value;
+    const at = typeof value === 'string' ? new Date(Date.parse(value)) : undefined;
+    if (at && !Number.isNaN(at.getTime()) && (!start || at > start.at)) start = { step: deadline.from, at };
+  }
+  return start;
 }
 
 /** Walks every open step in the playbook's order. Returns when no step is left open. */

@@ -28,13 +28,16 @@ export class MissingAnswer extends InvalidInput {
 export class ScriptResponder implements Responder {
   readonly source = 'answers' as const;
   readonly baseDir: string;
+  readonly inputZone: string;
   private readonly answers: AnswersFile;
   private readonly clock: Clock;
 
-  constructor(answers: AnswersFile, clock: Clock) {
+  /** `zone`: the organisation's (config), else UTC, never the machine's: a drill reads the same everywhere. */
+  constructor(answers: AnswersFile, clock: Clock, zone = 'UTC') {
     this.answers = answers;
     this.clock = clock;
     this.baseDir = dirname(answers.file);
+    this.inputZone = zone;
   }
 
   async ask(step: Step, context: StepContext, check: (raw: unknown) => Checked): Promise<Reply> {
@@ -67,10 +70,12 @@ export function unknownAnswerSteps(answers: AnswersFile, stepIds: ReadonlySet<st
 export class ValueResponder implements Responder {
   readonly source = 'answers' as const;
   readonly baseDir: string;
+  readonly inputZone: string;
   private readonly raw: unknown;
 
-  constructor(text: string, baseDir: string) {
+  constructor(text: string, baseDir: string, zone: string) {
     this.baseDir = baseDir;
+    this.inputZone = zone;
     let raw: unknown;
     try {
       raw = load(text, { schema: CORE_SCHEMA });

@@ -159,7 +159,7 @@ interface RunParts {
 function makeRun(options: CommonOptions, out: Output, parts: RunParts): Run {
   const { incident, playbook, settings, clock, answers } = parts;
   let responder: Responder = answers
-    ? new ScriptResponder(answers, clock)
+    ? new ScriptResponder(answers, clock, settings.config.timezone ?? 'UTC')
     : new PromptResponder({
         cwd: options.cwd,
         streams: { input: options.stdin, output: options.stderr },

@@ -86,7 +86,8 @@ describe('leakctl drill', () => {
   });
 
   it('counts business days over a weekend and skips the holidays the config lists', () => {
-    const afterThursday = onTime.replace('value: 2026-03-12T08:00:00Z', 'value: 2026-03-12T10:00:00Z');
+    // Filed at 10:00 on Thursday, an hour after the simulated clock reached it.
+    const afterThursday = onTime.replace('value: 2026-03-12T08:00:00Z', 'value: 2026-03-12T10:00:00Z').replace('after: P3D', 'after: P3DT1H');
     const withoutHoliday = drill(afterThursday);
     expect(withoutHoliday.text.code).toBe(3);
     expect(withoutHoliday.text.stderr).toContain('deadline sec_8k (File Form 8-K Item 1.05) was met 1h late: due 2026-03-12T09:00:00.000Z');
@@ -97,7 +98,8 @@ describe('leakctl drill', () => {
   });
 
   it('fails a drill that leaves a required step unanswered, and still judges the rest', () => {
-    const missing = onTime.replace('  contained: { value: true, after: PT2H }\n', '');
+    // Without contained (and its two hours), the authority is told at 08:00 once the clock reaches it.
+    const missing = onTime.replace('  contained: { value: true, after: PT2H }\n', '').replace('after: P2DT22H', 'after: P3D');
     const { text, junit, json } = drill(missing);
     expect(text.code).toBe(3);
     expect(text.stderr).toContain('required step contained (Is the leak contained?) was not answered');

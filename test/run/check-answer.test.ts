@@ -56,17 +56,44 @@ describe('datetime', () => {
     expect(accepted(datetime, '2026-03-02T09:30:00+01:00')).toBe('2026-03-02T09:30:00+01:00');
   });
 
-  it('refuses a time without an offset, or words, saying what to write', () => {
-    for (const text of ['2026-03-02T08:30:00', 'yesterday', '2026-13-45T99:00:00Z']) {
+  it('refuses words and dates that do not exist, saying what to write', () => {
+    for (const text of ['yesterday', 'last tuesday', '2026-13-45T99:00:00Z', '2026-02-31 10:00']) {
       const message = refused(datetime, text);
-      expect(message).toContain(`"${text}" is not an RFC 3339 timestamp with an offset`);
-      expect(message).toContain('2026-03-02T08:30:00Z');
-      expect(message).toContain('or now');
+      expect(message, text).toMatch(/is not a (time leakctl can read|real date and time)/);
     }
+    expect(refused(datetime, 'last tuesday')).toContain('write e.g. 2026-03-02T08:30:00Z, 2026-03-02 09:30 (in UTC), yesterday 21:40, -2h or now');
+  });
+
+  it('reads a time without an offset in the zone given, and records it with that offset', () => {
+    expect(checkAnswer(datetime, '2026-03-02 09:30', { ...context, zone: 'Europe/Berlin' })).toEqual({ ok: true, value: '2026-03-02T09:30:00+01:00' });
+    expect(checkAnswer(datetime, '2026-03-01T21:40', { ...context, zone: 'America/New_York' })).toEqual({ ok: true, value: '2026-03-01T21:40:00-05:00' });
+    expect(accepted(datetime, '2026-03-02 08:30')).toBe('2026-03-02T08:30:00Z');
+    // Relative to the run's clock (09:14:07.120 UTC), and yesterday in the zone.
+    expect(accepted(datetime, '-2h')).toBe('2026-03-02T07:14:07.120Z');
+    expect(checkAnswer(datetime, 'yesterday 21:40', { ...context, zone: 'Europe/Berlin' })).toEqual({ ok: true, value: '2026-03-01T21:40:00+01:00' });
+    expect(checkAnswer(datetime, '08:00', { ...context, zone: 'Europe/Berlin' })).toEqual({ ok: true, value: '2026-03-02T08:00:00+01:00' });
+  });
+
+  it('refuses a time later than the run\'s clock, showing the clock; the current minute is still now', () => {
+    expect(refused(datetime, '2026-03-02T10:00:00Z')).toBe(
+      '2026-03-02T10:00:00Z is later than now (the clock reads 2026-03-02T09:14:07.120Z); a time that has not come yet cannot be recorded as done',
+    );
+    expect(accepted(datetime, '2026-03-02T09:15:00Z')).toBe('2026-03-02T09:15:00Z');
+    expect(refused(datetime, 'today 23:00')).toMatch(/is later than now/);
+  });
+
+  it('refuses a duty done before its clock started, naming both steps', () => {
+    const notBefore = { step: 'discovered_at', at: new Date('2026-03-02T08:30:00Z') };
+    const checked = checkAnswer(datetime, '2026-03-01T12:00:00Z', { ...context, notBefore });
+    expect(checked).toEqual({
+      ok: false,
+      message: '"2026-03-01T12:00:00Z" is before discovered_at (2026-03-02T08:30:00.000Z), when this duty\'s clock started; a duty is not done before it is due. Check both times (leakctl amend can correct discovered_at)',
+    });
+    expect(checkAnswer(datetime, '2026-03-02T08:30:00Z', { ...context, notBefore })).toEqual({ ok: true, value: '2026-03-02T08:30:00Z' });
   });
 
   it('refuses a value that is not text', () => {
-    expect(refused(datetime, 1772440200)).toBe('expected an RFC 3339 timestamp such as 2026-03-02T08:30:00Z, or now');
+    expect(refused(datetime, 1772440200)).toBe('expected a time such as 2026-03-02T08:30:00Z, 2026-03-02 09:30, yesterday 21:40, -2h or now');
   });
 });
 

@@ -47,14 +47,19 @@ function screens() {
   return { prompts, next };
 }
 
-function ask(step: Step) {
+function ask(step: Step, zone = 'UTC') {
   const { prompts, next } = screens();
   const output = new PassThrough();
-  const reply = askStep(prompts, step, (raw) => checkAnswer(step, raw, { now: NOW, baseDir: process.cwd() }), {
-    input: new PassThrough(),
-    output,
-  });
-  return { reply, next };
+  let written = '';
+  output.on('data', (d: Buffer) => (written += d.toString()));
+  const reply = askStep(
+    prompts,
+    step,
+    (raw) => checkAnswer(step, raw, { now: NOW, baseDir: process.cwd(), zone }),
+    { input: new PassThrough(), output },
+    zone,
+  );
+  return { reply, next, written: () => written };
 }
 
 /** Let the prompt re-render after a key. */
@@ -133,19 +138,37 @@ describe('asking a step', () => {
     await expect(reply).resolves.toEqual({ kind: 'answer', value: ['names'] });
   });
 
-  it('datetime: a time without an offset is refused with the reason; `now` is then accepted as the clock\'s time', async () => {
-    const { reply, next } = ask({ id: 'discovered_at', kind: 'datetime', prompt: 'When did you become aware of the leak?', required: true });
+  it('datetime: a future time is refused with the clock; a time without an offset is read in the zone, echoed with its offset, and confirmed or typed again', async () => {
+    const { reply, next, written } = ask({ id: 'discovered_at', kind: 'datetime', prompt: 'When did you become aware of the leak?', required: true }, 'Europe/Berlin');
     const screen = await next();
     expect(screen.getScreen()).toContain('When did you become aware of the leak?');
-    expect(screen.getScreen()).toContain('or now');
-    screen.events.type('2026-03-02 08:30');
+    const flat = (text: string): string => text.replace(/\s+/g, ' ');
+    expect(flat(screen.getScreen())).toContain('yesterday 21:40, -2h, now; in Europe/Berlin');
+    screen.events.type('2026-03-02 23:00');
     screen.events.keypress('enter');
     await settle();
-    expect(screen.getScreen()).toContain('"2026-03-02 08:30" is not an RFC 3339 timestamp with an offset');
-    for (let i = 0; i < '2026-03-02 08:30'.length; i++) screen.events.keypress('backspace');
-    screen.events.type('now');
+    expect(flat(screen.getScreen())).toContain('2026-03-02T23:00:00+01:00 is later than now (the clock reads 2026-03-02T10:14:07+01:00)');
+    for (let i = 0; i < '2026-03-02 23:00'.length; i++) screen.events.keypress('backspace');
+    screen.events.type('2026-03-02 08:30');
     screen.events.keypress('enter');
+    const confirm = await next();
+    expect(flat(confirm.getScreen())).toContain('Read as Mon 2 Mar 2026 08:30 CET (UTC+01:00) = 2026-03-02T07:30:00Z. Is that right?');
+    confirm.events.type('n');
+    confirm.events.keypress('enter');
+    const again = await next();
+    again.events.type('now');
+    again.events.keypress('enter');
     await expect(reply).resolves.toEqual({ kind: 'answer', value: '2026-03-02T09:14:07.120Z' });
+    expect(written()).toContain('→ Mon 2 Mar 2026 10:14 CET (UTC+01:00) = 2026-03-02T09:14:07.120Z');
+  });
+
+  it('datetime: a time typed with its offset is echoed in the zone and taken as written', async () => {
+    const { reply, next, written } = ask({ id: 'discovered_at', kind: 'datetime', prompt: 'When?', required: true }, 'Europe/Berlin');
+    const screen = await next();
+    screen.events.type('2026-03-02T08:30:00Z');
+    screen.events.keypress('enter');
+    await expect(reply).resolves.toEqual({ kind: 'answer', value: '2026-03-02T08:30:00Z' });
+    expect(written()).toContain('→ Mon 2 Mar 2026 09:30 CET (UTC+01:00) = 2026-03-02T08:30:00Z');
   });
 
   it('number: records the number typed', async () => {
