@@ -26,6 +26,11 @@ export function parseDuration(text: string): IsoDuration | undefined {
   return { years: n(1), months: n(2), weeks: n(3), days: n(4), hours: n(5), minutes: n(6), seconds: n(7) };
 }
 
+/** The days a duration spans at most (a month as 31, a year as 366): what its bound is checked against. */
+export function longestDays(d: IsoDuration): number {
+  return d.years * 366 + d.months * 31 + d.weeks * 7 + d.days + d.hours / 24 + d.minutes / 1440 + d.seconds / 86_400;
+}
+
 const UNITS: readonly (readonly [keyof IsoDuration, string])[] = [
   ['years', 'year'],
   ['months', 'month'],

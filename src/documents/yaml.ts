@@ -3,7 +3,8 @@
  * template front matter) is read through here so that any problem can be reported as
  * `FILE:LINE:COL message` at the node that caused it (SPEC section 2).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { LIMITS } from '../schemas/limits.js';
 import { createRequire } from 'node:module';
 import type { Document, LineCounter, Node, Pair } from 'yaml';
 import { InvalidDocument, InvalidInput } from '../ui/errors.js';
@@ -26,7 +27,7 @@ const MAX_ALIASES = 1000;
  * document (conditions inside conditions) needs about 30 levels, and the checks, ajv and the
  * condition evaluator recurse, so an unbounded depth would end in a stack overflow (exit 1).
  */
-export const MAX_DEPTH = 100;
+export const MAX_DEPTH = LIMITS.depth;
 /** Nodes that aliases may add to a document when it is expanded (issue 7: alias bombs). */
 export const MAX_ALIAS_EXPANSION = 100_000;
 
@@ -54,8 +55,14 @@ export function readSourceFile(file: string): string {
 /** The file's bytes, or exit 2 naming the file and what is wrong with it. */
 export function readSourceBytes(file: string, what = 'a YAML file'): Buffer {
   try {
+    // Bounded before it is read (issue 9): a document is kilobytes; a huge one would exhaust memory.
+    const size = statSync(file).size;
+    if (size > LIMITS.documentBytes) {
+      throw new InvalidInput(`${file}: ${(size / 1024 / 1024).toFixed(1)} MiB, more than the ${LIMITS.documentBytes / 1024 / 1024} MiB leakctl reads as ${what}; is it the right file?`);
+    }
     return readFileSync(file);
   } catch (error) {
+    if (error instanceof InvalidInput) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new InvalidInput(`${file}: no such file`);
     if (code === 'EISDIR') throw new InvalidInput(`${file}: is a directory, expected ${what}`);
@@ -76,7 +83,9 @@ export function parseYaml(file: string, text: string, what: string, lineOffset =
     // The YAML 1.2 core schema, whatever a `%YAML 1.1` directive says: 1.1's !!set, !!omap,
     // !!binary and timestamps would turn into Set, Map, Buffer and Date objects that no schema
     // or check expects. Log level `error`: the yaml library must not print warnings itself.
-    doc = Y().parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true, schema: 'core', logLevel: 'error' });
+    // uniqueKeys: false, and duplicates found by shapeProblems instead: the library compares each
+    // new key with every earlier one, which takes seconds for a mapping of 20,000 keys (issue 9).
+    doc = Y().parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: false, schema: 'core', logLevel: 'error' });
   } catch (error) {
     // The parser recursing past the stack (it catches this itself in most places).
     if (error instanceof RangeError) throw tooDeep(file, { line: 1 + lineOffset, col: 1 });
@@ -189,9 +198,14 @@ function shapeProblems(root: Node, position: (node: Node) => Position): (Positio
     open.add(node);
     let height = 1;
     let size = 1;
+    const keys = Y().isMap(node) ? new Set<string>() : null;
     for (const item of node.items as unknown[]) {
       if (Y().isPair(item) && Y().isCollection(item.key)) {
         problems.push({ ...position(item.key as Node), message: 'a key must be a single value (text), not a list or mapping' });
+      } else if (keys && Y().isPair(item) && Y().isScalar(item.key)) {
+        const k = String(item.key.value);
+        if (keys.has(k)) problems.push({ ...position(item.key as Node), message: 'Map keys must be unique' });
+        keys.add(k);
       }
       const children = Y().isPair(item) ? [item.key as Node | null, item.value as Node | null] : [item as Node];
       for (const child of children) {
@@ -231,9 +245,7 @@ export function positionAt(source: YamlSource, path: DocPath, key = false): Posi
   let pair: Pair | null = null;
   for (const segment of path) {
     if (Y().isMap(node)) {
-      const found: Pair | undefined = node.items.find(
-        (item) => Y().isScalar(item.key) && String(item.key.value) === String(segment),
-      ) as Pair | undefined;
+      const found = pairsByKey(node).get(String(segment));
       if (!found) break;
       pair = found;
       node = (found.value as Node | null) ?? (found.key as Node);
@@ -248,6 +260,26 @@ export function positionAt(source: YamlSource, path: DocPath, key = false): Posi
   }
   const target = key && pair && Y().isPair(pair) ? (pair.key as Node) : node;
   return nodePosition(source.lines, target, source.lineOffset);
+}
+
+/**
+ * A mapping's pairs by key, built once per mapping: a document with thousands of keys that each
+ * need a position (20,000 unknown answers) is reported in linear time, not quadratic (issue 9).
+ */
+const keyIndex = new WeakMap<object, Map<string, Pair>>();
+function pairsByKey(map: { items: unknown[] }): Map<string, Pair> {
+  let index = keyIndex.get(map);
+  if (!index) {
+    index = new Map();
+    for (const item of map.items as Pair[]) {
+      if (Y().isScalar(item.key)) {
+        const k = String(item.key.value);
+        if (!index.has(k)) index.set(k, item);
+      }
+    }
+    keyIndex.set(map, index);
+  }
+  return index;
 }
 
 /** A problem at `path` in `source`. */

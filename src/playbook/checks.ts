@@ -3,12 +3,14 @@
  * alongside) the JSON Schema. They read the raw data defensively, because they also run when the
  * schema has already found problems: the responder gets every problem in one run.
  */
-import { parseDuration } from '../deadlines/duration.js';
+import { longestDays, parseDuration } from '../deadlines/duration.js';
+import { LIMITS } from '../schemas/limits.js';
 import { isTimeZone } from '../deadlines/zoned-date.js';
 import { problemAt, positionAt } from '../documents/yaml.js';
 import type { DocPath, YamlSource } from '../documents/yaml.js';
 import type { SourceProblem } from '../ui/errors.js';
 import { COMPARISON_OPERATORS } from './conditions.js';
+import { compilePattern } from './patterns.js';
 import type { StepKind } from './types.js';
 
 type Raw = Record<string, unknown>;
@@ -119,11 +121,16 @@ export function checkPlaybook(source: YamlSource, known: KnownIds = {}): SourceP
     if (typeof deadline.met_by === 'string') {
       checkDatetimeStep(deadline.met_by, [...path, 'met_by'], 'met_by', steps, report, false);
     }
-    if (typeof deadline.within === 'string' && !parseDuration(deadline.within)) {
-      report(
-        [...path, 'within'],
-        `"within" ${JSON.stringify(deadline.within)} is not an ISO 8601 duration; write e.g. PT72H (72 hours), P30D (30 days) or { business_days: 4 }`,
-      );
+    if (typeof deadline.within === 'string') {
+      const within = parseDuration(deadline.within);
+      if (!within) {
+        report(
+          [...path, 'within'],
+          `"within" ${JSON.stringify(deadline.within)} is not an ISO 8601 duration; write e.g. PT72H (72 hours), P30D (30 days) or { business_days: 4 }`,
+        );
+      } else if (longestDays(within) > LIMITS.withinDays) {
+        report([...path, 'within'], `"within" ${deadline.within} is longer than ${LIMITS.withinDays} days; no notification period is that long`);
+      }
     }
     if (typeof deadline.time_zone === 'string' && !isTimeZone(deadline.time_zone)) {
       report([...path, 'time_zone'], `unknown time zone "${deadline.time_zone}"; use an IANA name such as America/New_York or Europe/Paris`);
@@ -193,11 +200,9 @@ function checkStepFields(step: Raw, path: DocPath, report: Report): void {
   unique(step.items, 'id', 'items');
 
   if (typeof step.pattern === 'string') {
-    try {
-      new RegExp(step.pattern, 'u');
-    } catch (error) {
-      report([...path, 'pattern'], `"pattern" is not a valid regular expression: ${(error as Error).message}`);
-    }
+    // Compiled now, in RE2 syntax (patterns.ts), so that one RE2 cannot match is refused at load.
+    const compiled = compilePattern(step.pattern);
+    if (typeof compiled === 'string') report([...path, 'pattern'], `"pattern" is not a regular expression leakctl can use: ${compiled}`);
   }
   const ordered = (low: string, high: string): void => {
     if (typeof step[low] === 'number' && typeof step[high] === 'number' && step[low] > step[high]) {

@@ -8,7 +8,8 @@ import { loadYamlFileFast } from '../documents/load.js';
 import { problemAt } from '../documents/yaml.js';
 import type { Position, YamlSource } from '../documents/yaml.js';
 import { positionAt } from '../documents/yaml.js';
-import { parseDuration } from '../deadlines/duration.js';
+import { longestDays, parseDuration } from '../deadlines/duration.js';
+import { LIMITS } from '../schemas/limits.js';
 import { answersSchema } from '../schemas/answers.js';
 import type { IsoDuration } from '../deadlines/duration.js';
 import { InvalidDocument } from '../ui/errors.js';
@@ -75,6 +76,9 @@ export function checkAnswers(source: YamlSource): AnswersFile {
         problems.push(
           problemAt(source, ['answers', step, 'after'], `"after" ${JSON.stringify(entry.after)} is not an ISO 8601 duration; write e.g. PT70H or P2D`),
         );
+      } else if (longestDays(after) > LIMITS.afterDays) {
+        problems.push(problemAt(source, ['answers', step, 'after'], `"after" ${String(entry.after)} moves the clock more than ${LIMITS.afterDays} days at once; a drill's steps are hours or days apart`));
+        after = undefined;
       }
     }
     const scripted = { value: entry.value, ...(after ? { after } : {}) };

@@ -5,6 +5,8 @@
 import { lstatSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { parseMoment } from '../deadlines/moment.js';
+import { compilePattern } from '../playbook/patterns.js';
+import { LIMITS } from '../schemas/limits.js';
 import type { Step } from '../playbook/types.js';
 import { notAttachable } from '../evidence/durable.js';
 import { SENSITIVE_PLACEHOLDER } from '../evidence/describe.js';
@@ -91,18 +93,25 @@ function checkText(step: Step, raw: unknown): Checked {
   if (step.min_length !== undefined && value.length < step.min_length) {
     return fail(`expected at least ${step.min_length} characters, got ${value.length}`);
   }
-  if (step.max_length !== undefined && value.length > step.max_length) {
-    return fail(`expected at most ${step.max_length} characters, got ${value.length}`);
-  }
-  if (step.pattern !== undefined && !new RegExp(step.pattern, 'u').test(value)) {
-    return fail(`does not match the pattern ${step.pattern}`);
+  const most = step.max_length ?? (step.kind === 'text' ? LIMITS.textAnswerChars : LIMITS.longtextAnswerChars);
+  if (value.length > most) return fail(`expected at most ${most} characters, got ${value.length}`);
+  if (step.pattern !== undefined) {
+    const pattern = compilePattern(step.pattern);
+    // The playbook's load refused a pattern RE2 cannot compile: a string here is a bug, not an answer.
+    if (typeof pattern === 'string') throw new Error(`pattern of step ${step.id}: ${pattern}`);
+    if (!pattern.find(value)) return fail(`does not match the pattern ${printable(step.pattern)}`);
   }
   return ok(value);
 }
 
+/** 12,000 or 12 000 or 12_000: digits grouped in threes, as people write large counts. */
+const GROUPED = /^[+-]?\d{1,3}(?:([,_ ])\d{3})(?:\1\d{3})*(?:\.\d+)?$/;
+
 function checkNumber(step: Step, raw: unknown): Checked {
-  const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw.trim()) : raw;
+  const text = typeof raw === 'string' ? raw.trim() : undefined;
+  const value = text !== undefined && text !== '' ? Number(GROUPED.test(text) ? text.replace(/[,_ ]/g, '') : text) : raw;
   if (typeof value !== 'number' || !Number.isFinite(value)) return fail(`expected a number; got ${shown(step, raw)}`);
+  if (Math.abs(value) > LIMITS.number) return fail(`${shown(step, raw)} is larger than any count of people or records (at most ${LIMITS.number})`);
   if (step.integer && !Number.isInteger(value)) return fail(`expected a whole number; got ${shown(step, value)}`);
   if (step.min !== undefined && value < step.min) return fail(`expected at least ${step.min}; got ${shown(step, value)}`);
   if (step.max !== undefined && value > step.max) return fail(`expected at most ${step.max}; got ${shown(step, value)}`);
@@ -162,6 +171,7 @@ function checkAttachment(step: Step, raw: unknown, baseDir: string): Checked {
   if (!Array.isArray(list) || list.length === 0 || list.some((p) => typeof p !== 'string' || p.trim() === '')) {
     return fail('expected one or more file paths');
   }
+  if (list.length > LIMITS.attachmentFiles) return fail(`${list.length} files at once; attach at most ${LIMITS.attachmentFiles} (an archive holds more)`);
   const paths: string[] = [];
   for (const given of list as string[]) {
     if (given.includes('\0')) return fail(`${named(step, given)} is not a usable file path (it contains a NUL character)`);

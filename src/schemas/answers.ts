@@ -1,4 +1,6 @@
 /** JSON Schema of `leakctl/answers@1` (SPEC section 3): scripted runs and drills. */
+import { LIMITS } from './limits.js';
+
 export const answersSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   $id: 'https://leakctl.dev/schema/answers@1.json',
@@ -9,7 +11,7 @@ export const answersSchema = {
   properties: {
     $schema: { type: 'string' },
     schema: { const: 'leakctl/answers@1' },
-    responder: { type: 'string', minLength: 1 },
+    responder: { type: 'string', minLength: 1, maxLength: LIMITS.titleChars },
     now: {
       type: 'string',
       format: 'date-time',
@@ -20,6 +22,7 @@ export const answersSchema = {
       description:
         'Step id → answer: a bare value, or { value, after } where after (ISO 8601 duration) advances the simulated clock first.',
       propertyNames: { pattern: '^[a-z][a-z0-9_]{0,63}$' },
+      maxProperties: LIMITS.answers,
       additionalProperties: true,
     },
   },

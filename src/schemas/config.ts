@@ -1,4 +1,6 @@
 /** JSON Schema of `leakctl/config@1` (SPEC section 6): `leakctl.config.yaml`. */
+import { LIMITS } from './limits.js';
+
 export const configSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   $id: 'https://leakctl.dev/schema/config@1.json',
@@ -14,12 +16,12 @@ export const configSchema = {
       description: 'Organisation details used by the notice templates.',
       additionalProperties: false,
       properties: {
-        name: { type: 'string', minLength: 1 },
-        community: { type: 'string', minLength: 1 },
+        name: { type: 'string', minLength: 1, maxLength: LIMITS.titleChars },
+        community: { type: 'string', minLength: 1, maxLength: LIMITS.titleChars },
         contact_email: { type: 'string', format: 'email' },
-        dpo_contact: { type: 'string', minLength: 1 },
+        dpo_contact: { type: 'string', minLength: 1, maxLength: LIMITS.titleChars },
         website: { type: 'string', format: 'uri' },
-        platform: { type: 'string', minLength: 1 },
+        platform: { type: 'string', minLength: 1, maxLength: LIMITS.titleChars },
       },
     },
     responder: { type: 'string', minLength: 1, description: 'Default responder name.' },
@@ -32,20 +34,21 @@ export const configSchema = {
     playbooks: {
       type: 'array',
       description: 'Extra playbook directories (relative to this file), searched before the bundled ones.',
-      items: { type: 'string', minLength: 1 },
+      items: { type: 'string', minLength: 1, maxLength: LIMITS.titleChars },
     },
     templates: {
       type: 'array',
       description: 'Extra template directories (relative to this file), searched before the bundled ones.',
-      items: { type: 'string', minLength: 1 },
+      items: { type: 'string', minLength: 1, maxLength: LIMITS.titleChars },
     },
     calendars: {
       type: 'array',
       description: 'Extra holiday calendar directories (relative to this file), searched before the bundled ones.',
-      items: { type: 'string', minLength: 1 },
+      items: { type: 'string', minLength: 1, maxLength: LIMITS.titleChars },
     },
     holidays: {
       type: 'array',
+      maxItems: LIMITS.holidays,
       description: "The organisation's own closing days (yyyy-MM-dd), skipped by every business-day deadline besides weekends and its calendar.",
       items: { type: 'string', format: 'date' },
     },

@@ -4,6 +4,7 @@
  * document (ids unique, conditions naming earlier steps, …) are in src/playbook/checks.ts.
  */
 import { CAUSES, STEP_KINDS } from '../playbook/types.js';
+import { DURATION_PATTERN, LIMITS } from './limits.js';
 
 const phaseOrStepId = {
   type: 'string',
@@ -11,7 +12,9 @@ const phaseOrStepId = {
   description: 'Lowercase letters, digits and _, starting with a letter; unique across the playbook.',
 };
 
-const text = { type: 'string', minLength: 1 };
+const text = { type: 'string', minLength: 1, maxLength: LIMITS.titleChars };
+const prose = { type: 'string', minLength: 1, maxLength: LIMITS.proseChars };
+const number = { type: 'number', minimum: -LIMITS.number, maximum: LIMITS.number };
 
 const condition = {
   type: 'object',
@@ -23,14 +26,14 @@ const condition = {
     step: phaseOrStepId,
     equals: { description: 'The answer equals this value.' },
     includes: { description: 'The answer (an array) includes this value.' },
-    in: { type: 'array', minItems: 1, description: 'The answer is one of these values.' },
-    gt: { type: 'number' },
-    gte: { type: 'number' },
-    lt: { type: 'number' },
-    lte: { type: 'number' },
+    in: { type: 'array', minItems: 1, maxItems: LIMITS.conditionItems, description: 'The answer is one of these values.' },
+    gt: number,
+    gte: number,
+    lt: number,
+    lte: number,
     answered: { type: 'boolean' },
-    all: { type: 'array', minItems: 1, items: { $ref: '#/$defs/condition' } },
-    any: { type: 'array', minItems: 1, items: { $ref: '#/$defs/condition' } },
+    all: { type: 'array', minItems: 1, maxItems: LIMITS.conditionItems, items: { $ref: '#/$defs/condition' } },
+    any: { type: 'array', minItems: 1, maxItems: LIMITS.conditionItems, items: { $ref: '#/$defs/condition' } },
     not: { $ref: '#/$defs/condition' },
   },
 };
@@ -42,8 +45,8 @@ const step = {
   properties: {
     id: phaseOrStepId,
     kind: { enum: [...STEP_KINDS] },
-    prompt: text,
-    help: { type: 'string' },
+    prompt: prose,
+    help: { type: 'string', maxLength: LIMITS.proseChars },
     required: { type: 'boolean', default: true },
     when: { $ref: '#/$defs/condition' },
     sensitive: {
@@ -54,6 +57,7 @@ const step = {
     choices: {
       type: 'array',
       minItems: 1,
+      maxItems: LIMITS.choices,
       items: {
         type: 'object',
         additionalProperties: false,
@@ -64,6 +68,7 @@ const step = {
     items: {
       type: 'array',
       minItems: 1,
+      maxItems: LIMITS.choices,
       items: {
         type: 'object',
         additionalProperties: false,
@@ -71,13 +76,18 @@ const step = {
         properties: { id: phaseOrStepId, label: text },
       },
     },
-    min_length: { type: 'integer', minimum: 0 },
-    max_length: { type: 'integer', minimum: 1 },
-    pattern: { type: 'string', minLength: 1 },
-    min: { type: 'number' },
-    max: { type: 'number' },
+    min_length: { type: 'integer', minimum: 0, maximum: LIMITS.longtextAnswerChars },
+    max_length: { type: 'integer', minimum: 1, maximum: LIMITS.longtextAnswerChars },
+    pattern: {
+      type: 'string',
+      minLength: 1,
+      maxLength: LIMITS.patternChars,
+      description: 'A regular expression the answer must match, in RE2 syntax (matched in linear time; no backreferences or lookaround).',
+    },
+    min: number,
+    max: number,
     integer: { type: 'boolean' },
-    min_items: { type: 'integer', minimum: 0 },
+    min_items: { type: 'integer', minimum: 0, maximum: LIMITS.choices },
   },
   allOf: [
     {
@@ -104,7 +114,7 @@ export const playbookSchema = {
     id: { type: 'string', pattern: '^[a-z][a-z0-9-]{0,63}$' },
     title: text,
     cause: { enum: [...CAUSES] },
-    summary: text,
+    summary: prose,
     version: { type: ['string', 'number'] },
     triage: {
       type: 'object',
@@ -113,20 +123,22 @@ export const playbookSchema = {
       additionalProperties: false,
       required: ['cause', 'scope', 'blame', 'control'],
       properties: {
-        cause: { type: 'string', minLength: 1 },
-        scope: { type: 'string', minLength: 1 },
-        blame: { type: 'string', minLength: 1 },
-        control: { type: 'string', minLength: 1 },
+        cause: text,
+        scope: text,
+        blame: text,
+        control: text,
       },
     },
     holidays: {
       type: 'array',
+      maxItems: LIMITS.holidays,
       description: 'Dates (yyyy-MM-dd) that business-day deadlines skip, besides weekends.',
       items: { type: 'string', format: 'date' },
     },
     phases: {
       type: 'array',
       minItems: 1,
+      maxItems: LIMITS.phases,
       items: {
         type: 'object',
         additionalProperties: false,
@@ -134,13 +146,14 @@ export const playbookSchema = {
         properties: {
           id: phaseOrStepId,
           title: text,
-          help: { type: 'string' },
-          steps: { type: 'array', minItems: 1, items: { $ref: '#/$defs/step' } },
+          help: { type: 'string', maxLength: LIMITS.proseChars },
+          steps: { type: 'array', minItems: 1, maxItems: LIMITS.stepsPerPhase, items: { $ref: '#/$defs/step' } },
         },
       },
     },
     deadlines: {
       type: 'array',
+      maxItems: LIMITS.deadlines,
       items: {
         type: 'object',
         additionalProperties: false,
@@ -154,14 +167,15 @@ export const playbookSchema = {
           },
           within: {
             type: ['string', 'object'],
-            description: 'An ISO 8601 duration (PT72H, P30D) or { business_days: N }.',
+            description: `An ISO 8601 duration (PT72H, P30D; at most ${LIMITS.withinDays} days) or { business_days: N } (at most ${LIMITS.businessDays}).`,
+            pattern: DURATION_PATTERN,
             additionalProperties: false,
             required: ['business_days'],
-            properties: { business_days: { type: 'integer', minimum: 1 } },
+            properties: { business_days: { type: 'integer', minimum: 1, maximum: LIMITS.businessDays } },
           },
           met_by: { type: 'string', description: 'The datetime step whose answer fulfils it.' },
           when: { $ref: '#/$defs/condition' },
-          source: { type: 'string' },
+          source: { type: 'string', maxLength: LIMITS.proseChars },
           time_zone: {
             type: 'string',
             minLength: 1,
@@ -178,6 +192,7 @@ export const playbookSchema = {
     },
     notices: {
       type: 'array',
+      maxItems: LIMITS.notices,
       items: {
         type: 'object',
         additionalProperties: false,

@@ -1,4 +1,6 @@
 /** JSON Schema of a template's front matter (SPEC section 5). */
+import { LIMITS } from './limits.js';
+
 export const templateSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   $id: 'https://leakctl.dev/schema/template@1.json',
@@ -8,9 +10,9 @@ export const templateSchema = {
   required: ['id', 'title', 'audience', 'subject'],
   properties: {
     id: { type: 'string', pattern: '^[a-z][a-z0-9-]{0,63}$' },
-    title: { type: 'string', minLength: 1 },
-    audience: { type: 'string', minLength: 1 },
-    subject: { type: 'string', minLength: 1 },
+    title: { type: 'string', minLength: 1, maxLength: LIMITS.titleChars },
+    audience: { type: 'string', minLength: 1, maxLength: LIMITS.titleChars },
+    subject: { type: 'string', minLength: 1, maxLength: LIMITS.proseChars },
     formats: {
       type: 'array',
       minItems: 1,

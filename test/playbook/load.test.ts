@@ -108,7 +108,7 @@ describe('the broken-playbook corpus: every problem at its node, all at once', (
       [
         '13:9 "choices" does not apply to a confirm step (only to select, multi)',
         '15:9 missing required field "choices"',
-        '21:18 "pattern" is not a valid regular expression: Invalid regular expression: /([a-z/u: Unterminated character class',
+        '21:18 "pattern" is not a regular expression leakctl can use: missing closing ]: `[a-z`; patterns use RE2 syntax (no backreferences or lookaround), which is matched in linear time',
         '25:14 "min" (10) is greater than "max" (1)',
       ],
     ],
