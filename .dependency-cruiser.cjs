@@ -5,7 +5,7 @@
  */
 const layers = [
   ['ui', ['ui', 'options', 'package-root']],
-  ['documents', ['ui', 'documents', 'schemas']],
+  ['documents', ['ui', 'documents', 'schemas', 'package-root']],
   // The playbook schema names the step kinds and causes that playbook/types.ts (a leaf) lists.
   ['schemas', ['schemas', 'playbook/types']],
   ['evidence', ['ui', 'evidence']],

@@ -32,6 +32,28 @@ for (const [name, schema] of Object.entries(SCHEMAS)) {
 }
 writeFileSync(join(root, 'dist', 'schemas', 'validators.cjs'), standaloneCode(ajv, refs));
 
+// 2b. The bundled documents, parsed once here with the same code the runtime uses, kept by the
+//     SHA-256 of their text (src/documents/load.ts): a command that opens an incident of the
+//     bundled playbook takes its data from there instead of parsing 50 KB of YAML again.
+{
+  const { parseYaml } = await import(pathToFileURL(join(root, 'dist', 'documents', 'yaml.js')).href);
+  const { splitFrontMatter } = await import(pathToFileURL(join(root, 'dist', 'notices', 'templates.js')).href);
+  const { PARSED_DOCUMENTS } = await import(pathToFileURL(join(root, 'dist', 'documents', 'load.js')).href);
+  const { createHash } = await import('node:crypto');
+  const documents = {};
+  const keep = (file, text) => {
+    documents[createHash('sha256').update(text).digest('hex')] = JSON.stringify(parseYaml(file, text, 'a bundled document').data);
+  };
+  for (const dir of ['playbooks', join('playbooks', 'drills'), 'calendars']) {
+    for (const name of readdirSync(join(root, dir)).filter((n) => n.endsWith('.yaml'))) keep(name, readFileSync(join(root, dir, name), 'utf8'));
+  }
+  for (const name of readdirSync(join(root, 'templates')).filter((n) => n.endsWith('.liquid'))) {
+    const front = splitFrontMatter(readFileSync(join(root, 'templates', name), 'utf8'));
+    if (front) keep(name, front.yaml);
+  }
+  writeFileSync(join(root, PARSED_DOCUMENTS), JSON.stringify(documents));
+}
+
 // 3. The bundle: cli.js (commander and the wiring: all that --version and --help load) and one
 //    self-contained file per command, which cli.js imports when that command runs. One file per
 //    command, not shared chunks: Node 20 pays for every ES module file it resolves and loads, and

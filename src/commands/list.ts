@@ -1,6 +1,6 @@
 /** `leakctl list`: the playbooks and templates in the search path. */
 import { loadSettings } from '../config/settings.js';
-import { loadYamlFileFast } from '../documents/load.js';
+import { loadDocument } from '../documents/load.js';
 import type { CommonOptions } from '../options.js';
 import { PLAYBOOK_WHAT } from '../playbook/load.js';
 import { listPlaybookFiles, listTemplateFiles } from '../documents/files.js';
@@ -21,7 +21,7 @@ export async function run(options: CommonOptions): Promise<number> {
 
   const playbooks = [...listPlaybookFiles(settings.playbookDirs)].map(([id, file]) => {
     try {
-      const data = loadYamlFileFast(file, PLAYBOOK_WHAT).data;
+      const data = loadDocument(file, PLAYBOOK_WHAT).data;
       return { id, title: String(data.title ?? ''), cause: String(data.cause ?? ''), file };
     } catch (error) {
       if (!(error instanceof LeakctlError)) throw error;

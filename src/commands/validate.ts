@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { loadConfigFile } from '../config/config.js';
 import { loadSettings } from '../config/settings.js';
-import { loadYamlFileFast } from '../documents/load.js';
+import { loadDocument } from '../documents/load.js';
 import { problemAt, readSourceFile } from '../documents/yaml.js';
 import { loadCalendarFile } from '../deadlines/calendars.js';
 import { TEMPLATE_EXTENSION } from '../documents/files.js';
@@ -82,7 +82,7 @@ export async function run(options: CommonOptions, files: string[]): Promise<numb
 }
 
 function detectKind(file: string, given: string): Kind {
-  const source = loadYamlFileFast(given === file ? file : given, 'a leakctl document with a schema: tag');
+  const source = loadDocument(given === file ? file : given, 'a leakctl document with a schema: tag');
   const tag = source.data.schema;
   const kind = typeof tag === 'string' ? TAGS[tag] : undefined;
   if (!kind) {

@@ -2,7 +2,7 @@
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { checkSchema } from '../documents/check.js';
-import { loadYamlFileFast } from '../documents/load.js';
+import { loadDocument } from '../documents/load.js';
 import { problemAt } from '../documents/yaml.js';
 import type { YamlSource } from '../documents/yaml.js';
 import { isTimeZone } from '../deadlines/zoned-date.js';
@@ -36,7 +36,7 @@ export const EMPTY_CONFIG: Config = { org: {}, playbookDirs: [], templateDirs: [
 export const CONFIG_WHAT = 'a leakctl/config@1 document';
 
 export function loadConfigFile(file: string): Config {
-  return checkConfig(loadYamlFileFast(file, CONFIG_WHAT));
+  return checkConfig(loadDocument(file, CONFIG_WHAT));
 }
 
 /** The checks of a parsed config file; relative directories are resolved against its folder. */

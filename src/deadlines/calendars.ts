@@ -5,7 +5,7 @@
  */
 import { checkSchema } from '../documents/check.js';
 import { listCalendarFiles } from '../documents/files.js';
-import { loadYamlFileFast } from '../documents/load.js';
+import { loadDocument } from '../documents/load.js';
 import { problemAt } from '../documents/yaml.js';
 import { InvalidDocument, InvalidInput } from '../ui/errors.js';
 
@@ -22,7 +22,7 @@ export interface Calendar {
 export const CALENDAR_WHAT = 'a leakctl/calendar@1 document';
 
 export function loadCalendarFile(file: string): Calendar {
-  const source = loadYamlFileFast(file, CALENDAR_WHAT);
+  const source = loadDocument(file, CALENDAR_WHAT);
   const problems = checkSchema(source, 'calendar');
   const data = source.data as { id?: unknown; years?: { from?: unknown; to?: unknown }; holidays?: { date?: unknown }[] };
   const from = typeof data.years?.from === 'number' ? data.years.from : undefined;

@@ -1,36 +1,45 @@
 /**
- * The fast road for documents that are fine, which is nearly all of them. `yaml` keeps the
- * source positions that every FILE:LINE:COL message needs, but parsing the bundled platform
- * playbook and its answers with it costs about 70 ms; js-yaml does the same in about 20 ms
- * without positions. So: parse with js-yaml, and build the positioned document with `yaml` only
- * when a position is asked for — that is, only when there is a problem to report. Anything
- * unusual (a parse error, anchors and aliases, a document that is not a mapping) takes the
- * positioned road from the start, so its messages are always `yaml`'s.
+ * One loading path and one YAML parser for every document (issue 9): `yaml`, with the YAML 1.2
+ * core schema, keeping the source positions every FILE:LINE:COL message needs and the source
+ * text of every scalar (an answer `00123` given to a text step is the five characters written).
+ *
+ * Parsing the bundled platform playbook takes tens of milliseconds, on every command that opens
+ * an incident. So the build parses the bundled documents with this same code and keeps their
+ * data by the SHA-256 of their text (dist/documents.json): a document whose text is unchanged
+ * is taken from there, and parsed again with positions only when a position is asked for, that
+ * is, when there is a problem to report. Any other text, a user's playbook or an edited bundled
+ * one, is parsed.
  */
-import { CORE_SCHEMA, load } from 'js-yaml';
-import { MAX_DEPTH, parseYaml, readSourceFile } from './yaml.js';
+import { hash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../package-root.js';
+import { parseYaml, readSourceFile } from './yaml.js';
 import type { YamlSource } from './yaml.js';
 
-/** Anchors and aliases go to `yaml`, which limits alias expansion ("billion laughs"). */
-const ANCHOR_OR_ALIAS = /(?:^|[\s[{,:-])[&*][^\s,[\]{}]/m;
-/**
- * Keys that may be lists or mappings (`? [a]` or `[a]: x`): js-yaml turns them into text, where
- * the positioned road refuses them. A false alarm only costs the slower road.
- */
-const COMPLEX_KEY = /(?:^|[\s,{[])\?(?:\s|$)|[\]}]\s*:/m;
+/** Where the build keeps the parsed bundled documents: SHA-256 of the text → the data as JSON. */
+export const PARSED_DOCUMENTS = 'dist/documents.json';
 
-export function parseYamlFast(file: string, text: string, what: string, lineOffset = 0): YamlSource {
-  if (ANCHOR_OR_ALIAS.test(text) || COMPLEX_KEY.test(text)) return parseYaml(file, text, what, lineOffset);
-  let data: unknown;
-  try {
-    // CORE_SCHEMA: YAML 1.2's core types, as `yaml` reads them (no timestamps, `yes` is text).
-    data = load(text, { schema: CORE_SCHEMA, filename: file });
-  } catch {
-    return parseYaml(file, text, what, lineOffset);
+let parsed: Record<string, string> | null | undefined;
+
+function cached(text: string): unknown {
+  if (parsed === undefined) {
+    try {
+      parsed = JSON.parse(readFileSync(join(packageRoot(), PARSED_DOCUMENTS), 'utf8')) as Record<string, string>;
+    } catch {
+      // Not built (tests run from src/): every document is parsed.
+      parsed = null;
+    }
   }
-  if (typeof data !== 'object' || data === null || Array.isArray(data) || depthOf(data) > MAX_DEPTH) {
-    return parseYaml(file, text, what, lineOffset);
-  }
+  if (parsed === null) return undefined;
+  const json = parsed[hash('sha256', text, 'hex')];
+  // A copy for each caller: nothing can change what the next one reads.
+  return json === undefined ? undefined : JSON.parse(json);
+}
+
+export function parseDocument(file: string, text: string, what: string, lineOffset = 0): YamlSource {
+  const data = cached(text);
+  if (data === undefined) return parseYaml(file, text, what, lineOffset);
   let positioned: YamlSource | undefined;
   const slow = (): YamlSource => (positioned ??= parseYaml(file, text, what, lineOffset));
   return {
@@ -47,16 +56,7 @@ export function parseYamlFast(file: string, text: string, what: string, lineOffs
   };
 }
 
-/** Read and parse a YAML file on the fast road. */
-export function loadYamlFileFast(file: string, what: string): YamlSource {
-  return parseYamlFast(file, readSourceFile(file), what);
-}
-
-/** Levels of lists and mappings, counted the way the positioned road counts them. */
-function depthOf(value: unknown, level = 0): number {
-  if (typeof value !== 'object' || value === null) return level;
-  if (level > MAX_DEPTH) return level;
-  let deepest = level + 1;
-  for (const inner of Object.values(value)) deepest = Math.max(deepest, depthOf(inner, level + 1));
-  return deepest;
+/** Read and parse a document. */
+export function loadDocument(file: string, what: string): YamlSource {
+  return parseDocument(file, readSourceFile(file), what);
 }

@@ -5,17 +5,14 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { LIMITS } from '../schemas/limits.js';
-import { createRequire } from 'node:module';
+import * as YAML from 'yaml';
 import type { Document, LineCounter, Node, Pair } from 'yaml';
 import { InvalidDocument, InvalidInput } from '../ui/errors.js';
 import type { SourceProblem } from '../ui/errors.js';
 import { printable, printableLine } from '../ui/text.js';
 
-// `yaml` is loaded on first use: documents without problems take the js-yaml road (fast.ts)
-// and never need it, and loading it costs a scripted run several milliseconds.
-const require = createRequire(import.meta.url);
-let yamlModule: typeof import('yaml') | undefined;
-const Y = (): typeof import('yaml') => (yamlModule ??= require('yaml') as typeof import('yaml'));
+// Bundled with each command (scripts/build.mjs), so that V8's code cache covers it.
+const Y = (): typeof YAML => YAML;
 
 export type PathSegment = string | number;
 export type DocPath = readonly PathSegment[];
@@ -280,6 +277,17 @@ function pairsByKey(map: { items: unknown[] }): Map<string, Pair> {
     keyIndex.set(map, index);
   }
   return index;
+}
+
+/** The source characters of the scalar at `path` (`00123` where YAML reads 123), or undefined. */
+export function scalarSource(source: YamlSource, path: DocPath): string | undefined {
+  let node: unknown = source.doc.contents;
+  for (const segment of path) {
+    if (Y().isMap(node)) node = pairsByKey(node).get(String(segment))?.value;
+    else if (Y().isSeq(node) && typeof segment === 'number') node = node.items[segment];
+    else return undefined;
+  }
+  return Y().isScalar(node) && typeof node.source === 'string' ? node.source : undefined;
 }
 
 /** A problem at `path` in `source`. */

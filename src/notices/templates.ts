@@ -4,7 +4,7 @@
  */
 import { checkSchema } from '../documents/check.js';
 import { TEMPLATE_EXTENSION } from '../documents/files.js';
-import { parseYamlFast } from '../documents/load.js';
+import { parseDocument } from '../documents/load.js';
 import { problemAt, readSourceFile } from '../documents/yaml.js';
 import { InvalidDocument } from '../ui/errors.js';
 
@@ -29,11 +29,18 @@ export const TEMPLATE_WHAT = 'template front matter (id, title, audience, subjec
 
 const FRONT_MATTER = /^---[ \t]*\r?\n([\s\S]*?)^---[ \t]*(?:\r?\n|$)/m;
 
+/** A template's front matter (its YAML text) and where its body starts, or null when it has none. */
+export function splitFrontMatter(text: string): { yaml: string; bodyStart: number; bodyLine: number } | null {
+  const match = text.startsWith('---') ? FRONT_MATTER.exec(text) : null;
+  if (!match || match.index !== 0) return null;
+  return { yaml: match[1] ?? '', bodyStart: match[0].length, bodyLine: match[0].split('\n').length };
+}
+
 /** Read a template file and check its front matter. */
 export function readTemplate(file: string): Template {
   const text = readSourceFile(file);
-  const match = text.startsWith('---') ? FRONT_MATTER.exec(text) : null;
-  if (!match || match.index !== 0) {
+  const front = splitFrontMatter(text);
+  if (!front) {
     throw new InvalidDocument([
       {
         file,
@@ -43,8 +50,8 @@ export function readTemplate(file: string): Template {
       },
     ]);
   }
-  const yamlText = match[1] ?? '';
-  const source = parseYamlFast(file, yamlText, TEMPLATE_WHAT, 1);
+  const yamlText = front.yaml;
+  const source = parseDocument(file, yamlText, TEMPLATE_WHAT, 1);
   const problems = checkSchema(source, 'template');
   const expected = file.split(/[\\/]/).pop()?.slice(0, -TEMPLATE_EXTENSION.length);
   if (typeof source.data.id === 'string' && expected !== undefined && source.data.id !== expected) {
@@ -52,7 +59,7 @@ export function readTemplate(file: string): Template {
   }
   if (problems.length > 0) throw new InvalidDocument(problems);
   const data = source.data;
-  const body = text.slice(match[0].length);
+  const body = text.slice(front.bodyStart);
   return {
     id: data.id as string,
     title: data.title as string,
@@ -61,7 +68,7 @@ export function readTemplate(file: string): Template {
     formats: (data.formats as DraftFormat[] | undefined) ?? ['txt'],
     file,
     body,
-    bodyLine: match[0].split('\n').length,
+    bodyLine: front.bodyLine,
     frontMatter: yamlText,
   };
 }

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { checkSchema } from '../documents/check.js';
-import { parseYamlFast } from '../documents/load.js';
+import { parseDocument } from '../documents/load.js';
 import { problemAt, readSourceBytes } from '../documents/yaml.js';
 import { InvalidDocument } from '../ui/errors.js';
 import { checkPlaybook } from './checks.js';
@@ -27,7 +27,7 @@ export function loadPlaybookFile(file: string, options: LoadOptions = {}): Playb
 }
 
 export function parsePlaybook(file: string, bytes: Buffer, options: LoadOptions = {}): Playbook {
-  const source = parseYamlFast(file, bytes.toString('utf8'), PLAYBOOK_WHAT);
+  const source = parseDocument(file, bytes.toString('utf8'), PLAYBOOK_WHAT);
   // Where a semantic check says what is wrong with a node, its words replace the schema's (a
   // duration refused by the schema's pattern is better named by the check that parses it).
   const semantic = checkPlaybook(source, options);

@@ -4,10 +4,10 @@
  * simulated clock before the answer is recorded.
  */
 import { checkSchema } from '../documents/check.js';
-import { loadYamlFileFast } from '../documents/load.js';
+import { loadDocument } from '../documents/load.js';
 import { problemAt } from '../documents/yaml.js';
 import type { Position, YamlSource } from '../documents/yaml.js';
-import { positionAt } from '../documents/yaml.js';
+import { positionAt, scalarSource, type DocPath } from '../documents/yaml.js';
 import { longestDays, parseDuration } from '../deadlines/duration.js';
 import { LIMITS } from '../schemas/limits.js';
 import { answersSchema } from '../schemas/answers.js';
@@ -17,6 +17,11 @@ import type { SourceProblem } from '../ui/errors.js';
 
 export interface ScriptedAnswer {
   readonly value: unknown;
+  /**
+   * The answer as written in the file: for a scalar YAML read as a number, a boolean or null
+   * (`00123`, `1.10`, `0b1011`, `yes`), its source characters; otherwise the value.
+   */
+  readonly text: unknown;
   /** Simulated time that passes before this answer is given. */
   readonly after?: IsoDuration;
   /** Where the answer is, for messages that name it. */
@@ -42,7 +47,7 @@ function isWrapper(value: unknown): value is { value: unknown; after?: unknown }
 }
 
 export function loadAnswersFile(file: string): AnswersFile {
-  return checkAnswers(loadYamlFileFast(file, ANSWERS_WHAT));
+  return checkAnswers(loadDocument(file, ANSWERS_WHAT));
 }
 
 /** The keys `answers:` may have: step ids, as the schema says. */
@@ -63,10 +68,21 @@ export function checkAnswers(source: YamlSource): AnswersFile {
     }
   }
   for (const [step, entry] of Object.entries(raw)) {
-    // Positions are only needed for a message; asking for one parses the file with positions.
-    const where = { get position(): Position { return positionAt(source, ['answers', step]); } };
+    // Positions and sources are only needed for a message or a text step given a scalar YAML
+    // read as something else; asking for one parses the file with positions.
+    const where = {
+      get position(): Position {
+        return positionAt(source, ['answers', step]);
+      },
+    };
+    const textOf = (path: DocPath, value: unknown) => ({
+      get text(): unknown {
+        return value === null || typeof value === 'number' || typeof value === 'boolean' ? (scalarSource(source, path) ?? value) : value;
+      },
+    });
     if (!isWrapper(entry)) {
-      answers.set(step, Object.defineProperties({ value: entry }, Object.getOwnPropertyDescriptors(where)) as ScriptedAnswer);
+      const descriptors = { ...Object.getOwnPropertyDescriptors(where), ...Object.getOwnPropertyDescriptors(textOf(['answers', step], entry)) };
+      answers.set(step, Object.defineProperties({ value: entry }, descriptors) as ScriptedAnswer);
       continue;
     }
     let after: IsoDuration | undefined;
@@ -82,7 +98,8 @@ export function checkAnswers(source: YamlSource): AnswersFile {
       }
     }
     const scripted = { value: entry.value, ...(after ? { after } : {}) };
-    answers.set(step, Object.defineProperties(scripted, Object.getOwnPropertyDescriptors(where)) as ScriptedAnswer);
+    const descriptors = { ...Object.getOwnPropertyDescriptors(where), ...Object.getOwnPropertyDescriptors(textOf(['answers', step, 'value'], entry.value)) };
+    answers.set(step, Object.defineProperties(scripted, descriptors) as ScriptedAnswer);
   }
   if (problems.length > 0) throw new InvalidDocument(problems);
   return {

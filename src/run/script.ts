@@ -8,7 +8,7 @@ import type { Step } from '../playbook/types.js';
 import { InvalidInput } from '../ui/errors.js';
 import type { Checked } from './check-answer.js';
 import type { AnswersFile } from './answers-file.js';
-import { CORE_SCHEMA, load } from 'js-yaml';
+import { isScalar, parseDocument } from 'yaml';
 import type { Clock } from '../incident/clock.js';
 import type { Reply, Responder, StepContext } from './runner.js';
 
@@ -47,7 +47,8 @@ export class ScriptResponder implements Responder {
       throw new MissingAnswer(step, context, this.answers.file);
     }
     if (scripted.after) this.clock.advance(scripted.after);
-    const checked = check(scripted.value);
+    // A text step takes the characters written in the file, whatever YAML made of them (issue 9).
+    const checked = check(step.kind === 'text' || step.kind === 'longtext' ? scripted.text : scripted.value);
     if (!checked.ok) {
       const { line, col } = scripted.position;
       throw new InvalidInput(`${this.answers.file}:${line}:${col} the answer for step "${step.id}" is invalid: ${checked.message}`);
@@ -72,21 +73,22 @@ export class ValueResponder implements Responder {
   readonly baseDir: string;
   readonly inputZone: string;
   private readonly raw: unknown;
+  private readonly text: string;
 
   constructor(text: string, baseDir: string, zone: string) {
     this.baseDir = baseDir;
     this.inputZone = zone;
-    let raw: unknown;
-    try {
-      raw = load(text, { schema: CORE_SCHEMA });
-    } catch {
-      raw = text;
-    }
-    this.raw = raw;
+    // The same parser and schema as every document (YAML 1.2 core). A text step takes the
+    // scalar's characters as written, as from an answers file: `00123` stays "00123", and quotes
+    // are YAML's, not the answer's.
+    const doc = parseDocument(text, { schema: 'core', logLevel: 'silent' });
+    const ok = doc.errors.length === 0;
+    this.raw = ok ? doc.toJS() : text;
+    this.text = ok && isScalar(doc.contents) && typeof doc.contents.source === 'string' ? doc.contents.source : text;
   }
 
   async ask(step: Step, _context: StepContext, check: (raw: unknown) => Checked): Promise<Reply> {
-    const checked = check(this.raw);
+    const checked = check(step.kind === 'text' || step.kind === 'longtext' ? this.text : this.raw);
     if (!checked.ok) throw new InvalidInput(`--value for step "${step.id}" is invalid: ${checked.message}`);
     return { kind: 'answer', value: checked.value };
   }

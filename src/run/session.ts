@@ -11,7 +11,7 @@ import type { DeadlineClock } from '../deadlines/compute.js';
 import { rulesOf } from '../deadlines/rules.js';
 import { clockInWords } from '../deadlines/format.js';
 import { listPlaybookFiles } from '../documents/files.js';
-import { loadYamlFileFast } from '../documents/load.js';
+import { loadDocument } from '../documents/load.js';
 import { responderName } from '../incident/actor.js';
 import { clockFor, SimulatedClock, type Clock } from '../incident/clock.js';
 import { Incident, type WrittenDraft } from '../incident/incident.js';
@@ -275,7 +275,7 @@ function compactUtc(date: Date): string {
 function playbookChoices(settings: Settings): PlaybookChoice[] {
   const choices = [...listPlaybookFiles(settings.playbookDirs)].flatMap(([id, file]) => {
     try {
-      const data = loadYamlFileFast(file, PLAYBOOK_WHAT).data;
+      const data = loadDocument(file, PLAYBOOK_WHAT).data;
       const triage = (typeof data.triage === 'object' && data.triage !== null ? data.triage : {}) as Record<string, unknown>;
       return [{ value: id, name: String(data.title ?? id), description: String(data.summary ?? ''), cause: String(data.cause ?? ''), triage }];
     } catch {

@@ -21,7 +21,7 @@ import fc from 'fast-check';
 import { expect } from 'vitest';
 import { stringify } from 'yaml';
 import { checkConfig } from '../../src/config/config.js';
-import { parseYamlFast } from '../../src/documents/load.js';
+import { parseDocument } from '../../src/documents/load.js';
 import { conditionInWords, evaluate } from '../../src/playbook/conditions.js';
 import { parsePlaybook } from '../../src/playbook/load.js';
 import type { Condition, Playbook, Step } from '../../src/playbook/types.js';
@@ -103,7 +103,7 @@ export function loadPlaybookText(text: string): Playbook | undefined {
 export function loadAnswersText(text: string, steps: readonly Step[]): void {
   const file = join(work, 'fuzz-answers.yaml');
   const loaded = expectLoadOrProblems('answers', file, () => {
-    const answers = checkAnswers(parseYamlFast(file, text, ANSWERS_WHAT));
+    const answers = checkAnswers(parseDocument(file, text, ANSWERS_WHAT));
     // A position is only computed when a message needs one; ask for each, as a refusal would.
     for (const answer of answers.answers.values()) expect(answer.position.line).toBeGreaterThanOrEqual(1);
     return answers;
@@ -121,7 +121,7 @@ export function loadAnswersText(text: string, steps: readonly Step[]): void {
 
 export function loadConfigText(text: string): void {
   const file = join(work, 'leakctl.config.yaml');
-  expectLoadOrProblems('config', file, () => checkConfig(parseYamlFast(file, text, CONFIG_WHAT)));
+  expectLoadOrProblems('config', file, () => checkConfig(parseDocument(file, text, CONFIG_WHAT)));
 }
 
 /** Evaluating a condition never throws and gives a boolean; putting it in words gives text. */

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkConfig, CONFIG_WHAT } from '../../src/config/config.js';
 import { parseYaml } from '../../src/documents/yaml.js';
-import { parseYamlFast } from '../../src/documents/load.js';
+import { parseDocument } from '../../src/documents/load.js';
 import { parsePlaybook } from '../../src/playbook/load.js';
 import { checkAnswer } from '../../src/run/check-answer.js';
 import { ANSWERS_WHAT, checkAnswers } from '../../src/run/answers-file.js';
@@ -177,7 +177,7 @@ phases:
 
   it('in an answers file, __proto__ is named as no step id and constructor as an unknown step', () => {
     const text = 'schema: leakctl/answers@1\n__proto__: { polluted: 1 }\nanswers:\n  __proto__: { polluted: 2 }\n  prototype: true\n';
-    const problems = problemsOf(() => checkAnswers(parseYamlFast(join(dir, 'a.yaml'), text, ANSWERS_WHAT)));
+    const problems = problemsOf(() => checkAnswers(parseDocument(join(dir, 'a.yaml'), text, ANSWERS_WHAT)));
     expect(problems).toEqual([
       '2:1 unknown field "__proto__"',
       '4:3 answer for "__proto__", which is not a step id (lowercase letters, digits and _, starting with a letter); no playbook has such a step',
@@ -190,7 +190,7 @@ phases:
   });
 
   it('a { value } wrapper with a __proto__ key is not a wrapper: the answer is refused, not unwrapped', () => {
-    const source = parseYamlFast(join(dir, 'w.yaml'), 'schema: leakctl/answers@1\nanswers:\n  a: { value: true, __proto__: { polluted: 4 } }\n', ANSWERS_WHAT);
+    const source = parseDocument(join(dir, 'w.yaml'), 'schema: leakctl/answers@1\nanswers:\n  a: { value: true, __proto__: { polluted: 4 } }\n', ANSWERS_WHAT);
     const answers = checkAnswers(source);
     const step = { id: 'a', kind: 'confirm' as const, prompt: 'A?', required: true };
     expect(checkAnswer(step, answers.answers.get('a')!.value, { now: new Date(), baseDir: dir })).toEqual({ ok: false, message: 'expected yes or no (true or false)' });
@@ -198,7 +198,7 @@ phases:
 
   it('in a config file they are unknown fields, and org gains nothing', () => {
     const text = 'schema: leakctl/config@1\n__proto__: { polluted: 1 }\norg:\n  name: X\n  __proto__: { polluted: 2 }\n  constructor: { prototype: { polluted: 3 } }\n';
-    const problems = problemsOf(() => checkConfig(parseYamlFast(join(dir, 'leakctl.config.yaml'), text, CONFIG_WHAT)));
+    const problems = problemsOf(() => checkConfig(parseDocument(join(dir, 'leakctl.config.yaml'), text, CONFIG_WHAT)));
     expect(problems).toEqual(['2:1 unknown field "__proto__"', '5:3 unknown field "__proto__"', '6:3 unknown field "constructor"']);
     const path = file('config-proto.yaml', text);
     const r = leakctl(['--config', path, 'list'], { cwd: dir });
