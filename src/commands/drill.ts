@@ -3,16 +3,15 @@
  * (drafts bannered), then judged: exit 3 when a deadline that applies was missed in simulated time
  * or a required step was left unanswered, naming each with its due time and how late.
  */
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { writeOutputFile } from '../evidence/durable.js';
+import { resolve } from 'node:path';
+import { checkOutputPath, writeOutputFile } from '../evidence/durable.js';
 import { displayZone } from '../config/settings.js';
 import type { CommonOptions } from '../options.js';
 import { judgeDrill, junitXml } from '../run/drill.js';
 import { deadlineClocks } from '../run/runner.js';
 import { reportSummary, startSession } from '../run/session.js';
-import { InvalidInput } from '../ui/errors.js';
 import { Output } from '../ui/output.js';
+import { printableLine } from '../ui/text.js';
 
 export interface DrillOptions {
   readonly answers: string;
@@ -24,7 +23,12 @@ export interface DrillOptions {
 export async function run(options: CommonOptions, ref: string, opts: DrillOptions): Promise<number> {
   const out = await Output.create(options);
   const junitFile = opts.junit !== undefined ? resolve(options.cwd, opts.junit) : undefined;
-  if (junitFile) checkWritable(junitFile, opts.junit!);
+  if (junitFile) {
+    // Before the drill runs: the report must not land on an input or inside the incidents.
+    const inputs = [resolve(options.cwd, opts.answers), ...(ref.includes('/') || ref.endsWith('.yaml') || ref.endsWith('.yml') ? [resolve(options.cwd, ref)] : [])];
+    inputs.push(resolve(options.cwd, options.configFile ?? 'leakctl.config.yaml'));
+    checkOutputPath(junitFile, opts.junit!, '--junit', { files: inputs, dirs: [options.incidentsDir] });
+  }
   const { run, summary } = await startSession(options, out, { ...opts, playbook: ref, drill: true, judged: true });
   const { playbook, incident, clock, settings, rules } = run;
   const endedAt = clock.now();
@@ -49,21 +53,8 @@ export async function run(options: CommonOptions, ref: string, opts: DrillOption
       out.message(out.style.green(`Drill passed: ${verdict.deadlines.length} deadline(s) met, ${verdict.steps.length} required step(s) answered.`));
     } else {
       out.message(out.style.red(`Drill FAILED (${verdict.failures.length}):`));
-      for (const failure of verdict.failures) out.message(out.style.red(`  ${failure}`));
+      for (const failure of verdict.failures) out.message(out.style.red(`  ${printableLine(failure)}`));
     }
   }
   return verdict.passed ? 0 : 3;
-}
-
-/** The report's place is checked before the drill runs, not after it has written an incident. */
-function checkWritable(file: string, given: string): void {
-  const dir = dirname(file);
-  try {
-    if (!statSync(dir).isDirectory()) throw new InvalidInput(`--junit ${given}: ${dir} is not a directory`);
-    accessSync(dir, constants.W_OK);
-    if (existsSync(file) && statSync(file).isDirectory()) throw new InvalidInput(`--junit ${given} is a directory; name a file`);
-  } catch (error) {
-    if (error instanceof InvalidInput) throw error;
-    throw new InvalidInput(`--junit ${given}: cannot write there (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); name a file in an existing, writable directory`);
-  }
 }

@@ -7,6 +7,7 @@ import { listPlaybookFiles, listTemplateFiles } from '../documents/files.js';
 import { readTemplate } from '../notices/templates.js';
 import { LeakctlError } from '../ui/errors.js';
 import { Output, table } from '../ui/output.js';
+import { printableLine } from '../ui/text.js';
 
 interface Row {
   id: string;
@@ -44,13 +45,13 @@ export async function run(options: CommonOptions): Promise<number> {
     out.json({ playbooks, templates });
   } else {
     out.result(out.style.bold('Playbooks'));
-    for (const line of table(playbooks.map((p) => ['  ' + p.id, p.title, p.cause, out.style.dim(p.file)]))) out.result(line);
+    for (const line of table(playbooks.map((p) => ['  ' + printableLine(p.id), printableLine(p.title), printableLine(p.cause), out.style.dim(printableLine(p.file))]))) out.result(line);
     out.result();
     out.result(out.style.bold('Templates'));
-    for (const line of table(templates.map((t: Row & { audience: string }) => ['  ' + t.id, t.title, t.audience, out.style.dim(t.file)]))) {
+    for (const line of table(templates.map((t: Row & { audience: string }) => ['  ' + printableLine(t.id), printableLine(t.title), printableLine(t.audience), out.style.dim(printableLine(t.file))]))) {
       out.result(line);
     }
   }
-  for (const file of broken) out.message(`warning: ${file} could not be read; run leakctl validate ${file} for details`);
+  for (const file of broken) out.message(`warning: ${printableLine(file)} could not be read; run leakctl validate ${printableLine(file)} for details`);
   return 0;
 }

@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EXIT, LeakctlError } from '../ui/errors.js';
+import { EXIT, InvalidInput, LeakctlError } from '../ui/errors.js';
 import { printable } from '../ui/text.js';
 
 const DIR_MODE = 0o700;
@@ -244,6 +244,53 @@ function writeTemp(temp: string, data: string | Uint8Array, mode: number): void 
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** What an output option must never write over: the command's input files, and anything inside these directories. */
+export interface Protected {
+  readonly files: readonly string[];
+  readonly dirs: readonly string[];
+}
+
+/** The path with symbolic links in its existing part resolved: where a write would really land. */
+function landing(target: string): string {
+  let existing = path.resolve(target);
+  const rest: string[] = [];
+  for (;;) {
+    try {
+      return path.join(fs.realpathSync(existing), ...rest.reverse());
+    } catch {
+      const parent = path.dirname(existing);
+      if (parent === existing) return path.resolve(target);
+      rest.push(path.basename(existing));
+      existing = parent;
+    }
+  }
+}
+
+/**
+ * Exit 2 when an output option names a path it must not write (issue 9): an input of the command
+ * (`drill --junit answers.yaml` overwrote the answers) or a file inside an incident, or a
+ * directory. Checked before the command runs, so nothing has been done in vain.
+ */
+export function checkOutputPath(target: string, given: string, option: string, guard: Protected): void {
+  const where = landing(target);
+  for (const file of guard.files) {
+    if (landing(file) === where) throw new InvalidInput(`${option} ${printable(given)} is ${printable(file)}, an input of this command; name another file for the output`);
+  }
+  for (const dir of guard.dirs) {
+    const inside = landing(dir);
+    if (where === inside || where.startsWith(inside + path.sep)) {
+      throw new InvalidInput(`${option} ${printable(given)} is inside ${printable(dir)}, where the incidents are; leakctl writes nothing there but through an incident. Name a file elsewhere`);
+    }
+  }
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.statSync(target);
+  } catch {
+    st = undefined;
+  }
+  if (st?.isDirectory()) throw new InvalidInput(`${option} ${printable(given)} is a directory; name a file`);
 }
 
 /**

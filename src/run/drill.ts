@@ -53,6 +53,8 @@ export interface StepVerdict {
   readonly status: 'answered' | 'skipped' | 'missing';
   readonly passed: boolean;
   readonly message?: string;
+  /** Why a skipped step was skipped (its condition was false with the drill's answers). */
+  readonly reason?: string;
 }
 
 export interface DrillVerdict {
@@ -93,7 +95,7 @@ export function judgeDrill(
     .map(({ step }): StepVerdict => {
       if (state.answers.has(step.id)) return { id: step.id, prompt: step.prompt, status: 'answered', passed: true };
       const reason = state.skipped.get(step.id);
-      if (reason !== undefined && reason !== DRILL_MISSING) return { id: step.id, prompt: step.prompt, status: 'skipped', passed: true };
+      if (reason !== undefined && reason !== DRILL_MISSING) return { id: step.id, prompt: step.prompt, status: 'skipped', passed: true, reason };
       return { id: step.id, prompt: step.prompt, status: 'missing', passed: false, message: `required step ${step.id} (${step.prompt}) was not answered` };
     });
   const drafts = renderProblems.map((problem) => `a notice could not be rendered: ${problem}`);
@@ -102,22 +104,37 @@ export function judgeDrill(
 }
 
 /** JUnit XML that CI systems show: one testcase per deadline and per required step. */
+/**
+ * JUnit XML that CI systems show: one testcase per deadline and per required step; a required
+ * step whose condition was false did not apply and is reported as skipped, not as passed (issue 9).
+ */
 export function junitXml(suite: string, incident: string, verdict: DrillVerdict): string {
-  const cases = [
+  type Case = { classname: string; name: string; failure?: string | undefined; skipped?: string | undefined };
+  const cases: Case[] = [
     ...verdict.deadlines.map((d) => ({ classname: 'deadlines', name: `${d.id}: ${d.title}`, failure: d.passed ? undefined : d.message })),
-    ...verdict.steps.map((s) => ({ classname: 'steps', name: `${s.id}: ${s.prompt}`, failure: s.passed ? undefined : s.message })),
+    ...verdict.steps.map((s) => ({
+      classname: 'steps',
+      name: `${s.id}: ${s.prompt}`,
+      failure: s.passed ? undefined : s.message,
+      skipped: s.status === 'skipped' ? `did not apply: ${s.reason ?? 'skipped'}` : undefined,
+    })),
     { classname: 'drafts', name: 'every notice that applies renders', failure: verdict.drafts.length > 0 ? verdict.drafts.join('\n') : undefined },
   ];
   const failures = cases.filter((c) => c.failure !== undefined).length;
+  const skipped = cases.filter((c) => c.skipped !== undefined).length;
+  const body = (c: Case): string =>
+    c.failure !== undefined
+      ? `\n      <failure message="${xml(c.failure)}" type="missed">${xml(c.failure)}</failure>\n    `
+      : `\n      <skipped message="${xml(c.skipped!)}"/>\n    `;
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="leakctl drill" tests="${cases.length}" failures="${failures}">`,
-    `  <testsuite name="${xml(suite)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="0" timestamp="${verdict.ended_at}">`,
+    `<testsuites name="leakctl drill" tests="${cases.length}" failures="${failures}" skipped="${skipped}">`,
+    `  <testsuite name="${xml(suite)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}" timestamp="${verdict.ended_at}">`,
     `    <properties><property name="incident" value="${xml(incident)}"/></properties>`,
     ...cases.map((c) =>
-      c.failure === undefined
+      c.failure === undefined && c.skipped === undefined
         ? `    <testcase classname="${c.classname}" name="${xml(c.name)}"/>`
-        : `    <testcase classname="${c.classname}" name="${xml(c.name)}">\n      <failure message="${xml(c.failure)}" type="missed">${xml(c.failure)}</failure>\n    </testcase>`,
+        : `    <testcase classname="${c.classname}" name="${xml(c.name)}">${body(c)}</testcase>`,
     ),
     '  </testsuite>',
     '</testsuites>',
@@ -126,9 +143,14 @@ export function junitXml(suite: string, incident: string, verdict: DrillVerdict)
   return lines.join('\n');
 }
 
+/**
+ * Text as XML 1.0 carries it: characters XML 1.0 does not allow at all (C0 controls but tab, LF
+ * and CR; U+FFFE, U+FFFF; a lone surrogate) are shown as \u{…}, so that the report stays valid
+ * XML and still says something was there (issue 9: one U+FFFE in an answer made it unreadable).
+ */
 function xml(text: string): string {
   return text
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (ch) => `\\u{${ch.charCodeAt(0).toString(16)}}`)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')

@@ -1,10 +1,13 @@
 /**
  * Output discipline (SPEC section 1): results on stdout, progress and messages on stderr,
- * `--json` as one document on stdout, colour only when decided so.
+ * `--json` as one document on stdout, colour only when decided so. And the one sanitiser
+ * (issue 9): every line written through here has its control characters escaped, whatever
+ * the command forgot, so that text from a playbook, an answer or a file name cannot move the
+ * cursor, clear the screen or retitle the terminal; only leakctl's own colours pass.
  */
 import type { ChalkInstance } from 'chalk';
 import type { CommonOptions } from '../options.js';
-import { terminalSafeJson } from './text.js';
+import { printable, terminalSafeJson } from './text.js';
 
 /** The few styles leakctl uses; plain text when colour is off. */
 export interface Styles {
@@ -48,12 +51,12 @@ export class Output {
 
   /** A result line on stdout. */
   result(text = ''): void {
-    this.options.stdout.write(`${this.options.color ? text : plainText(text)}\n`);
+    this.options.stdout.write(`${safeText(text, this.options.color, this.style !== plain)}\n`);
   }
 
   /** A message or progress line on stderr. */
   message(text = ''): void {
-    this.options.stderr.write(`${this.options.colorErr ? text : plainText(text)}\n`);
+    this.options.stderr.write(`${safeText(text, this.options.colorErr, this.style !== plain)}\n`);
   }
 
   /** The one JSON document of a `--json` run. */
@@ -62,11 +65,21 @@ export class Output {
   }
 }
 
+/** The colour codes leakctl's own styles write (chalk at level 1): bold, dim, red, green, yellow, cyan and their ends. */
 // eslint-disable-next-line no-control-regex
-const SGR = /\u001b\[[0-9;]*m/g;
+const OWN_STYLE = /(\u001b\[(?:1|2|22|31|32|33|36|39)m)/;
 
-function plainText(text: string): string {
-  return text.includes('\u001b') ? text.replace(SGR, '') : text;
+/**
+ * The text with every control character escaped. With no colour anywhere (pipes, CI, NO_COLOR)
+ * that is all: a code in the text is shown as `\u{1b}[31m`. On a stream with colour, leakctl's
+ * own colour codes are kept, and only those (commands escape user text before they style it, so
+ * at worst a playbook could colour its own title); on a stream without colour whose Output
+ * styles for the other one, the styles are taken off again.
+ */
+export function safeText(text: string, colour: boolean, styled = colour): string {
+  if (!styled) return printable(text);
+  const parts = text.split(OWN_STYLE);
+  return parts.map((part, i) => (i % 2 === 0 ? printable(part) : colour ? part : '')).join('');
 }
 
 /** Lay out rows as columns separated by two spaces (the last column is not padded). */

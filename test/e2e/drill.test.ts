@@ -140,13 +140,33 @@ describe('leakctl drill', () => {
     }
   });
 
-  it('checks the --junit path before running anything', () => {
+  it('writes --junit into a directory that does not exist yet, creating it (the README CI example)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'leakctl-drill-'));
     writeFileSync(join(dir, 'answers.yaml'), onTime);
-    const r = leakctl(['drill', playbook, '--answers', 'answers.yaml', '--junit', 'no/such/dir/report.xml'], { cwd: dir });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--junit no/such/dir/report.xml: cannot write there');
-    expect(existsSync(join(dir, 'incidents'))).toBe(false);
+    const r = leakctl(['drill', playbook, '--answers', 'answers.yaml', '--junit', 'reports/deep/report.xml'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'reports', 'deep', 'report.xml'), 'utf8')).toMatch(/^<\?xml version="1.0"/);
+  });
+
+  it('refuses --junit naming its answers file, a file inside the incidents, or a directory, before anything runs', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leakctl-drill-'));
+    writeFileSync(join(dir, 'answers.yaml'), onTime);
+    const first = leakctl(['drill', playbook, '--answers', 'answers.yaml', '--id', 'first'], { cwd: dir });
+    expect(first.code, first.stderr).toBe(0);
+    const log = readFileSync(join(dir, 'incidents', 'first', 'evidence.jsonl'));
+    for (const [target, said] of [
+      ['answers.yaml', '--junit answers.yaml is ' + join(dir, 'answers.yaml') + ', an input of this command'],
+      ['incidents/first/evidence.jsonl', `--junit incidents/first/evidence.jsonl is inside ${join(dir, 'incidents')}, where the incidents are`],
+      ['incidents', `--junit incidents is inside ${join(dir, 'incidents')}`],
+      ['.', '--junit . is a directory; name a file'],
+    ] as const) {
+      const r = leakctl(['drill', playbook, '--answers', 'answers.yaml', '--id', 'second', '--junit', target], { cwd: dir });
+      expect(r.code, `${target}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain(said);
+      expect(existsSync(join(dir, 'incidents', 'second'))).toBe(false);
+    }
+    expect(readFileSync(join(dir, 'answers.yaml'), 'utf8')).toBe(onTime);
+    expect(readFileSync(join(dir, 'incidents', 'first', 'evidence.jsonl'))).toEqual(log);
   });
 
   it('refuses an invalid answer with exit 2, not a drill failure', () => {

@@ -188,6 +188,34 @@ describe('what a terminal shows is escaped', () => {
     expectNoRawControls(a.stdout + a.stderr, 'attach of a missing file');
   });
 
+  it('list shows a hostile playbook title escaped, with colour on and off; only leakctl\'s own colours reach the screen', () => {
+    for (const colour of ['--no-color', '--color']) {
+      const r = run([colour, '--playbooks', root, 'list']);
+      expect(r.code, r.stderr).toBe(0);
+      // With colour on, leakctl's own bold and dim codes pass; nothing else does.
+      const withoutOwn = r.stdout.replace(/\u001b\[(?:1|2|22)m/g, '');
+      expectNoRawControls(withoutOwn + r.stderr, `list ${colour}`);
+      expect(r.stdout).toContain('Injection \\u{1b}[31mtest\\u{1b}[0m \\u{202e}elif');
+      if (colour === '--color') expect(r.stdout).toContain('\u001b[1mPlaybooks\u001b[22m');
+    }
+  });
+
+  it('a drill\'s failures and summary quote hostile step titles and answers escaped', () => {
+    const bare = join(root, 'drill-answers.yaml');
+    writeFileSync(bare, `schema: leakctl/answers@1\nnow: 2026-03-02T09:00:00Z\nanswers:\n  kind: ${JSON.stringify(`c${ESC_CLEAR}`)}\n`);
+    for (const colour of ['--no-color', '--color']) {
+      const r = run([colour, 'drill', join(root, 'injection.yaml'), '--answers', bare, '--id', `drill-bad${colour}`]);
+      expect(r.code).toBe(2);
+      expectNoRawControls(r.stdout.replace(/\u001b\[(?:1|2|22|31|32|33|36|39)m/g, '') + r.stderr.replace(/\u001b\[(?:1|2|22|31|32|33|36|39)m/g, ''), `drill ${colour}`);
+    }
+    const missing = join(root, 'drill-missing.yaml');
+    writeFileSync(missing, `schema: leakctl/answers@1\nnow: 2026-03-02T09:00:00Z\nanswers:\n  kind: a\n`);
+    const m = run(['drill', join(root, 'injection.yaml'), '--answers', missing, '--id', 'drill-missing']);
+    expect(m.code, m.stderr).toBe(3);
+    expectNoRawControls(m.stdout + m.stderr, 'drill with a missed required step');
+    expect(m.stdout + m.stderr).toContain('Who? \\u{1b}[8mhidden\\u{1b}[0m');
+  });
+
   it('a playbook problem quoting a hostile value is one escaped line', () => {
     const bad = join(root, 'bad-playbook.yaml');
     writeFileSync(bad, playbookText.replace('cause: other', `cause: "x${ESC_CLEAR}\\nnext line${RLO}"`));
