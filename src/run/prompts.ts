@@ -19,6 +19,7 @@ import type { Styles } from '../ui/output.js';
 import { printable } from '../ui/text.js';
 import type { Checked } from './check-answer.js';
 import type { Reply, Responder, StepContext } from './runner.js';
+import { readTypedPaths } from './typed-paths.js';
 
 type Prompts = typeof import('@inquirer/prompts');
 
@@ -194,12 +195,8 @@ export async function askStep(prompts: Prompts, step: Step, check: (raw: unknown
     case 'text':
     case 'number':
     case 'attachment': {
-      const hint =
-        step.kind === 'attachment'
-            ? ' (file paths, separated by commas)'
-            : '';
-      const toRaw = (text: string): unknown =>
-        step.kind === 'attachment' ? text.split(',').map((p) => p.trim()).filter(Boolean) : text;
+      const hint = step.kind === 'attachment' ? ' (drop files here, or type paths separated by commas)' : '';
+      const toRaw = (text: string): unknown => (step.kind === 'attachment' ? readTypedPaths(text, check) : text);
       // A sensitive step's input is masked while typed, whatever its kind (issue 7): what the
       // responder types for it is for the log, not for a shared screen or a screen recording.
       // (confirm, select, multi and checklist pick from options shown on screen: nothing to mask.)

@@ -2,13 +2,18 @@
  * The prompt responder's questions, driven with @inquirer/testing: each prompt askStep opens is
  * rendered on a virtual screen, and the test answers from what that screen shows.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { pathToFileURL } from 'node:url';
 import * as inquirer from '@inquirer/prompts';
 import { render } from '@inquirer/testing';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { checkAnswer } from '../../src/run/check-answer.js';
 import type { EvidenceEntry } from '../../src/evidence/entry.js';
 import { askStep, choosePlaybook, PromptResponder } from '../../src/run/prompts.js';
+import { splitTypedPaths } from '../../src/run/typed-paths.js';
 import type { Step } from '../../src/playbook/types.js';
 
 type Prompts = typeof inquirer;
@@ -282,5 +287,54 @@ describe('what others added, shown at the next prompt (PromptResponder.tell)', (
       entry('run.resumed', 'kim', {}),
     ]);
     expect(shown).toBe('\n+ note added by lee: Provider confirmed \\u{1b}[2J the fix\n+ step answered by kim: access_code = [sensitive]\n');
+  });
+});
+
+/**
+ * Files dropped on the prompt from a file manager arrive shell-quoted: `/tmp/shot\ 1.png`
+ * (macOS Terminal), `'/tmp/shot 1.png'` (GNOME), or a file:// URL. Issue 9: they were refused.
+ */
+describe('attachment paths as a terminal pastes them', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'leakctl drop '));
+  const shot = join(dir, 'shot 1.png');
+  const other = join(dir, "it's.txt");
+  writeFileSync(shot, 'png');
+  writeFileSync(other, 'txt');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const step: Step = { id: 'screenshots', kind: 'attachment', prompt: 'Screenshots of the leak?', required: true };
+  const escaped = (path: string) => path.replace(/([ '\\])/g, '\\$1');
+
+  it.each([
+    ['backslash-escaped (macOS)', escaped(shot), [shot]],
+    ['single-quoted (GNOME)', `'${shot}' `, [shot]],
+    ['double-quoted', `"${shot}"`, [shot]],
+    ['a file URL', pathToFileURL(shot).href, [shot]],
+    ['two dropped files, space-separated', `${escaped(shot)} ${escaped(other)}`, [shot, other]],
+    ['typed with commas', `${shot}, ${other}`, [shot, other]],
+    ['typed bare, spaces and all', shot, [shot]],
+  ])('%s: records the files named', async (_, typed, files) => {
+    const { reply, next } = ask(step);
+    const screen = await next();
+    expect(screen.getScreen()).toContain('drop files here');
+    screen.events.type(typed);
+    screen.events.keypress('enter');
+    await expect(reply).resolves.toEqual({ kind: 'answer', value: files });
+  });
+
+  it('on Windows a backslash stays a path separator', () => {
+    expect(splitTypedPaths('"C:\\Users\\me\\shot 1.png" C:\\tmp\\a.txt', 'win32')).toEqual(['C:\\Users\\me\\shot 1.png', 'C:\\tmp\\a.txt']);
+  });
+
+  it('a path that names no file is refused with the path as read', async () => {
+    const { reply, next } = ask(step);
+    const screen = await next();
+    screen.events.type(`'${join(dir, 'missing 2.png')}'`);
+    screen.events.keypress('enter');
+    await settle();
+    expect(screen.getScreen()).toContain(`file not found: ${join(dir, 'missing 2.png')}`);
+    screen.events.keypress({ name: 'u', ctrl: true });
+    screen.events.type(escaped(shot));
+    screen.events.keypress('enter');
+    await expect(reply).resolves.toEqual({ kind: 'answer', value: [shot] });
   });
 });
