@@ -15,7 +15,8 @@ import { chmodSync, chownSync, closeSync, existsSync, fsyncSync, ftruncateSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, leakctl, type Result } from '../helpers/exec.js';
+import { leakctl, type Result } from '../helpers/exec.js';
+import { NOBODY, otherUser, type OtherUser } from '../helpers/other-user.js';
 
 const fixtures = join(import.meta.dirname, '..', 'e2e', 'fixtures', 'incident');
 const breach = join(fixtures, 'breach.yaml');
@@ -23,19 +24,19 @@ const part1 = join(fixtures, 'part1.yaml');
 const more = join(fixtures, 'more.yaml');
 const complete = join(fixtures, 'complete.yaml');
 
-const NOBODY = 65534;
 const isRoot = process.getuid?.() === 0;
-const has = (cmd: string, ...args: string[]): boolean => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
-
-/** How to run a command as `nobody`, or why we cannot. */
-const asNobodyPrefix: string[] | null = !isRoot
-  ? null
-  : has('setpriv', '--version')
-    ? ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups']
-    : has('runuser', '--version')
-      ? ['runuser', '-u', 'nobody', '--']
-      : null;
-const nobodyWhyNot = !isRoot ? 'not running as root' : 'neither setpriv nor runuser is installed';
+// As `nobody`: a copy of the CLI and of the fixtures it reads, where that user can reach them.
+const nobody = otherUser();
+const nobodyWhyNot = typeof nobody === 'string' ? nobody : null;
+if (nobodyWhyNot) console.log(`test/hardening/write-failures.test.ts: the tests as nobody are skipped: ${nobodyWhyNot}`);
+const asNobodyPrefix = typeof nobody === 'string' ? null : nobody.prefix;
+const nobodyFixtures = typeof nobody === 'string' ? fixtures : nobody.reachable(fixtures, 'incident');
+const inputs = {
+  breach: join(nobodyFixtures, 'breach.yaml'),
+  part1: join(nobodyFixtures, 'part1.yaml'),
+  more: join(nobodyFixtures, 'more.yaml'),
+  complete: join(nobodyFixtures, 'complete.yaml'),
+};
 
 const tmp = mkdtempSync(join(tmpdir(), 'leakctl-hardening-wf-'));
 // `nobody` must be able to reach its own directory below this one.
@@ -63,6 +64,7 @@ const draftsMountWhyNot = smallDisk(draftsMount, '512k');
 const immutables: string[] = [];
 
 afterAll(() => {
+  if (typeof nobody !== 'string') nobody.remove();
   for (const file of immutables) spawnSync('chattr', ['-i', file]);
   for (const dir of mounted) {
     if (spawnSync('umount', [dir]).status !== 0) spawnSync('umount', ['-l', dir]);
@@ -78,8 +80,8 @@ function quietEnv(home: string): Record<string, string | undefined> {
 
 /** The built binary, run as `nobody` in `cwd` (which nobody can write). */
 function asNobody(args: readonly string[], cwd: string): Result {
-  const prefix = asNobodyPrefix as string[];
-  const r = spawnSync(prefix[0]!, [...prefix.slice(1), process.execPath, BIN, ...args], {
+  const { prefix, bin } = nobody as OtherUser;
+  const r = spawnSync(prefix[0]!, [...prefix.slice(1), process.execPath, bin, ...args], {
     cwd,
     env: quietEnv(cwd),
     input: '',
@@ -138,7 +140,7 @@ function verifies(incident: string): void {
   expect(r.code, r.stderr).toBe(0);
 }
 
-describe.skipIf(asNobodyPrefix === null)(`an incident directory its user may not write (chmod 0500, as nobody${asNobodyPrefix ? '' : `; skipped: ${nobodyWhyNot}`})`, () => {
+describe.skipIf(asNobodyPrefix === null)(`an incident directory its user may not write (chmod 0500, as nobody${nobodyWhyNot ? `; skipped: ${nobodyWhyNot}` : ''})`, () => {
   const home = join(tmp, 'nobody-dir');
   const dir = join(home, 'incidents');
   const incident = join(dir, 'w1');
@@ -151,7 +153,7 @@ describe.skipIf(asNobodyPrefix === null)(`an incident directory its user may not
     writeFileSync(evidence, 'screenshot of the leaked export\n');
     chownSync(evidence, NOBODY, NOBODY);
     // Stops at a missing answer (exit 2) with four steps logged: resume has work left.
-    const r = asNobody(['start', breach, '--answers', part1, '--id', 'w1', '--dir', dir], home);
+    const r = asNobody(['start', inputs.breach, '--answers', inputs.part1, '--id', 'w1', '--dir', dir], home);
     expect(r.code, r.stderr).toBe(2);
     chmodSync(incident, 0o500);
     before = snapshot(incident);
@@ -161,7 +163,7 @@ describe.skipIf(asNobodyPrefix === null)(`an incident directory its user may not
   it.each([
     ['note', ['note', 'w1', 'the export link was shared on a forum', '--dir', dir]],
     ['attach', ['attach', 'w1', evidence, '--dir', dir]],
-    ['resume', ['resume', 'w1', '--answers', more, '--dir', dir]],
+    ['resume', ['resume', 'w1', '--answers', inputs.more, '--dir', dir]],
   ])('%s exits 1, says to fix the permissions, and changes nothing', (_name, args) => {
     refusedCleanly(asNobody(args, home), PERMISSION, incident, before);
     verifies(incident);
@@ -170,7 +172,7 @@ describe.skipIf(asNobodyPrefix === null)(`an incident directory its user may not
   it('start exits 1 when the incidents directory cannot be written, and creates nothing', () => {
     chmodSync(dir, 0o500);
     try {
-      const r = asNobody(['start', breach, '--answers', complete, '--id', 'w2', '--dir', dir], home);
+      const r = asNobody(['start', inputs.breach, '--answers', inputs.complete, '--id', 'w2', '--dir', dir], home);
       expect(r.code, r.stderr).toBe(1);
       expect(r.stderr).toMatch(PERMISSION.what);
       expect(r.stderr).toMatch(PERMISSION.fix);
@@ -185,13 +187,13 @@ describe.skipIf(asNobodyPrefix === null)(`an incident directory its user may not
     chmodSync(incident, 0o700);
     expect(asNobody(['note', 'w1', 'permissions fixed', '--dir', dir], home).code).toBe(0);
     expect(asNobody(['attach', 'w1', evidence, '--dir', dir], home).code).toBe(0);
-    const r = asNobody(['resume', 'w1', '--answers', more, '--dir', dir], home);
+    const r = asNobody(['resume', 'w1', '--answers', inputs.more, '--dir', dir], home);
     expect(r.code, r.stderr).toBe(0);
     verifies(incident);
   });
 });
 
-describe.skipIf(asNobodyPrefix === null)(`a log file its user may not write (chmod 0400, as nobody${asNobodyPrefix ? '' : `; skipped: ${nobodyWhyNot}`})`, () => {
+describe.skipIf(asNobodyPrefix === null)(`a log file its user may not write (chmod 0400, as nobody${nobodyWhyNot ? `; skipped: ${nobodyWhyNot}` : ''})`, () => {
   const home = join(tmp, 'nobody-log');
   const dir = join(home, 'incidents');
   const incident = join(dir, 'r1');
@@ -204,7 +206,7 @@ describe.skipIf(asNobodyPrefix === null)(`a log file its user may not write (chm
     chownSync(home, NOBODY, NOBODY);
     writeFileSync(evidence, 'access log excerpt\n');
     chownSync(evidence, NOBODY, NOBODY);
-    expect(asNobody(['start', breach, '--answers', part1, '--id', 'r1', '--dir', dir], home).code).toBe(2);
+    expect(asNobody(['start', inputs.breach, '--answers', inputs.part1, '--id', 'r1', '--dir', dir], home).code).toBe(2);
     chmodSync(log, 0o400);
     before = snapshot(incident);
   });
@@ -213,7 +215,7 @@ describe.skipIf(asNobodyPrefix === null)(`a log file its user may not write (chm
   it.each([
     ['note', ['note', 'r1', 'observation', '--dir', dir]],
     ['attach', ['attach', 'r1', evidence, '--dir', dir]],
-    ['resume', ['resume', 'r1', '--answers', more, '--dir', dir]],
+    ['resume', ['resume', 'r1', '--answers', inputs.more, '--dir', dir]],
   ])('%s exits 1 naming the log, says to fix the permissions, and changes nothing', (_name, args) => {
     const r = asNobody(args, home);
     refusedCleanly(r, PERMISSION, incident, before);
