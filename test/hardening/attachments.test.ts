@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leakctl } from '../helpers/exec.js';
-import { peakRssMb } from './peak-rss.js';
+import { measure } from './measure.js';
 
 const root = mkdtempSync(join(tmpdir(), 'leakctl-attach-hostile-'));
 const incidents = join(root, 'incidents');
@@ -125,11 +125,11 @@ describe('a large file is copied and hashed in bounded memory', () => {
     closeSync(openSync(big, 'w'));
     truncateSync(big, 512 * 1024 * 1024);
     try {
-      const attach = peakRssMb(['--dir', incidents, 'attach', 'inc', big], root);
+      const attach = measure(['--dir', incidents, 'attach', 'inc', big], root);
       expect(attach.code, attach.stderr).toBe(0);
       // A whole-file read would need 512 MB or more; a streamed copy needs about 60 MB.
       expect(attach.mb).toBeLessThan(150);
-      const verify = peakRssMb(['--dir', incidents, 'verify', 'inc'], root);
+      const verify = measure(['--dir', incidents, 'verify', 'inc'], root);
       expect(verify.code, verify.stderr).toBe(0);
       expect(verify.mb).toBeLessThan(150);
       console.info(`attach 512 MB: peak RSS ${attach.mb.toFixed(0)} MB; verify: ${verify.mb.toFixed(0)} MB`);

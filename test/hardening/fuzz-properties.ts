@@ -51,8 +51,17 @@ function tally(name: string): Tally {
 // Newlines, C0 and C1 controls (tab aside), DEL, bidi embeddings, overrides, isolates and marks.
 const UNSAFE_IN_MESSAGE = /[\n\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/;
 
-/** Every case must finish well within this (a normal one takes milliseconds). */
+/**
+ * Every case must use less processor time than this (a normal one takes milliseconds).
+ * Processor time, not the wall clock: it does not grow when the machine is busy (issue 9).
+ */
 export const CASE_LIMIT_MS = 2000;
+
+/** Milliseconds of processor time this process has used. */
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
 
 /**
  * Runs one load and checks how it ended: a value, or InvalidDocument whose every problem is
@@ -61,7 +70,7 @@ export const CASE_LIMIT_MS = 2000;
 export function expectLoadOrProblems<T>(name: string, file: string, load: () => T): T | undefined {
   const t = tally(name);
   t.tried += 1;
-  const started = performance.now();
+  const started = cpuMs();
   try {
     const value = load();
     t.loaded += 1;
@@ -81,9 +90,9 @@ export function expectLoadOrProblems<T>(name: string, file: string, load: () => 
     t.refused += 1;
     return undefined;
   } finally {
-    const ms = performance.now() - started;
+    const ms = cpuMs() - started;
     t.slowestMs = Math.max(t.slowestMs, ms);
-    expect(ms, `${name} took ${Math.round(ms)} ms for one document`).toBeLessThan(CASE_LIMIT_MS);
+    expect(ms, `${name} took ${Math.round(ms)} ms of processor time for one document`).toBeLessThan(CASE_LIMIT_MS);
   }
 }
 
@@ -128,11 +137,11 @@ export function loadConfigText(text: string): void {
 export function evaluateEverywhere(condition: Condition, answers: ReadonlyMap<string, unknown>): void {
   const t = tally('condition');
   t.tried += 1;
-  const started = performance.now();
+  const started = cpuMs();
   expect(typeof evaluate(condition, answers)).toBe('boolean');
   expect(typeof conditionInWords(condition)).toBe('string');
   t.loaded += 1;
-  t.slowestMs = Math.max(t.slowestMs, performance.now() - started);
+  t.slowestMs = Math.max(t.slowestMs, cpuMs() - started);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -580,6 +589,6 @@ export function runs(numRuns: number): fc.Parameters<unknown> {
 
 export function report(): string {
   return [...tallies]
-    .map(([name, t]) => `${name}: ${t.tried} tried, ${t.loaded} loaded, ${t.refused} refused with FILE:LINE:COL, slowest ${Math.round(t.slowestMs)} ms`)
+    .map(([name, t]) => `${name}: ${t.tried} tried, ${t.loaded} loaded, ${t.refused} refused with FILE:LINE:COL, slowest ${Math.round(t.slowestMs)} ms of processor time`)
     .join('\n');
 }
