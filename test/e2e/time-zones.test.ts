@@ -3,7 +3,7 @@
  * (issue 9): each is run under five TZ values (UTC, zones either side of it, one with a 30-minute
  * summer-time shift) and everything it writes and prints is compared.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -45,4 +45,33 @@ describe('drills under five machine time zones', () => {
       }
     }, 180_000);
   }
+});
+
+/**
+ * Times on screen are in the config's `timezone`, else the machine's zone, and always carry their
+ * offset (issue 9: they were always UTC, whatever the machine's zone, when the config set none).
+ */
+describe('the zone times are shown in', () => {
+  const dir = join(tmp, 'display');
+  const drillArgs = ['drill', 'platform-leak', '--answers', join(ROOT, 'playbooks', 'drills', 'platform-leak.yaml'), '--id', 'shown', '--dir', dir];
+  const status = (zone: string, cwd: string) => startLeakctl(['status', 'shown', '--dir', dir, '--now', '2026-03-03T09:00:00Z'], { cwd, env: { TZ: zone }, timeoutMs: 60_000 }).ended;
+
+  it("is the machine's when the config names none, and the config's when it does; the log is the same UTC either way", async () => {
+    const made = await startLeakctl(drillArgs, { cwd: tmp, env: { TZ: 'UTC' }, timeoutMs: 120_000 }).ended;
+    expect(made.code, made.stderr).toBe(0);
+
+    const berlin = await status('Europe/Berlin', tmp);
+    expect(berlin.code, berlin.stderr).toBe(0);
+    expect(berlin.stdout).toContain('Opened Mon 2 Mar 2026 10:00 CET (UTC+01:00) by drill-bot');
+    const kolkata = await status('Asia/Kolkata', tmp);
+    expect(kolkata.stdout).toContain('Opened Mon 2 Mar 2026 14:30 GMT+5:30 (UTC+05:30) by drill-bot');
+
+    const configured = join(tmp, 'configured');
+    mkdirSync(configured);
+    writeFileSync(join(configured, 'leakctl.config.yaml'), 'schema: leakctl/config@1\ntimezone: UTC\n');
+    const utc = await status('Europe/Berlin', configured);
+    expect(utc.code, utc.stderr).toBe(0);
+    expect(utc.stdout).toContain('Opened Mon 2 Mar 2026 09:00 UTC by drill-bot');
+    expect(readFileSync(join(dir, 'shown', 'evidence.jsonl'), 'utf8')).toMatch(/^\{"seq":0,"at":"2026-03-02T09:00:00\.000Z"/);
+  }, 180_000);
 });

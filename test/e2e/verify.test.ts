@@ -151,6 +151,15 @@ describe('leakctl verify on a tampered log exits 3 naming the line', () => {
 });
 
 describe('leakctl verify --head', () => {
+  // Guards issue 9: a head from the middle of the log said "nothing was cut" and no more.
+  it('with a head from earlier in the log, says which entry it is and how many were added after it', () => {
+    const lines = linesOf(original);
+    const earlier = (JSON.parse(lines[lines.length - 4]!) as Entry & { seq: number });
+    const r = verify(original, '--head', earlier.hash);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`the given head is entry #${earlier.seq}, and 3 entries were added after it, nothing was cut`);
+  });
+
   it('catches lines cut from the end, which the chain alone cannot show', () => {
     const incident = copy();
     const lines = linesOf(incident);
