@@ -59,6 +59,13 @@ async function waitFor(name: string, text: string | RegExp): Promise<string> {
   }
 }
 
+/** Wait for a question, type the answer and press Enter. */
+async function answerAt(name: string, question: string, text: string): Promise<void> {
+  await waitFor(name, question);
+  type(name, text);
+  keys(name, 'Enter');
+}
+
 /** The shell's `echo EXIT=$?` after leakctl ended (the command line itself shows `EXIT=$?`). */
 const EXITED = /^EXIT=\d+$/m;
 
@@ -93,14 +100,10 @@ describe.skipIf(!tmuxWorks)('leakctl in a real terminal (tmux; skipped when `tmu
 
     await waitFor('kill', 'Have you verified the leak?');
     keys('kill', 'y', 'Enter');
-    await waitFor('kill', 'When did you become aware of the leak?');
-    type('kill', '2026-03-02T08:30:00Z');
-    keys('kill', 'Enter');
+    await answerAt('kill', 'When did you become aware of the leak?', '2026-03-02T08:30:00Z');
     await waitFor('kill', 'What was exposed?');
     keys('kill', 'Space', 'Enter');
-    await waitFor('kill', 'How many members are affected?');
-    type('kill', '40');
-    keys('kill', 'Enter');
+    await answerAt('kill', 'How many members are affected?', '40');
     await waitFor('kill', 'Anything else to record?');
     // While it waits at a prompt, it holds no lock: a second writer lands (its clock may not be
     // earlier than the session's, which is set by hand to 09:00).
@@ -121,15 +124,9 @@ describe.skipIf(!tmuxWorks)('leakctl in a real terminal (tmux; skipped when `tmu
     expect(entriesOf(dir, 't1').filter((e) => e.type === 'note.added').map((e) => e.data.text)).toEqual(['from another terminal']);
 
     terminal('resume', ['resume', 't1', '--dir', dir, '--now', '2026-03-02T10:00:00Z']);
-    await waitFor('resume', 'Anything else to record?');
-    type('resume', 'Reported on the forum');
-    keys('resume', 'Enter');
-    await waitFor('resume', 'Attach the access log');
-    type('resume', join(fixtures, 'access-log.txt'));
-    keys('resume', 'Enter');
-    await waitFor('resume', 'When was the supervisory authority notified?');
-    type('resume', 'now');
-    keys('resume', 'Enter');
+    await answerAt('resume', 'Anything else to record?', 'Reported on the forum');
+    await answerAt('resume', 'Attach the access log', join(fixtures, 'access-log.txt'));
+    await answerAt('resume', 'When was the supervisory authority notified?', 'now');
     expect(await waitFor('resume', EXITED)).toMatch(/^EXIT=0$/m);
 
     const entries = entriesOf(dir, 't1');
@@ -159,18 +156,10 @@ describe.skipIf(!tmuxWorks)('leakctl in a real terminal (tmux; skipped when `tmu
     keys('team', 'Enter');
     await waitFor('team', 'What was exposed?');
     keys('team', 'Space', 'Enter');
-    await waitFor('team', 'How many members are affected?');
-    type('team', '12');
-    keys('team', 'Enter');
-    await waitFor('team', 'Anything else to record?');
-    type('team', 'Two responders on it');
-    keys('team', 'Enter');
-    await waitFor('team', 'Attach the access log');
-    type('team', join(fixtures, 'access-log.txt'));
-    keys('team', 'Enter');
-    await waitFor('team', 'When was the supervisory authority notified?');
-    type('team', 'now');
-    keys('team', 'Enter');
+    await answerAt('team', 'How many members are affected?', '12');
+    await answerAt('team', 'Anything else to record?', 'Two responders on it');
+    await answerAt('team', 'Attach the access log', join(fixtures, 'access-log.txt'));
+    await answerAt('team', 'When was the supervisory authority notified?', 'now');
     expect(await waitFor('team', EXITED)).toMatch(/^EXIT=0$/m);
 
     const entries = entriesOf(dir, 't3');
