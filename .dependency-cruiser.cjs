@@ -5,17 +5,18 @@
  */
 const layers = [
   ['ui', ['ui', 'options', 'package-root']],
+  // Instants, durations and zones: below everything that reads a date.
+  ['time', ['time']],
   ['documents', ['ui', 'documents', 'schemas', 'package-root']],
   // The playbook schema names the step kinds and causes that playbook/types.ts (a leaf) lists.
   ['schemas', ['schemas', 'playbook/types']],
   ['evidence', ['ui', 'evidence']],
-  ['playbook', ['ui', 'documents', 'schemas', 'playbook', 'config', 'deadlines']],
-  // deadlines/zoned-date.ts (a leaf) knows the time zones a config may name.
-  ['config', ['ui', 'documents', 'schemas', 'config', 'options', 'package-root', 'deadlines/zoned-date']],
-  ['deadlines', ['ui', 'documents', 'schemas', 'deadlines', 'playbook', 'config', 'options', 'package-root']],
-  ['notices', ['ui', 'documents', 'schemas', 'evidence', 'playbook', 'config', 'deadlines', 'notices']],
-  ['incident', ['ui', 'documents', 'schemas', 'evidence', 'playbook', 'config', 'deadlines', 'incident', 'options']],
-  ['run', ['ui', 'documents', 'schemas', 'evidence', 'playbook', 'config', 'deadlines', 'notices', 'incident', 'run', 'options']],
+  ['playbook', ['ui', 'documents', 'schemas', 'playbook', 'config', 'time']],
+  ['config', ['ui', 'documents', 'schemas', 'config', 'options', 'package-root', 'time']],
+  ['deadlines', ['ui', 'documents', 'schemas', 'deadlines', 'playbook', 'config', 'options', 'package-root', 'time']],
+  ['notices', ['ui', 'documents', 'schemas', 'evidence', 'playbook', 'config', 'deadlines', 'notices', 'time']],
+  ['incident', ['ui', 'documents', 'schemas', 'evidence', 'playbook', 'config', 'deadlines', 'incident', 'options', 'time']],
+  ['run', ['ui', 'documents', 'schemas', 'evidence', 'playbook', 'config', 'deadlines', 'notices', 'incident', 'run', 'options', 'time']],
 ];
 
 module.exports = {

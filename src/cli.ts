@@ -9,7 +9,7 @@ import { packageRoot } from './package-root.js';
 import type { Readable, Writable } from 'node:stream';
 import { Argument, Command, CommanderError, Option } from 'commander';
 import type { CommonOptions } from './options.js';
-import { parseTimestamp } from './deadlines/timestamp.js';
+import { parseTimestamp } from './time/timestamp.js';
 import { decideColour } from './ui/colour.js';
 import { EXIT, InvalidInput, LeakctlError } from './ui/errors.js';
 import { printable } from './ui/text.js';

@@ -1,6 +1,6 @@
 /** `leakctl show PLAYBOOK`: a playbook as a readable outline, or the typed playbook as JSON. */
 import { loadSettings } from '../config/settings.js';
-import { withinInWords } from '../deadlines/duration.js';
+import { withinInWords } from '../time/duration.js';
 import type { CommonOptions } from '../options.js';
 import { conditionInWords } from '../playbook/conditions.js';
 import { loadPlaybook } from '../playbook/discover.js';

@@ -5,7 +5,7 @@ import { checkSchema } from '../documents/check.js';
 import { loadDocument } from '../documents/load.js';
 import { problemAt } from '../documents/yaml.js';
 import type { YamlSource } from '../documents/yaml.js';
-import { isTimeZone } from '../deadlines/zoned-date.js';
+import { isTimeZone } from '../time/zoned-date.js';
 import { InvalidDocument } from '../ui/errors.js';
 import type { SourceProblem } from '../ui/errors.js';
 

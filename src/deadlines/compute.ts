@@ -12,10 +12,10 @@ import { add } from 'date-fns/add';
 import { addDays } from 'date-fns/addDays';
 import { evaluate } from '../playbook/conditions.js';
 import type { Deadline, Within } from '../playbook/types.js';
-import type { IsoDuration } from './duration.js';
-import { parseDuration } from './duration.js';
+import type { IsoDuration } from '../time/duration.js';
+import { parseDuration } from '../time/duration.js';
 import type { DeadlineRules, Holidays } from './rules.js';
-import { inZone } from './zoned-date.js';
+import { inZone } from '../time/zoned-date.js';
 
 /** `from` plus `duration`, the calendar parts counted in `zone` (UTC unless said). */
 export function addDuration(from: Date, duration: IsoDuration, zone = 'UTC'): Date {

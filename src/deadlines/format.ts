@@ -1,6 +1,6 @@
 /** Deadline clocks and times for people: "2d 3h left", "overdue by 5h 10m", in the chosen zone. */
 import { format } from 'date-fns/format';
-import { inZone, isUtc } from './zoned-date.js';
+import { inZone, isUtc } from '../time/zoned-date.js';
 import type { DeadlineClock } from './compute.js';
 
 /** "2d 3h 12m": the largest two units are enough for a clock a responder glances at. */

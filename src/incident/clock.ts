@@ -4,7 +4,7 @@
  * a drill replays the same way on any day and plays out three days in a second.
  */
 import { addDuration } from '../deadlines/compute.js';
-import type { IsoDuration } from '../deadlines/duration.js';
+import type { IsoDuration } from '../time/duration.js';
 
 export interface Clock {
   now(): Date;

@@ -3,7 +3,7 @@
  * zone, and lists in words. Registered on the Liquid engine by the renderer.
  */
 import { format } from 'date-fns/format';
-import { inZone } from '../deadlines/zoned-date.js';
+import { inZone } from '../time/zoned-date.js';
 
 function toDate(value: unknown): Date | undefined {
   if (value instanceof Date) return value;

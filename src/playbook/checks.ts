@@ -3,9 +3,9 @@
  * alongside) the JSON Schema. They read the raw data defensively, because they also run when the
  * schema has already found problems: the responder gets every problem in one run.
  */
-import { longestDays, parseDuration } from '../deadlines/duration.js';
+import { longestDays, parseDuration } from '../time/duration.js';
 import { LIMITS } from '../schemas/limits.js';
-import { isTimeZone } from '../deadlines/zoned-date.js';
+import { isTimeZone } from '../time/zoned-date.js';
 import { problemAt, positionAt } from '../documents/yaml.js';
 import type { DocPath, YamlSource } from '../documents/yaml.js';
 import type { SourceProblem } from '../ui/errors.js';

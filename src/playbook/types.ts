@@ -2,6 +2,9 @@
  * The typed, immutable form of a playbook (SPEC section 2), produced by the loader only after the
  * schema and the semantic checks have passed.
  */
+import type { Within } from '../time/duration.js';
+
+export type { Within };
 
 export const STEP_KINDS = [
   'info',
@@ -75,8 +78,6 @@ export interface Phase {
   readonly steps: readonly Step[];
 }
 
-/** ISO 8601 duration (`PT72H`, `P30D`) or a count of business days. */
-export type Within = string | { readonly business_days: number };
 
 export interface Deadline {
   readonly id: string;

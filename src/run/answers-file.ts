@@ -8,10 +8,10 @@ import { loadDocument } from '../documents/load.js';
 import { problemAt } from '../documents/yaml.js';
 import type { Position, YamlSource } from '../documents/yaml.js';
 import { positionAt, scalarSource, type DocPath } from '../documents/yaml.js';
-import { longestDays, parseDuration } from '../deadlines/duration.js';
+import { longestDays, parseDuration } from '../time/duration.js';
 import { LIMITS } from '../schemas/limits.js';
 import { answersSchema } from '../schemas/answers.js';
-import type { IsoDuration } from '../deadlines/duration.js';
+import type { IsoDuration } from '../time/duration.js';
 import { InvalidDocument } from '../ui/errors.js';
 import type { SourceProblem } from '../ui/errors.js';
 

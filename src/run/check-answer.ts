@@ -4,7 +4,7 @@
  */
 import { lstatSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { parseMoment } from '../deadlines/moment.js';
+import { parseMoment } from '../time/moment.js';
 import { compilePattern } from '../playbook/patterns.js';
 import { LIMITS } from '../schemas/limits.js';
 import type { Step } from '../playbook/types.js';

@@ -9,7 +9,7 @@
 import type { Writable } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { clockInWords, displayTime } from '../deadlines/format.js';
-import { isUtc as isUtcZone } from '../deadlines/zoned-date.js';
+import { isUtc as isUtcZone } from '../time/zoned-date.js';
 import { otherInWords } from '../evidence/describe.js';
 import type { EvidenceEntry } from '../evidence/entry.js';
 import type { Step } from '../playbook/types.js';

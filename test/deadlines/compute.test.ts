@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { addBusinessDays, addDuration, deadlineClock } from '../../src/deadlines/compute.js';
-import { parseDuration } from '../../src/deadlines/duration.js';
+import { parseDuration } from '../../src/time/duration.js';
 import { deadlineRules, type Holidays } from '../../src/deadlines/rules.js';
 import { EMPTY_CONFIG } from '../../src/config/config.js';
 import type { Deadline, Playbook } from '../../src/playbook/types.js';

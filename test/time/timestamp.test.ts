@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTimestamp } from '../../src/deadlines/timestamp.js';
+import { parseTimestamp } from '../../src/time/timestamp.js';
 
 describe('RFC 3339 timestamps', () => {
   it('reads timestamps with an offset, to the instant', () => {

@@ -3,7 +3,8 @@
  * date-fns can add a Duration object but does not parse the ISO text form, and the grammar is
  * small enough that a package for it would cost more than it saves.
  */
-import type { Within } from '../playbook/types.js';
+/** A deadline's period: an ISO 8601 duration (`PT72H`, `P30D`) or a count of business days. */
+export type Within = string | { readonly business_days: number };
 
 export interface IsoDuration {
   readonly years: number;

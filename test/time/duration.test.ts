@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { durationInWords, parseDuration, withinInWords } from '../../src/deadlines/duration.js';
+import { durationInWords, parseDuration, withinInWords } from '../../src/time/duration.js';
 
 describe('ISO 8601 durations', () => {
   it('parses the forms playbooks use', () => {

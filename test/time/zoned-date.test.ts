@@ -4,7 +4,7 @@ import { addDays } from 'date-fns/addDays';
 import { startOfWeek } from 'date-fns/startOfWeek';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { inZone, UtcDate } from '../../src/deadlines/zoned-date.js';
+import { inZone, UtcDate } from '../../src/time/zoned-date.js';
 
 // UtcDate stands in for @date-fns/tz's TZDate(…, 'UTC') to keep Intl out of start-up; the
 // package is the oracle: both must print and compute the same for any instant and pattern.
