@@ -8,8 +8,7 @@ const layers = [
   // Instants, durations and zones: below everything that reads a date.
   ['time', ['time']],
   ['documents', ['ui', 'documents', 'schemas', 'package-root']],
-  // The playbook schema names the step kinds and causes that playbook/types.ts (a leaf) lists.
-  ['schemas', ['schemas', 'playbook/types']],
+  ['schemas', ['schemas']],
   ['evidence', ['ui', 'evidence']],
   ['playbook', ['ui', 'documents', 'schemas', 'playbook', 'config', 'time']],
   ['config', ['ui', 'documents', 'schemas', 'config', 'options', 'package-root', 'time']],

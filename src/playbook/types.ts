@@ -2,25 +2,12 @@
  * The typed, immutable form of a playbook (SPEC section 2), produced by the loader only after the
  * schema and the semantic checks have passed.
  */
+import type { CAUSES, STEP_KINDS } from '../schemas/playbook.js';
 import type { Within } from '../time/duration.js';
 
 export type { Within };
 
-export const STEP_KINDS = [
-  'info',
-  'confirm',
-  'text',
-  'longtext',
-  'number',
-  'select',
-  'multi',
-  'datetime',
-  'checklist',
-  'attachment',
-] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
-
-export const CAUSES = ['platform', 'member', 'other'] as const;
 export type Cause = (typeof CAUSES)[number];
 
 /** A comparison against one earlier step's answer. Exactly one operator is present. */

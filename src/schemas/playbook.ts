@@ -3,8 +3,13 @@
  * editors can use the same schema through `leakctl schema playbook`; rules that need the whole
  * document (ids unique, conditions naming earlier steps, …) are in src/playbook/checks.ts.
  */
-import { CAUSES, STEP_KINDS } from '../playbook/types.js';
 import { DURATION_PATTERN, LIMITS } from './limits.js';
+
+/** The step kinds a playbook may use; src/playbook/types.ts types steps by them. */
+export const STEP_KINDS = ['info', 'confirm', 'text', 'longtext', 'number', 'select', 'multi', 'datetime', 'checklist', 'attachment'] as const;
+
+/** Who or what caused the leak, which picks the playbook. */
+export const CAUSES = ['platform', 'member', 'other'] as const;
 
 const phaseOrStepId = {
   type: 'string',
