@@ -92,8 +92,8 @@ export interface DeadlineInputs {
 /** Where a deadline stands, from the answers alone (replayed from the log). */
 export function deadlineClock(deadline: Deadline, inputs: DeadlineInputs): DeadlineClock {
   const base = { id: deadline.id, title: deadline.title, ...(deadline.source ? { source: deadline.source } : {}) };
-  if (deadline.when && !evaluate(deadline.when, inputs.answers)) return { ...base, status: 'not_applicable' };
-  const start = deadline.from === 'opened' ? inputs.openedAt : asDate(inputs.answers.get(deadline.from));
+  if (!applies(deadline, inputs.answers)) return { ...base, status: 'not_applicable' };
+  const start = startOf(deadline, inputs.answers, inputs.openedAt);
   if (!start) return { ...base, status: 'not_started' };
   const due = dueDate(start, deadline.within, inputs.rules.zoneOf(deadline), inputs.rules.holidaysOf(deadline));
   if (!(due instanceof Date)) return { ...base, status: 'unknown', started_at: start, problem: due.problem };
@@ -104,6 +104,16 @@ export function deadlineClock(deadline: Deadline, inputs: DeadlineInputs): Deadl
   }
   const margin = due.getTime() - inputs.now.getTime();
   return { ...base, status: margin >= 0 ? 'running' : 'overdue', started_at: start, due, margin_ms: margin };
+}
+
+/** Whether a deadline applies, given the answers so far (its `when`). */
+export function applies(deadline: Deadline, answers: ReadonlyMap<string, unknown>): boolean {
+  return !deadline.when || evaluate(deadline.when, answers);
+}
+
+/** When a deadline's clock started: the opening, or its `from` step's answer; undefined before that. */
+export function startOf(deadline: Deadline, answers: ReadonlyMap<string, unknown>, openedAt: Date): Date | undefined {
+  return deadline.from === 'opened' ? openedAt : asDate(answers.get(deadline.from));
 }
 
 function asDate(value: unknown): Date | undefined {

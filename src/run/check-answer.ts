@@ -4,7 +4,7 @@
  */
 import { lstatSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { parseMoment } from '../time/moment.js';
+import { inOffset, parseMoment } from '../time/moment.js';
 import { compilePattern } from '../playbook/patterns.js';
 import { LIMITS } from '../schemas/limits.js';
 import type { Step } from '../playbook/types.js';
@@ -26,9 +26,10 @@ export interface AnswerContext {
   readonly zone?: string;
   /**
    * For a step that records a duty done: when its clock started (the answer of the deadline's
-   * `from` step). A duty is not done before its clock starts.
+   * `from` step), and the incident, for the command that corrects it. A duty is not done before
+   * its clock starts.
    */
-  readonly notBefore?: { readonly step: string; readonly at: Date };
+  readonly notBefore?: { readonly step: string; readonly at: Date; readonly incident?: string };
 }
 
 const fail = (message: string): Checked => ({ ok: false, message });
@@ -140,7 +141,7 @@ function checkDatetime(step: Step, raw: unknown, context: AnswerContext): Checke
   const start = context.notBefore;
   if (start && moment.at.getTime() < start.at.getTime()) {
     return fail(
-      `${shown(step, moment.value)} is before ${start.step} (${start.at.toISOString()}), when this duty's clock started; a duty is not done before it is due. Check both times (leakctl amend can correct ${start.step})`,
+      `${shown(step, moment.value)} is before ${start.step} (${inOffset(start.at, context.zone ?? 'UTC')}), when this duty's clock started; a duty is not done before it is due. Check both times (\`leakctl amend ${start.incident ?? 'INCIDENT'} ${start.step}\` corrects ${start.step})`,
     );
   }
   return ok(moment.value);

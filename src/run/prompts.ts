@@ -9,6 +9,7 @@
 import type { Writable } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { clockInWords, displayTime } from '../deadlines/format.js';
+import { inOffset } from '../time/moment.js';
 import { isUtc as isUtcZone } from '../time/zoned-date.js';
 import { otherInWords } from '../evidence/describe.js';
 import type { EvidenceEntry } from '../evidence/entry.js';
@@ -146,8 +147,8 @@ async function askTime(prompts: Prompts, step: Step, check: (raw: unknown) => Ch
     // A sensitive time is not shown back on a screen others may see.
     if (step.sensitive) return { kind: 'answer', value };
     const at = new Date(Date.parse(value));
-    const shown = `${displayTime(at, timeZone)}${isUtcZone(timeZone) ? '' : ` = ${at.toISOString().replace(/\.000Z$/, 'Z')}`}`;
-    // Typed with its offset (or `now`): what was meant is what was written. Otherwise, confirm the reading.
+    const shown = `${displayTime(at, timeZone)}${isUtcZone(timeZone) ? '' : ` = ${inOffset(at, 'UTC')}`}`;
+    // Typed with its offset (recorded as written) or `now`: nothing was interpreted. Otherwise, confirm the reading.
     if (value === text.trim() || text.trim().toLowerCase() === 'now') {
       context.output.write(`  → ${shown}\n`);
       return { kind: 'answer', value };

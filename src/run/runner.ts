@@ -4,7 +4,7 @@
  * answer with the one rule, record it through the Incident, record the deadline events it causes.
  */
 import type { Settings } from '../config/settings.js';
-import { deadlineClock, type DeadlineClock } from '../deadlines/compute.js';
+import { applies, deadlineClock, startOf, type DeadlineClock } from '../deadlines/compute.js';
 import type { DeadlineRules } from '../deadlines/rules.js';
 import type { EvidenceEntry } from '../evidence/entry.js';
 import { answerValues, type IncidentState } from '../evidence/state.js';
@@ -148,7 +148,8 @@ export async function answerStep(run: Run, placed: PlacedStep, options: AnswerOp
     ...(options.again && previous ? { previous: previous.value } : {}),
   };
   const asked = options.again ? { ...step, required: true } : step;
-  const notBefore = dutyStart(playbook, state, step.id);
+  const start = dutyStart(playbook, state, step.id);
+  const notBefore = start ? { ...start, incident: incident.id } : undefined;
   const reply = await responder.ask(asked, context, (raw) =>
     checkAnswer(step, raw, { now: clock.now(), baseDir: responder.baseDir, zone: responder.inputZone, ...(notBefore ? { notBefore } : {}) }),
   );
@@ -168,16 +169,16 @@ export async function answerStep(run: Run, placed: PlacedStep, options: AnswerOp
 
 /**
  * When the duty a step records started, if it records one: the latest answer among the `from`
- * steps of the deadlines it meets (the incident's opening does not count: it may be recorded
- * after the fact).
+ * steps of the deadlines that apply and that it meets (the incident's opening does not count: it
+ * may be recorded after the fact).
  */
 function dutyStart(playbook: Playbook, state: IncidentState, stepId: string): { step: string; at: Date } | undefined {
+  const answers = answerValues(state);
   let start: { step: string; at: Date } | undefined;
   for (const deadline of playbook.deadlines) {
-    if (deadline.met_by !== stepId || deadline.from === 'opened') continue;
-    const value = state.answers.get(deadline.from)?.value;
-    const at = typeof value === 'string' ? new Date(Date.parse(value)) : undefined;
-    if (at && !Number.isNaN(at.getTime()) && (!start || at > start.at)) start = { step: deadline.from, at };
+    if (deadline.met_by !== stepId || deadline.from === 'opened' || !applies(deadline, answers)) continue;
+    const at = startOf(deadline, answers, state.opened?.at ?? new Date(0));
+    if (at && (!start || at > start.at)) start = { step: deadline.from, at };
   }
   return start;
 }

@@ -7,9 +7,9 @@
 import { parseTimestamp } from './timestamp.js';
 import { fromWall, inZone, isUtc } from './zoned-date.js';
 
-export type Moment = { ok: true; at: Date; value: string; interpreted: boolean } | { ok: false; message: string };
+export type Moment = { ok: true; at: Date; value: string } | { ok: false; message: string };
 
-/** A typed time may name the minute it is in: up to the end of the current minute counts as now. */
+/** A minute's grace: a time typed to the minute (`21:40`) may name the minute that is running. */
 const SAME_MINUTE_MS = 60_000;
 
 const WALL = /^(?:(\d{4})-(\d{2})-(\d{2})[T ]|(today|yesterday)\s+)?(\d{1,2}):(\d{2})(?::(\d{2}))?$/i;
@@ -18,15 +18,15 @@ const RELATIVE = /^-\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?$/
 /** `text` as a moment: its instant and the value to record (RFC 3339, with the offset it was read in). */
 export function parseMoment(text: string, now: Date, zone: string): Moment {
   const t = text.trim();
-  if (t.toLowerCase() === 'now') return { ok: true, at: now, value: now.toISOString(), interpreted: false };
+  if (t.toLowerCase() === 'now') return { ok: true, at: now, value: now.toISOString() };
   const exact = parseTimestamp(t);
-  if (exact) return notLater({ ok: true, at: exact, value: t, interpreted: false }, now, zone);
+  if (exact) return notLater({ ok: true, at: exact, value: t }, now, zone);
   const rel = RELATIVE.exec(t);
   if (rel && (rel[1] ?? rel[2] ?? rel[3]) !== undefined) {
     const ms = ((Number(rel[1] ?? 0) * 24 + Number(rel[2] ?? 0)) * 60 + Number(rel[3] ?? 0)) * 60_000;
     if (!Number.isSafeInteger(ms) || ms > 10 * 366 * 86_400_000) return { ok: false, message: `${t} goes back more than ten years; write the date itself` };
     const at = new Date(now.getTime() - ms);
-    return { ok: true, at, value: inOffset(at, zone), interpreted: true };
+    return { ok: true, at, value: inOffset(at, zone) };
   }
   const wall = WALL.exec(t);
   if (wall) {
@@ -42,7 +42,7 @@ export function parseMoment(text: string, now: Date, zone: string): Moment {
     // 31 February rolls over to March: refused, as for RFC 3339.
     const back = inZone(at, zone);
     if (back.getDate() !== day || back.getMonth() !== month - 1) return { ok: false, message: `${t} is not a real date and time` };
-    return notLater({ ok: true, at, value: inOffset(at, zone), interpreted: true }, now, zone);
+    return notLater({ ok: true, at, value: inOffset(at, zone) }, now, zone);
   }
   return {
     ok: false,

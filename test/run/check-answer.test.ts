@@ -83,12 +83,14 @@ describe('datetime', () => {
   });
 
   it('refuses a duty done before its clock started, naming both steps', () => {
-    const notBefore = { step: 'discovered_at', at: new Date('2026-03-02T08:30:00Z') };
+    const notBefore = { step: 'discovered_at', at: new Date('2026-03-02T08:30:00Z'), incident: 'leak-1' };
     const checked = checkAnswer(datetime, '2026-03-01T12:00:00Z', { ...context, notBefore });
     expect(checked).toEqual({
       ok: false,
-      message: '"2026-03-01T12:00:00Z" is before discovered_at (2026-03-02T08:30:00.000Z), when this duty\'s clock started; a duty is not done before it is due. Check both times (leakctl amend can correct discovered_at)',
+      message: '"2026-03-01T12:00:00Z" is before discovered_at (2026-03-02T08:30:00Z), when this duty\'s clock started; a duty is not done before it is due. Check both times (`leakctl amend leak-1 discovered_at` corrects discovered_at)',
     });
+    // In the responder's zone, with its offset.
+    expect(checkAnswer(datetime, '2026-03-01 12:00', { ...context, zone: 'Europe/Berlin', notBefore })).toMatchObject({ message: expect.stringContaining('before discovered_at (2026-03-02T09:30:00+01:00)') });
     expect(checkAnswer(datetime, '2026-03-02T08:30:00Z', { ...context, notBefore })).toEqual({ ok: true, value: '2026-03-02T08:30:00Z' });
   });
 

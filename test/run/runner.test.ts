@@ -3,7 +3,7 @@
  * the CLI, so no test builds its own copy of start or resume), checked against the log it writes.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -173,5 +173,44 @@ describe('a scripted run that stops', () => {
     );
     expect(answered(logLines()).map((l) => l.data.step)).toEqual(['confirmed', 'discovered_at', 'exposed_data']);
     expect(logLines().some((l) => l.data.step === 'members_affected')).toBe(false);
+  });
+});
+
+describe('a duty done before its clock started', () => {
+  const playbookText = (when: string) => `schema: leakctl/playbook@1
+id: duty
+title: Duty
+cause: other
+summary: A duty and the time its clock starts.
+phases:
+  - id: p
+    title: P
+    steps:
+      - { id: eu_members, kind: confirm, prompt: Are members in the EU affected? }
+      - { id: discovered_at, kind: datetime, prompt: When did you learn of it? }
+      - { id: authority_notified_at, kind: datetime, prompt: When was the authority told? }
+deadlines:
+  - { id: authority, title: Tell the authority, from: discovered_at, within: PT72H, met_by: authority_notified_at${when} }
+`;
+  const answers = (eu: boolean) =>
+    `schema: leakctl/answers@1\nnow: 2026-03-02T09:00:00Z\nanswers:\n  eu_members: ${eu}\n  discovered_at: 2026-03-02T08:30:00Z\n  authority_notified_at: 2026-03-01T12:00:00Z\n`;
+  const start = async (when: string, eu: boolean) => {
+    writeFileSync(join(tmp, 'duty.yaml'), playbookText(when));
+    writeFileSync(join(tmp, 'answers.yaml'), answers(eu));
+    return inProcess(['start', join(tmp, 'duty.yaml'), '--answers', join(tmp, 'answers.yaml'), '--id', 'inc-1', '--dir', incidents, '--drill']);
+  };
+
+  it('is refused (exit 2) naming both steps when the deadline applies', async () => {
+    const r = await start(', when: { step: eu_members, equals: true }', true);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('is before discovered_at (2026-03-02T08:30:00Z), when this duty\'s clock started');
+    expect(r.stderr).toContain('`leakctl amend inc-1 discovered_at`');
+  });
+
+  // Guards: the check once ignored `when`, refusing a time for a duty the incident did not have.
+  it('is recorded when the deadline does not apply: there is no such duty in this incident', async () => {
+    const r = await start(', when: { step: eu_members, equals: true }', false);
+    expect(r.code, r.stderr).toBe(0);
+    expect(answered(logLines()).map((l) => l.data.step)).toEqual(['eu_members', 'discovered_at', 'authority_notified_at']);
   });
 });
