@@ -4,7 +4,10 @@
  * or a required step was left unanswered, naming each with its due time and how late.
  */
 import { resolve } from 'node:path';
+import type { Settings } from '../config/settings.js';
+import { listTemplateFiles } from '../documents/files.js';
 import { checkOutputPath, writeOutputFile } from '../evidence/durable.js';
+import type { Playbook } from '../playbook/types.js';
 import { displayZone } from '../config/settings.js';
 import type { CommonOptions } from '../options.js';
 import { judgeDrill, junitXml } from '../run/drill.js';
@@ -23,13 +26,14 @@ export interface DrillOptions {
 export async function run(options: CommonOptions, ref: string, opts: DrillOptions): Promise<number> {
   const out = await Output.create(options);
   const junitFile = opts.junit !== undefined ? resolve(options.cwd, opts.junit) : undefined;
-  if (junitFile) {
-    // Before the drill runs: the report must not land on an input or inside the incidents.
-    const inputs = [resolve(options.cwd, opts.answers), ...(ref.includes('/') || ref.endsWith('.yaml') || ref.endsWith('.yml') ? [resolve(options.cwd, ref)] : [])];
-    inputs.push(resolve(options.cwd, options.configFile ?? 'leakctl.config.yaml'));
-    checkOutputPath(junitFile, opts.junit!, '--junit', { files: inputs, dirs: [options.incidentsDir] });
-  }
-  const { run, summary } = await startSession(options, out, { ...opts, playbook: ref, drill: true, judged: true });
+  // Before the drill runs: the report must not land on what the drill reads, or inside the incidents.
+  const checkJunit = (playbook: Playbook, settings: Settings): void => {
+    const templates = listTemplateFiles(settings.templateDirs);
+    const inputs = [resolve(options.cwd, opts.answers), playbook.file, ...playbook.notices.flatMap((n) => templates.get(n.template) ?? [])];
+    if (settings.config.file) inputs.push(settings.config.file);
+    checkOutputPath(junitFile!, opts.junit!, '--junit', { files: inputs, dirs: [options.incidentsDir] });
+  };
+  const { run, summary } = await startSession(options, out, { ...opts, playbook: ref, drill: true, judged: true, ...(junitFile ? { beforeOpening: checkJunit } : {}) });
   const { playbook, incident, clock, settings, rules } = run;
   const endedAt = clock.now();
   const verdict = judgeDrill(playbook, incident.state, deadlineClocks(playbook, incident.state, endedAt, rules), endedAt, summary.renderProblems);

@@ -284,13 +284,27 @@ export function checkOutputPath(target: string, given: string, option: string, g
       throw new InvalidInput(`${option} ${printable(given)} is inside ${printable(dir)}, where the incidents are; leakctl writes nothing there but through an incident. Name a file elsewhere`);
     }
   }
-  let st: fs.Stats | undefined;
+  // stat, not lstat: a link to a regular file is written through, as a person naming it expects.
+  const st = statOrUndefined(target);
+  if (st && !st.isFile()) throw new InvalidInput(`${option} ${printable(given)} is ${fileKind(st)}; name a regular file`);
+  // The directories missing on the way are created; the nearest one that exists must take a file.
+  let dir = path.dirname(path.resolve(target));
+  let dirSt = statOrUndefined(dir);
+  while (!dirSt && path.dirname(dir) !== dir) dirSt = statOrUndefined((dir = path.dirname(dir)));
+  if (dirSt && !dirSt.isDirectory()) throw new InvalidInput(`${option} ${printable(given)}: ${printable(dir)} is ${fileKind(dirSt) ?? 'a file'}, not a directory; name a file in a directory`);
   try {
-    st = fs.statSync(target);
+    fs.accessSync(dir, fs.constants.W_OK);
   } catch {
-    st = undefined;
+    throw new InvalidInput(`${option} ${printable(given)}: the directory ${printable(dir)} cannot be written by this user; name a file in a directory you can write`);
   }
-  if (st?.isDirectory()) throw new InvalidInput(`${option} ${printable(given)} is a directory; name a file`);
+}
+
+function statOrUndefined(file: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(file);
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -64,6 +64,11 @@ export interface StartRequest {
   readonly drill?: boolean;
   /** A drill judged at the end: it goes on past a missing answer and a notice it cannot render. */
   readonly judged?: boolean;
+  /**
+   * Called with the playbook and settings once both are loaded, before anything is written: where
+   * a command checks what it will write against what the run reads (drill --junit).
+   */
+  readonly beforeOpening?: (playbook: Playbook, settings: Settings) => void;
 }
 
 /** Opens a new incident and runs it to the end (start, drill). */
@@ -77,6 +82,7 @@ export async function startSession(options: CommonOptions, out: Output, request:
   }
   const playbook = loadPlaybook(ref, settings, options.cwd);
   if (answers) checkAnswerSteps(answers, playbook);
+  request.beforeOpening?.(playbook, settings);
 
   const clock = clockFor(options.now, answers?.now, answers !== undefined);
   const id = checkIncidentId(request.id ?? `${playbook.id}-${compactUtc(clock.now())}`);

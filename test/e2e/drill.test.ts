@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
@@ -158,7 +158,7 @@ describe('leakctl drill', () => {
       ['answers.yaml', '--junit answers.yaml is ' + join(dir, 'answers.yaml') + ', an input of this command'],
       ['incidents/first/evidence.jsonl', `--junit incidents/first/evidence.jsonl is inside ${join(dir, 'incidents')}, where the incidents are`],
       ['incidents', `--junit incidents is inside ${join(dir, 'incidents')}`],
-      ['.', '--junit . is a directory; name a file'],
+      ['.', '--junit . is a directory; name a regular file'],
     ] as const) {
       const r = leakctl(['drill', playbook, '--answers', 'answers.yaml', '--id', 'second', '--junit', target], { cwd: dir });
       expect(r.code, `${target}: ${r.stderr}`).toBe(2);
@@ -167,6 +167,32 @@ describe('leakctl drill', () => {
     }
     expect(readFileSync(join(dir, 'answers.yaml'), 'utf8')).toBe(onTime);
     expect(readFileSync(join(dir, 'incidents', 'first', 'evidence.jsonl'))).toEqual(log);
+  });
+
+  it('refuses --junit naming the playbook found by its id, a template it renders, the config, a device, or a path under a file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leakctl-drill-'));
+    mkdirSync(join(dir, 'mine'));
+    mkdirSync(join(dir, 'my-templates'));
+    copyFileSync(playbook, join(dir, 'mine', 'drill-72h.yaml'));
+    copyFileSync(join(ROOT, 'templates', 'member-notice-platform.liquid'), join(dir, 'my-templates', 'member-notice-platform.liquid'));
+    writeFileSync(join(dir, 'answers.yaml'), onTime);
+    writeFileSync(join(dir, 'leakctl.config.yaml'), 'schema: leakctl/config@1\n');
+    writeFileSync(join(dir, 'a-file'), 'x');
+    const byId = ['--playbooks', join(dir, 'mine'), 'drill', 'drill-72h', '--answers', 'answers.yaml'];
+    const bundled = ['--templates', join(dir, 'my-templates'), 'drill', 'platform-leak', '--answers', join(ROOT, 'playbooks', 'drills', 'platform-leak.yaml')];
+    for (const [args, target, said] of [
+      [byId, 'mine/drill-72h.yaml', `is ${join(dir, 'mine', 'drill-72h.yaml')}, an input of this command`],
+      [bundled, 'my-templates/member-notice-platform.liquid', `is ${join(dir, 'my-templates', 'member-notice-platform.liquid')}, an input of this command`],
+      [byId, 'leakctl.config.yaml', `is ${join(dir, 'leakctl.config.yaml')}, an input of this command`],
+      [byId, '/dev/null', '--junit /dev/null is a device file; name a regular file'],
+      [byId, 'a-file/report.xml', `--junit a-file/report.xml: ${join(dir, 'a-file')} is a file, not a directory`],
+    ] as const) {
+      const r = leakctl([...args, '--id', 'refused', '--junit', target], { cwd: dir });
+      expect(r.code, `${target}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain(said);
+      expect(existsSync(join(dir, 'incidents', 'refused'))).toBe(false);
+    }
+    expect(readFileSync(join(dir, 'my-templates', 'member-notice-platform.liquid'))).toEqual(readFileSync(join(ROOT, 'templates', 'member-notice-platform.liquid')));
   });
 
   it('refuses an invalid answer with exit 2, not a drill failure', () => {
