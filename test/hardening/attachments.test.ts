@@ -82,7 +82,7 @@ describe('attach refuses what is not a regular file', () => {
       expect(r.stderr).toContain(path.startsWith('/') ? path : join(root, path));
       expect(entries('inc')).toBe(before);
       expect(stored('inc')).toEqual(copies);
-    }, 20_000);
+    });
   }
 
   it('names given with ../ are stored under their last component only', () => {
@@ -107,7 +107,7 @@ describe('an answers file cannot attach what is not a regular file either', () =
       expect(r.stderr).toContain('the answer for step "files" is invalid');
       expect(r.stderr).toMatch(message);
       if (existsSync(join(incidents, id, 'attachments'))) expect(stored(id)).toEqual([]);
-    }, 20_000);
+    });
   }
 
   it('refuses a path with a NUL character, saying so', () => {

@@ -85,12 +85,12 @@ describe('documents built to exhaust the loader', () => {
     it(`validate refuses ${name}`, () => {
       const path = file(`validate-${name.replace(/\W+/g, '-')}.yaml`, bomb.text);
       refused(['validate', path], path, bomb.message);
-    }, 30_000);
+    });
 
     it(`show (the fast js-yaml road) refuses ${name}`, () => {
       const path = file(`show-${name.replace(/\W+/g, '-')}.yaml`, bomb.text);
       refused(['show', path], path, bomb.message);
-    }, 30_000);
+    });
   }
 
   it('start --answers refuses an alias bomb and deep nesting in an answers file', () => {
@@ -100,14 +100,14 @@ describe('documents built to exhaust the loader', () => {
     refused(['--dir', join(dir, 'inc'), 'start', 'platform-leak', '--answers', deep], deep, /nested too deeply/);
     const cycle = file('answers-cycle.yaml', 'schema: leakctl/answers@1\nanswers:\n  what_happened: &a [*a]\n');
     refused(['--dir', join(dir, 'inc'), 'start', 'platform-leak', '--answers', cycle], cycle, /alias \*a is inside the node it names/);
-  }, 60_000);
+  }, 120_000);
 
   it('--config refuses an alias bomb and deep nesting in the config file', () => {
     const laughs = file('config-laughs.yaml', `schema: leakctl/config@1\n${billionLaughs('x')}`);
     refused(['--config', laughs, 'list'], laughs, /would expand this document/);
     const deep = file('config-deep.yaml', `schema: leakctl/config@1\norg: ${'{a: '.repeat(LEVELS)}1${'}'.repeat(LEVELS)}\n`);
     refused(['--config', deep, 'list'], deep, /nested too deeply/);
-  }, 60_000);
+  }, 120_000);
 
   it('an alias with no anchor before it is named, not reported as "too many aliases"', () => {
     expect(() => parseYaml('f.yaml', 'a: *nowhere\n', 'x')).toThrow(/f\.yaml:1:4 alias \*nowhere names no anchor/);

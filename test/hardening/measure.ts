@@ -22,7 +22,11 @@ export interface Measured {
   stderr: string;
 }
 
-export function measure(args: readonly string[], cwd: string, options: { stdout?: 'ignore' } = {}): Measured {
+/**
+ * `timeoutMs` kills a run that hangs; it stays below the 60 s a test has by default (a synchronous
+ * spawn cannot be interrupted by the test runner), and the long runs of test:stress raise it.
+ */
+export function measure(args: readonly string[], cwd: string, options: { stdout?: 'ignore'; timeoutMs?: number } = {}): Measured {
   const place = mkdtempSync(join(tmpdir(), 'leakctl-usage-'));
   const usageFile = join(place, 'usage.json');
   const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', LEAKCTL_TEST_USAGE: usageFile };
@@ -32,7 +36,7 @@ export function measure(args: readonly string[], cwd: string, options: { stdout?
       cwd,
       env,
       encoding: 'utf8',
-      timeout: 900_000,
+      timeout: options.timeoutMs ?? 50_000,
       maxBuffer: 64 * 1024 * 1024,
       stdio: ['ignore', options.stdout === 'ignore' ? 'ignore' : 'pipe', 'pipe'],
     });

@@ -29,11 +29,11 @@ it('a 2 GB file is attached and verified with a peak RSS under 150 MB', () => {
   const big = join(root, 'two-gigabytes.bin');
   closeSync(openSync(big, 'w'));
   truncateSync(big, 2 * 1024 ** 3);
-  const attach = measure(['--dir', join(root, 'inc'), 'attach', 'big', big], root);
+  const attach = measure(['--dir', join(root, 'inc'), 'attach', 'big', big], root, { timeoutMs: 900_000 });
   expect(attach.code, attach.stderr).toBe(0);
   expect(attach.stdout).toContain('2147483648 bytes');
   expect(readdirSync(join(root, 'inc', 'big', 'attachments')).some((n) => n.endsWith('-two-gigabytes.bin'))).toBe(true);
-  const verify = measure(['--dir', join(root, 'inc'), 'verify', 'big'], root);
+  const verify = measure(['--dir', join(root, 'inc'), 'verify', 'big'], root, { timeoutMs: 900_000 });
   expect(verify.code, verify.stderr).toBe(0);
   console.info(`2 GB attachment: attach peak RSS ${attach.mb.toFixed(0)} MB, verify ${verify.mb.toFixed(0)} MB`);
   expect(attach.mb).toBeLessThan(150);

@@ -25,14 +25,14 @@ it('verify, log --json and status: peak RSS at 1,000,000 entries is at most 1.5x
   const heads = { small: writeBigLog(incidents, 'small', 100_000), large: writeBigLog(incidents, 'large', 1_000_000) };
   const figures: string[] = [];
   for (const [name, args] of Object.entries(COMMANDS)) {
-    const small = measure(['--dir', incidents, ...args('small')], root, { stdout: 'ignore' });
-    const large = measure(['--dir', incidents, ...args('large')], root, { stdout: 'ignore' });
+    const small = measure(['--dir', incidents, ...args('small')], root, { stdout: 'ignore', timeoutMs: 900_000 });
+    const large = measure(['--dir', incidents, ...args('large')], root, { stdout: 'ignore', timeoutMs: 900_000 });
     expect(small.code, small.stderr).toBe(0);
     expect(large.code, large.stderr).toBe(0);
     figures.push(`${name}: ${small.mb.toFixed(0)} MB at 100k, ${large.mb.toFixed(0)} MB at 1M (x${(large.mb / small.mb).toFixed(2)})`);
     expect(large.mb, figures.at(-1)).toBeLessThanOrEqual(1.5 * small.mb);
   }
-  const verify = measure(['--dir', incidents, 'verify', 'large'], root);
+  const verify = measure(['--dir', incidents, 'verify', 'large'], root, { timeoutMs: 900_000 });
   expect(verify.stdout).toContain(`OK  1000000 entries, head ${heads.large}`);
   console.info(`peak RSS:\n${figures.join('\n')}`);
 }, 900_000);
