@@ -58,5 +58,5 @@ export function parseDocument(file: string, text: string, what: string, lineOffs
 
 /** Read and parse a document. */
 export function loadDocument(file: string, what: string): YamlSource {
-  return parseDocument(file, readSourceFile(file), what);
+  return parseDocument(file, readSourceFile(file, what), what);
 }

@@ -3,7 +3,7 @@
  * template front matter) is read through here so that any problem can be reported as
  * `FILE:LINE:COL message` at the node that caused it (SPEC section 2).
  */
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { LIMITS } from '../schemas/limits.js';
 import * as YAML from 'yaml';
 import type { Document, LineCounter, Node, Pair } from 'yaml';
@@ -11,8 +11,6 @@ import { InvalidDocument, InvalidInput } from '../ui/errors.js';
 import type { SourceProblem } from '../ui/errors.js';
 import { printable, printableLine } from '../ui/text.js';
 
-// Bundled with each command (scripts/build.mjs), so that V8's code cache covers it.
-const Y = (): typeof YAML => YAML;
 
 export type PathSegment = string | number;
 export type DocPath = readonly PathSegment[];
@@ -45,28 +43,62 @@ export interface Position {
 }
 
 /** Read a file, naming it in the message when it cannot be read. */
-export function readSourceFile(file: string): string {
-  return readSourceBytes(file).toString('utf8');
+export function readSourceFile(file: string, what?: string): string {
+  return readSourceBytes(file, what).toString('utf8');
 }
 
-/** The file's bytes, or exit 2 naming the file and what is wrong with it. */
+/**
+ * The file's bytes, or exit 2 naming the file and what is wrong with it. Only a regular file is
+ * read, and never more than the bound (issue 9): a named pipe would block the read, a device such
+ * as /dev/zero never ends, and neither has a size to check first. O_NONBLOCK lets the open itself
+ * return on a pipe with no writer.
+ */
 export function readSourceBytes(file: string, what = 'a YAML file'): Buffer {
+  let fd: number;
   try {
-    // Bounded before it is read (issue 9): a document is kilobytes; a huge one would exhaust memory.
-    const size = statSync(file).size;
-    if (size > LIMITS.documentBytes) {
-      throw new InvalidInput(`${file}: ${(size / 1024 / 1024).toFixed(1)} MiB, more than the ${LIMITS.documentBytes / 1024 / 1024} MiB leakctl reads as ${what}; is it the right file?`);
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    throw unreadable(file, what, error);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw new InvalidInput(`${file}: is a directory, expected ${what}`);
+    if (!st.isFile()) {
+      const kind = st.isFIFO() ? 'a named pipe' : st.isSocket() ? 'a socket' : 'a device file';
+      throw new InvalidInput(`${file}: is ${kind}, not a regular file; save ${what} to a file and name that`);
     }
-    return readFileSync(file);
+    const tooBig = (size: number) =>
+      new InvalidInput(`${file}: ${(size / 1024 / 1024).toFixed(1)} MiB, more than the ${LIMITS.documentBytes / 1024 / 1024} MiB leakctl reads as ${what}; is it the right file?`);
+    if (st.size > LIMITS.documentBytes) throw tooBig(st.size);
+    // Read to the end, but no further than the bound, whatever the size said (a file may grow).
+    let buffer = Buffer.allocUnsafe(st.size + 1);
+    let length = 0;
+    for (;;) {
+      if (length === buffer.length) {
+        if (length > LIMITS.documentBytes) throw tooBig(length);
+        const bigger = Buffer.allocUnsafe(Math.min(buffer.length * 2, LIMITS.documentBytes + 1));
+        buffer.copy(bigger);
+        buffer = bigger;
+      }
+      const n = readSync(fd, buffer, length, buffer.length - length, null);
+      if (n === 0) return buffer.subarray(0, length);
+      length += n;
+    }
   } catch (error) {
     if (error instanceof InvalidInput) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new InvalidInput(`${file}: no such file`);
-    if (code === 'EISDIR') throw new InvalidInput(`${file}: is a directory, expected ${what}`);
-    if (code === 'EACCES' || code === 'EPERM') throw new InvalidInput(`${file}: permission denied; make it readable for your user`);
-    if (code === 'ENOTDIR') throw new InvalidInput(`${file}: a part of this path is not a directory`);
-    throw error;
+    throw unreadable(file, what, error);
+  } finally {
+    closeSync(fd);
   }
+}
+
+function unreadable(file: string, what: string, error: unknown): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new InvalidInput(`${file}: no such file`);
+  if (code === 'EISDIR') return new InvalidInput(`${file}: is a directory, expected ${what}`);
+  if (code === 'EACCES' || code === 'EPERM') return new InvalidInput(`${file}: permission denied; make it readable for your user`);
+  if (code === 'ENOTDIR') return new InvalidInput(`${file}: a part of this path is not a directory`);
+  return error as Error;
 }
 
 /**
@@ -74,7 +106,46 @@ export function readSourceBytes(file: string, what = 'a YAML file'): Buffer {
  * documents that are not a mapping are all reported at once as an InvalidDocument.
  */
 export function parseYaml(file: string, text: string, what: string, lineOffset = 0): YamlSource {
-  const lines = new (Y().LineCounter)();
+  const { doc, lines } = parseNodes(file, text, lineOffset);
+  const contents = doc.contents;
+  if (contents === null || (YAML.isScalar(contents) && contents.value === null)) {
+    throw new InvalidDocument([
+      { file, line: 1 + lineOffset, col: 1, message: `the file is empty; expected ${what}` },
+    ]);
+  }
+  if (!YAML.isMap(contents)) {
+    const at = nodePosition(lines, contents, lineOffset);
+    const found = YAML.isSeq(contents) ? 'a list' : 'a single value';
+    throw new InvalidDocument([
+      { file, ...at, message: `expected ${what} (a mapping of key: value pairs), found ${found}` },
+    ]);
+  }
+  const data = dataOf(file, doc, lines, lineOffset) as Record<string, unknown>;
+  return { file, text, lineOffset, doc, lines, data };
+}
+
+/**
+ * A value given as YAML on the command line (`amend --value`), within the same bounds as a
+ * document: its data, and for a scalar its characters as written. Undefined when the text is not
+ * YAML at all (the caller takes it as text); exit 2, labelled `label`, for nesting or aliases
+ * beyond the bounds.
+ */
+export function parseYamlValue(label: string, text: string): { value: unknown; source?: string } | undefined {
+  let parsed: { doc: Document.Parsed; lines: LineCounter };
+  try {
+    parsed = parseNodes(label, text, 0);
+  } catch (error) {
+    if (error instanceof InvalidDocument) return undefined;
+    throw error;
+  }
+  const contents = parsed.doc.contents;
+  const value = contents === null ? null : dataOf(label, parsed.doc, parsed.lines, 0);
+  return YAML.isScalar(contents) && typeof contents.source === 'string' ? { value, source: contents.source } : { value };
+}
+
+/** The parse itself: syntax errors, all at once, and nesting that exhausts the parser, as one. */
+function parseNodes(file: string, text: string, lineOffset: number): { doc: Document.Parsed; lines: LineCounter } {
+  const lines = new (YAML.LineCounter)();
   let doc: Document.Parsed;
   try {
     // The YAML 1.2 core schema, whatever a `%YAML 1.1` directive says: 1.1's !!set, !!omap,
@@ -82,7 +153,7 @@ export function parseYaml(file: string, text: string, what: string, lineOffset =
     // or check expects. Log level `error`: the yaml library must not print warnings itself.
     // uniqueKeys: false, and duplicates found by shapeProblems instead: the library compares each
     // new key with every earlier one, which takes seconds for a mapping of 20,000 keys (issue 9).
-    doc = Y().parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: false, schema: 'core', logLevel: 'error' });
+    doc = YAML.parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: false, schema: 'core', logLevel: 'error' });
   } catch (error) {
     // The parser recursing past the stack (it catches this itself in most places).
     if (error instanceof RangeError) throw tooDeep(file, { line: 1 + lineOffset, col: 1 });
@@ -104,26 +175,15 @@ export function parseYaml(file: string, text: string, what: string, lineOffset =
     };
   });
   if (problems.length > 0) throw new InvalidDocument(problems);
+  return { doc, lines };
+}
 
-  const contents = doc.contents;
-  if (contents === null || (Y().isScalar(contents) && contents.value === null)) {
-    throw new InvalidDocument([
-      { file, line: 1 + lineOffset, col: 1, message: `the file is empty; expected ${what}` },
-    ]);
-  }
-  if (!Y().isMap(contents)) {
-    const at = nodePosition(lines, contents, lineOffset);
-    const found = Y().isSeq(contents) ? 'a list' : 'a single value';
-    throw new InvalidDocument([
-      { file, ...at, message: `expected ${what} (a mapping of key: value pairs), found ${found}` },
-    ]);
-  }
-  const shape = shapeProblems(contents, (node) => nodePosition(lines, node, lineOffset));
+/** The plain data of a parsed document, once its shape is within the bounds (shapeProblems). */
+function dataOf(file: string, doc: Document.Parsed, lines: LineCounter, lineOffset: number): unknown {
+  const shape = shapeProblems(doc.contents as Node, (node) => nodePosition(lines, node, lineOffset));
   if (shape.length > 0) throw new InvalidDocument(shape.map((p) => ({ file, ...p })));
-
-  let data: unknown;
   try {
-    data = doc.toJS({ maxAliasCount: MAX_ALIASES });
+    return doc.toJS({ maxAliasCount: MAX_ALIASES });
   } catch (error) {
     throw new InvalidDocument([
       {
@@ -134,7 +194,6 @@ export function parseYaml(file: string, text: string, what: string, lineOffset =
       },
     ]);
   }
-  return { file, text, lineOffset, doc, lines, data: data as Record<string, unknown> };
 }
 
 function tooDeep(file: string, at: Position): InvalidDocument {
@@ -166,7 +225,7 @@ function shapeProblems(root: Node, position: (node: Node) => Position): (Positio
   // height: levels of lists and mappings (a scalar is 0); size: nodes once aliases are expanded.
   const walk = (node: Node | null | undefined, level: number): Figures => {
     if (!node) return { height: 0, size: 0 };
-    if (Y().isAlias(node)) {
+    if (YAML.isAlias(node)) {
       const name = printable(node.source);
       const target = anchors.get(node.source);
       if (!target) {
@@ -186,7 +245,7 @@ function shapeProblems(root: Node, position: (node: Node) => Position): (Positio
       return figures;
     }
     if (node.anchor) anchors.set(node.anchor, node);
-    if (!Y().isCollection(node)) {
+    if (!YAML.isCollection(node)) {
       const figures = { height: 0, size: 1 };
       figuresOf.set(node, figures);
       return figures;
@@ -195,16 +254,17 @@ function shapeProblems(root: Node, position: (node: Node) => Position): (Positio
     open.add(node);
     let height = 1;
     let size = 1;
-    const keys = Y().isMap(node) ? new Set<string>() : null;
+    const keys = YAML.isMap(node) ? new Map<string, Node>() : null;
     for (const item of node.items as unknown[]) {
-      if (Y().isPair(item) && Y().isCollection(item.key)) {
+      if (YAML.isPair(item) && YAML.isCollection(item.key)) {
         problems.push({ ...position(item.key as Node), message: 'a key must be a single value (text), not a list or mapping' });
-      } else if (keys && Y().isPair(item) && Y().isScalar(item.key)) {
+      } else if (keys && YAML.isPair(item) && YAML.isScalar(item.key)) {
         const k = String(item.key.value);
-        if (keys.has(k)) problems.push({ ...position(item.key as Node), message: 'Map keys must be unique' });
-        keys.add(k);
+        const first = keys.get(k);
+        if (first) problems.push({ ...position(item.key as Node), message: `duplicate key "${printableLine(k)}" (first at line ${position(first).line}); keep one` });
+        else keys.set(k, item.key as Node);
       }
-      const children = Y().isPair(item) ? [item.key as Node | null, item.value as Node | null] : [item as Node];
+      const children = YAML.isPair(item) ? [item.key as Node | null, item.value as Node | null] : [item as Node];
       for (const child of children) {
         const figures = walk(child, level + 1);
         height = Math.max(height, figures.height + 1);
@@ -241,12 +301,12 @@ export function positionAt(source: YamlSource, path: DocPath, key = false): Posi
   let node: Node | null = source.doc.contents as Node | null;
   let pair: Pair | null = null;
   for (const segment of path) {
-    if (Y().isMap(node)) {
+    if (YAML.isMap(node)) {
       const found = pairsByKey(node).get(String(segment));
       if (!found) break;
       pair = found;
       node = (found.value as Node | null) ?? (found.key as Node);
-    } else if (Y().isSeq(node) && typeof segment === 'number') {
+    } else if (YAML.isSeq(node) && typeof segment === 'number') {
       const item = node.items[segment] as Node | undefined;
       if (!item) break;
       pair = null;
@@ -255,7 +315,7 @@ export function positionAt(source: YamlSource, path: DocPath, key = false): Posi
       break;
     }
   }
-  const target = key && pair && Y().isPair(pair) ? (pair.key as Node) : node;
+  const target = key && pair && YAML.isPair(pair) ? (pair.key as Node) : node;
   return nodePosition(source.lines, target, source.lineOffset);
 }
 
@@ -269,7 +329,7 @@ function pairsByKey(map: { items: unknown[] }): Map<string, Pair> {
   if (!index) {
     index = new Map();
     for (const item of map.items as Pair[]) {
-      if (Y().isScalar(item.key)) {
+      if (YAML.isScalar(item.key)) {
         const k = String(item.key.value);
         if (!index.has(k)) index.set(k, item);
       }
@@ -283,11 +343,11 @@ function pairsByKey(map: { items: unknown[] }): Map<string, Pair> {
 export function scalarSource(source: YamlSource, path: DocPath): string | undefined {
   let node: unknown = source.doc.contents;
   for (const segment of path) {
-    if (Y().isMap(node)) node = pairsByKey(node).get(String(segment))?.value;
-    else if (Y().isSeq(node) && typeof segment === 'number') node = node.items[segment];
+    if (YAML.isMap(node)) node = pairsByKey(node).get(String(segment))?.value;
+    else if (YAML.isSeq(node) && typeof segment === 'number') node = node.items[segment];
     else return undefined;
   }
-  return Y().isScalar(node) && typeof node.source === 'string' ? node.source : undefined;
+  return YAML.isScalar(node) && typeof node.source === 'string' ? node.source : undefined;
 }
 
 /** A problem at `path` in `source`. */

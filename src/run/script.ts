@@ -8,7 +8,7 @@ import type { Step } from '../playbook/types.js';
 import { InvalidInput } from '../ui/errors.js';
 import type { Checked } from './check-answer.js';
 import type { AnswersFile } from './answers-file.js';
-import { isScalar, parseDocument } from 'yaml';
+import { parseYamlValue } from '../documents/yaml.js';
 import type { Clock } from '../incident/clock.js';
 import type { Reply, Responder, StepContext } from './runner.js';
 
@@ -78,13 +78,12 @@ export class ValueResponder implements Responder {
   constructor(text: string, baseDir: string, zone: string) {
     this.baseDir = baseDir;
     this.inputZone = zone;
-    // The same parser and schema as every document (YAML 1.2 core). A text step takes the
-    // scalar's characters as written, as from an answers file: `00123` stays "00123", and quotes
-    // are YAML's, not the answer's.
-    const doc = parseDocument(text, { schema: 'core', logLevel: 'silent' });
-    const ok = doc.errors.length === 0;
-    this.raw = ok ? doc.toJS() : text;
-    this.text = ok && isScalar(doc.contents) && typeof doc.contents.source === 'string' ? doc.contents.source : text;
+    // The same parser, schema and bounds as every document (YAML 1.2 core). A text step takes
+    // the scalar's characters as written, as from an answers file: `00123` stays "00123", and
+    // quotes are YAML's, not the answer's.
+    const parsed = parseYamlValue('--value', text);
+    this.raw = parsed ? parsed.value : text;
+    this.text = parsed?.source ?? text;
   }
 
   async ask(step: Step, _context: StepContext, check: (raw: unknown) => Checked): Promise<Reply> {

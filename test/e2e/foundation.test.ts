@@ -74,7 +74,7 @@ describe('leakctl validate', () => {
     expect(r.code).toBe(2);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toContain(`${files[0]}:20:13 "within" "72 hours" is not an ISO 8601 duration; write e.g. PT72H (72 hours), P30D (30 days) or { business_days: 4 }`);
-    expect(lines).toContain(`${files[1]}:13:9 Map keys must be unique`);
+    expect(lines).toContain(`${files[1]}:13:9 duplicate key "kind" (first at line 11); keep one`);
     expect(lines.filter((l) => l.startsWith(files[0] ?? '')).length).toBe(5);
     expect(lines.at(-1)).toBe('2 of 2 file(s) invalid');
     expect(r.stderr).not.toMatch(/\n\s+at /);

@@ -3,6 +3,7 @@
  * refused with exit 2 at its file, line and column, or handled in bounded time. Each test is
  * named after what it protects.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,6 +76,21 @@ describe('answers files', () => {
     const r = await inProcess(['validate', f]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/huge\.yaml: 4\.7 MiB, more than the 4 MiB leakctl reads as /);
+  });
+
+  // Guards: the size came from stat, which says 0 for a device or a pipe: /dev/zero was read
+  // without end, and a named pipe blocked the read.
+  it('a device or a named pipe given as a document is refused without reading it', async () => {
+    const fifo = join(tmp, 'answers.fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    for (const [path, kind] of [['/dev/zero', 'a device file'], [fifo, 'a named pipe']] as const) {
+      const v = await inProcess(['validate', path]);
+      expect(v.code).toBe(2);
+      expect(v.stderr).toContain(`${path}: is ${kind}, not a regular file`);
+      const r = await inProcess(['start', breach, '--answers', path, '--id', 'p', '--dir', join(tmp, 'inc')]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`${path}: is ${kind}, not a regular file; save a leakctl/answers@1 document to a file and name that`);
+    }
   });
 });
 

@@ -46,7 +46,7 @@ describe('loading a valid playbook', () => {
 describe('the broken-playbook corpus: every problem at its node, all at once', () => {
   const cases: [string, string[]][] = [
     ['yaml-syntax.yaml', ['11:1 Flow sequence in block collection must be sufficiently indented and end with a ]']],
-    ['duplicate-key.yaml', ['13:9 Map keys must be unique']],
+    ['duplicate-key.yaml', ['13:9 duplicate key "kind" (first at line 11); keep one']],
     ['empty.yaml', ['1:1 the file is empty; expected a leakctl/playbook@1 document']],
     ['not-mapping.yaml', ['1:1 expected a leakctl/playbook@1 document (a mapping of key: value pairs), found a list']],
     [

@@ -59,4 +59,12 @@ describe('amend --value', () => {
       value: ['names', 'emails'],
     });
   });
+
+  it('takes text that is not YAML as text, and refuses an alias bomb or deep nesting at its column (exit 2)', async () => {
+    const ask = (text: string, s: Step) => new ValueResponder(text, tmp, 'UTC').ask(s, context, check(s));
+    expect(await ask('[not closed', step('ticket', 'text'))).toEqual({ kind: 'answer', value: '[not closed' });
+    const bomb = `[&a [1,1,1,1,1,1,1,1,1,1], ${['b', 'c', 'd', 'e'].map((n, i) => `&${n} [${Array(10).fill(`*${'abcd'[i]}`).join(',')}]`).join(', ')}, [${Array(10).fill('*e').join(',')}]]`;
+    expect(() => new ValueResponder(bomb, tmp, 'UTC')).toThrow(/^--value:1:\d+ aliases \(\*name\) would expand this document by more than 100,000 nodes/);
+    expect(() => new ValueResponder(`${'['.repeat(150)}${']'.repeat(150)}`, tmp, 'UTC')).toThrow(/nested too deeply/);
+  });
 });
