@@ -3,7 +3,7 @@
  * new answer is appended; the earlier one stays in the log, and replay takes the latest.
  * Deadlines are recomputed.
  */
-import { displayZone, loadSettings } from '../config/settings.js';
+import { displayZone, loadSettings, scriptZone } from '../config/settings.js';
 import { rulesOf } from '../deadlines/rules.js';
 import { SENSITIVE_PLACEHOLDER } from '../evidence/describe.js';
 import { writeIncident } from '../incident/open.js';
@@ -40,7 +40,7 @@ export async function run(options: CommonOptions, id: string, stepId: string, op
     }
     const responder: Responder =
       opts.value !== undefined
-        ? new ValueResponder(opts.value, options.cwd, displayZone(options, settings.config))
+        ? new ValueResponder(opts.value, options.cwd, scriptZone(settings.config))
         : new PromptResponder({ cwd: options.cwd, streams: { input: options.stdin, output: options.stderr }, style: out.style, timeZone: displayZone(options, settings.config) });
     const entry = await answerStep(
       { incident, playbook, responder, clock: incident.clock!, rules: rulesOf(playbook, settings), settings },

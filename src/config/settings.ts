@@ -42,6 +42,15 @@ export function displayZone(options: CommonOptions, config: Config): string {
   return config.timezone ?? options.systemTimeZone?.() ?? 'UTC';
 }
 
+/**
+ * The zone a time written without an offset is read in when nobody is asked to confirm it (an
+ * answers file, `amend --value`): the config's `timezone`, else UTC, never the machine's, so a
+ * script means the same on every machine (issue 9).
+ */
+export function scriptZone(config: Config): string {
+  return config.timezone ?? 'UTC';
+}
+
 export function loadConfig(options: CommonOptions): Config {
   if (options.configFile !== undefined) {
     const file = resolve(options.cwd, options.configFile);

@@ -6,7 +6,7 @@
  * write, so a colleague's `note` lands while a prompt waits.
  */
 import { join, resolve } from 'node:path';
-import { displayZone, loadSettings, type Settings } from '../config/settings.js';
+import { displayZone, loadSettings, scriptZone, type Settings } from '../config/settings.js';
 import type { DeadlineClock } from '../deadlines/compute.js';
 import { rulesOf } from '../deadlines/rules.js';
 import { clockInWords } from '../deadlines/format.js';
@@ -165,7 +165,7 @@ interface RunParts {
 function makeRun(options: CommonOptions, out: Output, parts: RunParts): Run {
   const { incident, playbook, settings, clock, answers } = parts;
   let responder: Responder = answers
-    ? new ScriptResponder(answers, clock, settings.config.timezone ?? 'UTC')
+    ? new ScriptResponder(answers, clock, scriptZone(settings.config))
     : new PromptResponder({
         cwd: options.cwd,
         streams: { input: options.stdin, output: options.stderr },
