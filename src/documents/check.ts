@@ -50,7 +50,7 @@ function compileNow(): Validators {
 }
 
 /** Every schema violation in the document, each at the node it concerns. */
-export function checkSchema(source: YamlSource, name: SchemaName): SourceProblem[] {
+export function checkSchema(source: YamlSource, name: SchemaName, namedElsewhere: ReadonlySet<string> = new Set()): SourceProblem[] {
   const validate = validatorFor(name);
   if (validate(source.data)) return [];
   const problems: SourceProblem[] = [];
@@ -63,6 +63,10 @@ export function checkSchema(source: YamlSource, name: SchemaName): SourceProblem
     const path = toPath(error.instancePath, source.data);
     const { message, at, key } = describe(error, path, source.data);
     const problem = problemAt(source, at, message, key);
+    // What is wrong with a value, where a semantic check names the same value in its own words
+    // (a duration the pattern refuses is better named by the check that parses it). What is
+    // missing or extra in a mapping is never hidden this way.
+    if (VALUE_KEYWORDS.has(error.keyword) && namedElsewhere.has(`${problem.line}:${problem.col}`)) continue;
     const id = `${problem.line}:${problem.col}:${problem.message}`;
     if (!seen.has(id)) {
       seen.add(id);
@@ -71,6 +75,9 @@ export function checkSchema(source: YamlSource, name: SchemaName): SourceProblem
   }
   return problems;
 }
+
+/** The schema keywords that judge a single value rather than the shape of a mapping or list. */
+const VALUE_KEYWORDS = new Set(['type', 'pattern', 'format', 'enum', 'const', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf', 'minLength', 'maxLength']);
 
 function toPath(pointer: string, data: unknown): DocPath {
   if (pointer === '') return [];

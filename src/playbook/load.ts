@@ -28,11 +28,9 @@ export function loadPlaybookFile(file: string, options: LoadOptions = {}): Playb
 
 export function parsePlaybook(file: string, bytes: Buffer, options: LoadOptions = {}): Playbook {
   const source = parseDocument(file, bytes.toString('utf8'), PLAYBOOK_WHAT);
-  // Where a semantic check says what is wrong with a node, its words replace the schema's (a
-  // duration refused by the schema's pattern is better named by the check that parses it).
+  // Where a semantic check says what is wrong with a value, its words replace the schema's.
   const semantic = checkPlaybook(source, options);
-  const named = new Set(semantic.map((p) => `${p.line}:${p.col}`));
-  const problems = [...checkSchema(source, 'playbook').filter((p) => !named.has(`${p.line}:${p.col}`)), ...semantic];
+  const problems = [...checkSchema(source, 'playbook', new Set(semantic.map((p) => `${p.line}:${p.col}`))), ...semantic];
   const declared = source.data.id;
   if (options.expectedId !== undefined && typeof declared === 'string' && declared !== options.expectedId) {
     problems.push(
