@@ -54,13 +54,12 @@ export function loadAnswersFile(file: string): AnswersFile {
 const STEP_KEY = new RegExp(answersSchema.properties.answers.propertyNames.pattern);
 
 export function checkAnswers(source: YamlSource): AnswersFile {
-  let problems: SourceProblem[] = checkSchema(source, 'answers');
+  // The checks below, whose words replace the schema's for the same value.
+  const problems: SourceProblem[] = [];
   const answers = new Map<string, ScriptedAnswer>();
   const raw = isRecord(source.data.answers) ? source.data.answers : {};
   const badKeys = Object.keys(raw).filter((key) => !STEP_KEY.test(key));
   if (badKeys.length > 0) {
-    // The schema's own message for such a key is replaced by one that says what it means.
-    problems = problems.filter((p) => !p.message.startsWith('"answers" has an invalid key'));
     for (const key of badKeys) {
       problems.push(
         problemAt(source, ['answers', key], `answer for "${key}", which is not a step id (lowercase letters, digits and _, starting with a letter); no playbook has such a step`, true),
@@ -101,7 +100,10 @@ export function checkAnswers(source: YamlSource): AnswersFile {
     const descriptors = { ...Object.getOwnPropertyDescriptors(where), ...Object.getOwnPropertyDescriptors(textOf(['answers', step, 'value'], entry.value)) };
     answers.set(step, Object.defineProperties(scripted, descriptors) as ScriptedAnswer);
   }
-  if (problems.length > 0) throw new InvalidDocument(problems);
+  const schema = checkSchema(source, 'answers', new Set(problems.map((p) => `${p.line}:${p.col}`)))
+    // The schema's own message for a key that is not a step id: the one above says what it means.
+    .filter((p) => badKeys.length === 0 || !p.message.startsWith('"answers" has an invalid key'));
+  if (schema.length + problems.length > 0) throw new InvalidDocument([...schema, ...problems]);
   return {
     file: source.file,
     ...(typeof source.data.responder === 'string' ? { responder: source.data.responder } : {}),

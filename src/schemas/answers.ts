@@ -1,5 +1,5 @@
 /** JSON Schema of `leakctl/answers@1` (SPEC section 3): scripted runs and drills. */
-import { LIMITS } from './limits.js';
+import { DURATION_PATTERN, LIMITS } from './limits.js';
 
 export const answersSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
@@ -23,7 +23,16 @@ export const answersSchema = {
         'Step id → answer: a bare value, or { value, after } where after (ISO 8601 duration) advances the simulated clock first.',
       propertyNames: { pattern: '^[a-z][a-z0-9_]{0,63}$' },
       maxProperties: LIMITS.answers,
-      additionalProperties: true,
+      // An answer is any value; one given as { value, after } has a bounded duration for after.
+      additionalProperties: {
+        if: { type: 'object', required: ['value'] },
+        then: {
+          type: 'object',
+          properties: {
+            after: { type: 'string', pattern: DURATION_PATTERN, description: `Simulated time that passes before this answer: an ISO 8601 duration of at most ${LIMITS.afterDays} days.` },
+          },
+        },
+      },
     },
   },
 } as const;

@@ -24,7 +24,7 @@ export const configSchema = {
         platform: { type: 'string', minLength: 1, maxLength: LIMITS.titleChars },
       },
     },
-    responder: { type: 'string', minLength: 1, description: 'Default responder name.' },
+    responder: { type: 'string', minLength: 1, maxLength: LIMITS.titleChars, description: 'Default responder name.' },
     timezone: {
       type: 'string',
       minLength: 1,
@@ -34,17 +34,17 @@ export const configSchema = {
     playbooks: {
       type: 'array',
       description: 'Extra playbook directories (relative to this file), searched before the bundled ones.',
-      items: { type: 'string', minLength: 1, maxLength: LIMITS.titleChars },
+      items: { type: 'string', minLength: 1, maxLength: LIMITS.pathChars },
     },
     templates: {
       type: 'array',
       description: 'Extra template directories (relative to this file), searched before the bundled ones.',
-      items: { type: 'string', minLength: 1, maxLength: LIMITS.titleChars },
+      items: { type: 'string', minLength: 1, maxLength: LIMITS.pathChars },
     },
     calendars: {
       type: 'array',
       description: 'Extra holiday calendar directories (relative to this file), searched before the bundled ones.',
-      items: { type: 'string', minLength: 1, maxLength: LIMITS.titleChars },
+      items: { type: 'string', minLength: 1, maxLength: LIMITS.pathChars },
     },
     holidays: {
       type: 'array',

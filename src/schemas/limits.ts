@@ -17,6 +17,8 @@ export const LIMITS = {
   number: 1e15,
   /** Characters of one-line text in a document (titles, labels, sources). */
   titleChars: 500,
+  /** Characters of a directory path in the config (Linux's PATH_MAX). */
+  pathChars: 4096,
   /** Characters of prompts, help and summaries. */
   proseChars: 10_000,
   /** Characters of a text answer, and of a longtext answer or a note. */
