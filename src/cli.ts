@@ -224,12 +224,12 @@ function report(error: unknown, stderr: Writable, debug: boolean): number {
   if (isLeakctlError(error)) {
     // Messages may quote a document or an answer: escaped, never terminal codes.
     stderr.write(`${printable(error.message)}\n`);
-    if (debug && error.stack) stderr.write(`${error.stack}\n`);
+    if (debug && error.stack) stderr.write(`${printable(error.stack)}\n`);
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
   stderr.write(`leakctl: unexpected error: ${printable(message)}\n`);
-  if (debug && error instanceof Error && error.stack) stderr.write(`${error.stack}\n`);
+  if (debug && error instanceof Error && error.stack) stderr.write(`${printable(error.stack)}\n`);
   else stderr.write('(run again with --debug for the stack trace, and please report it)\n');
   return EXIT.failure;
 }

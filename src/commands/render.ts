@@ -13,6 +13,7 @@ import type { CommonOptions } from '../options.js';
 import { recordDrafts, renderInputOf } from '../run/drafts.js';
 import { InvalidInput } from '../ui/errors.js';
 import { Output } from '../ui/output.js';
+import { printable } from '../ui/text.js';
 
 export interface RenderOptions {
   readonly template?: string[];
@@ -38,7 +39,11 @@ export async function run(options: CommonOptions, id: string, opts: RenderOption
     if (opts.stdout !== undefined) {
       const input = renderInputOf(source, now);
       const [notice] = await renderAll(input, [opts.stdout]);
-      options.stdout.write(draftText(notice!, opts.format ?? 'txt', input));
+      // Values in a draft are already shown escaped; this covers the template's own text too. An
+      // .eml keeps its CRLF line ends, and its body and headers are MIME-encoded by eml.ts.
+      const format = opts.format ?? 'txt';
+      const text = draftText(notice!, format, input);
+      options.stdout.write(format === 'eml' ? text : printable(text));
       return 0;
     }
     const ids = opts.template ?? noticesDue(playbook, incident.state);

@@ -17,6 +17,7 @@ const compiled = new Map<string, { find(text: string): boolean } | string>();
 export function compilePattern(pattern: string): { find(text: string): boolean } | string {
   let done = compiled.get(pattern);
   if (done !== undefined) return done;
+  // A name the bundler cannot follow: RE2 stays in node_modules, loaded by the few playbooks with a pattern.
   const name: string = 're2js';
   re2 ??= requireHere(name) as Re2;
   try {

@@ -103,7 +103,6 @@ export function judgeDrill(
   return { passed: failures.length === 0, ended_at: endedAt.toISOString(), deadlines, steps, drafts, failures };
 }
 
-/** JUnit XML that CI systems show: one testcase per deadline and per required step. */
 /**
  * JUnit XML that CI systems show: one testcase per deadline and per required step; a required
  * step whose condition was false did not apply and is reported as skipped, not as passed (issue 9).
