@@ -47,14 +47,18 @@ export class ScriptResponder implements Responder {
       throw new MissingAnswer(step, context, this.answers.file);
     }
     if (scripted.after) this.clock.advance(scripted.after);
-    // A text step takes the characters written in the file, whatever YAML made of them (issue 9).
-    const checked = check(step.kind === 'text' || step.kind === 'longtext' ? scripted.text : scripted.value);
+    const checked = check(takesText(step) ? scripted.text : scripted.value);
     if (!checked.ok) {
       const { line, col } = scripted.position;
       throw new InvalidInput(`${this.answers.file}:${line}:${col} the answer for step "${step.id}" is invalid: ${checked.message}`);
     }
     return { kind: 'answer', value: checked.value };
   }
+}
+
+/** A text step takes the characters written, whatever YAML made of them (`00123`, `1.10`; issue 9). */
+function takesText(step: Step): boolean {
+  return step.kind === 'text' || step.kind === 'longtext';
 }
 
 /** Answers for steps that the playbook does not have: exit 2 naming each. */
@@ -87,7 +91,7 @@ export class ValueResponder implements Responder {
   }
 
   async ask(step: Step, _context: StepContext, check: (raw: unknown) => Checked): Promise<Reply> {
-    const checked = check(step.kind === 'text' || step.kind === 'longtext' ? this.text : this.raw);
+    const checked = check(takesText(step) ? this.text : this.raw);
     if (!checked.ok) throw new InvalidInput(`--value for step "${step.id}" is invalid: ${checked.message}`);
     return { kind: 'answer', value: checked.value };
   }
