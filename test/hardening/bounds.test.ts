@@ -64,6 +64,19 @@ describe('answers files', () => {
     expect(named[4999]).toBe(`${f}:5003:17 answer for step "unknown_4999", which the playbook does not have`);
   });
 
+  // Guards: 20,000 keys once took 16 s to report, the YAML library comparing each key with every
+  // earlier one. Processor time, not the wall clock: linear work is well under a second here.
+  it('20,000 keys are reported in linear time, duplicates named with their first line', async () => {
+    const lines = Array.from({ length: 20_000 }, (_, i) => `  s${i}: x\n`).join('') + '  s0: again\n';
+    const f = file('twenty-thousand.yaml', answers(lines));
+    const before = process.cpuUsage();
+    const r = await inProcess(['validate', f]);
+    const used = process.cpuUsage(before);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${f}:20004:3 duplicate key "s0" (first at line 4); keep one`);
+    expect((used.user + used.system) / 1e6).toBeLessThan(10);
+  });
+
   it('more answers than any playbook has steps are refused by the schema', async () => {
     const f = file('many.yaml', answers(Array.from({ length: 5001 }, (_, i) => `  s${i}: x\n`).join('')));
     const r = await inProcess(['validate', f]);
