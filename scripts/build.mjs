@@ -7,7 +7,7 @@
 //    a start resolves a handful of files instead of hundreds. src/ keeps its layout: the bundle is
 //    only build output. bin/leakctl.js runs the bundle.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -99,11 +99,17 @@ for (const file of [join(outdir, 'cli.js'), ...commands.map((c) => join(outdir, 
 copyFileSync(join(root, 'scripts', 'code-cache.cjs'), join(outdir, 'code-cache.cjs'));
 const warm = mkdtempSync(join(tmpdir(), 'leakctl-build-'));
 const drill = join(root, 'playbooks', 'drills', 'platform-leak.yaml');
+// Copies that are not the bundled documents (one more line changes their hash), so that the YAML
+// parser runs and is cached too: CI drills bring their own answers files, teams their own playbooks.
+const own = (from, to) => writeFileSync(to, `${readFileSync(from, 'utf8')}\n# not the bundled copy\n`);
+cpSync(join(root, 'playbooks', 'drills', 'fixtures'), join(warm, 'fixtures'), { recursive: true });
+own(drill, join(warm, 'answers.yaml'));
+own(join(root, 'playbooks', 'platform-leak.yaml'), join(warm, 'playbook.yaml'));
 const runs = [
   ['--help'],
   ['list'],
-  ['drill', 'platform-leak', '--answers', drill, '--id', 'warm', '--dir', warm],
-  ['start', 'platform-leak', '--answers', drill, '--id', 'warm2', '--dir', warm, '--drill'],
+  ['drill', 'platform-leak', '--answers', join(warm, 'answers.yaml'), '--id', 'warm', '--dir', warm],
+  ['start', join(warm, 'playbook.yaml'), '--answers', join(warm, 'answers.yaml'), '--id', 'warm2', '--dir', warm, '--drill'],
   ['status', 'warm', '--dir', warm],
   ['log', 'warm', '--dir', warm],
   ['verify', 'warm', '--dir', warm],
