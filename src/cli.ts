@@ -10,7 +10,7 @@ import type { Readable, Writable } from 'node:stream';
 import { Argument, Command, CommanderError, Option } from 'commander';
 import type { CommonOptions } from './options.js';
 import { parseTimestamp } from './time/timestamp.js';
-import { systemTimeZone } from './time/zoned-date.js';
+import { systemTimeZone } from './time/zones.js';
 import { decideColour } from './ui/colour.js';
 import { EXIT, InvalidInput, LeakctlError } from './ui/errors.js';
 import { printable } from './ui/text.js';
@@ -210,7 +210,7 @@ function commonOptions(io: ProcessIO, raw: RawGlobals): CommonOptions {
     stderr: io.stderr,
     ...(io.interrupt ? { interrupt: io.interrupt } : {}),
     // Asked only when a time is shown in a zone the config does not name.
-    systemTimeZone,
+    systemTimeZone: () => systemTimeZone(io.env.TZ),
   };
 }
 

@@ -4,47 +4,12 @@
  * run. UTC, the default, needs none of that, so UTC is served by the small view below and
  * @date-fns/tz is loaded only for other zones.
  */
-import { readlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 
-/** Whether `name` is an IANA time zone this Node knows. */
-export function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * The machine's time zone, as the C library and ICU find it (TZ, else /etc/localtime), without
- * starting ICU when that can be helped: Intl's first use costs about 15 ms of a 100 ms run, and a
- * server or CI machine is usually on UTC, which needs no time-zone database at all.
- */
-export function systemTimeZone(): string {
-  const tz = process.env.TZ?.replace(/^:/, '');
-  if (tz !== undefined && tz !== '') {
-    if (/^(?:Etc\/)?(?:UTC|UCT|Zulu|Universal)$|^UTC0$/.test(tz)) return 'UTC';
-  } else {
-    try {
-      const link = readlinkSync('/etc/localtime');
-      const name = /zoneinfo\/(?:posix\/|right\/)?(.+)$/.exec(link)?.[1];
-      if (name !== undefined && /^(?:Etc\/)?(?:UTC|UCT|Zulu|Universal)$/.test(name)) return 'UTC';
-      // Another zone needs ICU to be shown in anyway; a name it does not know goes to ICU too.
-      if (name !== undefined && isTimeZone(name)) return name;
-    } catch {
-      // Not a link (a copied file), or no such file: ask ICU.
-    }
-  }
-  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-}
-
-export function isUtc(timeZone: string): boolean {
-  return timeZone === 'UTC' || timeZone === 'Etc/UTC';
-}
+export { isTimeZone, isUtc } from './zones.js';
+import { isUtc } from './zones.js';
 
 /**
  * The instant of a wall-clock time in `timeZone` (month 1-12). A time that does not exist there

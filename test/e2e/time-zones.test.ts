@@ -66,6 +66,11 @@ describe('the zone times are shown in', () => {
     const kolkata = await status('Asia/Kolkata', tmp);
     expect(kolkata.stdout).toContain('Opened Mon 2 Mar 2026 14:30 GMT+5:30 (UTC+05:30) by drill-bot');
 
+    // A zone no database knows is shown as UTC, as the C library takes it, not a crash (exit 1).
+    const unknown = await status('Mars/Olympus_Mons', tmp);
+    expect(unknown.code, unknown.stderr).toBe(0);
+    expect(unknown.stdout).toContain('Opened Mon 2 Mar 2026 09:00 UTC by drill-bot');
+
     const configured = join(tmp, 'configured');
     mkdirSync(configured);
     writeFileSync(join(configured, 'leakctl.config.yaml'), 'schema: leakctl/config@1\ntimezone: UTC\n');
