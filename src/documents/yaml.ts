@@ -130,7 +130,7 @@ export function parseYaml(file: string, text: string, what: string, lineOffset =
  * YAML at all (the caller takes it as text); exit 2, labelled `label`, for nesting or aliases
  * beyond the bounds.
  */
-export function parseYamlValue(label: string, text: string): { value: unknown; source?: string } | undefined {
+export function parseYamlValue(label: string, text: string): { value: unknown } | undefined {
   let parsed: { doc: Document.Parsed; lines: LineCounter };
   try {
     parsed = parseNodes(label, text, 0);
@@ -139,8 +139,7 @@ export function parseYamlValue(label: string, text: string): { value: unknown; s
     throw error;
   }
   const contents = parsed.doc.contents;
-  const value = contents === null ? null : dataOf(label, parsed.doc, parsed.lines, 0);
-  return YAML.isScalar(contents) && typeof contents.source === 'string' ? { value, source: contents.source } : { value };
+  return { value: contents === null ? null : dataOf(label, parsed.doc, parsed.lines, 0) };
 }
 
 /** The parse itself: syntax errors, all at once, and nesting that exhausts the parser, as one. */

@@ -69,29 +69,33 @@ export function unknownAnswerSteps(answers: AnswersFile, stepIds: ReadonlySet<st
 }
 
 /**
- * The answer given on the command line (`amend --value`): YAML, so `true`, `12`, `[names, emails]`
- * and `{a: done}` mean what they say; anything that is not YAML is taken as text.
+ * The answer given on the command line (`amend --value`): the characters as given for a text
+ * step; YAML for the others, so `true`, `12`, `[names, emails]` and `{a: done}` mean what they
+ * say, and anything that is not YAML is taken as text.
  */
 export class ValueResponder implements Responder {
   readonly source = 'answers' as const;
   readonly baseDir: string;
   readonly inputZone: string;
-  private readonly raw: unknown;
   private readonly text: string;
 
   constructor(text: string, baseDir: string, zone: string) {
     this.baseDir = baseDir;
     this.inputZone = zone;
-    // The same parser, schema and bounds as every document (YAML 1.2 core). A text step takes
-    // the scalar's characters as written, as from an answers file: `00123` stays "00123", and
-    // quotes are YAML's, not the answer's.
-    const parsed = parseYamlValue('--value', text);
-    this.raw = parsed ? parsed.value : text;
-    this.text = parsed?.source ?? text;
+    this.text = text;
   }
 
   async ask(step: Step, _context: StepContext, check: (raw: unknown) => Checked): Promise<Reply> {
-    const checked = check(takesText(step) ? this.text : this.raw);
+    // A text step takes the characters given on the command line, exactly: the shell has
+    // already done the quoting, and YAML would eat `#2 back` as a comment. Other kinds are read
+    // as YAML (the same parser, schema and bounds as every document), so `[names, emails]` is a
+    // list and `00123` a number.
+    let raw: unknown = this.text;
+    if (!takesText(step)) {
+      const parsed = parseYamlValue('--value', this.text);
+      if (parsed) raw = parsed.value;
+    }
+    const checked = check(raw);
     if (!checked.ok) throw new InvalidInput(`--value for step "${step.id}" is invalid: ${checked.message}`);
     return { kind: 'answer', value: checked.value };
   }

@@ -49,10 +49,12 @@ describe('a scripted answer to a text step', () => {
 });
 
 describe('amend --value', () => {
-  it('gives a text step the characters typed (quotes are YAML), and other steps the YAML value', async () => {
+  it('gives a text step the characters typed, quotes and # included, and other steps the YAML value', async () => {
     const ask = (text: string, s: Step) => new ValueResponder(text, tmp, 'UTC').ask(s, context, check(s));
     expect(await ask('00123', step('ticket', 'text'))).toEqual({ kind: 'answer', value: '00123' });
-    expect(await ask("'it''s {{ x }}'", step('ticket', 'text'))).toEqual({ kind: 'answer', value: "it's {{ x }}" });
+    expect(await ask("'it''s {{ x }}'", step('ticket', 'text'))).toEqual({ kind: 'answer', value: "'it''s {{ x }}'" });
+    expect(await ask('ticket #2 back', step('ticket', 'text'))).toEqual({ kind: 'answer', value: 'ticket #2 back' });
+    expect(await ask('first line\n  second: line', step('ticket', 'longtext'))).toEqual({ kind: 'answer', value: 'first line\n  second: line' });
     expect(await ask('00123', step('n', 'number'))).toEqual({ kind: 'answer', value: 123 });
     expect(await ask('[names, emails]', { ...step('m', 'multi'), choices: [{ value: 'names', label: 'N' }, { value: 'emails', label: 'E' }] } as Step)).toEqual({
       kind: 'answer',
@@ -60,11 +62,14 @@ describe('amend --value', () => {
     });
   });
 
-  it('takes text that is not YAML as text, and refuses an alias bomb or deep nesting at its column (exit 2)', async () => {
+  it('takes text that is not YAML as text, and refuses an alias bomb or deep nesting at its column for a step read as YAML (exit 2)', async () => {
     const ask = (text: string, s: Step) => new ValueResponder(text, tmp, 'UTC').ask(s, context, check(s));
     expect(await ask('[not closed', step('ticket', 'text'))).toEqual({ kind: 'answer', value: '[not closed' });
     const bomb = `[&a [1,1,1,1,1,1,1,1,1,1], ${['b', 'c', 'd', 'e'].map((n, i) => `&${n} [${Array(10).fill(`*${'abcd'[i]}`).join(',')}]`).join(', ')}, [${Array(10).fill('*e').join(',')}]]`;
-    expect(() => new ValueResponder(bomb, tmp, 'UTC')).toThrow(/^--value:1:\d+ aliases \(\*name\) would expand this document by more than 100,000 nodes/);
-    expect(() => new ValueResponder(`${'['.repeat(150)}${']'.repeat(150)}`, tmp, 'UTC')).toThrow(/nested too deeply/);
+    const multi = { ...step('m', 'multi'), choices: [{ value: 'a', label: 'A' }] } as Step;
+    await expect(ask(bomb, multi)).rejects.toThrow(/^--value:1:\d+ aliases \(\*name\) would expand this document by more than 100,000 nodes/);
+    await expect(ask(`${'['.repeat(150)}${']'.repeat(150)}`, multi)).rejects.toThrow(/nested too deeply/);
+    // A text step never parses: the bomb is only characters there.
+    expect(await ask(bomb, step('ticket', 'text'))).toEqual({ kind: 'answer', value: bomb });
   });
 });
