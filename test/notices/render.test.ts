@@ -337,7 +337,7 @@ describe('answers are data', () => {
   it('an answer that looks like Liquid is printed as typed', () => {
     const dir = copyOf(real, 'platform-leak');
     const typed = 'A member posted {{ org.name }} and {% raw %} and {% if x %}{{ incident.id }}{% endif %} in the channel.';
-    const amended = run(['--config', config, '--dir', dir, '--now', LATER, 'amend', 'platform-leak', 'what_happened', '--value', `'${typed}'`]);
+    const amended = run(['--config', config, '--dir', dir, '--now', LATER, 'amend', 'platform-leak', 'what_happened', '--value', typed]);
     expect(amended.code, amended.stderr).toBe(0);
     for (const template of ['member-notice-platform', 'regulator-notice', 'status-update']) {
       const r = run(['--config', config, '--dir', dir, '--now', LATER, 'render', 'platform-leak', '--stdout', template]);
