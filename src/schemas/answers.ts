@@ -23,12 +23,16 @@ export const answersSchema = {
         'Step id → answer: a bare value, or { value, after } where after (ISO 8601 duration) advances the simulated clock first.',
       propertyNames: { pattern: '^[a-z][a-z0-9_]{0,63}$' },
       maxProperties: LIMITS.answers,
-      // An answer is any value; one given as { value, after } has a bounded duration for after.
+      // An answer is any value; a mapping with `value` is the { value, after } form, with nothing
+      // else beside (a stray `note:` would otherwise make the whole mapping the answer), and a
+      // bounded duration for after.
       additionalProperties: {
         if: { type: 'object', required: ['value'] },
         then: {
           type: 'object',
+          additionalProperties: false,
           properties: {
+            value: true,
             after: { type: 'string', pattern: DURATION_PATTERN, description: `Simulated time that passes before this answer: an ISO 8601 duration of at most ${LIMITS.afterDays} days.` },
           },
         },

@@ -46,6 +46,12 @@ describe('a scripted answer to a text step', () => {
     writeFileSync(file, 'schema: leakctl/answers@1\nanswers:\n  code: 0b1011\n');
     expect(loadAnswersFile(file).answers.get('code')!.value).toBe('0b1011');
   });
+
+  it('refuses a { value, after } answer with a field beside them, naming its line, rather than taking the whole mapping as the answer', () => {
+    const file = join(tmp, 'wrapper.yaml');
+    writeFileSync(file, 'schema: leakctl/answers@1\nanswers:\n  ticket:\n    value: T-1\n    after: PT1H\n    note: from the provider\n');
+    expect(() => loadAnswersFile(file)).toThrow(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:6:\\d+ unknown field "note"`));
+  });
 });
 
 describe('amend --value', () => {
