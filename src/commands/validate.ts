@@ -101,7 +101,7 @@ function detectKind(file: string, given: string): Kind {
  * rendering (so an unknown filter is caught here, not when the notice is due), at their lines.
  */
 async function checkTemplate(file: string, given: string, templateDirs: readonly string[]): Promise<string> {
-  readSourceFile(file);
+  readSourceFile(file, 'a notice template (.liquid)');
   const template = readTemplate(given);
   const { createEngine, templateProblem } = await import('../notices/render.js');
   const engine = createEngine(templateDirs);

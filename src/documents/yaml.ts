@@ -98,6 +98,11 @@ function unreadable(file: string, what: string, error: unknown): Error {
   if (code === 'EISDIR') return new InvalidInput(`${file}: is a directory, expected ${what}`);
   if (code === 'EACCES' || code === 'EPERM') return new InvalidInput(`${file}: permission denied; make it readable for your user`);
   if (code === 'ENOTDIR') return new InvalidInput(`${file}: a part of this path is not a directory`);
+  if (code === 'ELOOP') return new InvalidInput(`${file}: too many symbolic links (a link that points at itself?); name the file itself`);
+  if (code === 'ENAMETOOLONG') return new InvalidInput(`${file}: the path is too long for this system; name a shorter one`);
+  // EIO, EAGAIN (a file locked by another program), a network share gone away: still the user's
+  // file that cannot be read, which is bad input, named with the system's reason.
+  if (typeof code === 'string') return new InvalidInput(`${file}: cannot be read as ${what} (${code}: ${(error as Error).message.split(',')[0]}); check the file and try again`);
   return error as Error;
 }
 

@@ -38,7 +38,7 @@ export function splitFrontMatter(text: string): { yaml: string; bodyStart: numbe
 
 /** Read a template file and check its front matter. */
 export function readTemplate(file: string): Template {
-  const text = readSourceFile(file);
+  const text = readSourceFile(file, 'a notice template (.liquid)');
   const front = splitFrontMatter(text);
   if (!front) {
     throw new InvalidDocument([

@@ -4,7 +4,7 @@
  * named after what it protects.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -103,6 +103,20 @@ describe('answers files', () => {
       const r = await inProcess(['start', breach, '--answers', path, '--id', 'p', '--dir', join(tmp, 'inc')]);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(`${path}: is ${kind}, not a regular file; save a leakctl/answers@1 document to a file and name that`);
+    }
+  });
+
+  // Guard: an error the reader did not list (ELOOP, EIO, ENAMETOOLONG) left as exit 1, a crash.
+  it('a link that points at itself, or a path too long, is bad input naming the file (exit 2)', async () => {
+    for (const ext of ['yaml', 'liquid']) {
+      const loop = join(tmp, `loop.${ext}`);
+      symlinkSync(loop, loop);
+      const long = join(tmp, `${'x'.repeat(300)}.${ext}`);
+      for (const [path, reason] of [[loop, 'too many symbolic links'], [long, 'the path is too long']] as const) {
+        const v = await inProcess(['validate', path]);
+        expect(v.code, v.stderr).toBe(2);
+        expect(v.stderr).toContain(`${path}: ${reason}`);
+      }
     }
   });
 });
