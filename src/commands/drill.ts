@@ -3,11 +3,12 @@
  * (drafts bannered), then judged: exit 3 when a deadline that applies was missed in simulated time
  * or a required step was left unanswered, naming each with its due time and how late.
  */
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Settings } from '../config/settings.js';
-import { listTemplateFiles } from '../documents/files.js';
+import { listCalendarFiles, listTemplateFiles } from '../documents/files.js';
 import { checkOutputPath, writeOutputFile } from '../evidence/durable.js';
 import type { Playbook } from '../playbook/types.js';
+import type { AnswersFile } from '../run/answers-file.js';
 import { displayZone } from '../config/settings.js';
 import type { CommonOptions } from '../options.js';
 import { judgeDrill, junitXml } from '../run/drill.js';
@@ -23,13 +24,33 @@ export interface DrillOptions {
   readonly responder?: string;
 }
 
+/** The files an answers file attaches, where the run will look for them. */
+function attachedFiles(playbook: Playbook, answers: AnswersFile): string[] {
+  const files: string[] = [];
+  for (const step of playbook.phases.flatMap((phase) => phase.steps)) {
+    if (step.kind !== 'attachment') continue;
+    const value = answers.answers.get(step.id)?.value;
+    for (const given of typeof value === 'string' ? [value] : Array.isArray(value) ? value : []) {
+      if (typeof given === 'string' && given !== '' && !given.includes('\0')) files.push(resolve(dirname(answers.file), given));
+    }
+  }
+  return files;
+}
+
 export async function run(options: CommonOptions, ref: string, opts: DrillOptions): Promise<number> {
   const out = await Output.create(options);
   const junitFile = opts.junit !== undefined ? resolve(options.cwd, opts.junit) : undefined;
   // Before the drill runs: the report must not land on what the drill reads, or inside the incidents.
-  const checkJunit = (playbook: Playbook, settings: Settings): void => {
-    const templates = listTemplateFiles(settings.templateDirs);
-    const inputs = [resolve(options.cwd, opts.answers), playbook.file, ...playbook.notices.flatMap((n) => templates.get(n.template) ?? [])];
+  // Everything the drill may read: the answers and the files they attach, the playbook, every
+  // template and calendar it could be given, the config.
+  const checkJunit = (playbook: Playbook, settings: Settings, answers: AnswersFile | undefined): void => {
+    const inputs = [
+      resolve(options.cwd, opts.answers),
+      playbook.file,
+      ...listTemplateFiles(settings.templateDirs).values(),
+      ...listCalendarFiles(settings.calendarDirs).values(),
+      ...(answers ? attachedFiles(playbook, answers) : []),
+    ];
     if (settings.config.file) inputs.push(settings.config.file);
     checkOutputPath(junitFile!, opts.junit!, '--junit', { files: inputs, dirs: [options.incidentsDir] });
   };

@@ -252,19 +252,36 @@ export interface Protected {
   readonly dirs: readonly string[];
 }
 
-/** The path with symbolic links in its existing part resolved: where a write would really land. */
+/**
+ * The path with symbolic links in its existing part resolved: where a write would really land. A
+ * link whose file does not exist yet (a dangling one) lands where it points.
+ */
 function landing(target: string): string {
   let existing = path.resolve(target);
   const rest: string[] = [];
-  for (;;) {
+  for (let links = 0; ; ) {
     try {
       return path.join(fs.realpathSync(existing), ...rest.reverse());
     } catch {
+      const pointsTo = links < 40 ? linkTarget(existing) : undefined;
+      if (pointsTo !== undefined) {
+        links += 1;
+        existing = path.resolve(path.dirname(existing), pointsTo);
+        continue;
+      }
       const parent = path.dirname(existing);
       if (parent === existing) return path.resolve(target);
       rest.push(path.basename(existing));
       existing = parent;
     }
+  }
+}
+
+function linkTarget(file: string): string | undefined {
+  try {
+    return fs.readlinkSync(file);
+  } catch {
+    return undefined;
   }
 }
 
@@ -275,8 +292,14 @@ function landing(target: string): string {
  */
 export function checkOutputPath(target: string, given: string, option: string, guard: Protected): void {
   const where = landing(target);
+  // The same file by name, or by device and inode where it exists (another spelling of it on a
+  // case-insensitive file system, a hard link).
+  const st = statOrUndefined(target);
   for (const file of guard.files) {
-    if (landing(file) === where) throw new InvalidInput(`${option} ${printable(given)} is ${printable(file)}, an input of this command; name another file for the output`);
+    const other = st && statOrUndefined(file);
+    if (landing(file) === where || (other && other.dev === st.dev && other.ino === st.ino)) {
+      throw new InvalidInput(`${option} ${printable(given)} is ${printable(file)}, an input of this command; name another file for the output`);
+    }
   }
   for (const dir of guard.dirs) {
     const inside = landing(dir);
@@ -284,8 +307,8 @@ export function checkOutputPath(target: string, given: string, option: string, g
       throw new InvalidInput(`${option} ${printable(given)} is inside ${printable(dir)}, where the incidents are; leakctl writes nothing there but through an incident. Name a file elsewhere`);
     }
   }
-  // stat, not lstat: a link to a regular file is written through, as a person naming it expects.
-  const st = statOrUndefined(target);
+  // stat, not lstat: a link to a regular file is written through (writeOutputFile), as a person
+  // naming it expects.
   if (st && !st.isFile()) throw new InvalidInput(`${option} ${printable(given)} is ${fileKind(st)}; name a regular file`);
   // The directories missing on the way are created; the nearest one that exists must take a file.
   let dir = path.dirname(path.resolve(target));
@@ -311,11 +334,13 @@ function statOrUndefined(file: string): fs.Stats | undefined {
  * An output file a person named (a JUnit report, an export): written durably, its directory
  * created when missing. An I/O failure is exit 1 with the file named and what to do.
  */
-export function writeOutputFile(target: string, data: string | Uint8Array, what: string): void {
+export function writeOutputFile(given: string, data: string | Uint8Array, what: string): void {
+  // Through a symbolic link to the file it names, rather than replacing the link with a file.
+  const target = landing(given);
   try {
     fs.mkdirSync(path.dirname(target), { recursive: true });
     writeFileDurably(target, data, { mode: 0o644 });
   } catch (e) {
-    throw new LeakctlError(`could not write ${what} ${target}: ${messageOf(e)}. ${fixFor(e, target)}, then try again.`, EXIT.failure);
+    throw new LeakctlError(`could not write ${what} ${given}: ${messageOf(e)}. ${fixFor(e, target)}, then try again.`, EXIT.failure);
   }
 }

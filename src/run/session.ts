@@ -68,7 +68,7 @@ export interface StartRequest {
    * Called with the playbook and settings once both are loaded, before anything is written: where
    * a command checks what it will write against what the run reads (drill --junit).
    */
-  readonly beforeOpening?: (playbook: Playbook, settings: Settings) => void;
+  readonly beforeOpening?: (playbook: Playbook, settings: Settings, answers: AnswersFile | undefined) => void;
 }
 
 /** Opens a new incident and runs it to the end (start, drill). */
@@ -82,7 +82,7 @@ export async function startSession(options: CommonOptions, out: Output, request:
   }
   const playbook = loadPlaybook(ref, settings, options.cwd);
   if (answers) checkAnswerSteps(answers, playbook);
-  request.beforeOpening?.(playbook, settings);
+  request.beforeOpening?.(playbook, settings, answers);
 
   const clock = clockFor(options.now, answers?.now, answers !== undefined);
   const id = checkIncidentId(request.id ?? `${playbook.id}-${compactUtc(clock.now())}`);

@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
@@ -193,6 +193,32 @@ describe('leakctl drill', () => {
       expect(existsSync(join(dir, 'incidents', 'refused'))).toBe(false);
     }
     expect(readFileSync(join(dir, 'my-templates', 'member-notice-platform.liquid'))).toEqual(readFileSync(join(ROOT, 'templates', 'member-notice-platform.liquid')));
+  });
+
+  it('refuses --junit naming a file the answers attach or a hard link to the answers, and writes through a symbolic link', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leakctl-drill-'));
+    cpSync(join(ROOT, 'playbooks', 'drills'), join(dir, 'drills'), { recursive: true });
+    const answers = join(dir, 'drills', 'platform-leak.yaml');
+    linkSync(answers, join(dir, 'answers-link.yaml'));
+    const notes = join(dir, 'drills', 'fixtures', 'reproduction-notes.txt');
+    const kept = readFileSync(notes);
+    const drill = ['drill', 'platform-leak', '--answers', answers, '--id', 'refused'];
+    for (const [target, said] of [
+      ['drills/fixtures/reproduction-notes.txt', `is ${notes}, an input of this command`],
+      ['answers-link.yaml', `is ${answers}, an input of this command`],
+    ] as const) {
+      const r = leakctl([...drill, '--junit', target], { cwd: dir });
+      expect(r.code, `${target}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain(said);
+      expect(existsSync(join(dir, 'incidents', 'refused'))).toBe(false);
+    }
+    expect(readFileSync(notes)).toEqual(kept);
+    mkdirSync(join(dir, 'reports'));
+    symlinkSync(join(dir, 'reports', 'junit.xml'), join(dir, 'latest.xml'));
+    const r = leakctl(['drill', 'platform-leak', '--answers', answers, '--junit', 'latest.xml'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(lstatSync(join(dir, 'latest.xml')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(dir, 'reports', 'junit.xml'), 'utf8')).toMatch(/^<\?xml version="1.0"/);
   });
 
   it('refuses an invalid answer with exit 2, not a drill failure', () => {
