@@ -155,6 +155,17 @@ export async function run(io: ProcessIO): Promise<number> {
   command('amend <incident> <step>', 'answer a step again (the earlier answer stays in the log)', 'amend')
     .option('--value <value>', 'the new answer, as YAML (no prompt)')
     .option('--responder <name>', 'who is amending');
+  command('next <incident>', 'the open steps to take next, and why (nearest clock first)', 'next').option('--all', 'every open step, not only the first few');
+  command('do <incident> <step>', 'answer one step now, in any order (an open, deferred or declined one)', 'do')
+    .option('--value <value>', 'the answer, as for amend (no prompt)')
+    .option('--responder <name>', 'who is answering');
+  command('defer <incident> <step>', '"not yet": keep a step on the board for later', 'defer')
+    .option('--reason <text>', 'why not yet (kept in the log)')
+    .option('--until <when>', 'when to be reminded: +4h, tomorrow 09:00, 2026-03-03 09:00, or RFC 3339')
+    .option('--responder <name>', 'who is deferring');
+  command('decline <incident> <step>', '"won\'t do": decline a step, with the reason', 'decline')
+    .option('--reason <text>', 'why it will not be done (required; kept in the log)')
+    .option('--responder <name>', 'who is declining');
   command('render <incident>', "(re)render the incident's notification drafts", 'render')
     .option('--template <id>', 'render only this template (repeatable)', collect)
     .option('--stdout <id>', 'print one draft on stdout instead of writing files')

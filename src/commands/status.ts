@@ -63,7 +63,7 @@ async function one(options: CommonOptions, settings: Settings, out: Output, now:
       head: state.head,
       notes: state.notes,
       attached_files: state.attachedFiles,
-      ...(progress ? { ...progress, deadlines: progress.deadlines.map(clockJson) } : { problem }),
+      ...(progress ? { ...progress, steps: progress.steps.map(stepJson), deadlines: progress.deadlines.map(clockJson) } : { problem }),
       drafts: [...state.drafts].map(([file, d]) => ({ template: d.template, file, sha256: d.sha256, at: d.at.toISOString() })),
       closed_at: state.closed?.at.toISOString() ?? null,
       clock_set_by_hand: state.clockSetByHand,
@@ -80,16 +80,32 @@ async function one(options: CommonOptions, settings: Settings, out: Output, now:
     out.result(red(printable(problem ?? 'playbook unavailable')));
     return 0;
   }
-  out.result(`State: ${stateInWords(progress.state)} · ${progress.answered + progress.skipped}/${progress.total} steps done (${progress.answered} answered, ${progress.skipped} skipped)`);
+  const extra = `${progress.deferred ? `, ${progress.deferred} not yet` : ''}${progress.declined ? `, ${progress.declined} declined` : ''}`;
+  out.result(`State: ${stateInWords(progress.state)} · ${progress.answered + progress.skipped + progress.declined}/${progress.total} steps done (${progress.answered} answered, ${progress.skipped} skipped${extra})`);
   if (state.notes + state.attachedFiles > 0) out.result(dim(`${state.notes} note(s), ${state.attachedFiles} file(s) attached with leakctl attach`));
   progress.phases.forEach((phase, i) => {
-    const done = phase.answered + phase.skipped;
-    const mark = phase.open === 0 ? green('✓') : done > 0 ? yellow('…') : ' ';
+    const done = phase.answered + phase.skipped + phase.declined;
+    const mark = phase.open + phase.deferred === 0 ? green('✓') : done > 0 ? yellow('…') : ' ';
     out.result(`  ${mark} Phase ${i + 1}/${progress.phases.length} ${printable(phase.title)}: ${done}/${phase.total}`);
+    const steps = progress.steps.filter((s) => s.phase === i + 1);
+    const open = steps.filter((s) => s.state === 'open').map((s) => s.id);
+    // The open steps of phases under way; a phase not begun is its count alone.
+    if (open.length > 0 && done + phase.deferred > 0) out.result(dim(`      open: ${open.join(', ')}`));
+    for (const s of steps) {
+      if (s.state === 'deferred') {
+        const until = s.until ? `, remind ${displayTime(new Date(s.until), tz)}` : '';
+        out.result(yellow(`      not yet: ${s.id}`) + dim(` (by ${printable(s.by ?? '?')}${until})${s.reason ? ` ${printable(s.reason)}` : ''}`));
+      } else if (s.state === 'declined') {
+        const line = `      won't do: ${s.id}${s.required ? ' (required: a gap)' : ''}`;
+        out.result((s.required ? red(line) : line) + dim(` (by ${printable(s.by ?? '?')}) ${printable(s.reason ?? '')}`));
+      }
+    }
   });
   if (progress.next && progress.state !== 'closed') {
     out.result(`Next: step ${progress.next.number} (phase ${progress.next.phase}): ${printable(progress.next.prompt)}`);
-    out.result(dim(`      leakctl resume ${id}`));
+    out.result(dim(`      leakctl next ${id}  ·  leakctl resume ${id}`));
+  } else if (progress.deferred > 0 && progress.state !== 'closed') {
+    out.result(`Only steps put off are left: leakctl next ${id}`);
   }
   out.result(bold('Deadlines'));
   if (progress.deadlines.length === 0) out.result('  none apply yet');
@@ -148,7 +164,7 @@ async function overview(options: CommonOptions, settings: Settings, out: Output,
         printable(r.state?.opened?.playbook.id ?? '?'),
         r.state?.opened ? displayTime(r.state.opened.at, tz) : '?',
         r.progress ? stateInWords(r.progress.state) : r.state?.closed ? 'closed' : r.tampered ? 'DOES NOT VERIFY' : 'unreadable',
-        r.progress ? `${r.progress.answered + r.progress.skipped}/${r.progress.total}` : '-',
+        r.progress ? `${r.progress.answered + r.progress.skipped + r.progress.declined}/${r.progress.total}` : '-',
         deadline ? `${printable(deadline.title)}: ${deadline.status === 'overdue' ? 'OVERDUE ' : ''}${spanInWords(deadline.margin_ms ?? 0)}${deadline.status === 'overdue' ? '' : ' left'}` : '-',
       ];
     }),
@@ -176,6 +192,20 @@ function nextDeadline(progress: Progress | undefined) {
 
 function stateInWords(state: Progress['state']): string {
   return { in_progress: 'in progress', paused: 'paused', complete: 'all steps done', closed: 'closed' }[state];
+}
+
+function stepJson(step: Progress['steps'][number]) {
+  return {
+    id: step.id,
+    phase: step.phase,
+    number: step.number,
+    required: step.required,
+    state: step.state,
+    ...(step.reason !== undefined ? { reason: step.reason } : {}),
+    ...(step.until !== undefined ? { until: step.until } : {}),
+    ...(step.by !== undefined ? { by: step.by } : {}),
+    ...(step.at !== undefined ? { at: step.at.toISOString() } : {}),
+  };
 }
 
 function clockJson(clock: Progress['deadlines'][number]) {

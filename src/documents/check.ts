@@ -158,6 +158,10 @@ function describe(
         at: path,
         key: false,
       };
+    case 'minLength':
+      return Number(params.limit) === 1
+        ? { message: `${field} is empty; write it out`, at: path, key: false }
+        : { message: `${field} must be at least ${String(params.limit)} characters long`, at: path, key: false };
     case 'minItems':
       return { message: `${field} must have at least ${String(params.limit)} item(s)`, at: path, key: false };
     case 'minProperties':

@@ -24,6 +24,10 @@ export function describeEntry(entry: EvidenceEntry, sensitive: ReadonlySet<strin
     }
     case 'step.skipped':
       return `${String(d.step)} skipped: ${String(d.reason)}`;
+    case 'step.deferred':
+      return `${String(d.step)} not yet${d.reason ? `: ${String(d.reason)}` : ''}${d.until ? ` (remind at ${String(d.until)})` : ''}`;
+    case 'step.declined':
+      return `${String(d.step)} will not be done: ${String(d.reason)}`;
     case 'note.added':
       return String(d.text);
     case 'evidence.attached':
@@ -52,6 +56,8 @@ export function otherInWords(entry: EvidenceEntry, sensitive: ReadonlySet<string
     'evidence.attached': 'evidence attached',
     'step.answered': 'step answered',
     'step.skipped': 'step skipped',
+    'step.deferred': 'step deferred',
+    'step.declined': 'step declined',
     'notice.rendered': 'draft rendered',
     'incident.closed': 'incident closed',
   };

@@ -9,6 +9,8 @@ export const ENTRY_TYPES = [
   'incident.opened',
   'step.answered',
   'step.skipped',
+  'step.deferred',
+  'step.declined',
   'evidence.attached',
   'note.added',
   'deadline.started',

@@ -26,6 +26,19 @@ export interface AnswerRecord {
   readonly seq: number;
 }
 
+/** A step put off ("not yet") or refused ("won't do"), by whom, when and why. */
+export interface StepMark {
+  readonly reason: string;
+  /** When to be reminded (deferral only), RFC 3339. */
+  readonly until?: string;
+  readonly at: Date;
+  readonly actor: string;
+  readonly seq: number;
+}
+
+/** The entries that say where a step stands; the latest one about a step wins. */
+export const STEP_ENTRY_TYPES: ReadonlySet<string> = new Set(['step.answered', 'step.skipped', 'step.deferred', 'step.declined']);
+
 /** The data member that marks an entry of a real incident written with a clock set by hand (issue 8). */
 export const CLOCK_MARK = 'clock';
 export const CLOCK_SET_BY_HAND = 'set by hand';
@@ -37,6 +50,10 @@ export interface IncidentState {
   readonly answers: Map<string, AnswerRecord>;
   /** Step id → reason, for steps whose latest event is a skip. */
   readonly skipped: Map<string, string>;
+  /** Step id → why and until when, for steps whose latest event is a deferral ("not yet"). */
+  readonly deferred: Map<string, StepMark>;
+  /** Step id → why, for steps whose latest event is a decline ("won't do"). */
+  readonly declined: Map<string, StepMark>;
   /** Counts only: replay keeps nothing that grows with the log but the answers themselves. */
   notes: number;
   attachedFiles: number;
@@ -60,6 +77,8 @@ export function emptyState(id: string): IncidentState {
     id,
     answers: new Map(),
     skipped: new Map(),
+    deferred: new Map(),
+    declined: new Map(),
     notes: 0,
     attachedFiles: 0,
     drafts: new Map(),
@@ -72,15 +91,29 @@ export function emptyState(id: string): IncidentState {
   };
 }
 
-/** An answer or a skip: what the latest entry about a step says of it. */
+/** An answer, a skip, a deferral or a decline: what the latest entry about a step says of it. */
 function applyStep(state: IncidentState, entry: EvidenceEntry): void {
   const data = entry.data;
   const step = String(data.step);
+  const at = new Date(entry.at);
+  if (entry.type !== 'step.answered') state.answers.delete(step);
+  if (entry.type !== 'step.skipped') state.skipped.delete(step);
+  if (entry.type !== 'step.deferred') state.deferred.delete(step);
+  if (entry.type !== 'step.declined') state.declined.delete(step);
+  const mark = (): StepMark => ({
+    reason: typeof data.reason === 'string' ? data.reason : '',
+    ...(typeof data.until === 'string' ? { until: data.until } : {}),
+    at,
+    actor: entry.actor,
+    seq: entry.seq,
+  });
   if (entry.type === 'step.answered') {
-    state.answers.set(step, { value: data.value, at: new Date(entry.at), actor: entry.actor, source: String(data.source), seq: entry.seq });
-    state.skipped.delete(step);
+    state.answers.set(step, { value: data.value, at, actor: entry.actor, source: String(data.source), seq: entry.seq });
+  } else if (entry.type === 'step.deferred') {
+    state.deferred.set(step, mark());
+  } else if (entry.type === 'step.declined') {
+    state.declined.set(step, mark());
   } else {
-    state.answers.delete(step);
     state.skipped.set(step, String(data.reason ?? ''));
   }
 }
@@ -119,6 +152,8 @@ function applyContent(state: IncidentState, entry: EvidenceEntry, at: Date): voi
       break;
     case 'step.answered':
     case 'step.skipped':
+    case 'step.deferred':
+    case 'step.declined':
       applyStep(state, entry);
       break;
     case 'evidence.attached':
@@ -188,8 +223,9 @@ function endsWithClockMark(line: ChainLine): boolean {
 export class Replay {
   private readonly state: IncidentState;
   /**
-   * Step id → its latest answer or skip, and where the current run of that kind began: the fold
-   * inserts a step into `answers` (or `skipped`) at the first of a run, so that is its order.
+   * Step id → its latest answer, skip, deferral or decline, and where the current run of that
+   * kind began: the fold inserts a step into `answers` (or `skipped`, …) at the first of a run, so
+   * that is its order.
    */
   private readonly latest = new Map<string, { offset: number; length: number; line: number; type: string; since: number }>();
   private decoded: EvidenceEntry | null = null;
@@ -204,7 +240,9 @@ export class Replay {
     this.decoded = null;
     switch (line.type) {
       case 'step.answered':
-      case 'step.skipped': {
+      case 'step.skipped':
+      case 'step.deferred':
+      case 'step.declined': {
         const step = leadingId(line, STEP_OPEN) ?? String(this.entry(line).data.step);
         const before = this.latest.get(step);
         const since = before && before.type === line.type ? before.since : line.offset;

@@ -1,7 +1,8 @@
 /**
  * Answers files (SPEC section 3, `leakctl/answers@1`): the script a scripted run or a drill
  * follows. Each answer is a bare value or `{ value, after }`, where `after` advances the run's
- * simulated clock before the answer is recorded.
+ * simulated clock before the answer is recorded; `{ defer: reason }` and `{ decline: reason }`
+ * put the step off or decline it instead (issue 10).
  */
 import { checkSchema } from '../documents/check.js';
 import { loadDocument } from '../documents/load.js';
@@ -26,6 +27,8 @@ export interface ScriptedAnswer {
   readonly after?: IsoDuration;
   /** Where the answer is, for messages that name it. */
   readonly position: Position;
+  /** "Not yet" or "won't do" instead of an answer. */
+  readonly mark?: { readonly kind: 'defer' | 'decline'; readonly reason: string };
 }
 
 export interface AnswersFile {
@@ -41,9 +44,17 @@ export const ANSWERS_WHAT = 'a leakctl/answers@1 document';
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** `{ value, after }` (after optional) is a wrapper; any other value is the answer itself. */
-function isWrapper(value: unknown): value is { value: unknown; after?: unknown } {
-  return isRecord(value) && 'value' in value && Object.keys(value).every((k) => k === 'value' || k === 'after');
+const WRAPPER_KEYS = ['value', 'defer', 'decline'] as const;
+
+/**
+ * `{ value, after }`, `{ defer, after }` or `{ decline, after }` (after optional) is a wrapper;
+ * any other value is the answer itself.
+ */
+function isWrapper(value: unknown): value is { value?: unknown; defer?: unknown; decline?: unknown; after?: unknown } {
+  if (!isRecord(value)) return false;
+  const keys = Object.keys(value);
+  const main = keys.filter((k) => (WRAPPER_KEYS as readonly string[]).includes(k));
+  return main.length === 1 && keys.every((k) => k === main[0] || k === 'after');
 }
 
 export function loadAnswersFile(file: string): AnswersFile {
@@ -96,7 +107,9 @@ export function checkAnswers(source: YamlSource): AnswersFile {
         after = undefined;
       }
     }
-    const scripted = { value: entry.value, ...(after ? { after } : {}) };
+    const mark =
+      'defer' in entry ? { kind: 'defer' as const, reason: typeof entry.defer === 'string' ? entry.defer : '' } : 'decline' in entry ? { kind: 'decline' as const, reason: String(entry.decline ?? '') } : undefined;
+    const scripted = { value: entry.value, ...(after ? { after } : {}), ...(mark ? { mark } : {}) };
     const descriptors = { ...Object.getOwnPropertyDescriptors(where), ...Object.getOwnPropertyDescriptors(textOf(['answers', step, 'value'], entry.value)) };
     answers.set(step, Object.defineProperties(scripted, descriptors) as ScriptedAnswer);
   }

@@ -1,7 +1,7 @@
 /**
  * Judging a drill (issue 5): a drill fails when a deadline that applies was missed in simulated
  * time (met after it was due, or never met while the simulated clock ran past it), or when a
- * required step was left unanswered. The verdict is computed from the replayed log alone.
+ * required step was left unanswered, deferred or declined. The verdict is computed from the replayed log alone.
  */
 import type { DeadlineClock } from '../deadlines/compute.js';
 import { spanInWords } from '../deadlines/format.js';
@@ -50,7 +50,7 @@ export interface DeadlineVerdict {
 export interface StepVerdict {
   readonly id: string;
   readonly prompt: string;
-  readonly status: 'answered' | 'skipped' | 'missing';
+  readonly status: 'answered' | 'skipped' | 'deferred' | 'declined' | 'missing';
   readonly passed: boolean;
   readonly message?: string;
   /** Why a skipped step was skipped (its condition was false with the drill's answers). */
@@ -96,6 +96,15 @@ export function judgeDrill(
       if (state.answers.has(step.id)) return { id: step.id, prompt: step.prompt, status: 'answered', passed: true };
       const reason = state.skipped.get(step.id);
       if (reason !== undefined && reason !== DRILL_MISSING) return { id: step.id, prompt: step.prompt, status: 'skipped', passed: true, reason };
+      const declined = state.declined.get(step.id);
+      if (declined) {
+        return { id: step.id, prompt: step.prompt, status: 'declined', passed: false, reason: declined.reason, message: `required step ${step.id} (${step.prompt}) was declined: ${declined.reason}` };
+      }
+      const deferred = state.deferred.get(step.id);
+      if (deferred) {
+        const why = deferred.reason ? `: ${deferred.reason}` : '';
+        return { id: step.id, prompt: step.prompt, status: 'deferred', passed: false, reason: deferred.reason, message: `required step ${step.id} (${step.prompt}) was left open, deferred${why}` };
+      }
       return { id: step.id, prompt: step.prompt, status: 'missing', passed: false, message: `required step ${step.id} (${step.prompt}) was not answered` };
     });
   const drafts = renderProblems.map((problem) => `a notice could not be rendered: ${problem}`);

@@ -11,49 +11,86 @@ export interface PhaseProgress {
   readonly title: string;
   readonly answered: number;
   readonly skipped: number;
+  readonly deferred: number;
+  readonly declined: number;
   readonly open: number;
   readonly total: number;
+}
+
+/** One step on the board: where it stands, and the who, when and why of a deferral or decline. */
+export interface BoardStep {
+  readonly id: string;
+  readonly prompt: string;
+  readonly phase: number;
+  readonly number: number;
+  readonly required: boolean;
+  /** `waiting`: its condition is false with the answers so far, but the steps it names are still open. */
+  readonly state: 'answered' | 'skipped' | 'not_applicable' | 'waiting' | 'deferred' | 'declined' | 'open';
+  readonly reason?: string;
+  readonly until?: string;
+  readonly by?: string;
+  readonly at?: Date;
 }
 
 export interface Progress {
   readonly state: 'in_progress' | 'paused' | 'complete' | 'closed';
   readonly answered: number;
   readonly skipped: number;
+  readonly deferred: number;
+  readonly declined: number;
   readonly open: number;
   readonly total: number;
   readonly phases: PhaseProgress[];
+  readonly steps: BoardStep[];
   readonly next?: { step: string; prompt: string; phase: number; number: number };
   readonly deadlines: DeadlineClock[];
 }
 
 export function progressOf(playbook: Playbook, state: IncidentState, now: Date, rules: DeadlineRules): Progress {
   const answers = answerValues(state);
-  const phases = playbook.phases.map((phase) => ({ id: phase.id, title: phase.title, answered: 0, skipped: 0, open: 0, total: phase.steps.length }));
+  const phases = playbook.phases.map((phase) => ({ id: phase.id, title: phase.title, answered: 0, skipped: 0, deferred: 0, declined: 0, open: 0, total: phase.steps.length }));
+  const steps: BoardStep[] = [];
   let next: Progress['next'];
   for (const placed of placedSteps(playbook)) {
-    const standing = stepStanding(placed.step, state, answers);
+    const { step } = placed;
+    const standing = stepStanding(step, state, answers);
     const phase = phases[placed.phaseIndex]!;
-    if (standing === 'answered') phase.answered += 1;
-    else if (standing === 'open') {
+    const base = { id: step.id, prompt: step.prompt, phase: placed.phaseIndex + 1, number: placed.index + 1, required: step.required };
+    if (standing === 'answered') {
+      phase.answered += 1;
+      const answer = state.answers.get(step.id)!;
+      steps.push({ ...base, state: 'answered', by: answer.actor, at: answer.at });
+    } else if (standing === 'open') {
       phase.open += 1;
-      next ??= { step: placed.step.id, prompt: placed.step.prompt, phase: placed.phaseIndex + 1, number: placed.index + 1 };
-    } else if (standing === 'skipped' || state.skipped.has(placed.step.id)) {
+      next ??= { step: step.id, prompt: step.prompt, phase: placed.phaseIndex + 1, number: placed.index + 1 };
+      steps.push({ ...base, state: 'open' });
+    } else if (standing === 'deferred' || standing === 'declined') {
+      phase[standing] += 1;
+      const mark = (standing === 'deferred' ? state.deferred : state.declined).get(step.id)!;
+      steps.push({ ...base, state: standing, reason: mark.reason, ...(mark.until ? { until: mark.until } : {}), by: mark.actor, at: mark.at });
+    } else if (standing === 'skipped' || state.skipped.has(step.id)) {
       phase.skipped += 1;
+      steps.push({ ...base, state: standing === 'skipped' ? 'skipped' : 'not_applicable', reason: state.skipped.get(step.id) ?? '' });
     } else {
       // Its condition is false with the answers so far, but the run has not reached it: it
       // may still apply once the steps its condition names are answered. Not done yet.
       phase.open += 1;
+      steps.push({ ...base, state: 'waiting' });
     }
   }
-  const sum = (key: 'answered' | 'skipped' | 'open' | 'total'): number => phases.reduce((n, p) => n + p[key], 0);
+  const sum = (key: 'answered' | 'skipped' | 'deferred' | 'declined' | 'open' | 'total'): number => phases.reduce((n, p) => n + p[key], 0);
   const open = sum('open');
+  const deferred = sum('deferred');
   return {
-    state: state.closed ? 'closed' : open === 0 ? 'complete' : state.paused ? 'paused' : 'in_progress',
+    state: state.closed ? 'closed' : open + deferred === 0 ? 'complete' : state.paused ? 'paused' : 'in_progress',
     answered: sum('answered'),
     skipped: sum('skipped'),
+    deferred,
+    declined: sum('declined'),
     open,
     total: sum('total'),
     phases,
+    steps,
     ...(next ? { next } : {}),
     deadlines: deadlineClocks(playbook, state, now, rules).filter((d) => d.status !== 'not_applicable'),
   };

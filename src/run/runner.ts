@@ -13,6 +13,7 @@ import type { Incident } from '../incident/incident.js';
 import { conditionInWords, evaluate } from '../playbook/conditions.js';
 import type { Phase, Playbook, Step } from '../playbook/types.js';
 import { InvalidInput } from '../ui/errors.js';
+import { printable } from '../ui/text.js';
 import { checkAnswer, type Checked } from './check-answer.js';
 
 /** Everything a run needs, in one object: what start, resume, drill and amend build and pass on. */
@@ -48,7 +49,13 @@ export interface StepContext {
   readonly previous?: unknown;
 }
 
-export type Reply = { readonly kind: 'answer'; readonly value: unknown } | { readonly kind: 'skip'; readonly reason: string };
+export type Reply =
+  | { readonly kind: 'answer'; readonly value: unknown }
+  | { readonly kind: 'skip'; readonly reason: string }
+  /** "Not yet": the step stays on the board, with an optional reason and reminder. */
+  | { readonly kind: 'defer'; readonly reason?: string; readonly until?: string }
+  /** "Won't do": a reason is required; a declined required step is a gap the board shows. */
+  | { readonly kind: 'decline'; readonly reason: string };
 
 /** Prompts or an answers file: the two ways a step gets answered, behind one interface. */
 export interface Responder {
@@ -84,24 +91,31 @@ export function placedSteps(playbook: Playbook): PlacedStep[] {
   return placed;
 }
 
-/** The step of the playbook with this id, or exit 2 naming the id. */
+/** The step of the playbook with this id, or exit 2 naming the id and the closest few. */
 export function findStep(playbook: Playbook, id: string, incident: string): PlacedStep {
   const steps = placedSteps(playbook);
   const placed = steps.find((p) => p.step.id === id);
   if (!placed) {
-    throw new InvalidInput(`incident ${incident} (playbook ${playbook.id}) has no step "${id}"; its steps are: ${steps.map((p) => p.step.id).join(', ')}`);
+    const close = closestIds(id, steps.map((p) => p.step.id));
+    const hint = close.length > 0 ? `did you mean ${close.map((c) => `"${c}"`).join(', ')}?` : `\`leakctl show ${playbook.id}\` lists its steps`;
+    throw new InvalidInput(`incident ${incident} (playbook ${playbook.id}) has no step "${printable(id)}"; ${hint}`);
   }
   return placed;
 }
 
+export type Standing = 'answered' | 'skipped' | 'condition_false' | 'deferred' | 'declined' | 'open';
+
 /**
  * The step's standing given the answers so far: answered, skipped (by the responder, or because
- * its condition is false with the latest answers), or open. A step skipped for its condition is
- * open again when an amended answer makes the condition true.
+ * its condition is false with the latest answers), deferred ("not yet"), declined ("won't do"),
+ * or open. A step skipped for its condition is open again when an amended answer makes the
+ * condition true; a deferred or declined step whose condition turns false no longer applies.
  */
-export function stepStanding(step: Step, state: IncidentState, answers: ReadonlyMap<string, unknown>): 'answered' | 'skipped' | 'condition_false' | 'open' {
+export function stepStanding(step: Step, state: IncidentState, answers: ReadonlyMap<string, unknown>): Standing {
   if (state.answers.has(step.id)) return 'answered';
   if (step.when && !evaluate(step.when, answers)) return 'condition_false';
+  if (state.declined.has(step.id)) return 'declined';
+  if (state.deferred.has(step.id)) return 'deferred';
   const reason = state.skipped.get(step.id);
   if (reason !== undefined && !reason.startsWith(CONDITION_SKIP)) return 'skipped';
   return 'open';
@@ -153,8 +167,10 @@ export async function answerStep(run: Run, placed: PlacedStep, options: AnswerOp
   const reply = await responder.ask(asked, context, (raw) =>
     checkAnswer(step, raw, { now: clock.now(), baseDir: responder.baseDir, zone: responder.inputZone, ...(notBefore ? { notBefore } : {}) }),
   );
-  if (reply.kind === 'skip') {
+  if (reply.kind !== 'answer') {
     if (options.again) throw new InvalidInput(`nothing was recorded for step "${step.id}": it needs an answer`);
+    if (reply.kind === 'defer') return recordDeferral(run, step, reply);
+    if (reply.kind === 'decline') return recordDecline(run, step, reply.reason);
     return incident.record('step.skipped', { step: step.id, reason: reply.reason });
   }
   const answered = (value: unknown) => ({ type: 'step.answered' as const, data: { step: step.id, value, source: responder.source } });
@@ -165,6 +181,19 @@ export async function answerStep(run: Run, placed: PlacedStep, options: AnswerOp
       : await incident.record('step.answered', answered(reply.value).data);
   await recordDeadlineEvents(run);
   return entry;
+}
+
+/** "Not yet" for a step: it stays on the board; `until` is when to be reminded. */
+export function recordDeferral(run: Pick<Run, 'incident'>, step: Step, reply: { reason?: string; until?: string }): Promise<EvidenceEntry> {
+  const reason = reply.reason?.trim();
+  return run.incident.record('step.deferred', { step: step.id, ...(reason ? { reason } : {}), ...(reply.until ? { until: reply.until } : {}) });
+}
+
+/** "Won't do" for a step, with the reason: a declined required step is a gap that stays visible. */
+export function recordDecline(run: Pick<Run, 'incident'>, step: Step, reason: string): Promise<EvidenceEntry> {
+  const why = reason.trim();
+  if (why === '') throw new InvalidInput(`declining step "${step.id}" needs a reason: say why it will not be done`);
+  return run.incident.record('step.declined', { step: step.id, reason: why });
 }
 
 /**
@@ -196,7 +225,8 @@ export async function walk(run: Run): Promise<void> {
     incident.refuseClosed();
     const { step } = placed;
     const standing = stepStanding(step, incident.state, answerValues(incident.state));
-    if (standing === 'answered' || standing === 'skipped') continue;
+    // Deferred and declined steps stay on the board: the walk goes past them (next, do).
+    if (standing === 'answered' || standing === 'skipped' || standing === 'deferred' || standing === 'declined') continue;
     if (standing === 'condition_false') {
       const reason = CONDITION_SKIP + conditionInWords(step.when!);
       if (incident.state.skipped.get(step.id) !== reason) await incident.record('step.skipped', { step: step.id, reason });
@@ -227,4 +257,34 @@ async function recordDeadlineEvents(run: Run): Promise<void> {
       });
     }
   }
+}
+
+/** The ids nearest to a mistyped one (edit distance, or sharing a word), best first, at most four. */
+export function closestIds(given: string, ids: readonly string[]): string[] {
+  const words = new Set(given.toLowerCase().split(/[_\W]+/).filter((w) => w.length > 2));
+  const scored = ids.map((id) => {
+    const distance = editDistance(given.toLowerCase(), id);
+    const shared = id.split('_').filter((w) => words.has(w)).length;
+    return { id, distance, shared };
+  });
+  const limit = Math.max(2, Math.floor(given.length / 3));
+  return scored
+    .filter((s) => s.distance <= limit || s.shared > 0)
+    .sort((a, b) => b.shared - a.shared || a.distance - b.distance || a.id.localeCompare(b.id))
+    .slice(0, 4)
+    .map((s) => s.id);
+}
+
+/** Levenshtein distance; ids are short (at most 64 characters), so the square is small. */
+function editDistance(a: string, b: string): number {
+  if (a.length > 200) return Infinity;
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    row = next;
+  }
+  return row[b.length]!;
 }

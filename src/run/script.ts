@@ -47,6 +47,8 @@ export class ScriptResponder implements Responder {
       throw new MissingAnswer(step, context, this.answers.file);
     }
     if (scripted.after) this.clock.advance(scripted.after);
+    if (scripted.mark?.kind === 'defer') return { kind: 'defer', ...(scripted.mark.reason ? { reason: scripted.mark.reason } : {}) };
+    if (scripted.mark?.kind === 'decline') return { kind: 'decline', reason: scripted.mark.reason };
     const checked = check(takesText(step) ? scripted.text : scripted.value);
     if (!checked.ok) {
       const { line, col } = scripted.position;

@@ -39,13 +39,18 @@ export interface SessionSummary {
   readonly incident: string;
   readonly dir: string;
   readonly log: string;
-  readonly result: 'complete';
+  /** `open`: the walk went past steps deferred ("not yet"); `next` and `do` take them up. */
+  readonly result: 'complete' | 'open';
   readonly answered: number;
   readonly skipped: number;
+  readonly deferred: string[];
+  readonly declined: string[];
   readonly head: string | null;
   readonly entries: number;
   readonly deadlines: DeadlineClock[];
   readonly drafts: WrittenDraft[];
+  /** Templates not rendered yet because a deferred or declined step holds an answer they need. */
+  readonly waiting: string[];
   /** Notices that could not be rendered (only when the run is judged: drills). */
   readonly renderProblems: string[];
 }
@@ -194,26 +199,44 @@ async function runSession(run: Run): Promise<SessionSummary> {
   // SPEC section 3: when a run completes, the notices whose conditions hold are rendered.
   let drafts: WrittenDraft[] = [];
   const renderProblems: string[] = [];
-  try {
-    drafts = await recordDrafts(run, noticesDue(playbook, incident.state), clock.now());
-  } catch (error) {
-    // A drill that left a step unanswered can leave a notice with a hole: that is one more
-    // thing the drill missed, to be judged with the rest, not a reason to stop before judging.
-    if (!(run.judged && error instanceof InvalidDocument)) throw error;
-    renderProblems.push(...error.problems.map(formatProblem));
+  const waiting: string[] = [];
+  const due = noticesDue(playbook, incident.state);
+  if (!run.judged && incident.state.deferred.size + incident.state.declined.size > 0) {
+    // Steps were put off or declined: a notice that needs one of their answers waits for it
+    // (never written with a hole); the others are written now.
+    for (const template of due) {
+      try {
+        drafts.push(...(await recordDrafts(run, [template], clock.now())));
+      } catch (error) {
+        if (!(error instanceof InvalidDocument)) throw error;
+        waiting.push(template);
+      }
+    }
+  } else {
+    try {
+      drafts = await recordDrafts(run, due, clock.now());
+    } catch (error) {
+      // A drill that left a step unanswered can leave a notice with a hole: that is one more
+      // thing the drill missed, to be judged with the rest, not a reason to stop before judging.
+      if (!(run.judged && error instanceof InvalidDocument)) throw error;
+      renderProblems.push(...error.problems.map(formatProblem));
+    }
   }
   const state = incident.state;
   return {
     incident: incident.id,
     dir: incident.dir,
     log: incident.logFile,
-    result: 'complete',
+    result: state.deferred.size > 0 ? 'open' : 'complete',
     answered: state.answers.size,
     skipped: state.skipped.size,
+    deferred: [...state.deferred.keys()],
+    declined: [...state.declined.keys()],
     head: state.head,
     entries: state.entries,
     deadlines: deadlineClocks(playbook, state, clock.now(), run.rules).filter((d) => d.status !== 'not_applicable'),
     drafts,
+    waiting,
     renderProblems,
   };
 }
@@ -253,7 +276,9 @@ async function walkWithPause(run: Run): Promise<void> {
 export function reportSummary(summary: SessionSummary, out: Output, timeZone?: string): void {
   const { bold, dim, red, green } = out.style;
   out.message('');
-  out.message(bold(`Incident ${summary.incident}: all steps done`) + dim(` (${summary.answered} answered, ${summary.skipped} skipped)`));
+  const counts = `${summary.answered} answered, ${summary.skipped} skipped${summary.deferred.length ? `, ${summary.deferred.length} not yet` : ''}${summary.declined.length ? `, ${summary.declined.length} declined` : ''}`;
+  out.message(bold(`Incident ${summary.incident}: ${summary.result === 'complete' ? 'all steps done' : 'every step seen; some are not done yet'}`) + dim(` (${counts})`));
+  if (summary.deferred.length > 0) out.message(`Not yet: ${summary.deferred.join(', ')}. When you can: leakctl next ${summary.incident}`);
   for (const clock of summary.deadlines) {
     const line = `  ${printable(clock.title)}: ${clockInWords(clock, timeZone)}`;
     out.message(clock.status === 'overdue' || clock.status === 'met_late' ? red(line) : clock.status === 'met' ? green(line) : line);
@@ -261,6 +286,9 @@ export function reportSummary(summary: SessionSummary, out: Output, timeZone?: s
   if (summary.drafts.length > 0) {
     out.message(bold('Drafts, ready to paste:'));
     for (const draft of summary.drafts) out.message(`  ${join(summary.dir, draft.file)}`);
+  }
+  if (summary.waiting.length > 0) {
+    out.message(`Not rendered yet, waiting for steps not done: ${summary.waiting.join(', ')}. Once they are answered: leakctl render ${summary.incident}`);
   }
   out.message(`Evidence log: ${summary.log}`);
   out.message(dim(`${summary.entries} entries, head ${summary.head ?? '-'}`));

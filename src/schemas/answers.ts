@@ -1,6 +1,17 @@
 /** JSON Schema of `leakctl/answers@1` (SPEC section 3): scripted runs and drills. */
 import { DURATION_PATTERN, LIMITS } from './limits.js';
 
+const after = {
+  type: 'string',
+  pattern: DURATION_PATTERN,
+  description: `Simulated time that passes before this answer: an ISO 8601 duration of at most ${LIMITS.afterDays} days.`,
+} as const;
+
+/** `{ <key>, after }` and nothing else. */
+function wrapper<K extends string, V>(key: K, value: V) {
+  return { type: 'object', additionalProperties: false, properties: { [key]: value, after } as { [P in K]: V } & { after: typeof after } } as const;
+}
+
 export const answersSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   $id: 'https://leakctl.dev/schema/answers@1.json',
@@ -20,22 +31,22 @@ export const answersSchema = {
     answers: {
       type: 'object',
       description:
-        'Step id → answer: a bare value, or { value, after } where after (ISO 8601 duration) advances the simulated clock first.',
+        'Step id → answer: a bare value; { value, after } where after (ISO 8601 duration) advances the simulated clock first; { defer: reason } for "not yet"; or { decline: reason } for "won\'t do".',
       propertyNames: { pattern: '^[a-z][a-z0-9_]{0,63}$' },
       maxProperties: LIMITS.answers,
       // An answer is any value; a mapping with `value` is the { value, after } form, with nothing
       // else beside (a stray `note:` would otherwise make the whole mapping the answer), and a
-      // bounded duration for after.
+      // bounded duration for after. `{ defer: reason }` and `{ decline: reason }` say "not yet"
+      // and "won't do" for the step (issue 10).
       additionalProperties: {
-        if: { type: 'object', required: ['value'] },
-        then: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            value: true,
-            after: { type: 'string', pattern: DURATION_PATTERN, description: `Simulated time that passes before this answer: an ISO 8601 duration of at most ${LIMITS.afterDays} days.` },
+        allOf: [
+          { if: { type: 'object', required: ['value'] }, then: wrapper('value', true) },
+          { if: { type: 'object', required: ['defer'] }, then: wrapper('defer', { type: ['string', 'null'], maxLength: LIMITS.proseChars, description: 'Why not yet ("not yet": the step stays open on the board).' }) },
+          {
+            if: { type: 'object', required: ['decline'] },
+            then: wrapper('decline', { type: 'string', minLength: 1, maxLength: LIMITS.proseChars, description: "Why the step will not be done (\"won't do\"); required." }),
           },
-        },
+        ],
       },
     },
   },

@@ -50,6 +50,43 @@ export function parseMoment(text: string, now: Date, zone: string): Moment {
   };
 }
 
+const AHEAD = /^(?:\+|in\s+)\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?$/i;
+const WALL_AHEAD = /^(?:(\d{4})-(\d{2})-(\d{2})[T ]|(today|tomorrow)\s+)(\d{1,2}):(\d{2})$/i;
+
+/**
+ * A time still to come, as a reminder is set (`defer --until`): RFC 3339, `2026-12-04 09:00` or
+ * `tomorrow 09:00` in the person's zone, or ahead of now: `+2h`, `in 1d 4h`. One not later than
+ * now is refused: a reminder in the past would never be of use.
+ */
+export function parseReminder(text: string, now: Date, zone: string): Moment {
+  const t = text.trim();
+  let at: Date | undefined;
+  const ahead = AHEAD.exec(t);
+  const wall = WALL_AHEAD.exec(t);
+  if (ahead && (ahead[1] ?? ahead[2] ?? ahead[3]) !== undefined) {
+    const ms = ((Number(ahead[1] ?? 0) * 24 + Number(ahead[2] ?? 0)) * 60 + Number(ahead[3] ?? 0)) * 60_000;
+    if (!Number.isSafeInteger(ms) || ms > 366 * 86_400_000) return { ok: false, message: `${t} is more than a year ahead; write the date itself` };
+    at = new Date(now.getTime() + ms);
+  } else if (wall) {
+    let [year, month, day] = [Number(wall[1]), Number(wall[2]), Number(wall[3])];
+    if (wall[1] === undefined) {
+      const today = inZone(now, zone);
+      const base = wall[4]?.toLowerCase() === 'tomorrow' ? inZone(fromWall(today.getFullYear(), today.getMonth() + 1, today.getDate() + 1, 12, 0, 0, zone), zone) : today;
+      [year, month, day] = [base.getFullYear(), base.getMonth() + 1, base.getDate()];
+    }
+    const [hour, minute] = [Number(wall[5]), Number(wall[6])];
+    if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59) return { ok: false, message: `${t} is not a real date and time` };
+    at = fromWall(year, month, day, hour, minute, 0, zone);
+    const back = inZone(at, zone);
+    if (back.getDate() !== day || back.getMonth() !== month - 1) return { ok: false, message: `${t} is not a real date and time` };
+  } else {
+    at = parseTimestamp(t) ?? undefined;
+  }
+  if (!at) return { ok: false, message: `${t} is not a time leakctl can read; write e.g. +4h, tomorrow 09:00, 2026-03-03 09:00 (in ${zone}) or 2026-03-03T09:00:00Z` };
+  if (at.getTime() <= now.getTime()) return { ok: false, message: `${inOffset(at, zone)} is not later than now (the clock reads ${inOffset(now, zone)}); a reminder is for a time still to come` };
+  return { ok: true, at, value: at.toISOString() };
+}
+
 function notLater(moment: Moment & { ok: true }, now: Date, zone: string): Moment {
   if (moment.at.getTime() <= now.getTime() + SAME_MINUTE_MS) return moment;
   return { ok: false, message: `${moment.value} is later than now (the clock reads ${inOffset(now, zone)}); a time that has not come yet cannot be recorded as done` };

@@ -152,11 +152,13 @@ describe('amend', () => {
     expect(entriesOf(dir, 'c1')).toHaveLength(before);
   });
 
-  it('refuses an unknown step with exit 2, listing the steps', () => {
+  it('refuses an unknown step with exit 2, suggesting the closest ids rather than listing them all', () => {
     const r = leakctl(['amend', 'c1', 'members', '--value', '3', '--dir', dir]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('no step "members"');
-    expect(r.stderr).toContain('confirmed, discovered_at, exposed_data, processor_told, members_affected, remarks, evidence, authority_notified_at');
+    expect(r.stderr).toContain('no step "members"; did you mean "members_affected"?');
+    const far = leakctl(['amend', 'c1', 'zzzzzzzz', '--value', '3', '--dir', dir]);
+    expect(far.code).toBe(2);
+    expect(far.stderr).toContain('no step "zzzzzzzz"; `leakctl show breach` lists its steps');
   });
 });
 

@@ -56,6 +56,29 @@ describe('replaying a log into the incident state', () => {
     expect(answeredLater.answers.get('remarks')?.value).toBe('late');
   });
 
+  it('keeps a deferral and a decline with who, when and why; the latest word on a step wins', async () => {
+    const state = await replay(
+      'inc',
+      entries(
+        opened,
+        ['step.deferred', { step: 'authority_notified_at', reason: 'not told yet', until: '2026-03-03T09:00:00.000Z' }],
+        ['step.declined', { step: 'press_statement', reason: 'no press interest' }, 'sam'],
+        ['step.deferred', { step: 'remarks' }],
+        ['step.answered', { step: 'remarks', value: 'now', source: 'prompt' }],
+      ),
+    );
+    expect(state.deferred.get('authority_notified_at')).toMatchObject({ reason: 'not told yet', until: '2026-03-03T09:00:00.000Z', actor: 'dana', seq: 1 });
+    expect(state.declined.get('press_statement')).toMatchObject({ reason: 'no press interest', actor: 'sam', seq: 2 });
+    expect(state.deferred.has('remarks')).toBe(false);
+    expect(state.answers.get('remarks')?.value).toBe('now');
+    const answeredThenDeclined = await replay(
+      'inc',
+      entries(opened, ['step.answered', { step: 'remarks', value: 'x', source: 'prompt' }], ['step.declined', { step: 'remarks', reason: 'withdrawn' }]),
+    );
+    expect(answeredThenDeclined.answers.has('remarks')).toBe(false);
+    expect(answeredThenDeclined.declined.get('remarks')?.reason).toBe('withdrawn');
+  });
+
   it('is paused after run.paused until the run resumes', async () => {
     const paused = await replay('inc', entries(opened, ['run.paused', { reason: 'interrupted by the responder' }]));
     expect(paused.paused).toBe(true);
@@ -88,6 +111,8 @@ describe('the replay done while verifying (Replay) gives the state of the plain 
   const entryArb = fc.oneof(
     fc.record({ type: fc.constant('step.answered' as const), data: fc.record({ step: fc.constantFrom(...STEPS), value: fc.oneof(fc.integer(), fc.string(), fc.array(fc.string(), { maxLength: 3 })), source: fc.constantFrom('prompt', 'answers') }) }),
     fc.record({ type: fc.constant('step.skipped' as const), data: fc.record({ step: fc.constantFrom(...STEPS), reason: fc.string() }) }),
+    fc.record({ type: fc.constant('step.deferred' as const), data: fc.record({ step: fc.constantFrom(...STEPS), reason: fc.string(), until: fc.constant('2026-03-03T09:00:00.000Z') }, { requiredKeys: ['step'] }) }),
+    fc.record({ type: fc.constant('step.declined' as const), data: fc.record({ step: fc.constantFrom(...STEPS), reason: fc.string() }) }),
     fc.record({ type: fc.constant('note.added' as const), data: fc.record({ text: fc.string() }) }),
     fc.record({ type: fc.constantFrom('run.paused' as const, 'run.resumed' as const), data: fc.record({ at_step: fc.constantFrom(...STEPS) }) }),
     fc.record({ type: fc.constantFrom('deadline.started' as const, 'deadline.met' as const), data: fc.record({ deadline: fc.constantFrom('gdpr', 'ccpa') }) }),

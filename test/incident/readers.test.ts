@@ -31,6 +31,10 @@ const commands = (id: string): string[][] => [
   ['render', id, '--stdout', 'member-notice'],
   ['resume', id, '--answers', complete],
   ['amend', id, 'members_affected', '--value', '41'],
+  ['next', id],
+  ['do', id, 'remarks', '--value', 'seen'],
+  ['defer', id, 'authority_notified_at', '--reason', 'not told yet'],
+  ['decline', id, 'remarks', '--reason', 'nothing to add'],
   ['note', id, 'an observation'],
   ['attach', id, join(fixtures, 'access-log.txt')],
   ['close', id],
@@ -148,8 +152,8 @@ describe('a clock earlier than the log', () => {
   it('is refused by every command that writes, with exit 2, and nothing changes', async () => {
     const dir = copyOf('clock');
     const before = snapshot(dir);
-    const writers = commands('clock').filter((args) => !['status', 'log', 'verify'].includes(args[0]!) && !args.includes('--stdout'));
-    expect(writers.map((args) => args[0])).toEqual(['render', 'resume', 'amend', 'note', 'attach', 'close']);
+    const writers = commands('clock').filter((args) => !['status', 'log', 'verify', 'next'].includes(args[0]!) && !args.includes('--stdout'));
+    expect(writers.map((args) => args[0])).toEqual(['render', 'resume', 'amend', 'do', 'defer', 'decline', 'note', 'attach', 'close']);
     for (const args of writers) {
       for (const env of [{}, { LEAKCTL_NOW: '2026-01-01T00:00:00Z' }]) {
         const r = await inProcess([...args, '--dir', incidents, ...('LEAKCTL_NOW' in env ? [] : ['--now', '2026-01-01T00:00:00Z'])], { env });

@@ -1,0 +1,164 @@
+/**
+ * The board (issue 10): steps answered in any order, put off ("not yet") or declined ("won't
+ * do") from the command line or an answers file; `next` says what to take up and why, `status`
+ * shows each step's state, and a drill fails on a required step left deferred or declined.
+ */
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { inProcess } from '../helpers/cli.js';
+
+const fixtures = join(import.meta.dirname, '..', 'e2e', 'fixtures', 'incident');
+const tmp = mkdtempSync(join(tmpdir(), 'leakctl-board-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+for (const file of ['breach.yaml', 'access-log.txt', 'screenshot.png']) copyFileSync(join(fixtures, file), join(tmp, file));
+const breach = join(tmp, 'breach.yaml');
+
+/** An answers file beside the playbook, with the answers of the first phase and `more`. */
+function answers(name: string, more: string): string {
+  const file = join(tmp, name);
+  writeFileSync(
+    file,
+    `schema: leakctl/answers@1\nresponder: dana\nnow: 2026-03-02T09:00:00Z\nanswers:\n  confirmed: true\n  discovered_at: 2026-03-02T08:30:00Z\n  exposed_data: [names]\n${more}`,
+  );
+  return file;
+}
+
+let count = 0;
+/** A fresh incidents directory and an incident opened in it from `file`. */
+async function opened(file: string): Promise<{ dir: string; id: string; code: number; stderr: string }> {
+  const dir = join(tmp, `incidents-${(count += 1)}`);
+  const r = await inProcess(['start', breach, '--answers', file, '--id', 'leak', '--dir', dir]);
+  return { dir, id: 'leak', code: r.code, stderr: r.stderr };
+}
+
+const json = <T>(text: string): T => JSON.parse(text) as T;
+type StatusJson = { state: string; deferred: number; declined: number; steps: { id: string; state: string; reason?: string; until?: string; by?: string }[] };
+type NextJson = { suggestions: { step: string; state: string; why: { kind: string; deadline?: string } }[]; deferred: { step: string; reason: string }[] };
+
+describe('an answers file that defers and declines', () => {
+  const file = answers('defer.yaml', '  members_affected: 40\n  remarks: { decline: nothing to add }\n  evidence: [./access-log.txt]\n  authority_notified_at: { defer: waiting for counsel }\n');
+
+  it('runs to the end past them, records who and why, and the board shows each step', async () => {
+    const { dir, code, stderr } = await opened(file);
+    expect(code, stderr).toBe(0);
+    expect(stderr).toContain('Incident leak: every step seen; some are not done yet (5 answered, 1 skipped, 1 not yet, 1 declined)');
+    expect(stderr).toContain('Not yet: authority_notified_at. When you can: leakctl next leak');
+    const status = await inProcess(['status', 'leak', '--json', '--dir', dir, '--now', '2026-03-02T10:00:00Z']);
+    const board = json<StatusJson>(status.stdout);
+    expect(board).toMatchObject({ state: 'in_progress', deferred: 1, declined: 1 });
+    const byId = new Map(board.steps.map((s) => [s.id, s]));
+    expect(byId.get('authority_notified_at')).toMatchObject({ state: 'deferred', reason: 'waiting for counsel', by: 'dana' });
+    expect(byId.get('remarks')).toMatchObject({ state: 'declined', reason: 'nothing to add', by: 'dana' });
+    expect(byId.get('processor_told')).toMatchObject({ state: 'not_applicable' });
+    expect(byId.get('members_affected')).toMatchObject({ state: 'answered', by: 'dana' });
+    const text = await inProcess(['status', 'leak', '--dir', dir, '--now', '2026-03-02T10:00:00Z']);
+    expect(text.stdout).toContain('not yet: authority_notified_at (by dana) waiting for counsel');
+    expect(text.stdout).toContain("won't do: remarks (by dana) nothing to add");
+  });
+
+  it('next names the put-off duty with its running clock; do answers it and the clock is met', async () => {
+    const { dir } = await opened(file);
+    const next = await inProcess(['next', 'leak', '--dir', dir, '--now', '2026-03-02T10:00:00Z']);
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stdout).toContain('Nearest clock: Notify the supervisory authority: 2d 22h left');
+    expect(next.stdout).toContain('records the duty "Notify the supervisory authority": 2d 22h left');
+    expect(next.stderr).toContain('Next: leakctl do leak authority_notified_at');
+    const done = await inProcess(['do', 'leak', 'authority_notified_at', '--value', '2026-03-02T09:45:00Z', '--dir', dir, '--now', '2026-03-02T10:00:00Z']);
+    expect(done.code, done.stderr).toBe(0);
+    const status = json<StatusJson & { deadlines: { id: string; status: string }[] }>((await inProcess(['status', 'leak', '--json', '--dir', dir, '--now', '2026-03-02T10:00:00Z'])).stdout);
+    expect(status.state).toBe('complete');
+    expect(status.deadlines).toEqual([expect.objectContaining({ id: 'authority', status: 'met' })]);
+    const log = readFileSync(join(dir, 'leak', 'evidence.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; data: { step?: string } });
+    expect(log.slice(-2).map((e) => e.type)).toEqual(['step.answered', 'deadline.met']);
+  });
+});
+
+describe('leakctl next, do, defer and decline on an incident under way', () => {
+  // Stops at members_affected, which part1 does not answer: the rest of the playbook is open.
+  const part = answers('part.yaml', '');
+
+  it('next puts the step that records a running duty first, then the playbook order, each with why', async () => {
+    const { dir, code } = await opened(part);
+    expect(code).toBe(2);
+    const r = await inProcess(['next', 'leak', '--json', '--dir', dir, '--now', '2026-03-02T10:00:00Z']);
+    expect(r.code, r.stderr).toBe(0);
+    const next = json<NextJson>(r.stdout);
+    expect(next.suggestions.map((s) => s.step)).toEqual(['authority_notified_at', 'members_affected', 'remarks', 'evidence']);
+    expect(next.suggestions[0]!.why).toMatchObject({ kind: 'deadline', deadline: 'authority' });
+    expect(next.suggestions[1]!.why).toEqual({ kind: 'order' });
+  });
+
+  it('a step deferred until a time comes back first once that time has come', async () => {
+    const { dir } = await opened(part);
+    const deferred = await inProcess(['defer', 'leak', 'remarks', '--until', '+2h', '--reason', 'ask the moderators', '--dir', dir, '--now', '2026-03-02T10:00:00Z']);
+    expect(deferred.code, deferred.stderr).toBe(0);
+    expect(deferred.stderr).toContain('reminder at Mon 2 Mar 2026 12:00 UTC');
+    const before = json<NextJson>((await inProcess(['next', 'leak', '--json', '--dir', dir, '--now', '2026-03-02T11:00:00Z'])).stdout);
+    expect(before.suggestions.map((s) => s.step)).not.toContain('remarks');
+    expect(before.deferred).toEqual([expect.objectContaining({ step: 'remarks', reason: 'ask the moderators' })]);
+    const after = json<NextJson>((await inProcess(['next', 'leak', '--json', '--dir', dir, '--now', '2026-03-02T12:30:00Z'])).stdout);
+    expect(after.suggestions[0]).toMatchObject({ step: 'remarks', state: 'deferred', why: { kind: 'reminder' } });
+  });
+
+  it('refuses what would be wrong, exit 2, writing nothing: a decline without a reason, a reminder in the past, a step already answered, a mistyped id', async () => {
+    const { dir } = await opened(part);
+    const log = join(dir, 'leak', 'evidence.jsonl');
+    const before = readFileSync(log);
+    const now = ['--dir', dir, '--now', '2026-03-02T10:00:00Z'];
+    for (const [args, said] of [
+      [['decline', 'leak', 'remarks'], 'declining a step needs a reason, kept in the evidence log: leakctl decline leak remarks --reason'],
+      [['decline', 'leak', 'remarks', '--reason', '   '], 'declining a step needs a reason'],
+      [['defer', 'leak', 'remarks', '--until', '-2h'], '--until: -2h is not a time leakctl can read; write e.g. +4h, tomorrow 09:00'],
+      [['defer', 'leak', 'remarks', '--until', '2026-03-02 09:00'], '--until: 2026-03-02T09:00:00Z is not later than now (the clock reads 2026-03-02T10:00:00Z)'],
+      [['defer', 'leak', 'confirmed'], 'step "confirmed" is already answered (entry #1, by dana); to change the answer: leakctl amend leak confirmed'],
+      [['do', 'leak', 'confirmed', '--value', 'false'], 'step "confirmed" was already answered (entry #1, by dana, Mon 2 Mar 2026 09:00 UTC); to change the answer: leakctl amend leak confirmed'],
+      [['do', 'leak', 'authority_notifed_at', '--value', 'now'], 'has no step "authority_notifed_at"; did you mean "authority_notified_at"?'],
+      [['do', 'leak', 'processor_told', '--value', 'true'], 'step "processor_told" does not apply to this incident'],
+      [['do', 'leak', 'members_affected'], 'there is no terminal to ask for the answer (stdin is not a TTY); pass it with --value VALUE'],
+    ] as const) {
+      const r = await inProcess([...args, ...now]);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain(said);
+    }
+    expect(readFileSync(log)).toEqual(before);
+  });
+
+  it('a declined step answered later is answered; close records what was left open and what was declined', async () => {
+    const { dir } = await opened(part);
+    const now = ['--dir', dir, '--now', '2026-03-02T10:00:00Z'];
+    expect((await inProcess(['decline', 'leak', 'remarks', '--reason', 'nothing to add', ...now])).code).toBe(0);
+    expect((await inProcess(['decline', 'leak', 'evidence', '--reason', 'the provider keeps the logs', ...now])).code).toBe(0);
+    const done = await inProcess(['do', 'leak', 'remarks', '--value', 'A member #2 saw it', ...now]);
+    expect(done.code, done.stderr).toBe(0);
+    expect((await inProcess(['defer', 'leak', 'members_affected', ...now])).code).toBe(0);
+    const closed = await inProcess(['close', 'leak', '--json', ...now]);
+    expect(closed.code, closed.stderr).toBe(0);
+    expect(json<{ data: unknown }>(closed.stdout).data).toMatchObject({ open_steps: ['authority_notified_at', 'members_affected'], declined_steps: ['evidence'] });
+    const status = json<StatusJson>((await inProcess(['status', 'leak', '--json', ...now])).stdout);
+    expect(status.steps.find((s) => s.id === 'remarks')).toMatchObject({ state: 'answered' });
+  });
+});
+
+describe('a drill with steps left deferred or declined', () => {
+  it('fails (exit 3) naming each required step and why, in the JUnit report too', async () => {
+    const file = answers('drill.yaml', '  members_affected: { decline: we do not count }\n  evidence: { defer: the provider has the logs }\n  authority_notified_at: { value: 2026-03-02T12:00:00Z, after: PT3H }\n');
+    const dir = join(tmp, 'drill-incidents');
+    const junit = join(tmp, 'drill.xml');
+    const r = await inProcess(['drill', breach, '--answers', file, '--junit', junit, '--dir', dir]);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toContain('required step members_affected (How many members are affected?) was declined: we do not count');
+    expect(r.stderr).toContain('required step evidence (Attach the access log) was left open, deferred: the provider has the logs');
+    expect(readFileSync(junit, 'utf8')).toContain('message="required step members_affected (How many members are affected?) was declined: we do not count"');
+  });
+
+  it('refuses a deferral or decline written wrong, at its line', async () => {
+    const file = answers('wrong.yaml', '  members_affected: { decline: "" }\n  remarks: { defer: later, value: x }\n');
+    const r = await inProcess(['drill', breach, '--answers', file, '--dir', join(tmp, 'wrong')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/wrong\.yaml:8:\d+ .*decline/);
+    expect(r.stderr).toMatch(/wrong\.yaml:9:\d+ unknown field "(value|defer)"/);
+  });
+});
