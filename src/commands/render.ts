@@ -10,7 +10,8 @@ import { playbookOf } from '../incident/playbook.js';
 import { draftText, noticesDue, renderAll } from '../notices/drafts.js';
 import type { DraftFormat } from '../notices/templates.js';
 import type { CommonOptions } from '../options.js';
-import { recordDrafts, renderInputOf } from '../run/drafts.js';
+import { readiness, recordDrafts, renderInputOf, type WaitingNotice } from '../run/drafts.js';
+import { placedSteps } from '../run/runner.js';
 import { InvalidInput } from '../ui/errors.js';
 import { Output } from '../ui/output.js';
 import { printable } from '../ui/text.js';
@@ -36,7 +37,20 @@ export async function run(options: CommonOptions, id: string, opts: RenderOption
     if (opts.stdout === undefined) incident.refuseClosed();
     const playbook = playbookOf(incident.state, { settings, cwd: options.cwd, warn });
     const source = { incident, playbook, settings, rules: rulesOf(playbook, settings) };
+    // A notice that needs answers not given yet: which, with their prompts (issue 10).
+    const needs = (waiting: readonly WaitingNotice[]): string =>
+      waiting
+        .map(({ template, steps }) => {
+          const lines = steps.map((step) => {
+            const placed = placedSteps(playbook).find((p) => p.step.id === step)!;
+            return `  ${step} (phase ${placed.phaseIndex + 1}, step ${placed.index + 1}): ${printable(placed.step.prompt)}`;
+          });
+          return `${template} needs the answer to ${steps.length === 1 ? 'a step' : `${steps.length} steps`} not answered yet:\n${lines.join('\n')}`;
+        })
+        .join('\n');
     if (opts.stdout !== undefined) {
+      const { waiting } = await readiness(source, [opts.stdout], now);
+      if (waiting.length > 0) throw new InvalidInput(`${needs(waiting)}\nAnswer them with: leakctl do ${id} STEP`);
       const input = renderInputOf(source, now);
       const [notice] = await renderAll(input, [opts.stdout]);
       // Values in a draft are already shown escaped; this covers the template's own text too. An
@@ -47,10 +61,17 @@ export async function run(options: CommonOptions, id: string, opts: RenderOption
       return 0;
     }
     const ids = opts.template ?? noticesDue(playbook, incident.state);
-    const written = ids.length === 0 ? [] : await recordDrafts(source, ids, now);
-    if (options.json) out.json({ incident: id, drafts: written.map((d) => ({ ...d, path: join(incident.dir, d.file) })) });
-    else if (written.length === 0) out.message('No notices are due for this incident yet (their conditions do not hold); name one with --template ID.');
-    else for (const d of written) out.result(join(incident.dir, d.file));
+    const { ready, waiting } = await readiness(source, ids, now);
+    // Named with --template: each must be written, or the command says what it still needs.
+    if (opts.template !== undefined && waiting.length > 0) throw new InvalidInput(`${needs(waiting)}\nNothing was written. Answer them with: leakctl do ${id} STEP`);
+    const written = ready.length === 0 ? [] : await recordDrafts(source, ready, now);
+    if (options.json) {
+      out.json({ incident: id, drafts: written.map((d) => ({ ...d, path: join(incident.dir, d.file) })), waiting });
+      return 0;
+    }
+    if (ids.length === 0) out.message('No notices are due for this incident yet (their conditions do not hold); name one with --template ID.');
+    for (const d of written) out.result(join(incident.dir, d.file));
+    if (waiting.length > 0) out.message(`Not written yet:\n${needs(waiting)}\nAnswer them with: leakctl do ${id} STEP, then render again.`);
   } finally {
     incident.close();
   }

@@ -8,6 +8,7 @@ import type { DeadlineRules } from '../deadlines/rules.js';
 import type { Incident, WrittenDraft } from '../incident/incident.js';
 import { draftFiles, renderAll, type RenderInput } from '../notices/drafts.js';
 import type { Playbook } from '../playbook/types.js';
+import { InvalidDocument } from '../ui/errors.js';
 import { deadlineClocks } from './runner.js';
 
 export interface DraftSource {
@@ -29,4 +30,65 @@ export async function recordDrafts(source: DraftSource, templateIds: readonly st
   const input = renderInputOf(source, now);
   const notices = await renderAll(input, templateIds);
   return source.incident.recordDrafts(draftFiles(notices, input));
+}
+
+const UNDEFINED_ANSWER = /undefined variable: answers(?:\.([a-z][a-z0-9_]*)|\[\s*["']([a-z][a-z0-9_]*)["']\s*\])/;
+
+/** A notice that cannot be written yet: the steps whose answers it needs, in the order it needs them. */
+export interface WaitingNotice {
+  readonly template: string;
+  readonly steps: string[];
+}
+
+/**
+ * The unanswered steps a template needs (issue 10), found by rendering it: each `answers.X` it
+ * finds undefined is noted and stood in for, and it is rendered again, until it renders or fails
+ * for another reason (then that failure is the caller's, as before). Nothing is written.
+ */
+export async function missingAnswers(source: DraftSource, template: string, now: Date): Promise<string[]> {
+  const { incident, playbook, settings } = source;
+  const steps = new Set(playbook.phases.flatMap((phase) => phase.steps.map((step) => step.id)));
+  const missing: string[] = [];
+  const answers = new Map(incident.state.answers);
+  const state = { ...incident.state, answers };
+  // An organisation field missing from the config is stood in for too, so that every step the
+  // template needs is found; rendering it for real reports the field.
+  const org: Record<string, unknown> = { ...settings.config.org };
+  const config = { ...settings.config, org };
+  for (let tries = 0; tries <= steps.size + 20; tries++) {
+    const input = { ...renderInputOf(source, now), state, config };
+    try {
+      await renderAll(input, [template]);
+      return missing;
+    } catch (error) {
+      if (!(error instanceof InvalidDocument)) throw error;
+      const message = error.problems[0]?.message ?? '';
+      const field = /undefined variable: org\.([a-z_]+)/.exec(message)?.[1];
+      if (field !== undefined && !(field in org)) {
+        org[field] = `[org.${field}]`;
+        continue;
+      }
+      const match = UNDEFINED_ANSWER.exec(message);
+      const step = match?.[1] ?? match?.[2];
+      // Not a step's answer (a typo in the template), a step it already stood in for, or one
+      // that is answered: the template's own problem, which rendering it reports.
+      if (step === undefined || !steps.has(step) || missing.includes(step) || incident.state.answers.has(step)) return missing;
+      missing.push(step);
+      answers.set(step, { value: `[${step}]`, at: now, actor: '', source: 'placeholder', seq: -1 });
+    }
+  }
+  return missing;
+}
+
+/** The templates split into those that can be written now and those that wait for answers. */
+export async function readiness(source: DraftSource, templates: readonly string[], now: Date): Promise<{ ready: string[]; waiting: WaitingNotice[] }> {
+  const ready: string[] = [];
+  const waiting: WaitingNotice[] = [];
+  const order = new Map(source.playbook.phases.flatMap((phase) => phase.steps.map((step) => step.id)).map((id, i) => [id, i]));
+  for (const template of templates) {
+    const steps = (await missingAnswers(source, template, now)).sort((a, b) => order.get(a)! - order.get(b)!);
+    if (steps.length > 0) waiting.push({ template, steps });
+    else ready.push(template);
+  }
+  return { ready, waiting };
 }

@@ -27,7 +27,7 @@ import type { Output } from '../ui/output.js';
 import { printable } from '../ui/text.js';
 import { loadAnswersFile, type AnswersFile } from './answers-file.js';
 import { DrillResponder } from './drill.js';
-import { recordDrafts } from './drafts.js';
+import { readiness, recordDrafts, type WaitingNotice } from './drafts.js';
 import { choosePlaybook, PromptResponder, type PlaybookChoice } from './prompts.js';
 import { deadlineClocks, openSteps, placedSteps, walk, type Responder, type Run } from './runner.js';
 import { ScriptResponder, unknownAnswerSteps } from './script.js';
@@ -49,8 +49,8 @@ export interface SessionSummary {
   readonly entries: number;
   readonly deadlines: DeadlineClock[];
   readonly drafts: WrittenDraft[];
-  /** Templates not rendered yet because a deferred or declined step holds an answer they need. */
-  readonly waiting: string[];
+  /** Notices not rendered yet because a deferred or declined step holds an answer they need. */
+  readonly waiting: WaitingNotice[];
   /** Notices that could not be rendered (only when the run is judged: drills). */
   readonly renderProblems: string[];
 }
@@ -199,19 +199,14 @@ async function runSession(run: Run): Promise<SessionSummary> {
   // SPEC section 3: when a run completes, the notices whose conditions hold are rendered.
   let drafts: WrittenDraft[] = [];
   const renderProblems: string[] = [];
-  const waiting: string[] = [];
+  let waiting: WaitingNotice[] = [];
   const due = noticesDue(playbook, incident.state);
   if (!run.judged && incident.state.deferred.size + incident.state.declined.size > 0) {
     // Steps were put off or declined: a notice that needs one of their answers waits for it
     // (never written with a hole); the others are written now.
-    for (const template of due) {
-      try {
-        drafts.push(...(await recordDrafts(run, [template], clock.now())));
-      } catch (error) {
-        if (!(error instanceof InvalidDocument)) throw error;
-        waiting.push(template);
-      }
-    }
+    const split = await readiness(run, due, clock.now());
+    waiting = split.waiting;
+    if (split.ready.length > 0) drafts = await recordDrafts(run, split.ready, clock.now());
   } else {
     try {
       drafts = await recordDrafts(run, due, clock.now());
@@ -287,9 +282,7 @@ export function reportSummary(summary: SessionSummary, out: Output, timeZone?: s
     out.message(bold('Drafts, ready to paste:'));
     for (const draft of summary.drafts) out.message(`  ${join(summary.dir, draft.file)}`);
   }
-  if (summary.waiting.length > 0) {
-    out.message(`Not rendered yet, waiting for steps not done: ${summary.waiting.join(', ')}. Once they are answered: leakctl render ${summary.incident}`);
-  }
+  for (const notice of summary.waiting) out.message(`Not rendered yet: ${notice.template}, which needs ${notice.steps.join(', ')}. Once answered: leakctl render ${summary.incident}`);
   out.message(`Evidence log: ${summary.log}`);
   out.message(dim(`${summary.entries} entries, head ${summary.head ?? '-'}`));
 }

@@ -3,7 +3,7 @@
  * do") from the command line or an answers file; `next` says what to take up and why, `status`
  * shows each step's state, and a drill fails on a required step left deferred or declined.
  */
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -139,6 +139,52 @@ describe('leakctl next, do, defer and decline on an incident under way', () => {
     expect(json<{ data: unknown }>(closed.stdout).data).toMatchObject({ open_steps: ['authority_notified_at', 'members_affected'], declined_steps: ['evidence'] });
     const status = json<StatusJson>((await inProcess(['status', 'leak', '--json', ...now])).stdout);
     expect(status.steps.find((s) => s.id === 'remarks')).toMatchObject({ state: 'answered' });
+  });
+});
+
+describe('drafts on demand, in the middle of an incident', () => {
+  const bundled = join(import.meta.dirname, '..', '..', 'playbooks');
+  const config = join(import.meta.dirname, '..', 'notices', 'fixtures', 'leakctl.config.yaml');
+  /** The bundled platform drill's answers up to (not including) `stop`: a real incident under way. */
+  function partOfBundled(stop: string): string {
+    const text = readFileSync(join(bundled, 'drills', 'platform-leak.yaml'), 'utf8');
+    const cut = text.search(new RegExp(`^  ${stop}:`, 'm'));
+    expect(cut).toBeGreaterThan(0);
+    cpSync(join(bundled, 'drills', 'fixtures'), join(tmp, 'fixtures'), { recursive: true });
+    const file = join(tmp, `part-${stop}.yaml`);
+    writeFileSync(file, text.slice(0, cut));
+    return file;
+  }
+
+  it('render --template names the steps a notice still needs, with their prompts, and writes nothing (exit 2); answered, it renders', async () => {
+    const file = partOfBundled('leak_status');
+    const dir = join(tmp, 'on-demand');
+    const now = ['--config', config, '--dir', dir];
+    const started = await inProcess(['start', 'platform-leak', '--answers', file, '--id', 'p', ...now]);
+    expect(started.code).toBe(2);
+    const log = readFileSync(join(dir, 'p', 'evidence.jsonl'));
+    const r = await inProcess(['render', 'p', '--template', 'member-notice-platform', ...now]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^member-notice-platform needs the answer to \d+ steps not answered yet:\n {2}\w+ \(phase \d+, step \d+\): /);
+    expect(r.stderr).toContain('  apology (phase 6, step 68): Write the apology, in your own voice.');
+    expect(r.stderr).toContain('Nothing was written. Answer them with: leakctl do p STEP');
+    expect(readFileSync(join(dir, 'p', 'evidence.jsonl'))).toEqual(log);
+    // Without --template: what can be written is, and the rest is listed with what it waits for.
+    const all = await inProcess(['render', 'p', '--json', ...now]);
+    expect(all.code, all.stderr).toBe(0);
+    const rendered = json<{ drafts: { template: string }[]; waiting: { template: string; steps: string[] }[] }>(all.stdout);
+    expect(rendered.drafts.map((d) => d.template)).toContain('provider-request');
+    expect(rendered.waiting.find((w) => w.template === 'member-notice-platform')?.steps).toContain('apology');
+    // Each step it named, answered now, out of order: then the notice renders.
+    const needed = rendered.waiting.find((w) => w.template === 'member-notice-platform')!.steps;
+    expect(needed).toEqual(['apology', 'security_changes']);
+    for (const [step, value] of [['security_changes', '[mandatory_2fa, session_reset]'], ['apology', 'We are sorry.']]) {
+      const d = await inProcess(['do', 'p', step!, '--value', value!, ...now]);
+      expect(d.code, d.stderr).toBe(0);
+    }
+    const again = await inProcess(['render', 'p', '--template', 'member-notice-platform', ...now]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'p', 'drafts', 'member-notice-platform.txt'), 'utf8')).toContain('We are sorry.');
   });
 });
 
