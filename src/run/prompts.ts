@@ -19,6 +19,7 @@ import { loadPromptLibrary } from '../ui/load-later.js';
 import type { Styles } from '../ui/output.js';
 import { printable } from '../ui/text.js';
 import type { Checked } from './check-answer.js';
+import type { Board } from './board.js';
 import type { Reply, Responder, StepContext } from './runner.js';
 import { readTypedPaths } from './typed-paths.js';
 
@@ -63,11 +64,38 @@ export class PromptResponder implements Responder {
     this.prompts ??= await loadPromptLibrary();
     this.showProgress(step, context);
     try {
-      return await askStep(this.prompts, step, check, { input: this.streams.input, output: this.streams.output }, this.timeZone);
+      return await askStep(this.prompts, step, check, { input: this.streams.input, output: this.streams.output }, this.timeZone, context);
     } catch (error) {
       if (isPromptExit(error)) throw new Interrupted(`interrupted at step "${step.id}"`);
       throw error;
     }
+  }
+
+  /** The board, from the walk's menu: each phase, what was put off or declined, the clocks. */
+  showBoard(board: Board): void {
+    const { bold, dim, yellow, red, green } = this.style;
+    const { progress } = board;
+    const lines = ['', bold(`Board: ${progress.answered} answered, ${progress.open} open, ${progress.deferred} not yet, ${progress.declined} declined, ${progress.skipped} skipped`)];
+    progress.phases.forEach((phase, i) => {
+      const done = phase.answered + phase.skipped + phase.declined;
+      lines.push(`  ${phase.open + phase.deferred === 0 ? green('✓') : done > 0 ? yellow('…') : ' '} ${i + 1}. ${printable(phase.title)}: ${done}/${phase.total}`);
+      for (const s of progress.steps.filter((s) => s.phase === i + 1 && (s.state === 'deferred' || s.state === 'declined'))) {
+        lines.push(dim(`      ${s.state === 'deferred' ? 'not yet' : "won't do"}: ${s.id}${s.reason ? ` (${printable(s.reason)})` : ''}`));
+      }
+    });
+    for (const clock of progress.deadlines) {
+      const line = `  ⏱ ${printable(clock.title)}: ${clockInWords(clock, this.timeZone)}`;
+      lines.push(clock.status === 'overdue' || clock.status === 'met_late' ? red(line) : clock.status === 'met' ? green(line) : line);
+    }
+    this.streams.output.write(`${lines.join('\n')}\n`);
+  }
+
+  showDraft(template: string, result: { files: readonly string[] } | { problem: string }): void {
+    const text =
+      'files' in result
+        ? this.style.green(`Draft written: ${result.files.map((f) => printable(f)).join(', ')}`)
+        : this.style.yellow(`${printable(template)}: ${printable(result.problem)}`);
+    this.streams.output.write(`\n${text}\n`);
   }
 
   private showProgress(step: Step, context: StepContext): void {
@@ -125,21 +153,23 @@ export async function choosePlaybook(choices: readonly PlaybookChoice[], streams
  * RFC 3339. What was typed without an offset is read in the person's zone and echoed back with
  * its offset; they confirm it, or type it again.
  */
-async function askTime(prompts: Prompts, step: Step, check: (raw: unknown) => Checked, context: Context, timeZone: string, optionalHint: string, skip: Reply): Promise<Reply> {
+async function askTime(prompts: Prompts, step: Step, check: (raw: unknown) => Checked, context: Context, timeZone: string, optionalHint: string, skip: Reply, more = false): Promise<Reply | typeof MORE> {
   const ask = step.sensitive ? prompts.password : prompts.input;
   for (;;) {
     const text = await ask(
       {
-        message: `${printable(step.prompt)} (e.g. 2026-03-02 09:30, yesterday 21:40, -2h, now; in ${timeZone})${optionalHint}`,
+        message: `${printable(step.prompt)} (e.g. 2026-03-02 09:30, yesterday 21:40, -2h, now; in ${timeZone})${optionalHint}${more ? ` (${MORE_TYPED} for more)` : ''}`,
         ...(step.sensitive ? { mask: '*' } : {}),
         validate: (value: string) => {
           if (!step.required && value.trim() === '') return true;
+          if (more && value.trim() === MORE_TYPED) return true;
           const checked = check(value);
           return checked.ok ? true : checked.message;
         },
       },
       context,
     );
+    if (more && text.trim() === MORE_TYPED) return MORE;
     if (!step.required && text.trim() === '') return skip;
     const checked = check(text);
     if (!checked.ok) throw new Error(`prompt gave an invalid answer for ${step.id}: ${checked.message}`);
@@ -164,8 +194,117 @@ function isPromptExit(error: unknown): boolean {
 
 type Context = { input: Readable; output: Writable };
 
+/** Chosen instead of an answer: opens "what now with this step?" */
+const MORE = '__leakctl_more__';
+/** Typed instead of an answer at a text prompt: the same. */
+const MORE_TYPED = '?';
+
 /** Ask one step with the prompt that fits its kind; exported for the prompt tests. */
-export async function askStep(prompts: Prompts, step: Step, check: (raw: unknown) => Checked, context: Context, timeZone = 'UTC'): Promise<Reply> {
+export async function askStep(
+  prompts: Prompts,
+  step: Step,
+  check: (raw: unknown) => Checked,
+  context: Context,
+  timeZone = 'UTC',
+  where?: Pick<StepContext, 'canPutOff' | 'walk' | 'duty'>,
+): Promise<Reply> {
+  const more = where?.canPutOff === true || where?.walk !== undefined;
+  // A step that records a duty ("when did you notify…") starts as not yet: asked whether it is done.
+  if (where?.walk && where.duty && step.kind === 'datetime') {
+    const done = await prompts.select(
+      {
+        message: `${printable(step.prompt)}`,
+        choices: [
+          { name: 'Not yet: keep it on the board (the clock keeps running)', value: 'later' },
+          { name: 'Done: record when', value: 'done' },
+          { name: 'More: won\'t do, back, jump, note, board, draft…', value: MORE },
+        ],
+      },
+      context,
+    );
+    if (done === 'later') return { kind: 'defer', reason: 'not done yet' };
+    if (done === MORE) {
+      const action = await chooseAction(prompts, step, context, where);
+      if (action) return action;
+    }
+  }
+  for (;;) {
+    const reply = await askOnce(prompts, step, check, context, timeZone, more);
+    if (reply !== MORE) return reply;
+    const action = await chooseAction(prompts, step, context, where);
+    if (action) return action;
+  }
+}
+
+/**
+ * Instead of an answer: not yet, won't do, and in the walk back, jump, note, board, draft, pause.
+ * Undefined: answer it after all.
+ */
+async function chooseAction(prompts: Prompts, step: Step, context: Context, where: Pick<StepContext, 'canPutOff' | 'walk'> | undefined): Promise<Reply | undefined> {
+  const walk = where?.walk;
+  const choices = [
+    { name: 'Answer it now', value: 'answer' },
+    ...(where?.canPutOff ? [{ name: 'Not yet: keep it on the board for later', value: 'defer' }, { name: "Won't do: say why", value: 'decline' }] : []),
+    ...(walk?.canGoBack ? [{ name: 'Back: answer the previous step again', value: 'back' }] : []),
+    ...(walk
+      ? [
+          { name: 'Jump to another step…', value: 'jump' },
+          { name: 'Add a note to the evidence log', value: 'note' },
+          { name: 'Show the board and the clocks', value: 'board' },
+          ...(walk.notices.length > 0 ? [{ name: 'Draft a notice now…', value: 'draft' }] : []),
+          { name: 'Pause (leakctl resume continues)', value: 'pause' },
+        ]
+      : []),
+  ];
+  const action = await prompts.select({ message: `What now with "${printable(step.prompt)}"?`, choices, pageSize: choices.length }, context);
+  switch (action) {
+    case 'defer': {
+      const reason = await prompts.input({ message: 'Why not yet? (optional, kept in the log)' }, context);
+      return { kind: 'defer', ...(reason.trim() ? { reason: reason.trim() } : {}) };
+    }
+    case 'decline': {
+      const reason = await prompts.input({ message: 'Why will it not be done? (kept in the log)', validate: (v: string) => v.trim() !== '' || 'a reason is needed' }, context);
+      return { kind: 'decline', reason: reason.trim() };
+    }
+    case 'back':
+      return { kind: 'back' };
+    case 'jump': {
+      const targets = walk!.jumpTargets().filter((t) => t.id !== step.id);
+      // Typed to filter: a playbook has a hundred steps. Open ones first, then the rest.
+      const target = await prompts.search(
+        {
+          message: 'Which step? (type to filter)',
+          source: (typed: string | undefined) => {
+            const words = (typed ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+            return targets
+              .filter((t) => words.every((w) => `${t.id} ${t.label}`.toLowerCase().includes(w)))
+              .map((t) => ({ name: printable(t.label), value: t.id, description: t.id }));
+          },
+          pageSize: 10,
+        },
+        context,
+      );
+      return { kind: 'jump', step: target };
+    }
+    case 'note': {
+      const text = await prompts.input({ message: 'Note (kept in the evidence log)', validate: (v: string) => v.trim() !== '' || 'the note is empty' }, context);
+      return { kind: 'note', text: text.trim() };
+    }
+    case 'board':
+      return { kind: 'board' };
+    case 'draft': {
+      const template = await prompts.select({ message: 'Which notice?', choices: walk!.notices.map((n) => ({ name: n, value: n })) }, context);
+      return { kind: 'draft', template };
+    }
+    case 'pause':
+      throw new Interrupted(`paused at step "${step.id}"`);
+    default:
+      return undefined;
+  }
+}
+
+/** The prompt for the step's kind; MORE when the person asked for the other choices. */
+async function askOnce(prompts: Prompts, step: Step, check: (raw: unknown) => Checked, context: Context, timeZone: string, more: boolean): Promise<Reply | typeof MORE> {
   const message = printable(step.prompt);
   const validate = (raw: unknown): true | string => {
     const checked = check(raw);
@@ -178,21 +317,31 @@ export async function askStep(prompts: Prompts, step: Step, check: (raw: unknown
   };
   const skip: Reply = { kind: 'skip', reason: SKIPPED_BY_RESPONDER };
   const optionalHint = step.required ? '' : ' (empty to skip)';
+  const moreHint = more ? ` (${MORE_TYPED} for more)` : '';
+  const isMore = (text: string): boolean => more && text.trim() === MORE_TYPED;
+  const moreChoice = { name: "More: not yet, won't do, back, jump, note, board, draft…", value: MORE };
 
   switch (step.kind) {
     case 'info':
       await prompts.input({ message: `${message} (press Enter)` }, context);
       return answer(true);
     case 'confirm': {
-      if (step.required) return answer(await prompts.confirm({ message }, context));
-      const choice = await prompts.select(
-        { message, choices: [{ name: 'Yes', value: 'yes' }, { name: 'No', value: 'no' }, { name: 'Skip this step', value: SKIP }] },
+      // No default: Enter alone answers nothing. A tired responder must not write, by pressing
+      // Enter, the answer that removes a legal duty ("Is the data strongly encrypted?").
+      const text = await prompts.input(
+        {
+          message: `${message} (y/n${optionalHint ? ', empty to skip' : ''}${more ? `, ${MORE_TYPED} for more` : ''})`,
+          validate: (value: string) =>
+            /^(?:y|yes|n|no)$/i.test(value.trim()) || (!step.required && value.trim() === '') || isMore(value) || 'answer y (yes) or n (no)',
+        },
         context,
       );
-      return choice === SKIP ? skip : answer(choice === 'yes');
+      if (isMore(text)) return MORE;
+      if (!step.required && text.trim() === '') return skip;
+      return answer(/^y/i.test(text.trim()));
     }
     case 'datetime':
-      return askTime(prompts, step, check, context, timeZone, optionalHint, skip);
+      return askTime(prompts, step, check, context, timeZone, optionalHint, skip, more);
     case 'text':
     case 'number':
     case 'attachment': {
@@ -204,12 +353,13 @@ export async function askStep(prompts: Prompts, step: Step, check: (raw: unknown
       const ask = step.sensitive ? prompts.password : prompts.input;
       const text = await ask(
         {
-          message: `${message}${hint}${optionalHint}`,
+          message: `${message}${hint}${optionalHint}${moreHint}`,
           ...(step.sensitive ? { mask: '*' } : {}),
-          validate: (value: string) => (!step.required && value.trim() === '') || validate(toRaw(value)),
+          validate: (value: string) => (!step.required && value.trim() === '') || isMore(value) || validate(toRaw(value)),
         },
         context,
       );
+      if (isMore(text)) return MORE;
       if (!step.required && text.trim() === '') return skip;
       return answer(toRaw(text));
     }
@@ -220,11 +370,12 @@ export async function askStep(prompts: Prompts, step: Step, check: (raw: unknown
       for (;;) {
         const line = await ask(
           {
-            message: lines.length === 0 ? `${message} (one paragraph per line; empty line to finish)${optionalHint}` : '…',
+            message: lines.length === 0 ? `${message} (one paragraph per line; empty line to finish)${optionalHint}${moreHint}` : '…',
             ...(step.sensitive ? { mask: '*' } : {}),
           },
           context,
         );
+        if (lines.length === 0 && isMore(line)) return MORE;
         if (line.trim() === '') {
           if (lines.length === 0 && !step.required) return skip;
           const checked = validate(lines.join('\n'));
@@ -239,19 +390,22 @@ export async function askStep(prompts: Prompts, step: Step, check: (raw: unknown
     case 'select': {
       const choices = (step.choices ?? []).map((c) => ({ name: printable(c.label), value: c.value }));
       if (!step.required) choices.push({ name: 'Skip this step', value: SKIP });
+      if (more) choices.push(moreChoice);
       const value = await prompts.select({ message, choices }, context);
+      if (value === MORE) return MORE;
       return value === SKIP ? skip : answer(value);
     }
     case 'multi': {
       const values = await prompts.checkbox(
         {
           message: `${message}${step.required ? '' : ' (none to skip)'}`,
-          choices: (step.choices ?? []).map((c) => ({ name: printable(c.label), value: c.value })),
+          choices: [...(step.choices ?? []).map((c) => ({ name: printable(c.label), value: c.value })), ...(more ? [moreChoice] : [])],
           validate: (chosen: readonly { value: string }[]) =>
-            (!step.required && chosen.length === 0) || validate(chosen.map((c) => c.value)),
+            (!step.required && chosen.length === 0) || chosen.some((c) => c.value === MORE) || validate(chosen.map((c) => c.value)),
         },
         context,
       );
+      if (values.includes(MORE)) return MORE;
       if (!step.required && values.length === 0) return skip;
       return answer(values);
     }
@@ -260,10 +414,11 @@ export async function askStep(prompts: Prompts, step: Step, check: (raw: unknown
       const done = await prompts.checkbox(
         {
           message: `${message} (tick what is done; the rest is recorded as skipped)`,
-          choices: items.map((i) => ({ name: printable(i.label), value: i.id })),
+          choices: [...items.map((i) => ({ name: printable(i.label), value: i.id })), ...(more ? [moreChoice] : [])],
         },
         context,
       );
+      if (done.includes(MORE)) return MORE;
       if (!step.required && done.length === 0) return skip;
       return answer(Object.fromEntries(items.map((i) => [i.id, done.includes(i.id) ? 'done' : 'skipped'])));
     }

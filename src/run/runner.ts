@@ -10,7 +10,7 @@ import type { EvidenceEntry } from '../evidence/entry.js';
 import { answerValues, type IncidentState } from '../evidence/state.js';
 import type { Clock } from '../incident/clock.js';
 import type { Incident } from '../incident/incident.js';
-import { conditionInWords, evaluate } from '../playbook/conditions.js';
+import { evaluate } from '../playbook/conditions.js';
 import type { Phase, Playbook, Step } from '../playbook/types.js';
 import { InvalidInput } from '../ui/errors.js';
 import { printable } from '../ui/text.js';
@@ -47,6 +47,12 @@ export interface StepContext {
   readonly now: Date;
   /** The earlier answer, when a step is answered again (amend). */
   readonly previous?: unknown;
+  /** The running clock this step's answer stops, when it records a duty ("when did you notify…"). */
+  readonly duty?: DeadlineClock;
+  /** "Not yet" and "won't do" are offered unless the step must be answered (amend). */
+  readonly canPutOff: boolean;
+  /** Back, jump and the menu: only in the walk. */
+  readonly walk?: WalkChoices;
 }
 
 export type Reply =
@@ -55,7 +61,34 @@ export type Reply =
   /** "Not yet": the step stays on the board, with an optional reason and reminder. */
   | { readonly kind: 'defer'; readonly reason?: string; readonly until?: string }
   /** "Won't do": a reason is required; a declined required step is a gap the board shows. */
-  | { readonly kind: 'decline'; readonly reason: string };
+  | { readonly kind: 'decline'; readonly reason: string }
+  | Navigation;
+
+/** What a person can ask for instead of answering, during the walk (issue 10): nothing is recorded for the step. */
+export type Navigation =
+  /** Answer the step answered before this one again. */
+  | { readonly kind: 'back' }
+  /** Take up another step now; the walk comes back afterwards. */
+  | { readonly kind: 'jump'; readonly step: string }
+  | { readonly kind: 'note'; readonly text: string }
+  | { readonly kind: 'board' }
+  /** Write this notice now, asking first for the answers it still needs. */
+  | { readonly kind: 'draft'; readonly template: string };
+
+const NAVIGATION: ReadonlySet<string> = new Set(['back', 'jump', 'note', 'board', 'draft']);
+
+function isNavigation(reply: Reply): reply is Navigation {
+  return NAVIGATION.has(reply.kind);
+}
+
+/** What the walk offers beside an answer; `do` and `amend` offer none of it. */
+export interface WalkChoices {
+  readonly canGoBack: boolean;
+  /** The steps a person may jump to (open, deferred or declined; answered ones to change them). */
+  readonly jumpTargets: () => readonly { readonly id: string; readonly label: string }[];
+  /** The notices of the playbook, for "draft a notice now". */
+  readonly notices: readonly string[];
+}
 
 /** Prompts or an answers file: the two ways a step gets answered, behind one interface. */
 export interface Responder {
@@ -73,7 +106,7 @@ export interface Responder {
   tell?(entries: readonly EvidenceEntry[]): void;
 }
 
-const CONDITION_SKIP = 'condition not met: ';
+export const CONDITION_SKIP = 'condition not met: ';
 
 /** A step in document order with its place in the playbook. */
 export interface PlacedStep {
@@ -136,18 +169,31 @@ export function deadlineClocks(playbook: Playbook, state: IncidentState, now: Da
 export interface AnswerOptions {
   /** Answer a step that already has an answer (amend): it must be answered, not skipped. */
   readonly again?: boolean;
+  /** Offered in the walk: back, jump and the menu. */
+  readonly walk?: WalkChoices;
 }
 
 /**
  * Asks the responder for one step and records the reply: the answer (attachments copied into the
- * incident first), or the skip. Then the deadline events the answer causes.
+ * incident first), the skip, the deferral or the decline. Then the deadline events the answer
+ * causes.
  */
 export async function answerStep(run: Run, placed: PlacedStep, options: AnswerOptions = {}): Promise<EvidenceEntry> {
+  const outcome = await takeStep(run, placed, options);
+  if ('navigate' in outcome) throw new Error(`step "${placed.step.id}": ${outcome.navigate.kind} asked for outside the walk`);
+  return outcome.entry;
+}
+
+/** One step, where the person may also ask to go elsewhere (the walk): the entry recorded, or where to go. */
+export async function takeStep(run: Run, placed: PlacedStep, options: AnswerOptions = {}): Promise<{ entry: EvidenceEntry } | { navigate: Navigation }> {
   const { incident, playbook, responder, clock } = run;
   const { step } = placed;
   const state = incident.state;
   const previous = state.answers.get(step.id);
   const now = clock.now();
+  let live: DeadlineClock[] | undefined;
+  const running = (): DeadlineClock[] =>
+    (live ??= deadlineClocks(playbook, state, now, run.rules).filter((d) => d.status === 'running' || d.status === 'overdue'));
   const context: StepContext = {
     phase: placed.phase,
     phaseNumber: placed.phaseIndex + 1,
@@ -156,9 +202,15 @@ export async function answerStep(run: Run, placed: PlacedStep, options: AnswerOp
     stepCount: placedSteps(playbook).length,
     // Computed when a responder looks (a prompt shows them; a script never does).
     get deadlines() {
-      return deadlineClocks(playbook, state, now, run.rules).filter((d) => d.status === 'running' || d.status === 'overdue');
+      return running();
+    },
+    get duty() {
+      const ids = new Set(playbook.deadlines.filter((d) => d.met_by === step.id).map((d) => d.id));
+      return running().find((d) => ids.has(d.id));
     },
     now,
+    canPutOff: !options.again,
+    ...(options.walk ? { walk: options.walk } : {}),
     ...(options.again && previous ? { previous: previous.value } : {}),
   };
   const asked = options.again ? { ...step, required: true } : step;
@@ -167,11 +219,12 @@ export async function answerStep(run: Run, placed: PlacedStep, options: AnswerOp
   const reply = await responder.ask(asked, context, (raw) =>
     checkAnswer(step, raw, { now: clock.now(), baseDir: responder.baseDir, zone: responder.inputZone, ...(notBefore ? { notBefore } : {}) }),
   );
+  if (isNavigation(reply)) return { navigate: reply };
   if (reply.kind !== 'answer') {
     if (options.again) throw new InvalidInput(`nothing was recorded for step "${step.id}": it needs an answer`);
-    if (reply.kind === 'defer') return recordDeferral(run, step, reply);
-    if (reply.kind === 'decline') return recordDecline(run, step, reply.reason);
-    return incident.record('step.skipped', { step: step.id, reason: reply.reason });
+    if (reply.kind === 'defer') return { entry: await recordDeferral(run, step, reply) };
+    if (reply.kind === 'decline') return { entry: await recordDecline(run, step, reply.reason) };
+    return { entry: await incident.record('step.skipped', { step: step.id, reason: reply.reason }) };
   }
   const answered = (value: unknown) => ({ type: 'step.answered' as const, data: { step: step.id, value, source: responder.source } });
   const entry =
@@ -180,7 +233,7 @@ export async function answerStep(run: Run, placed: PlacedStep, options: AnswerOp
         (await incident.recordFiles(reply.value as string[], (files) => answered(files.map(({ path, sha256, bytes }) => ({ path, sha256, bytes }))))).entry
       : await incident.record('step.answered', answered(reply.value).data);
   await recordDeadlineEvents(run);
-  return entry;
+  return { entry };
 }
 
 /** "Not yet" for a step: it stays on the board; `until` is when to be reminded. */
@@ -212,35 +265,11 @@ function dutyStart(playbook: Playbook, state: IncidentState, stepId: string): { 
   return start;
 }
 
-/** Walks every open step in the playbook's order. Returns when no step is left open. */
-export async function walk(run: Run): Promise<void> {
-  const { incident, playbook, responder } = run;
-  // Deadlines counted from the opening run from the start.
-  await recordDeadlineEvents(run);
-  for (const placed of placedSteps(playbook)) {
-    // Someone else may have answered, noted or closed meanwhile (issue 8): the walk sees it first.
-    const added = await incident.refresh();
-    if (added.length > 0) responder.tell?.(added);
-    // Someone closed the incident meanwhile: nothing more is asked.
-    incident.refuseClosed();
-    const { step } = placed;
-    const standing = stepStanding(step, incident.state, answerValues(incident.state));
-    // Deferred and declined steps stay on the board: the walk goes past them (next, do).
-    if (standing === 'answered' || standing === 'skipped' || standing === 'deferred' || standing === 'declined') continue;
-    if (standing === 'condition_false') {
-      const reason = CONDITION_SKIP + conditionInWords(step.when!);
-      if (incident.state.skipped.get(step.id) !== reason) await incident.record('step.skipped', { step: step.id, reason });
-      continue;
-    }
-    await answerStep(run, placed);
-  }
-}
-
 /**
  * Records `deadline.started` / `deadline.met` for clocks that started or stopped since the log
  * last said so. Idempotent, so a resumed run records nothing twice.
  */
-async function recordDeadlineEvents(run: Run): Promise<void> {
+export async function recordDeadlineEvents(run: Run): Promise<void> {
   const { incident } = run;
   const state = incident.state;
   for (const clock of deadlineClocks(run.playbook, state, run.clock.now(), run.rules)) {

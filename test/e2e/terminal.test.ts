@@ -59,10 +59,25 @@ async function waitFor(name: string, text: string | RegExp): Promise<string> {
   }
 }
 
+/** Wait until `question` is the prompt waiting for input (a `?` before it; one answered shows `✔`). */
+function prompted(name: string, question: string): Promise<string> {
+  return waitFor(name, new RegExp(`^\\? ${question.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'm'));
+}
+
 /** Wait for a question, type the answer and press Enter. */
 async function answerAt(name: string, question: string, text: string): Promise<void> {
-  await waitFor(name, question);
+  await prompted(name, question);
   type(name, text);
+  keys(name, 'Enter');
+}
+
+/** A step that records a duty starts as Not yet: choose Done, then type the time. */
+async function dutyDoneAt(name: string, question: string, time: string): Promise<void> {
+  await prompted(name, question);
+  expect(screen(name)).toContain('❯ Not yet: keep it on the board (the clock keeps running)');
+  keys(name, 'Down', 'Enter');
+  await prompted(name, `${question} (e.g. 2026-03-02 09:30`);
+  type(name, time);
   keys(name, 'Enter');
 }
 
@@ -70,7 +85,7 @@ async function answerAt(name: string, question: string, text: string): Promise<v
 const EXITED = /^EXIT=\d+$/m;
 
 const keys = (name: string, ...list: string[]): void => void tmux('send-keys', '-t', name, ...list);
-const type = (name: string, text: string): void => void tmux('send-keys', '-t', name, '-l', text);
+const type = (name: string, text: string): void => void tmux('send-keys', '-t', name, '-l', '--', text);
 
 /** The leakctl process running in a terminal: the shell's child. */
 function leakctlPid(name: string): number {
@@ -126,7 +141,7 @@ describe.skipIf(!tmuxWorks)('leakctl in a real terminal (tmux; skipped when `tmu
     terminal('resume', ['resume', 't1', '--dir', dir, '--now', '2026-03-02T10:00:00Z']);
     await answerAt('resume', 'Anything else to record?', 'Reported on the forum');
     await answerAt('resume', 'Attach the access log', join(fixtures, 'access-log.txt'));
-    await answerAt('resume', 'When was the supervisory authority notified?', 'now');
+    await dutyDoneAt('resume', 'When was the supervisory authority notified?', 'now');
     expect(await waitFor('resume', EXITED)).toMatch(/^EXIT=0$/m);
 
     const entries = entriesOf(dir, 't1');
@@ -159,7 +174,7 @@ describe.skipIf(!tmuxWorks)('leakctl in a real terminal (tmux; skipped when `tmu
     await answerAt('team', 'How many members are affected?', '12');
     await answerAt('team', 'Anything else to record?', 'Two responders on it');
     await answerAt('team', 'Attach the access log', join(fixtures, 'access-log.txt'));
-    await answerAt('team', 'When was the supervisory authority notified?', 'now');
+    await dutyDoneAt('team', 'When was the supervisory authority notified?', 'now');
     expect(await waitFor('team', EXITED)).toMatch(/^EXIT=0$/m);
 
     const entries = entriesOf(dir, 't3');
@@ -169,6 +184,85 @@ describe.skipIf(!tmuxWorks)('leakctl in a real terminal (tmux; skipped when `tmu
     const verify = leakctl(['verify', 't3', '--dir', dir]);
     expect(verify.code, verify.stderr).toBe(0);
   }, 180_000);
+
+  it('works the board from the prompts: ? opens the choices; Not yet, Back, Jump, a note, the board and a draft on demand', async () => {
+    const dir = join(tmp, 'board');
+    terminal('board', ['start', join(fixtures, 'board.yaml'), '--id', 't4', '--dir', dir, '--templates', join(fixtures, 'templates'), '--responder', 'dana']);
+    await prompted('board', 'Have you verified the leak? (y/n, ? for more)');
+    keys('board', 'y', 'Enter');
+    await answerAt('board', 'When did you become aware of the leak?', '-1h');
+    await prompted('board', 'Read as');
+    keys('board', 'Enter');
+    // The clock runs from the first answer that starts it, on the next screen.
+    await prompted('board', 'What was exposed?');
+    expect(screen('board')).toMatch(/⏱ Notify the supervisory authority: 2d 2[23]h left/);
+    keys('board', 'Space', 'Enter');
+    // Back: the previous step again.
+    await answerAt('board', 'How many members are affected?', '?');
+    await prompted('board', 'What now with "How many members are affected?"?');
+    keys('board', 'Down', 'Down', 'Down', 'Enter');
+    await prompted('board', 'What was exposed?');
+    keys('board', 'Space', 'Enter');
+    // Not yet, with a reason.
+    await answerAt('board', 'How many members are affected?', '?');
+    await prompted('board', 'What now with "How many members are affected?"?');
+    keys('board', 'Down', 'Enter');
+    await answerAt('board', 'Why not yet?', 'the provider is counting');
+    // A note, then the board, without leaving the question.
+    await answerAt('board', 'Anything else to record?', '?');
+    await prompted('board', 'What now with "Anything else to record?"?');
+    keys('board', 'Down', 'Down', 'Down', 'Down', 'Down', 'Enter');
+    await answerAt('board', 'Note (kept in the evidence log)', 'Moderators told to expect questions');
+    await answerAt('board', 'Anything else to record?', '?');
+    await prompted('board', 'What now with "Anything else to record?"?');
+    keys('board', 'Down', 'Down', 'Down', 'Down', 'Down', 'Down', 'Enter');
+    const board = await waitFor('board', /Board: \d+ answered/);
+    expect(board).toContain('not yet: members_affected (the provider is counting)');
+    // Jump to the deferred step, answer it, and the walk comes back to where it was.
+    await answerAt('board', 'Anything else to record?', '?');
+    await prompted('board', 'What now with "Anything else to record?"?');
+    keys('board', 'Down', 'Down', 'Down', 'Down', 'Enter');
+    await prompted('board', 'Which step?');
+    type('board', 'How many');
+    keys('board', 'Enter');
+    await answerAt('board', 'How many members are affected?', '12');
+    // A draft on demand: it needs the remarks, asks for them, then writes the notice.
+    await answerAt('board', 'Anything else to record?', '?');
+    await prompted('board', 'What now with "Anything else to record?"?');
+    keys('board', 'Down', 'Down', 'Down', 'Down', 'Down', 'Down', 'Down', 'Enter');
+    await prompted('board', 'Which notice?');
+    keys('board', 'Enter');
+    await answerAt('board', 'Anything else to record?', 'Reported by a member on the forum');
+    await waitFor('board', 'Draft written:');
+    // The duty is not done yet: Not yet, and the walk ends with it on the board.
+    await answerAt('board', 'Attach the access log', join(fixtures, 'access-log.txt'));
+    await prompted('board', 'When was the supervisory authority notified?');
+    expect(screen('board')).toContain('❯ Not yet: keep it on the board (the clock keeps running)');
+    keys('board', 'Enter');
+    const end = await waitFor('board', EXITED);
+    expect(end).toMatch(/^EXIT=0$/m);
+    expect(end).toContain('Not yet: authority_notified_at. When you can: leakctl next t4');
+
+    const entries = entriesOf(dir, 't4');
+    const kinds = entries.filter((e) => e.type.startsWith('step.') || e.type === 'note.added' || e.type === 'notice.rendered').map((e) => `${e.type} ${String(e.data.step ?? e.data.template ?? e.data.text)}`);
+    expect(kinds).toEqual([
+      'step.answered confirmed',
+      'step.answered discovered_at',
+      'step.answered exposed_data',
+      'step.skipped processor_told',
+      'step.answered exposed_data',
+      'step.deferred members_affected',
+      'note.added Moderators told to expect questions',
+      'step.answered members_affected',
+      'step.answered remarks',
+      'notice.rendered member-update',
+      'step.answered evidence',
+      'step.deferred authority_notified_at',
+      // The end of the run renders the notices due, as ever: this one has every answer.
+      'notice.rendered member-update',
+    ]);
+    expect(leakctl(['verify', 't4', '--dir', dir]).code).toBe(0);
+  }, 240_000);
 
   it('pauses on Ctrl+C at a prompt: exit 130, run.paused logged last, answers kept', async () => {
     const dir = join(tmp, 'interrupted');

@@ -44,6 +44,7 @@ function screens() {
     confirm: wrap(inquirer.confirm as never),
     select: wrap(inquirer.select as never),
     checkbox: wrap(inquirer.checkbox as never),
+    search: wrap(inquirer.search as never),
   } as unknown as Prompts;
   const next = (): Promise<Screen> => {
     const screen = opened.shift();
@@ -52,7 +53,7 @@ function screens() {
   return { prompts, next };
 }
 
-function ask(step: Step, zone = 'UTC') {
+function ask(step: Step, zone = 'UTC', where?: Parameters<typeof askStep>[5]) {
   const { prompts, next } = screens();
   const output = new PassThrough();
   let written = '';
@@ -63,6 +64,7 @@ function ask(step: Step, zone = 'UTC') {
     (raw) => checkAnswer(step, raw, { now: NOW, baseDir: process.cwd(), zone }),
     { input: new PassThrough(), output },
     zone,
+    where,
   );
   return { reply, next, written: () => written };
 }
@@ -95,6 +97,19 @@ describe('asking a step', () => {
   it('confirm: n then Enter records no', async () => {
     const { reply, next } = ask({ id: 'confirmed', kind: 'confirm', prompt: 'Have you verified the leak?', required: true });
     const screen = await next();
+    screen.events.type('n');
+    screen.events.keypress('enter');
+    await expect(reply).resolves.toEqual({ kind: 'answer', value: false });
+  });
+
+  // Guard: a yes/no defaulted to Yes, so Enter alone answered "Is all the exposed data
+  // unreadable?" with the answer that removes the duty to tell members.
+  it('confirm: Enter alone answers nothing; it asks for y or n', async () => {
+    const { reply, next } = ask({ id: 'encrypted', kind: 'confirm', prompt: 'Is all the exposed data unreadable (strongly encrypted)?', required: true });
+    const screen = await next();
+    screen.events.keypress('enter');
+    await settle();
+    expect(screen.getScreen()).toContain('answer y (yes) or n (no)');
     screen.events.type('n');
     screen.events.keypress('enter');
     await expect(reply).resolves.toEqual({ kind: 'answer', value: false });
@@ -234,8 +249,97 @@ describe('asking a step', () => {
     const screen = await next();
     expect(screen.getScreen({ raw: true })).not.toContain('\u001b[2J');
     expect(screen.getScreen()).toContain('Safe?\\u{1b}[2J');
+    screen.events.type('y');
     screen.events.keypress('enter');
     await expect(reply).resolves.toMatchObject({ kind: 'answer' });
+  });
+});
+
+describe('instead of an answer: ? for more', () => {
+  const walk = { canGoBack: true, jumpTargets: () => [{ id: 'apology', label: 'Write the apology' }], notices: ['member-notice'] };
+  const text: Step = { id: 'ticket', kind: 'text', prompt: 'Provider ticket number?', required: true };
+
+  it('a text prompt says so; ? opens the choices, and Not yet asks why (optional) and puts the step off', async () => {
+    const { reply, next } = ask(text, 'UTC', { canPutOff: true });
+    const screen = await next();
+    expect(screen.getScreen()).toContain('Provider ticket number? (? for more)');
+    screen.events.type('?');
+    screen.events.keypress('enter');
+    const menu = await next();
+    expect(menu.getScreen()).toContain('What now with "Provider ticket number?"?');
+    expect(menu.getScreen()).toContain("Won't do: say why");
+    expect(menu.getScreen()).not.toContain('Back');
+    menu.events.keypress('down');
+    menu.events.keypress('enter');
+    const why = await next();
+    why.events.type('the provider has not answered');
+    why.events.keypress('enter');
+    await expect(reply).resolves.toEqual({ kind: 'defer', reason: 'the provider has not answered' });
+  });
+
+  it("Won't do needs a reason", async () => {
+    const { reply, next } = ask(text, 'UTC', { canPutOff: true });
+    const screen = await next();
+    screen.events.type('?');
+    screen.events.keypress('enter');
+    const menu = await next();
+    menu.events.keypress('down');
+    menu.events.keypress('down');
+    menu.events.keypress('enter');
+    const why = await next();
+    why.events.keypress('enter');
+    await settle();
+    expect(why.getScreen()).toContain('a reason is needed');
+    why.events.type('no ticket system');
+    why.events.keypress('enter');
+    await expect(reply).resolves.toEqual({ kind: 'decline', reason: 'no ticket system' });
+  });
+
+  it('in the walk: Back goes to the previous step, Jump to a step chosen by its prompt', async () => {
+    const choose = async (downs: number) => {
+      const { reply, next } = ask(text, 'UTC', { canPutOff: true, walk });
+      const screen = await next();
+      screen.events.type('?');
+      screen.events.keypress('enter');
+      const menu = await next();
+      for (let i = 0; i < downs; i++) menu.events.keypress('down');
+      menu.events.keypress('enter');
+      return { reply, next };
+    };
+    await expect((await choose(3)).reply).resolves.toEqual({ kind: 'back' });
+    const jump = await choose(4);
+    const which = await jump.next();
+    expect(which.getScreen()).toContain('Write the apology');
+    which.events.keypress('enter');
+    await expect(jump.reply).resolves.toEqual({ kind: 'jump', step: 'apology' });
+  });
+
+  it('a select or a multi offers More as its last choice', async () => {
+    const multi: Step = { id: 'exposed', kind: 'multi', prompt: 'What was exposed?', required: true, choices: [{ value: 'names', label: 'Names' }] };
+    const { reply, next } = ask(multi, 'UTC', { canPutOff: true, walk });
+    const screen = await next();
+    expect(screen.getScreen()).toContain("More: not yet, won't do, back, jump, note, board, draft");
+    screen.events.keypress('down');
+    screen.events.keypress('space');
+    screen.events.keypress('enter');
+    const menu = await next();
+    for (const choice of ['Back: answer the previous step again', 'Jump to another step', 'Add a note to the evidence log', 'Show the board and the clocks', 'Draft a notice now', 'Pause']) {
+      expect(menu.getScreen()).toContain(choice);
+    }
+    menu.events.keypress('enter'); // Answer it now: the question again
+    const again = await next();
+    again.events.keypress('space');
+    again.events.keypress('enter');
+    await expect(reply).resolves.toEqual({ kind: 'answer', value: ['names'] });
+  });
+
+  it('a step that records a duty whose clock runs starts as Not yet, without asking for a time', async () => {
+    const duty = { id: 'gdpr', title: 'Notify the authority', status: 'running' as const };
+    const { reply, next } = ask({ id: 'authority_notified_at', kind: 'datetime', prompt: 'When did you notify the authority?', required: false }, 'UTC', { canPutOff: true, walk, duty });
+    const screen = await next();
+    expect(screen.getScreen()).toMatch(/❯ Not yet: keep it on the board \(the clock keeps running\)/);
+    screen.events.keypress('enter');
+    await expect(reply).resolves.toEqual({ kind: 'defer', reason: 'not done yet' });
   });
 });
 

@@ -1,0 +1,149 @@
+/**
+ * The walk of `start` and `resume` (issue 10): the open steps in the playbook's order, each asked
+ * through the one runner, where the person may instead put a step off, decline it, go back, jump
+ * to another step, add a note, look at the board, or draft a notice now. Deferred and declined
+ * steps are passed; a step whose condition is false is recorded as skipped. The walk ends when no
+ * step is left open.
+ */
+import { answerValues } from '../evidence/state.js';
+import { conditionInWords } from '../playbook/conditions.js';
+import { InvalidDocument } from '../ui/errors.js';
+import { boardOf, type Board } from './board.js';
+import { missingAnswers, recordDrafts } from './drafts.js';
+import {
+  CONDITION_SKIP,
+  placedSteps,
+  recordDeadlineEvents,
+  stepStanding,
+  takeStep,
+  type PlacedStep,
+  type Responder,
+  type Run,
+  type WalkChoices,
+} from './runner.js';
+
+/** What a responder that a person sees can show beside its questions. */
+export interface ShowingResponder extends Responder {
+  showBoard(board: Board): void;
+  /** The notice written (its files), or why it was not. */
+  showDraft(template: string, result: { files: readonly string[] } | { problem: string }): void;
+}
+
+function showing(responder: Responder): responder is ShowingResponder {
+  return 'showBoard' in responder && 'showDraft' in responder;
+}
+
+export async function walk(run: Run): Promise<void> {
+  const { incident, playbook, responder } = run;
+  const steps = placedSteps(playbook);
+  // Deadlines counted from the opening run from the start.
+  await recordDeadlineEvents(run);
+  /** Steps answered in this walk, latest last: where Back goes. */
+  const history: PlacedStep[] = [];
+  let chosen: { placed: PlacedStep; again: boolean } | undefined;
+  for (;;) {
+    // Someone else may have answered, noted or closed meanwhile (issue 8): the walk sees it first.
+    const added = await incident.refresh();
+    if (added.length > 0) responder.tell?.(added);
+    // Someone closed the incident meanwhile: nothing more is asked.
+    incident.refuseClosed();
+    const target = chosen ?? (await nextInOrder(run, steps));
+    chosen = undefined;
+    if (!target) return;
+    const outcome = await takeStep(run, target.placed, { again: target.again, walk: choices(run, steps, history) });
+    if ('entry' in outcome) {
+      if (outcome.entry.type === 'step.answered') history.push(target.placed);
+      continue;
+    }
+    const nav = outcome.navigate;
+    switch (nav.kind) {
+      case 'back': {
+        const previous = history.pop();
+        chosen = previous ? { placed: previous, again: true } : target;
+        break;
+      }
+      case 'jump': {
+        const placed = steps.find((p) => p.step.id === nav.step);
+        chosen = placed ? { placed, again: incident.state.answers.has(placed.step.id) } : target;
+        break;
+      }
+      case 'note':
+        await incident.record('note.added', { text: nav.text });
+        chosen = target;
+        break;
+      case 'board':
+        if (showing(responder)) responder.showBoard(boardOf(playbook, incident.state, run.clock.now(), run.rules));
+        chosen = target;
+        break;
+      case 'draft':
+        await draftNow(run, steps, nav.template);
+        // The notice may have needed this very step, and asked it.
+        chosen = incident.state.answers.has(target.placed.step.id) ? undefined : target;
+        break;
+    }
+  }
+}
+
+/** The first open step in the playbook's order; steps whose condition is false are recorded as skipped on the way. */
+async function nextInOrder(run: Run, steps: readonly PlacedStep[]): Promise<{ placed: PlacedStep; again: false } | undefined> {
+  const { incident } = run;
+  for (const placed of steps) {
+    const { step } = placed;
+    const standing = stepStanding(step, incident.state, answerValues(incident.state));
+    if (standing === 'open') return { placed, again: false };
+    if (standing === 'condition_false') {
+      const reason = CONDITION_SKIP + conditionInWords(step.when!);
+      if (incident.state.skipped.get(step.id) !== reason) await incident.record('step.skipped', { step: step.id, reason });
+    }
+  }
+  return undefined;
+}
+
+function choices(run: Run, steps: readonly PlacedStep[], history: readonly PlacedStep[]): WalkChoices {
+  const { incident, playbook } = run;
+  return {
+    canGoBack: history.length > 0,
+    jumpTargets: () => {
+      const answers = answerValues(incident.state);
+      const rank = (standing: string): number => (standing === 'open' ? 0 : standing === 'deferred' || standing === 'declined' ? 1 : 2);
+      return steps
+        .map((placed) => ({ placed, standing: stepStanding(placed.step, incident.state, answers) }))
+        .filter(({ standing }) => standing !== 'condition_false')
+        .sort((a, b) => rank(a.standing) - rank(b.standing) || a.placed.index - b.placed.index)
+        .map(({ placed, standing }) => ({
+          id: placed.step.id,
+          label: `${standing === 'open' ? '' : `[${standing === 'deferred' ? 'not yet' : standing === 'declined' ? "won't do" : standing}] `}${placed.step.prompt}`,
+        }));
+    },
+    notices: playbook.notices.map((n) => n.template),
+  };
+}
+
+/**
+ * "Draft this notice now": the steps it still needs are asked first, in the playbook's order, and
+ * then it is written. A step put off or declined instead leaves the notice unwritten, saying so.
+ */
+async function draftNow(run: Run, steps: readonly PlacedStep[], template: string): Promise<void> {
+  const { incident, responder } = run;
+  const show = showing(responder) ? responder : undefined;
+  try {
+    const asked = new Set<string>();
+    for (;;) {
+      const missing = (await missingAnswers(run, template, run.clock.now())).filter((id) => !asked.has(id));
+      const next = steps.find((p) => p.step.id === missing[0]);
+      if (!next) break;
+      asked.add(next.step.id);
+      const outcome = await takeStep(run, next, {});
+      if ('navigate' in outcome || outcome.entry.type !== 'step.answered') {
+        show?.showDraft(template, { problem: `not written: it needs the answer to "${next.step.id}"` });
+        return;
+      }
+    }
+    const written = await recordDrafts(run, [template], run.clock.now());
+    show?.showDraft(template, { files: written.map((d) => `${incident.dir}/${d.file}`) });
+  } catch (error) {
+    // A hole the answers cannot fill (an organisation field missing from the config): said, and the walk goes on.
+    if (!(error instanceof InvalidDocument)) throw error;
+    show?.showDraft(template, { problem: error.message });
+  }
+}
