@@ -17,7 +17,7 @@ import type { Step } from '../playbook/types.js';
 import { Interrupted } from '../ui/errors.js';
 import { loadPromptLibrary } from '../ui/load-later.js';
 import type { Styles } from '../ui/output.js';
-import { printable } from '../ui/text.js';
+import { printable, wrapWords } from '../ui/text.js';
 import type { Checked } from './check-answer.js';
 import type { Board } from './board.js';
 import type { Reply, Responder, StepContext } from './runner.js';
@@ -109,8 +109,14 @@ export class PromptResponder implements Responder {
       const line = `⏱ ${printable(clock.title)}: ${clockInWords(clock, this.timeZone)}`;
       lines.push(clock.status === 'overdue' ? red(line) : yellow(line));
     }
-    if (step.help) lines.push(dim(printable(step.help)));
+    if (step.help) lines.push(dim(wrapWords(printable(step.help), this.columns())));
     this.streams.output.write(lines.join('\n') + '\n');
+  }
+
+  /** The terminal's width, less a column: help text is wrapped to it at word boundaries. */
+  private columns(): number {
+    const columns = (this.streams.output as { columns?: number }).columns;
+    return typeof columns === 'number' && columns > 0 ? Math.min(columns - 1, 100) : 80;
   }
 }
 
@@ -391,7 +397,7 @@ async function askOnce(prompts: Prompts, step: Step, check: (raw: unknown) => Ch
       const choices = (step.choices ?? []).map((c) => ({ name: printable(c.label), value: c.value }));
       if (!step.required) choices.push({ name: 'Skip this step', value: SKIP });
       if (more) choices.push(moreChoice);
-      const value = await prompts.select({ message, choices }, context);
+      const value = await prompts.select({ message, choices, pageSize: Math.min(choices.length, 15) }, context);
       if (value === MORE) return MORE;
       return value === SKIP ? skip : answer(value);
     }
@@ -400,6 +406,7 @@ async function askOnce(prompts: Prompts, step: Step, check: (raw: unknown) => Ch
         {
           message: `${message}${step.required ? '' : ' (none to skip)'}`,
           choices: [...(step.choices ?? []).map((c) => ({ name: printable(c.label), value: c.value })), ...(more ? [moreChoice] : [])],
+          pageSize: Math.min((step.choices?.length ?? 0) + 1, 15),
           validate: (chosen: readonly { value: string }[]) =>
             (!step.required && chosen.length === 0) || chosen.some((c) => c.value === MORE) || validate(chosen.map((c) => c.value)),
         },
@@ -415,6 +422,7 @@ async function askOnce(prompts: Prompts, step: Step, check: (raw: unknown) => Ch
         {
           message: `${message} (tick what is done; the rest is recorded as skipped)`,
           choices: [...items.map((i) => ({ name: printable(i.label), value: i.id })), ...(more ? [moreChoice] : [])],
+          pageSize: Math.min(items.length + 1, 15),
         },
         context,
       );

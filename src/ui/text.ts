@@ -28,3 +28,29 @@ const UNSAFE_IN_JSON = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069\u200e\u200f\u06
 export function terminalSafeJson(json: string): string {
   return json.replace(UNSAFE_IN_JSON, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+/**
+ * Prose wrapped at word boundaries to `width` columns, so a terminal does not break it in the
+ * middle of a word. A word longer than the width (a URL) stands on a line of its own, unbroken;
+ * existing line breaks are kept. Width counts UTF-16 units, close enough for prose.
+ */
+export function wrapWords(text: string, width: number): string {
+  if (width < 20) return text;
+  return text
+    .split('\n')
+    .map((paragraph) => {
+      const lines: string[] = [];
+      let line = '';
+      for (const word of paragraph.split(/ +/)) {
+        if (line === '') line = word;
+        else if (line.length + 1 + word.length <= width) line += ` ${word}`;
+        else {
+          lines.push(line);
+          line = word;
+        }
+      }
+      lines.push(line);
+      return lines.join('\n');
+    })
+    .join('\n');
+}
