@@ -235,7 +235,7 @@ export async function askStep(
     }
   }
   for (;;) {
-    const reply = await askOnce(prompts, step, check, context, timeZone, more);
+    const reply = await askOnce(prompts, step, check, context, timeZone, more, where?.walk !== undefined);
     if (reply !== MORE) return reply;
     const action = await chooseAction(prompts, step, context, where);
     if (action) return action;
@@ -310,7 +310,7 @@ async function chooseAction(prompts: Prompts, step: Step, context: Context, wher
 }
 
 /** The prompt for the step's kind; MORE when the person asked for the other choices. */
-async function askOnce(prompts: Prompts, step: Step, check: (raw: unknown) => Checked, context: Context, timeZone: string, more: boolean): Promise<Reply | typeof MORE> {
+async function askOnce(prompts: Prompts, step: Step, check: (raw: unknown) => Checked, context: Context, timeZone: string, more: boolean, walk = false): Promise<Reply | typeof MORE> {
   const message = printable(step.prompt);
   const validate = (raw: unknown): true | string => {
     const checked = check(raw);
@@ -325,7 +325,7 @@ async function askOnce(prompts: Prompts, step: Step, check: (raw: unknown) => Ch
   const optionalHint = step.required ? '' : ' (empty to skip)';
   const moreHint = more ? ` (${MORE_TYPED} for more)` : '';
   const isMore = (text: string): boolean => more && text.trim() === MORE_TYPED;
-  const moreChoice = { name: "More: not yet, won't do, back, jump, note, board, draft…", value: MORE };
+  const moreChoice = { name: walk ? "More: not yet, won't do, back, jump, note, board, draft…" : "More: not yet, won't do…", value: MORE };
 
   switch (step.kind) {
     case 'info':
