@@ -194,6 +194,25 @@ describe('drafts on demand, in the middle of an incident', () => {
   });
 });
 
+describe('clocks from the first minute (the bundled playbooks)', () => {
+  for (const playbook of ['platform-leak', 'member-leak']) {
+    it(`${playbook}: after the second question, "not sure yet" runs the EU and UK 72-hour clocks`, async () => {
+      const file = join(tmp, `${playbook}-unsure.yaml`);
+      writeFileSync(file, 'schema: leakctl/answers@1\nresponder: dana\nnow: 2026-03-02T09:00:00Z\nanswers:\n  discovered_at: 2026-03-02T08:30:00Z\n  jurisdictions: [unsure]\n');
+      const dir = join(tmp, `${playbook}-unsure`);
+      const started = await inProcess(['start', playbook, '--answers', file, '--id', 'u', '--dir', dir]);
+      // The third question has no answer here: the run stops there, with the clocks already running.
+      expect(started.code).toBe(2);
+      expect(started.stderr).toMatch(/step "\w+" \(phase 1\/\d+, /);
+      const status = json<{ deadlines: { id: string; status: string; due: string }[] }>((await inProcess(['status', 'u', '--json', '--dir', dir, '--now', '2026-03-02T09:05:00Z'])).stdout);
+      expect(status.deadlines.filter((d) => d.status === 'running').map((d) => [d.id, d.due])).toEqual([
+        ['gdpr_authority', '2026-03-05T08:30:00.000Z'],
+        ['uk_ico', '2026-03-05T08:30:00.000Z'],
+      ]);
+    });
+  }
+});
+
 describe('a drill with steps left deferred or declined', () => {
   it('fails (exit 3) naming each required step and why, in the JUnit report too', async () => {
     const file = answers('drill.yaml', '  members_affected: { decline: we do not count }\n  evidence: { defer: the provider has the logs }\n  authority_notified_at: { value: 2026-03-02T12:00:00Z, after: PT3H }\n');
