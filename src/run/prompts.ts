@@ -159,13 +159,23 @@ export async function choosePlaybook(choices: readonly PlaybookChoice[], streams
  * RFC 3339. What was typed without an offset is read in the person's zone and echoed back with
  * its offset; they confirm it, or type it again.
  */
-async function askTime(prompts: Prompts, step: Step, check: (raw: unknown) => Checked, context: Context, timeZone: string, optionalHint: string, skip: Reply, more = false): Promise<Reply | typeof MORE> {
+async function askTime(
+  prompts: Prompts,
+  step: Step,
+  check: (raw: unknown) => Checked,
+  context: Context,
+  timeZone: string,
+  optionalHint: string,
+  skip: Reply,
+  more = false,
+  earlier?: string,
+): Promise<Reply | typeof MORE> {
   const ask = step.sensitive ? prompts.password : prompts.input;
   for (;;) {
     const text = await ask(
       {
         message: `${printable(step.prompt)} (e.g. 2026-03-02 09:30, yesterday 21:40, -2h, now; in ${timeZone})${optionalHint}${more ? ` (${MORE_TYPED} for more)` : ''}`,
-        ...(step.sensitive ? { mask: '*' } : {}),
+        ...(step.sensitive ? { mask: '*' } : earlier !== undefined ? { default: earlier, prefill: 'editable' as const } : {}),
         validate: (value: string) => {
           if (!step.required && value.trim() === '') return true;
           if (more && value.trim() === MORE_TYPED) return true;
@@ -212,7 +222,7 @@ export async function askStep(
   check: (raw: unknown) => Checked,
   context: Context,
   timeZone = 'UTC',
-  where?: Pick<StepContext, 'canPutOff' | 'walk' | 'duty'>,
+  where?: Pick<StepContext, 'canPutOff' | 'walk' | 'duty' | 'previous'>,
 ): Promise<Reply> {
   const more = where?.canPutOff === true || where?.walk !== undefined;
   // A step that records a duty ("when did you notify…") starts as not yet: asked whether it is done.
@@ -235,7 +245,7 @@ export async function askStep(
     }
   }
   for (;;) {
-    const reply = await askOnce(prompts, step, check, context, timeZone, more, where?.walk !== undefined);
+    const reply = await askOnce(prompts, step, check, context, timeZone, more, where?.walk !== undefined, step.sensitive ? undefined : where?.previous);
     if (reply !== MORE) return reply;
     const action = await chooseAction(prompts, step, context, where);
     if (action) return action;
@@ -310,7 +320,19 @@ async function chooseAction(prompts: Prompts, step: Step, context: Context, wher
 }
 
 /** The prompt for the step's kind; MORE when the person asked for the other choices. */
-async function askOnce(prompts: Prompts, step: Step, check: (raw: unknown) => Checked, context: Context, timeZone: string, more: boolean, walk = false): Promise<Reply | typeof MORE> {
+async function askOnce(
+  prompts: Prompts,
+  step: Step,
+  check: (raw: unknown) => Checked,
+  context: Context,
+  timeZone: string,
+  more: boolean,
+  walk = false,
+  /** The earlier answer (amend): offered to edit, or chosen already. */
+  previous?: unknown,
+): Promise<Reply | typeof MORE> {
+  const prefill = (text: string | undefined) => (text === undefined ? {} : { default: text, prefill: 'editable' as const });
+  const earlierText = typeof previous === 'string' || typeof previous === 'number' ? String(previous) : undefined;
   const message = printable(step.prompt);
   const validate = (raw: unknown): true | string => {
     const checked = check(raw);
@@ -337,6 +359,7 @@ async function askOnce(prompts: Prompts, step: Step, check: (raw: unknown) => Ch
       const text = await prompts.input(
         {
           message: `${message} (y/n${optionalHint ? ', empty to skip' : ''}${more ? `, ${MORE_TYPED} for more` : ''})`,
+          ...prefill(typeof previous === 'boolean' ? (previous ? 'y' : 'n') : undefined),
           validate: (value: string) =>
             /^(?:y|yes|n|no)$/i.test(value.trim()) || (!step.required && value.trim() === '') || isMore(value) || 'answer y (yes) or n (no)',
         },
@@ -347,7 +370,7 @@ async function askOnce(prompts: Prompts, step: Step, check: (raw: unknown) => Ch
       return answer(/^y/i.test(text.trim()));
     }
     case 'datetime':
-      return askTime(prompts, step, check, context, timeZone, optionalHint, skip, more);
+      return askTime(prompts, step, check, context, timeZone, optionalHint, skip, more, earlierText);
     case 'text':
     case 'number':
     case 'attachment': {
@@ -360,7 +383,7 @@ async function askOnce(prompts: Prompts, step: Step, check: (raw: unknown) => Ch
       const text = await ask(
         {
           message: `${message}${hint}${optionalHint}${moreHint}`,
-          ...(step.sensitive ? { mask: '*' } : {}),
+          ...(step.sensitive ? { mask: '*' } : step.kind === 'attachment' ? {} : prefill(earlierText)),
           validate: (value: string) => (!step.required && value.trim() === '') || isMore(value) || validate(toRaw(value)),
         },
         context,
@@ -397,7 +420,7 @@ async function askOnce(prompts: Prompts, step: Step, check: (raw: unknown) => Ch
       const choices = (step.choices ?? []).map((c) => ({ name: printable(c.label), value: c.value }));
       if (!step.required) choices.push({ name: 'Skip this step', value: SKIP });
       if (more) choices.push(moreChoice);
-      const value = await prompts.select({ message, choices, pageSize: Math.min(choices.length, 15) }, context);
+      const value = await prompts.select({ message, choices, pageSize: Math.min(choices.length, 15), ...(previous !== undefined ? { default: previous } : {}) }, context);
       if (value === MORE) return MORE;
       return value === SKIP ? skip : answer(value);
     }
@@ -405,7 +428,10 @@ async function askOnce(prompts: Prompts, step: Step, check: (raw: unknown) => Ch
       const values = await prompts.checkbox(
         {
           message: `${message}${step.required ? '' : ' (none to skip)'}`,
-          choices: [...(step.choices ?? []).map((c) => ({ name: printable(c.label), value: c.value })), ...(more ? [moreChoice] : [])],
+          choices: [
+            ...(step.choices ?? []).map((c) => ({ name: printable(c.label), value: c.value, checked: Array.isArray(previous) && previous.includes(c.value) })),
+            ...(more ? [moreChoice] : []),
+          ],
           pageSize: Math.min((step.choices?.length ?? 0) + 1, 15),
           validate: (chosen: readonly { value: string }[]) =>
             (!step.required && chosen.length === 0) || chosen.some((c) => c.value === MORE) || validate(chosen.map((c) => c.value)),
@@ -421,7 +447,10 @@ async function askOnce(prompts: Prompts, step: Step, check: (raw: unknown) => Ch
       const done = await prompts.checkbox(
         {
           message: `${message} (tick what is done; the rest is recorded as skipped)`,
-          choices: [...items.map((i) => ({ name: printable(i.label), value: i.id })), ...(more ? [moreChoice] : [])],
+          choices: [
+            ...items.map((i) => ({ name: printable(i.label), value: i.id, checked: typeof previous === 'object' && previous !== null && (previous as Record<string, unknown>)[i.id] === 'done' })),
+            ...(more ? [moreChoice] : []),
+          ],
           pageSize: Math.min(items.length + 1, 15),
         },
         context,

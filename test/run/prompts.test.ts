@@ -343,6 +343,26 @@ describe('instead of an answer: ? for more', () => {
   });
 });
 
+describe('answering again (amend): the earlier answer is there to edit', () => {
+  it('a text answer is prefilled; Enter keeps it, and it can be edited', async () => {
+    const { reply, next } = ask({ id: 'ticket', kind: 'text', prompt: 'Provider ticket number?', required: true }, 'UTC', { canPutOff: false, previous: 'T-4471' });
+    const screen = await next();
+    expect(screen.getScreen()).toContain('T-4471');
+    screen.events.type('-b');
+    screen.events.keypress('enter');
+    await expect(reply).resolves.toEqual({ kind: 'answer', value: 'T-4471-b' });
+  });
+
+  it('a tick list starts with the earlier choices ticked', async () => {
+    const multi: Step = { id: 'exposed', kind: 'multi', prompt: 'What was exposed?', required: true, choices: [{ value: 'names', label: 'Names' }, { value: 'emails', label: 'Emails' }] };
+    const { reply, next } = ask(multi, 'UTC', { canPutOff: false, previous: ['emails'] });
+    const screen = await next();
+    expect(screen.getScreen()).toMatch(/◉ Emails/);
+    screen.events.keypress('enter');
+    await expect(reply).resolves.toEqual({ kind: 'answer', value: ['emails'] });
+  });
+});
+
 describe('the platform-or-member question (choosePlaybook)', () => {
   const choices = [
     { value: 'platform-leak', name: 'Platform-caused leak', description: 'The platform failed.', cause: 'platform', triage: { cause: 'A bug or breach.', scope: 'Many members.' } },
