@@ -3,7 +3,8 @@ import { loadSettings } from '../config/settings.js';
 import { writeIncident } from '../incident/open.js';
 import { playbookOf } from '../incident/playbook.js';
 import type { CommonOptions } from '../options.js';
-import { openSteps } from '../run/runner.js';
+import { answerValues } from '../evidence/state.js';
+import { openSteps, stepStanding } from '../run/runner.js';
 import { LeakctlError } from '../ui/errors.js';
 import { Output } from '../ui/output.js';
 
@@ -13,11 +14,18 @@ export async function run(options: CommonOptions, id: string, opts: { responder?
   const incident = await writeIncident(options, id, settings.config, opts.responder, (t) => out.message(t));
   try {
     let open: string[] = [];
-    const declined = [...incident.state.declined.keys()];
+    let declined = [...incident.state.declined.keys()];
     try {
       const playbook = playbookOf(incident.state, { settings, cwd: options.cwd, warn: () => undefined, checkTemplates: false });
-      // Open and deferred alike: neither was done.
-      open = [...openSteps(playbook, incident.state).map(({ step }) => step.id), ...incident.state.deferred.keys()];
+      // Open and deferred alike: neither was done. A step whose condition has since turned false
+      // does not apply, whatever was said of it.
+      const answers = answerValues(incident.state);
+      const standing = (id: string) => {
+        const step = playbook.phases.flatMap((p) => p.steps).find((s) => s.id === id);
+        return step ? stepStanding(step, incident.state, answers) : 'condition_false';
+      };
+      open = [...openSteps(playbook, incident.state).map(({ step }) => step.id), ...[...incident.state.deferred.keys()].filter((id) => standing(id) === 'deferred')];
+      declined = declined.filter((id) => standing(id) === 'declined');
     } catch (error) {
       // The playbook may be gone or broken; closing does not need it.
       if (!(error instanceof LeakctlError)) throw error;

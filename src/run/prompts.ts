@@ -332,7 +332,10 @@ async function askOnce(
   previous?: unknown,
 ): Promise<Reply | typeof MORE> {
   const prefill = (text: string | undefined) => (text === undefined ? {} : { default: text, prefill: 'editable' as const });
-  const earlierText = typeof previous === 'string' || typeof previous === 'number' ? String(previous) : undefined;
+  // Only text that shows as it is: an answer from a file or a colleague may hold control
+  // characters, which an editable prefill would write to the terminal raw.
+  const shown = (text: string): string | undefined => (printable(text) === text && !text.includes('\n') ? text : undefined);
+  const earlierText = typeof previous === 'string' || typeof previous === 'number' ? shown(String(previous)) : undefined;
   const message = printable(step.prompt);
   const validate = (raw: unknown): true | string => {
     const checked = check(raw);

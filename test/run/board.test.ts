@@ -142,6 +142,25 @@ describe('leakctl next, do, defer and decline on an incident under way', () => {
   });
 });
 
+describe('closing', () => {
+  it('leaves out of the record a deferred or declined step whose condition has since turned false', async () => {
+    const file = answers('payment.yaml', '');
+    const dir = join(tmp, 'closing');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('exposed_data: [names]', 'exposed_data: [names, payment]\n  processor_told: { defer: asking the processor }'));
+    await inProcess(['start', breach, '--answers', file, '--id', 'c', '--dir', dir]);
+    const now = ['--dir', dir, '--now', '2026-03-02T10:00:00Z'];
+    expect((await inProcess(['decline', 'c', 'remarks', '--reason', 'nothing to add', ...now])).code).toBe(0);
+    expect(json<StatusJson>((await inProcess(['status', 'c', '--json', ...now])).stdout).steps.find((s) => s.id === 'processor_told')).toMatchObject({ state: 'deferred' });
+    expect((await inProcess(['amend', 'c', 'exposed_data', '--value', '[names]', ...now])).code).toBe(0);
+    const closed = await inProcess(['close', 'c', '--json', ...now]);
+    expect(closed.code, closed.stderr).toBe(0);
+    const data = json<{ data: { open_steps: string[]; declined_steps: string[] } }>(closed.stdout).data;
+    expect(data.open_steps).not.toContain('processor_told');
+    expect(data.open_steps).toContain('members_affected');
+    expect(data.declined_steps).toEqual(['remarks']);
+  });
+});
+
 describe('drafts on demand, in the middle of an incident', () => {
   const bundled = join(import.meta.dirname, '..', '..', 'playbooks');
   const config = join(import.meta.dirname, '..', 'notices', 'fixtures', 'leakctl.config.yaml');

@@ -353,6 +353,15 @@ describe('answering again (amend): the earlier answer is there to edit', () => {
     await expect(reply).resolves.toEqual({ kind: 'answer', value: 'T-4471-b' });
   });
 
+  it('an earlier answer with control characters is not prefilled: it would reach the terminal raw', async () => {
+    const { reply, next } = ask({ id: 'ticket', kind: 'text', prompt: 'Provider ticket number?', required: true }, 'UTC', { canPutOff: false, previous: 'a\u001b]0;pwned\u0007b' });
+    const screen = await next();
+    expect(screen.getScreen({ raw: true })).not.toContain('\u001b]0;pwned');
+    screen.events.type('T-2');
+    screen.events.keypress('enter');
+    await expect(reply).resolves.toEqual({ kind: 'answer', value: 'T-2' });
+  });
+
   it('a tick list starts with the earlier choices ticked', async () => {
     const multi: Step = { id: 'exposed', kind: 'multi', prompt: 'What was exposed?', required: true, choices: [{ value: 'names', label: 'Names' }, { value: 'emails', label: 'Emails' }] };
     const { reply, next } = ask(multi, 'UTC', { canPutOff: false, previous: ['emails'] });
