@@ -7,7 +7,7 @@ import type { Settings } from '../config/settings.js';
 import type { DeadlineRules } from '../deadlines/rules.js';
 import type { Incident, WrittenDraft } from '../incident/incident.js';
 import { draftFiles, renderAll, type RenderInput } from '../notices/drafts.js';
-import type { Playbook } from '../playbook/types.js';
+import type { Playbook, Step } from '../playbook/types.js';
 import { InvalidDocument } from '../ui/errors.js';
 import { deadlineClocks } from './runner.js';
 
@@ -74,10 +74,35 @@ export async function missingAnswers(source: DraftSource, template: string, now:
       // that is answered: the template's own problem, which rendering it reports.
       if (step === undefined || !steps.has(step) || missing.includes(step) || incident.state.answers.has(step)) return missing;
       missing.push(step);
-      answers.set(step, { value: `[${step}]`, at: now, actor: '', source: 'placeholder', seq: -1 });
+      // A stand-in of the step's kind, so that a filter on it (date, count) renders and the
+      // search goes on to the next missing step.
+      const kind = playbook.phases.flatMap((phase) => phase.steps).find((s) => s.id === step)!;
+      answers.set(step, { value: standIn(kind, now), at: now, actor: '', source: 'placeholder', seq: -1 });
     }
   }
   return missing;
+}
+
+function standIn(step: Step, now: Date): unknown {
+  switch (step.kind) {
+    case 'datetime':
+      return now.toISOString();
+    case 'number':
+      return 1;
+    case 'confirm':
+    case 'info':
+      return true;
+    case 'select':
+      return step.choices?.[0]?.value ?? `[${step.id}]`;
+    case 'multi':
+      return step.choices?.[0] ? [step.choices[0].value] : [];
+    case 'checklist':
+      return Object.fromEntries((step.items ?? []).map((item) => [item.id, 'done']));
+    case 'attachment':
+      return [];
+    default:
+      return `[${step.id}]`;
+  }
 }
 
 /** The templates split into those that can be written now and those that wait for answers. */

@@ -232,6 +232,26 @@ describe('clocks from the first minute (the bundled playbooks)', () => {
   }
 });
 
+describe('the steps a notice needs', () => {
+  // Guard: a stand-in of the wrong kind made a filter (count, date) fail, and the list stopped there.
+  it('are all listed, past one used with a filter', async () => {
+    const bundled = join(import.meta.dirname, '..', '..', 'playbooks');
+    const { parse, stringify } = await import('yaml');
+    const drill = parse(readFileSync(join(bundled, 'drills', 'platform-leak.yaml'), 'utf8')) as { answers: Record<string, unknown> };
+    const keep = ['discovered_at', 'jurisdictions', 'contract_commitment', 'special_regimes', 'discovery_source', 'platform_type'];
+    drill.answers = Object.fromEntries(Object.entries(drill.answers).filter(([id]) => keep.includes(id)));
+    const file = join(tmp, 'few.yaml');
+    writeFileSync(file, stringify(drill));
+    const dir = join(tmp, 'few');
+    const config = join(import.meta.dirname, '..', 'notices', 'fixtures', 'leakctl.config.yaml');
+    await inProcess(['start', 'platform-leak', '--answers', file, '--id', 'f', '--dir', dir, '--config', config]);
+    const r = await inProcess(['render', 'f', '--template', 'regulator-notice', '--dir', dir, '--config', config]);
+    expect(r.code).toBe(2);
+    const listed = [...r.stderr.matchAll(/^ {2}(\w+) \(phase/gm)].map((m) => m[1]);
+    expect(listed).toEqual(expect.arrayContaining(['members_affected', 'likely_consequences', 'what_happened', 'exposed_data']));
+  });
+});
+
 describe('a drill with steps left deferred or declined', () => {
   it('fails (exit 3) naming each required step and why, in the JUnit report too', async () => {
     const file = answers('drill.yaml', '  members_affected: { decline: we do not count }\n  evidence: { defer: the provider has the logs }\n  authority_notified_at: { value: 2026-03-02T12:00:00Z, after: PT3H }\n');
