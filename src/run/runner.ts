@@ -181,11 +181,22 @@ export interface AnswerOptions {
 export async function answerStep(run: Run, placed: PlacedStep, options: AnswerOptions = {}): Promise<EvidenceEntry> {
   const outcome = await takeStep(run, placed, options);
   if ('navigate' in outcome) throw new Error(`step "${placed.step.id}": ${outcome.navigate.kind} asked for outside the walk`);
+  if ('superseded' in outcome) throw new InvalidInput(supersededInWords(placed.step.id, outcome.superseded));
   return outcome.entry;
 }
 
+/** Someone else said something of the step while it was being asked: nothing of ours is recorded over it. */
+export function supersededInWords(step: string, entry: EvidenceEntry): string {
+  const words: Record<string, string> = { 'step.answered': 'answered', 'step.skipped': 'skipped', 'step.deferred': 'put off', 'step.declined': 'declined' };
+  return `step "${step}" was ${words[entry.type] ?? 'changed'} by ${printable(entry.actor)} (entry #${entry.seq}) while you were answering; nothing was recorded over it`;
+}
+
 /** One step, where the person may also ask to go elsewhere (the walk): the entry recorded, or where to go. */
-export async function takeStep(run: Run, placed: PlacedStep, options: AnswerOptions = {}): Promise<{ entry: EvidenceEntry } | { navigate: Navigation }> {
+export async function takeStep(
+  run: Run,
+  placed: PlacedStep,
+  options: AnswerOptions = {},
+): Promise<{ entry: EvidenceEntry } | { navigate: Navigation } | { superseded: EvidenceEntry }> {
   const { incident, playbook, responder, clock } = run;
   const { step } = placed;
   const state = incident.state;
@@ -220,6 +231,12 @@ export async function takeStep(run: Run, placed: PlacedStep, options: AnswerOpti
     checkAnswer(step, raw, { now: clock.now(), baseDir: responder.baseDir, zone: responder.inputZone, ...(notBefore ? { notBefore } : {}) }),
   );
   if (isNavigation(reply)) return { navigate: reply };
+  // A person may take minutes over a question; a colleague may have answered, put off or declined
+  // the same step meanwhile. Their word stands: ours is not recorded over it, and they are told.
+  const added = await incident.refresh();
+  if (added.length > 0) responder.tell?.(added);
+  const meanwhile = added.findLast((e) => e.type.startsWith('step.') && e.data.step === step.id);
+  if (meanwhile) return { superseded: meanwhile };
   if (reply.kind !== 'answer') {
     if (options.again) throw new InvalidInput(`nothing was recorded for step "${step.id}": it needs an answer`);
     if (reply.kind === 'defer') return { entry: await recordDeferral(run, step, reply) };

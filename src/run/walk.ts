@@ -55,6 +55,8 @@ export async function walk(run: Run): Promise<void> {
       if (outcome.entry.type === 'step.answered') history.push(target.placed);
       continue;
     }
+    // A colleague's word on this step came first (they were told): the walk goes on from there.
+    if ('superseded' in outcome) continue;
     const nav = outcome.navigate;
     switch (nav.kind) {
       case 'back': {
@@ -134,7 +136,7 @@ async function draftNow(run: Run, steps: readonly PlacedStep[], template: string
       if (!next) break;
       asked.add(next.step.id);
       const outcome = await takeStep(run, next, {});
-      if ('navigate' in outcome || outcome.entry.type !== 'step.answered') {
+      if (!('entry' in outcome) || outcome.entry.type !== 'step.answered') {
         show?.showDraft(template, { problem: `not written: it needs the answer to "${next.step.id}"` });
         return;
       }

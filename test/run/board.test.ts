@@ -142,6 +142,42 @@ describe('leakctl next, do, defer and decline on an incident under way', () => {
   });
 });
 
+describe('a colleague answers the step a person is still looking at', () => {
+  it('their word stands: the prompt\'s reply is not recorded over it, and the person is told', async () => {
+    const { dir } = await opened(answers('race.yaml', ''));
+    const { Incident } = await import('../../src/incident/incident.js');
+    const { SimulatedClock } = await import('../../src/incident/clock.js');
+    const { loadPlaybookFile } = await import('../../src/playbook/load.js');
+    const { takeStep, placedSteps } = await import('../../src/run/runner.js');
+    const playbook = loadPlaybookFile(breach);
+    const clock = new SimulatedClock(new Date('2026-03-02T10:00:00Z'));
+    const incident = await Incident.open({ incidentsDir: dir, id: 'leak', writer: { actor: 'dana', clock } });
+    const told: string[] = [];
+    try {
+      const responder = {
+        source: 'prompt' as const,
+        baseDir: tmp,
+        inputZone: 'UTC',
+        // While "dana" looks at the question, "lee" answers it from another terminal; dana then says Not yet.
+        ask: async () => {
+          const lee = await inProcess(['do', 'leak', 'members_affected', '--value', '40', '--responder', 'lee', '--dir', dir, '--now', '2026-03-02T10:00:00Z']);
+          expect(lee.code, lee.stderr).toBe(0);
+          return { kind: 'defer' as const, reason: 'not counted yet' };
+        },
+        tell: (entries: readonly { type: string; actor: string }[]) => told.push(...entries.map((e) => `${e.type} by ${e.actor}`)),
+      };
+      const placed = placedSteps(playbook).find((p) => p.step.id === 'members_affected')!;
+      const outcome = await takeStep({ incident, playbook, responder, clock, rules: { zoneOf: () => 'UTC', holidaysOf: () => new Set() } as never, settings: {} as never }, placed);
+      expect(outcome).toMatchObject({ superseded: { type: 'step.answered', actor: 'lee' } });
+      expect(told).toContain('step.answered by lee');
+      expect(incident.state.answers.get('members_affected')).toMatchObject({ value: 40, actor: 'lee' });
+      expect(incident.state.deferred.has('members_affected')).toBe(false);
+    } finally {
+      incident.close();
+    }
+  });
+});
+
 describe('closing', () => {
   it('leaves out of the record a deferred or declined step whose condition has since turned false', async () => {
     const file = answers('payment.yaml', '');
