@@ -25,6 +25,10 @@ export class DrillResponder implements Responder {
     this.baseDir = inner.baseDir;
     this.inputZone = inner.inputZone;
   }
+  hasAnswer(stepId: string): boolean {
+    return this.inner.hasAnswer?.(stepId) ?? false;
+  }
+
   async ask(step: Step, context: StepContext, check: (raw: unknown) => Checked): Promise<Reply> {
     try {
       return await this.inner.ask(step, context, check);

@@ -104,6 +104,8 @@ export interface Responder {
   ask(step: Step, context: StepContext, check: (raw: unknown) => Checked): Promise<Reply>;
   /** Entries other processes added since the last step (a session shows them; a script need not). */
   tell?(entries: readonly EvidenceEntry[]): void;
+  /** A script: whether it holds a real answer for the step (one put off or declined earlier is then taken up). */
+  hasAnswer?(stepId: string): boolean;
 }
 
 export const CONDITION_SKIP = 'condition not met: ';

@@ -40,6 +40,11 @@ export class ScriptResponder implements Responder {
     this.inputZone = zone;
   }
 
+  hasAnswer(stepId: string): boolean {
+    const scripted = this.answers.answers.get(stepId);
+    return scripted !== undefined && scripted.mark === undefined;
+  }
+
   async ask(step: Step, context: StepContext, check: (raw: unknown) => Checked): Promise<Reply> {
     const scripted = this.answers.answers.get(step.id);
     if (!scripted) {

@@ -40,6 +40,9 @@ export async function walk(run: Run): Promise<void> {
   await recordDeadlineEvents(run);
   /** Steps answered in this walk, latest last: where Back goes. */
   const history: PlacedStep[] = [];
+  /** Where the log stood when this walk began: a step put off before it is offered again once. */
+  const began = incident.state.entries;
+  const offered = new Set<string>();
   let chosen: { placed: PlacedStep; again: boolean } | undefined;
   for (;;) {
     // Someone else may have answered, noted or closed meanwhile (issue 8): the walk sees it first.
@@ -47,7 +50,7 @@ export async function walk(run: Run): Promise<void> {
     if (added.length > 0) responder.tell?.(added);
     // Someone closed the incident meanwhile: nothing more is asked.
     incident.refuseClosed();
-    const target = chosen ?? (await nextInOrder(run, steps));
+    const target = chosen ?? (await nextInOrder(run, steps)) ?? takeUp(run, steps, began, offered);
     chosen = undefined;
     if (!target) return;
     const outcome = await takeStep(run, target.placed, { again: target.again, walk: choices(run, steps, history) });
@@ -97,6 +100,32 @@ async function nextInOrder(run: Run, steps: readonly PlacedStep[]): Promise<{ pl
       const reason = CONDITION_SKIP + conditionInWords(step.when!);
       if (incident.state.skipped.get(step.id) !== reason) await incident.record('step.skipped', { step: step.id, reason });
     }
+  }
+  return undefined;
+}
+
+/**
+ * When no step is open: a step put off or declined earlier, taken up once in this walk. A script
+ * takes up the ones it now has an answer for; a person is offered a reminder that has come due
+ * and what was put off before this session began (a duty starts at Not yet again).
+ */
+function takeUp(run: Run, steps: readonly PlacedStep[], began: number, offered: Set<string>): { placed: PlacedStep; again: false } | undefined {
+  const { incident, responder } = run;
+  const answers = answerValues(incident.state);
+  const now = run.clock.now().getTime();
+  for (const placed of steps) {
+    const { step } = placed;
+    if (offered.has(step.id)) continue;
+    const standing = stepStanding(step, incident.state, answers);
+    if (standing !== 'deferred' && standing !== 'declined') continue;
+    const mark = (standing === 'deferred' ? incident.state.deferred : incident.state.declined).get(step.id)!;
+    const wanted =
+      responder.source === 'answers'
+        ? responder.hasAnswer?.(step.id) === true
+        : standing === 'deferred' && (mark.seq < began || (mark.until !== undefined && Date.parse(mark.until) <= now));
+    if (!wanted) continue;
+    offered.add(step.id);
+    return { placed, again: false };
   }
   return undefined;
 }

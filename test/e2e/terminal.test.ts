@@ -263,6 +263,12 @@ describe.skipIf(!tmuxWorks)('leakctl in a real terminal (tmux; skipped when `tmu
       'notice.rendered member-update',
     ]);
     expect(leakctl(['verify', 't4', '--dir', dir]).code).toBe(0);
+
+    // Resumed later, the step put off is offered again (once); this time the duty is done.
+    terminal('board2', ['resume', 't4', '--dir', dir, '--templates', join(fixtures, 'templates'), '--responder', 'dana']);
+    await dutyDoneAt('board2', 'When was the supervisory authority notified?', 'now');
+    expect(await waitFor('board2', EXITED)).toMatch(/^EXIT=0$/m);
+    expect(answersIn(entriesOf(dir, 't4')).map(([step]) => step)).toContain('authority_notified_at');
   }, 240_000);
 
   it('pauses on Ctrl+C at a prompt: exit 130, run.paused logged last, answers kept', async () => {

@@ -178,6 +178,22 @@ describe('a colleague answers the step a person is still looking at', () => {
   });
 });
 
+describe('resume takes up what was put off', () => {
+  it('an answers file that now has a value for a deferred or declined step answers it; one still marked stays put off', async () => {
+    const first = answers('first.yaml', '  members_affected: { defer: counting }\n  remarks: { decline: nothing to add }\n  evidence: [./access-log.txt]\n  authority_notified_at: { defer: not told yet }\n');
+    const { dir, code, stderr } = await opened(first);
+    expect(code, stderr).toBe(0);
+    const later = answers('later.yaml', '  members_affected: 52\n  remarks: A member found it\n  authority_notified_at: { defer: still not told }\n');
+    const r = await inProcess(['resume', 'leak', '--answers', later, '--dir', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    const board = json<StatusJson>((await inProcess(['status', 'leak', '--json', '--dir', dir, '--now', '2026-03-02T10:00:00Z'])).stdout);
+    const byId = new Map(board.steps.map((s) => [s.id, s]));
+    expect(byId.get('members_affected')).toMatchObject({ state: 'answered' });
+    expect(byId.get('remarks')).toMatchObject({ state: 'answered' });
+    expect(byId.get('authority_notified_at')).toMatchObject({ state: 'deferred', reason: 'not told yet' });
+  });
+});
+
 describe('closing', () => {
   it('leaves out of the record a deferred or declined step whose condition has since turned false', async () => {
     const file = answers('payment.yaml', '');
