@@ -280,6 +280,9 @@ describe('clocks from the first minute (the bundled playbooks)', () => {
         ['gdpr_authority', '2026-03-05T08:30:00.000Z'],
         ['uk_ico', '2026-03-05T08:30:00.000Z'],
       ]);
+      // And the regulator notice is due (it waits for answers, but it is not forgotten).
+      const rendered = json<{ drafts: { template: string }[]; waiting: { template: string }[] }>((await inProcess(['render', 'u', '--json', '--dir', dir, '--now', '2026-03-02T09:05:00Z'])).stdout);
+      expect([...rendered.drafts, ...rendered.waiting].map((d) => d.template)).toContain('regulator-notice');
     });
   }
 });
