@@ -4,7 +4,7 @@ import { writeIncident } from '../incident/open.js';
 import { playbookOf } from '../incident/playbook.js';
 import type { CommonOptions } from '../options.js';
 import { answerValues } from '../evidence/state.js';
-import { openSteps, stepStanding } from '../run/runner.js';
+import { openSteps, stepStanding } from '../run/steps.js';
 import { LeakctlError } from '../ui/errors.js';
 import { Output } from '../ui/output.js';
 

@@ -12,7 +12,7 @@ import type { AnswersFile } from '../run/answers-file.js';
 import { displayZone } from '../config/settings.js';
 import type { CommonOptions } from '../options.js';
 import { judgeDrill, junitXml } from '../run/drill.js';
-import { deadlineClocks } from '../run/runner.js';
+import { deadlineClocks } from '../run/steps.js';
 import { reportSummary, startSession } from '../run/session.js';
 import { Output } from '../ui/output.js';
 import { printableLine } from '../ui/text.js';

@@ -11,7 +11,7 @@ import { draftText, noticesDue, renderAll } from '../notices/drafts.js';
 import type { DraftFormat } from '../notices/templates.js';
 import type { CommonOptions } from '../options.js';
 import { readiness, recordDrafts, renderInputOf, type WaitingNotice } from '../run/drafts.js';
-import { placedSteps } from '../run/runner.js';
+import { placedSteps } from '../run/steps.js';
 import { InvalidInput } from '../ui/errors.js';
 import { Output } from '../ui/output.js';
 import { printable } from '../ui/text.js';

@@ -36,9 +36,6 @@ export interface StepMark {
   readonly seq: number;
 }
 
-/** The entries that say where a step stands; the latest one about a step wins. */
-export const STEP_ENTRY_TYPES: ReadonlySet<string> = new Set(['step.answered', 'step.skipped', 'step.deferred', 'step.declined']);
-
 /** The data member that marks an entry of a real incident written with a clock set by hand (issue 8). */
 export const CLOCK_MARK = 'clock';
 export const CLOCK_SET_BY_HAND = 'set by hand';

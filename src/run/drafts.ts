@@ -9,7 +9,7 @@ import type { Incident, WrittenDraft } from '../incident/incident.js';
 import { draftFiles, renderAll, type RenderInput } from '../notices/drafts.js';
 import type { Playbook, Step } from '../playbook/types.js';
 import { InvalidDocument } from '../ui/errors.js';
-import { deadlineClocks } from './runner.js';
+import { deadlineClocks } from './steps.js';
 
 export interface DraftSource {
   readonly incident: Incident;

@@ -9,7 +9,7 @@ import type { IncidentState } from '../evidence/state.js';
 import type { Playbook, Step } from '../playbook/types.js';
 import type { Checked } from './check-answer.js';
 import type { Reply, Responder, StepContext } from './runner.js';
-import { placedSteps } from './runner.js';
+import { placedSteps } from './steps.js';
 import { MissingAnswer } from './script.js';
 
 export const DRILL_MISSING = 'required, but the drill answers file has no answer for it';

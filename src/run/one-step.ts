@@ -15,7 +15,8 @@ import type { Playbook } from '../playbook/types.js';
 import { InvalidInput } from '../ui/errors.js';
 import type { Output } from '../ui/output.js';
 import { PromptResponder } from './prompts.js';
-import { findStep, placedSteps, type PlacedStep, type Responder, type Run } from './runner.js';
+import type { Responder, Run } from './runner.js';
+import { findStep, placedSteps, type PlacedStep } from './steps.js';
 import { ValueResponder } from './script.js';
 
 export interface OneStep {

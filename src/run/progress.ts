@@ -4,7 +4,7 @@ import type { DeadlineRules } from '../deadlines/rules.js';
 import { answerValues } from '../evidence/state.js';
 import type { IncidentState } from '../evidence/state.js';
 import type { Playbook } from '../playbook/types.js';
-import { deadlineClocks, placedSteps, stepStanding } from './runner.js';
+import { deadlineClocks, placedSteps, stepStanding } from './steps.js';
 
 export interface PhaseProgress {
   readonly id: string;

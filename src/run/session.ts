@@ -29,7 +29,8 @@ import { loadAnswersFile, type AnswersFile } from './answers-file.js';
 import { DrillResponder } from './drill.js';
 import { readiness, recordDrafts, type WaitingNotice } from './drafts.js';
 import { choosePlaybook, PromptResponder, type PlaybookChoice } from './prompts.js';
-import { deadlineClocks, openSteps, placedSteps, type Responder, type Run } from './runner.js';
+import type { Responder, Run } from './runner.js';
+import { deadlineClocks, openSteps, placedSteps } from './steps.js';
 import { walk } from './walk.js';
 import { ScriptResponder, unknownAnswerSteps } from './script.js';
 

@@ -8,30 +8,10 @@
 import { answerValues } from '../evidence/state.js';
 import { conditionInWords } from '../playbook/conditions.js';
 import { InvalidDocument } from '../ui/errors.js';
-import { boardOf, type Board } from './board.js';
+import { boardOf } from './board.js';
 import { missingAnswers, recordDrafts } from './drafts.js';
-import {
-  CONDITION_SKIP,
-  placedSteps,
-  recordDeadlineEvents,
-  stepStanding,
-  takeStep,
-  type PlacedStep,
-  type Responder,
-  type Run,
-  type WalkChoices,
-} from './runner.js';
-
-/** What a responder that a person sees can show beside its questions. */
-export interface ShowingResponder extends Responder {
-  showBoard(board: Board): void;
-  /** The notice written (its files), or why it was not. */
-  showDraft(template: string, result: { files: readonly string[] } | { problem: string }): void;
-}
-
-function showing(responder: Responder): responder is ShowingResponder {
-  return 'showBoard' in responder && 'showDraft' in responder;
-}
+import { recordDeadlineEvents, takeStep, type Run, type WalkChoices } from './runner.js';
+import { CONDITION_SKIP, placedSteps, stepStanding, type PlacedStep } from './steps.js';
 
 export async function walk(run: Run): Promise<void> {
   const { incident, playbook, responder } = run;
@@ -77,7 +57,7 @@ export async function walk(run: Run): Promise<void> {
         chosen = target;
         break;
       case 'board':
-        if (showing(responder)) responder.showBoard(boardOf(playbook, incident.state, run.clock.now(), run.rules));
+        responder.showBoard?.(boardOf(playbook, incident.state, run.clock.now(), run.rules));
         chosen = target;
         break;
       case 'draft':
@@ -156,7 +136,6 @@ function choices(run: Run, steps: readonly PlacedStep[], history: readonly Place
  */
 async function draftNow(run: Run, steps: readonly PlacedStep[], template: string): Promise<void> {
   const { incident, responder } = run;
-  const show = showing(responder) ? responder : undefined;
   try {
     const asked = new Set<string>();
     for (;;) {
@@ -166,15 +145,15 @@ async function draftNow(run: Run, steps: readonly PlacedStep[], template: string
       asked.add(next.step.id);
       const outcome = await takeStep(run, next, {});
       if (!('entry' in outcome) || outcome.entry.type !== 'step.answered') {
-        show?.showDraft(template, { problem: `not written: it needs the answer to "${next.step.id}"` });
+        responder.showDraft?.(template, { problem: `not written: it needs the answer to "${next.step.id}"` });
         return;
       }
     }
     const written = await recordDrafts(run, [template], run.clock.now());
-    show?.showDraft(template, { files: written.map((d) => `${incident.dir}/${d.file}`) });
+    responder.showDraft?.(template, { files: written.map((d) => `${incident.dir}/${d.file}`) });
   } catch (error) {
     // A hole the answers cannot fill (an organisation field missing from the config): said, and the walk goes on.
     if (!(error instanceof InvalidDocument)) throw error;
-    show?.showDraft(template, { problem: error.message });
+    responder.showDraft?.(template, { problem: error.message });
   }
 }
