@@ -10,6 +10,7 @@ import { commandClock, readIncident } from '../incident/open.js';
 import { playbookOf } from '../incident/playbook.js';
 import type { CommonOptions } from '../options.js';
 import { boardOf, type Suggestion } from '../run/board.js';
+import { boardStepJson } from '../run/progress.js';
 import { Output } from '../ui/output.js';
 import { printable } from '../ui/text.js';
 
@@ -30,7 +31,9 @@ export async function run(options: CommonOptions, id: string, opts: { all?: bool
   }
   const state = incident.state;
   const { progress, suggestions, nearest } = board;
-  const deferred = progress.steps.filter((s) => s.state === 'deferred');
+  // A deferral whose reminder has come is among the suggestions, not listed twice.
+  const suggested = new Set(suggestions.map((s) => s.step.id));
+  const deferred = progress.steps.filter((s) => s.state === 'deferred' && !suggested.has(s.id));
   const declined = progress.steps.filter((s) => s.state === 'declined');
   if (options.json) {
     out.json({
@@ -39,8 +42,8 @@ export async function run(options: CommonOptions, id: string, opts: { all?: bool
       closed: state.closed !== undefined,
       nearest_deadline: nearest ? { id: nearest.id, title: nearest.title, status: nearest.status, due: nearest.due?.toISOString() ?? null, margin_ms: nearest.margin_ms ?? null } : null,
       suggestions: suggestions.map((s) => ({ step: s.step.id, phase: s.step.phase, number: s.step.number, prompt: s.step.prompt, state: s.step.state, why: whyJson(s) })),
-      deferred: deferred.map(markJson),
-      declined: declined.map(markJson),
+      deferred: deferred.map(boardStepJson),
+      declined: declined.map(boardStepJson),
     });
     return 0;
   }
@@ -108,8 +111,4 @@ function whyJson(s: Suggestion) {
     case 'order':
       return { kind: 'order' };
   }
-}
-
-function markJson(s: { id: string; prompt: string; required: boolean; reason?: string; until?: string; by?: string; at?: Date }) {
-  return { step: s.id, prompt: s.prompt, required: s.required, reason: s.reason ?? '', until: s.until ?? null, by: s.by ?? null, at: s.at?.toISOString() ?? null };
 }

@@ -13,7 +13,7 @@ import { incidentIds } from '../incident/locate.js';
 import { commandClock, readIncident } from '../incident/open.js';
 import { playbookOf } from '../incident/playbook.js';
 import type { CommonOptions } from '../options.js';
-import { progressOf } from '../run/progress.js';
+import { boardStepJson, progressOf } from '../run/progress.js';
 import type { Progress } from '../run/progress.js';
 import { EXIT, LeakctlError } from '../ui/errors.js';
 import { Output, table } from '../ui/output.js';
@@ -63,7 +63,7 @@ async function one(options: CommonOptions, settings: Settings, out: Output, now:
       head: state.head,
       notes: state.notes,
       attached_files: state.attachedFiles,
-      ...(progress ? { ...progress, steps: progress.steps.map(stepJson), deadlines: progress.deadlines.map(clockJson) } : { problem }),
+      ...(progress ? { ...progress, steps: progress.steps.map(boardStepJson), deadlines: progress.deadlines.map(clockJson) } : { problem }),
       drafts: [...state.drafts].map(([file, d]) => ({ template: d.template, file, sha256: d.sha256, at: d.at.toISOString() })),
       closed_at: state.closed?.at.toISOString() ?? null,
       clock_set_by_hand: state.clockSetByHand,
@@ -81,7 +81,9 @@ async function one(options: CommonOptions, settings: Settings, out: Output, now:
     return 0;
   }
   const extra = `${progress.deferred ? `, ${progress.deferred} not yet` : ''}${progress.declined ? `, ${progress.declined} declined` : ''}`;
-  out.result(`State: ${stateInWords(progress.state)} · ${progress.answered + progress.skipped + progress.declined}/${progress.total} steps done (${progress.answered} answered, ${progress.skipped} skipped${extra})`);
+  const gaps = progress.steps.filter((s) => s.state === 'declined' && s.required).length;
+  const headline = `State: ${stateInWords(progress.state)}${gaps > 0 ? `, with ${gaps} required step(s) declined` : ''}`;
+  out.result(`${gaps > 0 ? red(headline) : headline} · ${progress.answered + progress.skipped + progress.declined}/${progress.total} steps done (${progress.answered} answered, ${progress.skipped} skipped${extra})`);
   if (state.notes + state.attachedFiles > 0) out.result(dim(`${state.notes} note(s), ${state.attachedFiles} file(s) attached with leakctl attach`));
   progress.phases.forEach((phase, i) => {
     const done = phase.answered + phase.skipped + phase.declined;
@@ -192,20 +194,6 @@ function nextDeadline(progress: Progress | undefined) {
 
 function stateInWords(state: Progress['state']): string {
   return { in_progress: 'in progress', paused: 'paused', complete: 'all steps done', closed: 'closed' }[state];
-}
-
-function stepJson(step: Progress['steps'][number]) {
-  return {
-    id: step.id,
-    phase: step.phase,
-    number: step.number,
-    required: step.required,
-    state: step.state,
-    ...(step.reason !== undefined ? { reason: step.reason } : {}),
-    ...(step.until !== undefined ? { until: step.until } : {}),
-    ...(step.by !== undefined ? { by: step.by } : {}),
-    ...(step.at !== undefined ? { at: step.at.toISOString() } : {}),
-  };
 }
 
 function clockJson(clock: Progress['deadlines'][number]) {

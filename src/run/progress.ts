@@ -95,3 +95,19 @@ export function progressOf(playbook: Playbook, state: IncidentState, now: Date, 
     deadlines: deadlineClocks(playbook, state, now, rules).filter((d) => d.status !== 'not_applicable'),
   };
 }
+
+/** A step on the board as JSON, the one shape `status --json` and `next --json` give. */
+export function boardStepJson(step: BoardStep) {
+  return {
+    id: step.id,
+    prompt: step.prompt,
+    phase: step.phase,
+    number: step.number,
+    required: step.required,
+    state: step.state,
+    ...(step.reason !== undefined ? { reason: step.reason } : {}),
+    ...(step.until !== undefined ? { until: step.until } : {}),
+    ...(step.by !== undefined ? { by: step.by } : {}),
+    ...(step.at !== undefined ? { at: step.at.toISOString() } : {}),
+  };
+}

@@ -313,7 +313,7 @@ async function chooseAction(prompts: Prompts, step: Step, context: Context, wher
       return { kind: 'draft', template };
     }
     case 'pause':
-      throw new Interrupted(`paused at step "${step.id}"`);
+      throw new Interrupted(`paused at step "${step.id}"`, step.id);
     default:
       return undefined;
   }

@@ -256,9 +256,10 @@ async function walkWithPause(run: Run): Promise<void> {
     }
   } catch (error) {
     if (error instanceof Interrupted) {
-      const at = openSteps(run.playbook, incident.state)[0]?.step.id ?? null;
-      await incident.record('run.paused', { reason: 'interrupted by the responder', at_step: at });
-      throw new Interrupted(`Paused. Everything answered so far is in the evidence log.\nContinue with: leakctl resume ${incident.id}`);
+      // Chosen from the menu: paused where the person was, exit 0. Ctrl+C: interrupted, exit 130.
+      const at = error.pausedAt ?? openSteps(run.playbook, incident.state)[0]?.step.id ?? null;
+      await incident.record('run.paused', { reason: error.pausedAt !== undefined ? 'paused by the responder' : 'interrupted by the responder', at_step: at });
+      throw new Interrupted(`Paused. Everything answered so far is in the evidence log.\nContinue with: leakctl resume ${incident.id}`, error.pausedAt);
     }
     if (error instanceof InvalidInput && run.answersPath) {
       throw new InvalidInput(

@@ -58,7 +58,10 @@ export class InvalidDocument extends InvalidInput {
 
 /** Exit 130: the responder pressed Ctrl+C; what was answered is kept. */
 export class Interrupted extends LeakctlError {
-  constructor(message: string) {
-    super(message, EXIT.interrupted);
+  /** The step a person chose to pause at (the walk's menu), rather than Ctrl+C: exit 0. */
+  readonly pausedAt: string | undefined;
+  constructor(message: string, pausedAt?: string) {
+    super(message, pausedAt === undefined ? EXIT.interrupted : EXIT.ok);
+    this.pausedAt = pausedAt;
   }
 }

@@ -62,4 +62,24 @@ describe.skipIf(noXmllint !== null)(`drill --junit checked by xmllint against th
     // The authority was told after 96 hours: the one failure.
     expect(suite.testcase.filter((c) => c.failure).map((c) => c.name)).toEqual(['authority: Tell the authority \\u{fffe}']);
   });
+
+  it('reports a required step left deferred or declined as a failure with its reason, still valid JUnit', async () => {
+    writeFileSync(join(tmp, 'odd.yaml'), playbook);
+    writeFileSync(
+      join(tmp, 'marked.yaml'),
+      'schema: leakctl/answers@1\nnow: 2026-03-02T09:00:00Z\nanswers:\n  discovered_at: 2026-03-02T08:00:00Z\n  note: { decline: "no <notes> & \\u0007 none" }\n  told_at: { defer: "counsel first" }\n',
+    );
+    const r = await inProcess(['drill', join(tmp, 'odd.yaml'), '--answers', join(tmp, 'marked.yaml'), '--junit', join(tmp, 'marked.xml'), '--dir', join(tmp, 'inc2')]);
+    expect(r.code, r.stderr).toBe(3);
+    const lint = spawnSync('xmllint', ['--noout', '--schema', xsd, join(tmp, 'marked.xml')], { encoding: 'utf8', timeout: 30_000 });
+    expect(lint.status, lint.stderr).toBe(0);
+    const report = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => name === 'testcase' }).parse(readFileSync(join(tmp, 'marked.xml'), 'utf8')) as {
+      testsuites: { testsuite: { testcase: { name: string; failure?: { message: string } }[] } };
+    };
+    const failures = report.testsuites.testsuite.testcase.filter((c) => c.failure).map((c) => c.failure!.message);
+    expect(failures).toEqual([
+      'required step note (Anything \\u{1} to say?) was declined: no <notes> & \\u{7} none',
+      'required step told_at (When was the authority told?) was left open, deferred: counsel first',
+    ]);
+  });
 });

@@ -36,7 +36,7 @@ async function opened(file: string): Promise<{ dir: string; id: string; code: nu
 
 const json = <T>(text: string): T => JSON.parse(text) as T;
 type StatusJson = { state: string; deferred: number; declined: number; steps: { id: string; state: string; reason?: string; until?: string; by?: string }[] };
-type NextJson = { suggestions: { step: string; state: string; why: { kind: string; deadline?: string } }[]; deferred: { step: string; reason: string }[] };
+type NextJson = { suggestions: { step: string; state: string; why: { kind: string; deadline?: string } }[]; deferred: { id: string; reason: string }[] };
 
 describe('an answers file that defers and declines', () => {
   const file = answers('defer.yaml', '  members_affected: 40\n  remarks: { decline: nothing to add }\n  evidence: [./access-log.txt]\n  authority_notified_at: { defer: waiting for counsel }\n');
@@ -98,9 +98,11 @@ describe('leakctl next, do, defer and decline on an incident under way', () => {
     expect(deferred.stderr).toContain('reminder at Mon 2 Mar 2026 12:00 UTC');
     const before = json<NextJson>((await inProcess(['next', 'leak', '--json', '--dir', dir, '--now', '2026-03-02T11:00:00Z'])).stdout);
     expect(before.suggestions.map((s) => s.step)).not.toContain('remarks');
-    expect(before.deferred).toEqual([expect.objectContaining({ step: 'remarks', reason: 'ask the moderators' })]);
+    expect(before.deferred).toEqual([expect.objectContaining({ id: 'remarks', state: 'deferred', reason: 'ask the moderators' })]);
     const after = json<NextJson>((await inProcess(['next', 'leak', '--json', '--dir', dir, '--now', '2026-03-02T12:30:00Z'])).stdout);
     expect(after.suggestions[0]).toMatchObject({ step: 'remarks', state: 'deferred', why: { kind: 'reminder' } });
+    // Listed once: among the suggestions, not again under what was put off.
+    expect(after.deferred).toEqual([]);
   });
 
   it('refuses what would be wrong, exit 2, writing nothing: a decline without a reason, a reminder in the past, a step already answered, a mistyped id', async () => {

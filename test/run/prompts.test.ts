@@ -314,6 +314,17 @@ describe('instead of an answer: ? for more', () => {
     await expect(jump.reply).resolves.toEqual({ kind: 'jump', step: 'apology' });
   });
 
+  it('Pause from the menu is a pause where the person is (exit 0), not an interruption (exit 130)', async () => {
+    const { reply, next } = ask(text, 'UTC', { canPutOff: true, walk });
+    const screen = await next();
+    screen.events.type('?');
+    screen.events.keypress('enter');
+    const menu = await next();
+    menu.events.keypress('up');
+    menu.events.keypress('enter');
+    await expect(reply).rejects.toMatchObject({ pausedAt: 'ticket', exitCode: 0 });
+  });
+
   it('a select or a multi offers More as its last choice', async () => {
     const multi: Step = { id: 'exposed', kind: 'multi', prompt: 'What was exposed?', required: true, choices: [{ value: 'names', label: 'Names' }] };
     const { reply, next } = ask(multi, 'UTC', { canPutOff: true, walk });
