@@ -3,8 +3,7 @@
  * `decline` open the incident for writing, find the step (a mistyped id gets the closest few),
  * refuse a step that does not apply, and act through the one runner.
  */
-import { displayZone, loadSettings, scriptZone, type Settings } from '../config/settings.js';
-import { rulesOf } from '../deadlines/rules.js';
+import { loadSettings, type Settings } from '../config/settings.js';
 import { answerValues } from '../evidence/state.js';
 import type { Incident } from '../incident/incident.js';
 import { writeIncident } from '../incident/open.js';
@@ -14,10 +13,9 @@ import { conditionInWords, evaluate } from '../playbook/conditions.js';
 import type { Playbook } from '../playbook/types.js';
 import { InvalidInput } from '../ui/errors.js';
 import type { Output } from '../ui/output.js';
-import { PromptResponder } from './prompts.js';
-import type { Responder, Run } from './runner.js';
-import { findStep, placedSteps, type PlacedStep } from './steps.js';
-import { ValueResponder } from './script.js';
+import { makeRun } from './make-run.js';
+import type { Run } from './runner.js';
+import { findStep, type PlacedStep } from './steps.js';
 
 export interface OneStep {
   readonly incident: Incident;
@@ -59,15 +57,5 @@ export function checkCanAsk(options: CommonOptions, value: string | undefined): 
 /** The Run for one step: `--value` as the answer, else a prompt on the terminal. */
 export function oneStepRun(options: CommonOptions, out: Output, one: OneStep, value: string | undefined): Run {
   const { incident, playbook, settings } = one;
-  const responder: Responder =
-    value !== undefined
-      ? new ValueResponder(value, options.cwd, scriptZone(settings.config))
-      : new PromptResponder({
-          cwd: options.cwd,
-          streams: { input: options.stdin, output: options.stderr },
-          style: out.style,
-          sensitive: new Set(placedSteps(playbook).filter((p) => p.step.sensitive).map((p) => p.step.id)),
-          timeZone: displayZone(options, settings.config),
-        });
-  return { incident, playbook, responder, clock: incident.clock!, rules: rulesOf(playbook, settings), settings };
+  return makeRun(options, out, { incident, playbook, settings, clock: incident.clock!, from: value !== undefined ? { value } : 'prompt' });
 }

@@ -6,9 +6,8 @@
  * write, so a colleague's `note` lands while a prompt waits.
  */
 import { join, resolve } from 'node:path';
-import { displayZone, loadSettings, scriptZone, type Settings } from '../config/settings.js';
+import { loadSettings, type Settings } from '../config/settings.js';
 import type { DeadlineClock } from '../deadlines/compute.js';
-import { rulesOf } from '../deadlines/rules.js';
 import { clockInWords } from '../deadlines/format.js';
 import { listPlaybookFiles } from '../documents/files.js';
 import { loadDocument } from '../documents/load.js';
@@ -26,13 +25,13 @@ import { formatProblem, Interrupted, InvalidDocument, InvalidInput } from '../ui
 import type { Output } from '../ui/output.js';
 import { printable } from '../ui/text.js';
 import { loadAnswersFile, type AnswersFile } from './answers-file.js';
-import { DrillResponder } from './drill.js';
 import { readiness, recordDrafts, type WaitingNotice } from './drafts.js';
-import { choosePlaybook, PromptResponder, type PlaybookChoice } from './prompts.js';
-import type { Responder, Run } from './runner.js';
+import { choosePlaybook, type PlaybookChoice } from './prompts.js';
+import type { Run } from './runner.js';
 import { deadlineClocks, openSteps, placedSteps } from './steps.js';
 import { walk } from './walk.js';
-import { ScriptResponder, unknownAnswerSteps } from './script.js';
+import { makeRun } from './make-run.js';
+import { unknownAnswerSteps } from './script.js';
 
 const NO_TERMINAL =
   'there is no terminal to ask the questions in (stdin is not a TTY); for a scripted run pass --answers FILE (its format: leakctl schema answers)';
@@ -108,7 +107,7 @@ export async function startSession(options: CommonOptions, out: Output, request:
   try {
     out.message(`${out.style.bold(`Opened incident ${id}`)}${drill ? ' (drill)' : ''}: ${printable(playbook.title)}`);
     out.message(out.style.dim(`Evidence log: ${incident.dir}`));
-    const run = makeRun(options, out, { incident, playbook, settings, clock, answers, answersPath: request.answers, judged: request.judged === true });
+    const run = makeRun(options, out, { incident, playbook, settings, clock, from: answers ? { answers, path: request.answers } : 'prompt', judged: request.judged === true, interruptible: true });
     return { run, summary: await runSession(run) };
   } finally {
     incident.close();
@@ -142,7 +141,7 @@ export async function resumeSession(options: CommonOptions, out: Output, id: str
     out.message(out.style.bold(`Resuming incident ${id}`) + ` (${incident.state.answers.size} of ${steps.length} steps answered)`);
     if (next) out.message(`Next: phase ${next.phaseIndex + 1}/${playbook.phases.length}, step ${next.index + 1}/${steps.length}: ${printable(next.step.prompt)}`);
     await incident.record('run.resumed', { at_step: next?.step.id ?? null });
-    const run = makeRun(options, out, { incident, playbook, settings, clock, answers, answersPath: request.answers, judged: false });
+    const run = makeRun(options, out, { incident, playbook, settings, clock, from: answers ? { answers, path: request.answers } : 'prompt', interruptible: true });
     return { run, summary: await runSession(run) };
   } finally {
     incident.close();
@@ -156,42 +155,6 @@ function scriptOf(options: CommonOptions, given: string | undefined): AnswersFil
     return undefined;
   }
   return loadAnswersFile(resolve(options.cwd, given));
-}
-
-interface RunParts {
-  readonly incident: Incident;
-  readonly playbook: Playbook;
-  readonly settings: Settings;
-  readonly clock: Clock;
-  readonly answers: AnswersFile | undefined;
-  readonly answersPath: string | undefined;
-  readonly judged: boolean;
-}
-
-/** The one place a Run is built: the responder (prompts or script), the deadline rules, the Ctrl+C signal. */
-function makeRun(options: CommonOptions, out: Output, parts: RunParts): Run {
-  const { incident, playbook, settings, clock, answers } = parts;
-  let responder: Responder = answers
-    ? new ScriptResponder(answers, clock, scriptZone(settings.config))
-    : new PromptResponder({
-        cwd: options.cwd,
-        streams: { input: options.stdin, output: options.stderr },
-        style: out.style,
-        sensitive: new Set(placedSteps(playbook).filter((p) => p.step.sensitive).map((p) => p.step.id)),
-        timeZone: displayZone(options, settings.config),
-      });
-  if (parts.judged) responder = new DrillResponder(responder);
-  return {
-    incident,
-    playbook,
-    responder,
-    clock,
-    rules: rulesOf(playbook, settings),
-    settings,
-    ...(options.interrupt ? { signal: options.interrupt() } : {}),
-    ...(parts.answersPath ? { answersPath: parts.answersPath } : {}),
-    ...(parts.judged ? { judged: true } : {}),
-  };
 }
 
 /** Walks the open steps, then renders the notices that are due. Throws for exit 2 and 130. */
