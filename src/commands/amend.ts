@@ -23,6 +23,9 @@ export async function run(options: CommonOptions, id: string, stepId: string, op
     return answerStep(oneStepRun(options, out, one, opts.value), one.placed, { again: true });
   });
   if (options.json) out.json(entry);
-  else out.message(`Amended step "${stepId}" of incident ${id} (entry #${entry.seq}); the earlier answer stays in the log.`);
+  else {
+    out.message(`Amended step "${stepId}" of incident ${id} (entry #${entry.seq}); the earlier answer stays in the log.`);
+    out.message(out.style.dim(`Next: leakctl render ${id} to bring the drafts up to date, or leakctl next ${id}`));
+  }
   return 0;
 }

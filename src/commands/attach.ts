@@ -17,6 +17,7 @@ export async function run(options: CommonOptions, id: string, files: string[], o
     } else {
       for (const file of copied) out.result(`${file.sha256}  ${file.bytes} bytes  ${printable(file.original)} → ${file.path}`);
       out.message(`Attached to incident ${id} (entry #${entry.seq}).`);
+      out.message(out.style.dim(`Next: leakctl next ${id}`));
     }
   } finally {
     incident.close();

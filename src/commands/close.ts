@@ -36,6 +36,7 @@ export async function run(options: CommonOptions, id: string, opts: { responder?
       out.message(`Closed incident ${id} (entry #${entry.seq}, head ${entry.hash}).`);
       if (open.length > 0) out.message(`It was closed with ${open.length} step(s) unanswered: ${open.join(', ')}.`);
       if (declined.length > 0) out.message(`Declined, with their reasons in the log: ${declined.join(', ')}.`);
+      out.message(out.style.dim(`Next: leakctl verify ${id} --head ${entry.hash} (keep that head hash apart from the log)`));
     }
   } finally {
     incident.close();

@@ -13,7 +13,10 @@ export async function run(options: CommonOptions, id: string, words: string[], o
   try {
     const entry = await incident.record('note.added', { text });
     if (options.json) out.json(entry);
-    else out.message(`Noted in incident ${id} (entry #${entry.seq}, ${entry.at}).`);
+    else {
+      out.message(`Noted in incident ${id} (entry #${entry.seq}, ${entry.at}).`);
+      out.message(out.style.dim(`Next: leakctl next ${id}`));
+    }
   } finally {
     incident.close();
   }

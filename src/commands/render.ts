@@ -72,6 +72,7 @@ export async function run(options: CommonOptions, id: string, opts: RenderOption
     if (ids.length === 0) out.message('No notices are due for this incident yet (their conditions do not hold); name one with --template ID.');
     for (const d of written) out.result(join(incident.dir, d.file));
     if (waiting.length > 0) out.message(`Not written yet:\n${needs(waiting)}\nAnswer them with: leakctl do ${id} STEP, then render again.`);
+    else if (written.length > 0) out.message(out.style.dim(`Next: paste a draft into your mail client (or open the .eml), then record when it was sent: leakctl next ${id}`));
   } finally {
     incident.close();
   }

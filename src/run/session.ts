@@ -251,6 +251,7 @@ export function reportSummary(summary: SessionSummary, out: Output, timeZone?: s
   for (const notice of summary.waiting) out.message(`Not rendered yet: ${notice.template}, which needs ${notice.steps.join(', ')}. Once answered: leakctl render ${summary.incident}`);
   out.message(`Evidence log: ${summary.log}`);
   out.message(dim(`${summary.entries} entries, head ${summary.head ?? '-'}`));
+  out.message(dim(summary.result === 'complete' ? `Next: leakctl close ${summary.incident} once nothing more is to be done` : `Next: leakctl next ${summary.incident}`));
 }
 
 /** Exit 2 for answers to steps the playbook does not have, before anything is written. */

@@ -197,6 +197,27 @@ describe('resume takes up what was put off', () => {
   });
 });
 
+describe('help at every turn', () => {
+  it('each command that writes ends with the next useful command, on stderr', async () => {
+    const { dir } = await opened(answers('hints.yaml', ''));
+    const now = ['--dir', dir, '--now', '2026-03-02T10:00:00Z'];
+    for (const [args, next] of [
+      [['note', 'leak', 'called the provider'], 'Next: leakctl next leak'],
+      [['attach', 'leak', join(tmp, 'access-log.txt')], 'Next: leakctl next leak'],
+      [['do', 'leak', 'members_affected', '--value', '40'], 'Next: leakctl next leak'],
+      [['defer', 'leak', 'remarks'], 'Answer it when you can: leakctl do leak remarks'],
+      [['amend', 'leak', 'members_affected', '--value', '41'], 'Next: leakctl render leak'],
+      [['next', 'leak'], 'Next: leakctl do leak authority_notified_at'],
+      [['close', 'leak'], 'Next: leakctl verify leak --head '],
+    ] as const) {
+      const r = await inProcess([...args, ...now]);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      expect(r.stderr, args.join(' ')).toContain(next);
+      expect(r.stdout, args.join(' ')).not.toContain('Next:');
+    }
+  });
+});
+
 describe('closing', () => {
   it('leaves out of the record a deferred or declined step whose condition has since turned false', async () => {
     const file = answers('payment.yaml', '');
