@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { packageRoot } from './package-root.js';
 import type { Readable, Writable } from 'node:stream';
 import { Argument, Command, CommanderError, Option } from 'commander';
-import type { CommonOptions } from './options.js';
+import type { CommandSpec, CommonOptions } from './options.js';
 import { parseTimestamp } from './time/timestamp.js';
 import { systemTimeZone } from './time/zones.js';
 import { decideColour } from './ui/colour.js';
@@ -76,6 +76,7 @@ interface RawGlobals {
 type CommandModule = { run(options: CommonOptions, ...args: never[]): Promise<number> };
 
 
+
 /** Run leakctl with the given arguments (without `node leakctl`) and return the exit status. */
 export async function run(io: ProcessIO): Promise<number> {
   const program = new Command('leakctl');
@@ -122,14 +123,7 @@ export async function run(io: ProcessIO): Promise<number> {
       debug = globals.debug === true;
       pending = (async () => {
         const common = commonOptions(io, globals);
-        // A path built at run time: the bundler leaves the import alone, so each command stays
-        // in its own file (scripts/build.mjs) and only the one that runs is loaded. Run from the
-        // TypeScript sources (in-process tests), the command is a .ts file beside this one.
-        const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-        const path = ['.', 'commands', `${module}.${extension}`].join('/');
-        // The bundle is CommonJS: require() it, or Node would first scan its source for export
-        // names (cjs-module-lexer, ~15 ms on a command file). Run from src/ (tests), import it.
-        const loaded = (extension === 'js' && typeof require === 'function' ? require(path) : await import(path)) as CommandModule;
+        const loaded = await loadCommand<CommandModule>(module);
         return loaded.run(common, ...(positional as never[]), cmd.opts() as never);
       })();
     });
@@ -183,6 +177,9 @@ export async function run(io: ProcessIO): Promise<number> {
   command('schema', 'print the JSON Schema of a document kind (for editors)', 'schema').addArgument(
     new Argument('[kind]', 'document kind').choices(['playbook', 'answers', 'config', 'template', 'calendar']).default('playbook'),
   );
+  command('completion', 'print the shell completion script (bash, zsh or fish); see README', 'completion').addArgument(
+    new Argument('<shell>', 'the shell').choices(['bash', 'zsh', 'fish']),
+  );
 
   try {
     // `leakctl` alone: the help, on stdout, as a successful answer to "what can this do?".
@@ -190,11 +187,42 @@ export async function run(io: ProcessIO): Promise<number> {
       program.outputHelp();
       return EXIT.ok;
     }
+    // What the completion scripts call: `__complete WORD…`, the words typed so far, the last being
+    // the one to complete. Not a command of its own (commander would parse the words' options).
+    if (io.argv[0] === '__complete') {
+      const { complete } = await loadCommand<typeof import('./commands/completion.js')>('completion');
+      const words = io.argv.slice(1);
+      // The global options typed so far decide where incidents and playbooks are looked for.
+      const given = (flag: string): string[] => words.flatMap((w, i) => (w === flag && i + 1 < words.length - 1 ? [words[i + 1]!] : w.startsWith(`${flag}=`) ? [w.slice(flag.length + 1)] : []));
+      const globals: RawGlobals = { ...(given('--dir')[0] ? { dir: given('--dir')[0] } : {}), playbooks: given('--playbooks'), templates: given('--templates'), ...(given('--config')[0] ? { config: given('--config')[0] } : {}) };
+      return await complete(commonOptions(io, globals), commandSpecs(program), words);
+    }
     await program.parseAsync([...io.argv], { from: 'user' });
     return pending ? await pending : EXIT.ok;
   } catch (error) {
     return report(error, io.stderr, debug);
   }
+}
+
+/** The module of a command (`./commands/<module>.js`), loaded when it runs. */
+async function loadCommand<T>(module: string): Promise<T> {
+  // A path built at run time: the bundler leaves the import alone, so each command stays in its
+  // own file (scripts/build.mjs) and only the one that runs is loaded. Run from the TypeScript
+  // sources (in-process tests), the command is a .ts file beside this one.
+  const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+  const path = ['.', 'commands', `${module}.${extension}`].join('/');
+  // The bundle is CommonJS: require() it, or Node would first scan its source for export names
+  // (cjs-module-lexer, ~15 ms on a command file). Run from src/ (tests), import it.
+  return (extension === 'js' && typeof require === 'function' ? require(path) : await import(path)) as T;
+}
+
+/** The commands, their arguments and options, as completion offers them: read from the program itself. */
+function commandSpecs(program: Command): CommandSpec[] {
+  const longFlags = (cmd: Command): string[] => [...cmd.options.map((o) => o.long).filter((f): f is string => f !== undefined), '--help'];
+  return [
+    { name: '', args: [], options: longFlags(program) },
+    ...program.commands.map((cmd) => ({ name: cmd.name(), args: cmd.registeredArguments.map((a) => a.name()), options: longFlags(cmd) })),
+  ];
 }
 
 function commonOptions(io: ProcessIO, raw: RawGlobals): CommonOptions {

@@ -31,3 +31,10 @@ export interface CommonOptions {
   /** The system's time zone (times are shown in it when the config names none); asked only when needed. */
   readonly systemTimeZone?: () => string;
 }
+
+/** A command as shell completion sees it, read from the command line's own definition; '' is the program (its global options). */
+export interface CommandSpec {
+  readonly name: string;
+  readonly args: readonly string[];
+  readonly options: readonly string[];
+}
