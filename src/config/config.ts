@@ -16,6 +16,8 @@ export interface OrgDetails {
   readonly dpo_contact?: string;
   readonly website?: string;
   readonly platform?: string;
+  /** Who signs the notices (issue 10); without it, the responder who opened the incident. */
+  readonly signatory?: { readonly name: string; readonly role?: string; readonly contact?: string };
 }
 
 export interface Config {

@@ -155,6 +155,31 @@ export async function choosePlaybook(choices: readonly PlaybookChoice[], streams
 }
 
 /**
+ * Who is responding, asked once when nothing named them (issue 10): the name the evidence log and,
+ * without a signatory in the config, the notices will carry. What git or the system knows is
+ * offered to edit, never taken in silence.
+ */
+export async function askResponder(known: string, streams: PromptStreams, style: Styles): Promise<string> {
+  const { input } = await loadPromptLibrary();
+  streams.output.write(style.dim('Set `responder:` in leakctl.config.yaml, or pass --responder, and this is not asked.\n'));
+  try {
+    const name = await input(
+      {
+        message: 'Your name, as the evidence log (and the notices, unless the config names a signatory) will show it',
+        default: printable(known) === known ? known : '',
+        prefill: 'editable',
+        validate: (v: string) => (v.trim() !== '' && v.trim().length <= 500) || 'a name is needed (at most 500 characters)',
+      },
+      { input: streams.input, output: streams.output },
+    );
+    return name.trim();
+  } catch (error) {
+    if (isPromptExit(error)) throw new Interrupted('Stopped before an incident was opened; nothing was written.');
+    throw error;
+  }
+}
+
+/**
  * A time, as people type it (issue 9): `2026-12-01 21:40`, `yesterday 21:40`, `-2h`, `now` or
  * RFC 3339. What was typed without an offset is read in the person's zone and echoed back with
  * its offset; they confirm it, or type it again.

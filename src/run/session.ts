@@ -26,7 +26,7 @@ import type { Output } from '../ui/output.js';
 import { printable } from '../ui/text.js';
 import { loadAnswersFile, type AnswersFile } from './answers-file.js';
 import { readiness, recordDrafts, type WaitingNotice } from './drafts.js';
-import { choosePlaybook, type PlaybookChoice } from './prompts.js';
+import { askResponder, choosePlaybook, type PlaybookChoice } from './prompts.js';
 import type { Run } from './runner.js';
 import { deadlineClocks, openSteps, placedSteps } from './steps.js';
 import { walk } from './walk.js';
@@ -92,7 +92,11 @@ export async function startSession(options: CommonOptions, out: Output, request:
 
   const clock = clockFor(options.now, answers?.now, answers !== undefined);
   const id = checkIncidentId(request.id ?? `${playbook.id}-${compactUtc(clock.now())}`);
-  const actor = responderName(request.responder, answers?.responder, settings.config.responder, options.cwd);
+  let actor = responderName(request.responder, answers?.responder, settings.config.responder, options.cwd);
+  // A person at a prompt, named nowhere: asked, with what git or the system knows offered.
+  if (!answers && request.responder === undefined && settings.config.responder === undefined) {
+    actor = await askResponder(actor, { input: options.stdin, output: options.stderr }, out.style);
+  }
   const drill = request.drill === true;
   const incident = await Incident.create({
     incidentsDir: options.incidentsDir,

@@ -22,6 +22,17 @@ export const configSchema = {
         dpo_contact: { type: 'string', minLength: 1, maxLength: LIMITS.titleChars },
         website: { type: 'string', format: 'uri' },
         platform: { type: 'string', minLength: 1, maxLength: LIMITS.titleChars },
+        signatory: {
+          type: 'object',
+          description: 'Who signs the notices: name, role, contact. Without it, notices are signed with the responder who opened the incident.',
+          additionalProperties: false,
+          required: ['name'],
+          properties: {
+            name: { type: 'string', minLength: 1, maxLength: LIMITS.titleChars },
+            role: { type: 'string', minLength: 1, maxLength: LIMITS.titleChars },
+            contact: { type: 'string', minLength: 1, maxLength: LIMITS.titleChars },
+          },
+        },
       },
     },
     responder: { type: 'string', minLength: 1, maxLength: LIMITS.titleChars, description: 'Default responder name.' },

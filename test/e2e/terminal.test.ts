@@ -271,6 +271,20 @@ describe.skipIf(!tmuxWorks)('leakctl in a real terminal (tmux; skipped when `tmu
     expect(answersIn(entriesOf(dir, 't4')).map(([step]) => step)).toContain('authority_notified_at');
   }, 240_000);
 
+  it('asks the responder\'s name once when nothing names it, offering what the system knows to edit', async () => {
+    const dir = join(tmp, 'named');
+    terminal('named', ['start', breach, '--id', 't5', '--dir', dir]);
+    await prompted('named', 'Your name, as the evidence log');
+    expect(screen('named')).toContain('Set `responder:` in leakctl.config.yaml, or pass --responder');
+    type('named', ' (lead)');
+    keys('named', 'Enter');
+    await prompted('named', 'Have you verified the leak?');
+    keys('named', 'C-c');
+    expect(await waitFor('named', EXITED)).toMatch(/^EXIT=130$/m);
+    const opened = entriesOf(dir, 't5')[0]!;
+    expect(String(opened.data.responder)).toMatch(/^\S.* \(lead\)$/);
+  }, 180_000);
+
   it('pauses on Ctrl+C at a prompt: exit 130, run.paused logged last, answers kept', async () => {
     const dir = join(tmp, 'interrupted');
     terminal('ctrlc', ['start', breach, '--id', 't2', '--dir', dir, '--now', '2026-03-02T09:00:00Z', '--responder', 'dana']);

@@ -218,6 +218,35 @@ describe('help at every turn', () => {
   });
 });
 
+describe('who signs', () => {
+  it('the config\'s signatory signs the notices, and a config changed later applies to later renders', async () => {
+    const bundled = join(import.meta.dirname, '..', '..', 'playbooks');
+    const dir = join(tmp, 'signed');
+    const config = join(tmp, 'signed.config.yaml');
+    const base = readFileSync(join(import.meta.dirname, '..', 'notices', 'fixtures', 'leakctl.config.yaml'), 'utf8');
+    writeFileSync(config, base.replace('  platform: Hearthside\n', '  platform: Hearthside\n  signatory: { name: Ana Ruiz, role: Data protection officer, contact: dpo@zoes-cafe.example }\n'));
+    cpSync(join(bundled, 'drills'), join(tmp, 'drills'), { recursive: true });
+    const drill = await inProcess(['drill', 'platform-leak', '--answers', join(tmp, 'drills', 'platform-leak.yaml'), '--id', 's', '--dir', dir, '--config', config]);
+    expect(drill.code, drill.stderr).toBe(0);
+    const notice = async () => (await inProcess(['render', 's', '--stdout', 'regulator-notice', '--dir', dir, '--config', config])).stdout;
+    expect(await notice()).toContain('Contact point for this notification: Ana Ruiz (Data protection officer), dpo@zoes-cafe.example');
+    writeFileSync(config, base.replace('  platform: Hearthside\n', '  platform: Hearthside\n  signatory: { name: Lee Chen, role: Community lead }\n'));
+    const later = await notice();
+    expect(later).toContain('Contact point for this notification: Lee Chen (Community lead), privacy@zoes-cafe.example');
+    expect(later).toMatch(/^Lee Chen, Community lead\nFor Zoë's Café Ltd$/m);
+  });
+
+  it('without one, the responder who opened the incident signs, as before', async () => {
+    const dir = join(tmp, 'unsigned');
+    const config = join(import.meta.dirname, '..', 'notices', 'fixtures', 'leakctl.config.yaml');
+    const bundled = join(import.meta.dirname, '..', '..', 'playbooks');
+    cpSync(join(bundled, 'drills'), join(tmp, 'drills'), { recursive: true });
+    await inProcess(['drill', 'platform-leak', '--answers', join(tmp, 'drills', 'platform-leak.yaml'), '--id', 'u', '--dir', dir, '--config', config, '--responder', 'Dana Obi']);
+    const r = await inProcess(['render', 'u', '--stdout', 'regulator-notice', '--dir', dir, '--config', config]);
+    expect(r.stdout).toContain('Contact point for this notification: Dana Obi, privacy@zoes-cafe.example');
+  });
+});
+
 describe('closing', () => {
   it('leaves out of the record a deferred or declined step whose condition has since turned false', async () => {
     const file = answers('payment.yaml', '');
