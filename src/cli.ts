@@ -84,6 +84,14 @@ export async function run(io: ProcessIO): Promise<number> {
   let pending: Promise<number> | undefined;
 
   const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+  // Help wraps at word boundaries to the terminal's width, or to 80 columns into a pipe or file.
+  const width = (stream: { columns?: number }): number => (typeof stream.columns === 'number' && stream.columns > 0 ? stream.columns : 80);
+  const output = {
+    writeOut: (text: string) => io.stdout.write(text),
+    writeErr: (text: string) => io.stderr.write(text),
+    getOutHelpWidth: () => width(io.stdout as { columns?: number }),
+    getErrHelpWidth: () => width(io.stderr as { columns?: number }),
+  };
   program
     .description('Walk a responder through a data-leak incident: playbook, evidence log, legal clocks, notice drafts.')
     .version(readVersion(), '-V, --version', 'print the version')
@@ -97,13 +105,10 @@ export async function run(io: ProcessIO): Promise<number> {
     .option('--color', 'force colour')
     .option('--no-color', 'no colour (also NO_COLOR)')
     .option('--debug', 'print stack traces of unexpected errors')
-    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    .configureHelp({ showGlobalOptions: true, sortSubcommands: false, minWidthToWrap: 24 })
     .showHelpAfterError('(add --help for usage)')
     .exitOverride()
-    .configureOutput({
-      writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
-    });
+    .configureOutput(output);
 
   /** Register a command whose module is `./commands/<module>.js`, loaded when it runs. */
   const command = (spec: string, description: string, module: string): Command => {
@@ -112,10 +117,7 @@ export async function run(io: ProcessIO): Promise<number> {
       .description(description)
       .helpOption('-h, --help', 'show help')
       .exitOverride()
-      .configureOutput({
-        writeOut: (text) => io.stdout.write(text),
-        writeErr: (text) => io.stderr.write(text),
-      });
+      .configureOutput(output);
     sub.action((...args: unknown[]) => {
       const cmd = args[args.length - 1] as Command;
       const positional = args.slice(0, -2);

@@ -19,9 +19,20 @@ describe('leakctl --help and --version', () => {
   it('lists every command of the contract', () => {
     const r = leakctl(['--help']);
     expect(r.code).toBe(0);
-    for (const command of ['start', 'resume', 'status', 'log', 'verify', 'note', 'attach', 'amend', 'render', 'close', 'drill', 'list', 'show', 'validate', 'schema']) {
+    for (const command of ['start', 'resume', 'status', 'log', 'verify', 'note', 'attach', 'amend', 'next', 'do', 'defer', 'decline', 'render', 'close', 'drill', 'list', 'show', 'validate', 'schema', 'completion']) {
       expect(r.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     }
+  });
+
+  // Guard: into a pipe, descriptions ran past 100 columns, and a terminal broke them mid-word.
+  it('wraps help at word boundaries to 80 columns when it is not a terminal', () => {
+    for (const args of [['--help'], ['defer', '--help']]) {
+      const r = leakctl(args);
+      expect(r.code).toBe(0);
+      const lines = r.stdout.split('\n');
+      expect(lines.filter((l) => l.length > 80), args.join(' ')).toEqual([]);
+    }
+    expect(leakctl(['--help']).stdout).toMatch(/^ {2}--playbooks <dir> +extra playbook directory, searched\n {20,}before the bundled one \(repeatable\)$/m);
   });
 
   it('shows the global options in a command\'s help', () => {
