@@ -6,6 +6,7 @@
  * turns Ctrl+C into the paused path. (Here rather than in ui/: its questions are the playbook's
  * steps, and the layer below the playbook cannot know them.)
  */
+import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { clockInWords, displayTime } from '../deadlines/format.js';
@@ -228,6 +229,89 @@ async function askTime(
   }
 }
 
+/**
+ * Several lines, as typed or pasted whole (issue 10): read by one line reader that stays open, so
+ * no line of a paste is lost between two prompts, and blank lines within it are kept. A line
+ * holding only "." (or Ctrl+D) ends it; "e" alone on the first line opens $EDITOR instead.
+ */
+async function readLines(
+  prompts: Prompts,
+  message: string,
+  context: Context,
+  options: { optional: boolean; more: boolean; validate: (raw: unknown) => true | string },
+): Promise<string | typeof MORE> {
+  const hints = [`end with a line holding only "." or Ctrl+D`, 'e alone opens $EDITOR', ...(options.optional ? ['"." alone to skip'] : []), ...(options.more ? [`${MORE_TYPED} for more`] : [])];
+  context.output.write(`? ${message} (${hints.join('; ')})\n`);
+  // One reader for the whole answer, asked again included: a reader closed early would take the
+  // rest of a paste with it.
+  const rl = createInterface({ input: context.input, output: context.output, terminal: (context.input as { isTTY?: boolean }).isTTY === true, prompt: '' });
+  let interrupted = false;
+  rl.on('SIGINT', () => {
+    interrupted = true;
+    context.output.write('\n');
+    rl.close();
+  });
+  const lines = rl[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      const collected: string[] = [];
+      let editor = false;
+      for (;;) {
+        const next = await lines.next();
+        if (next.done) break;
+        const line = next.value as string;
+        if (collected.length === 0 && options.more && line.trim() === MORE_TYPED) return MORE;
+        if (collected.length === 0 && line.trim() === 'e') {
+          editor = true;
+          break;
+        }
+        if (line.trim() === '.') break;
+        collected.push(line);
+      }
+      if (interrupted) throw Object.assign(new Error('interrupted'), { name: 'ExitPromptError' });
+      let text = collected.join('\n');
+      if (editor) {
+        // The editor has the terminal to itself meanwhile.
+        rl.pause();
+        text = await prompts.editor({ message, waitForUserInput: false, validate: (v: string) => (options.optional && v.trim() === '') || options.validate(v.replace(/\s+$/, '')) }, context);
+        rl.resume();
+      }
+      const trimmed = text.replace(/\s+$/, '');
+      if (trimmed === '' && options.optional) return '';
+      const checked = options.validate(trimmed);
+      if (checked === true) return trimmed;
+      context.output.write(`${checked}; write it again, and end with "."\n`);
+    }
+  } finally {
+    rl.close();
+  }
+}
+
+/** A sensitive longtext: masked, one line at a time, an empty line ends it. */
+async function askMaskedLines(
+  prompts: Prompts,
+  step: Step,
+  validate: (raw: unknown) => true | string,
+  context: Context,
+  optionalHint: string,
+  skip: Reply,
+  answer: (raw: unknown) => Reply,
+): Promise<Reply> {
+  const lines: string[] = [];
+  for (;;) {
+    const line = await prompts.password({ message: lines.length === 0 ? `${printable(step.prompt)} (one paragraph per line; empty line to finish)${optionalHint}` : '…', mask: '*' }, context);
+    if (line.trim() === '') {
+      if (lines.length === 0 && !step.required) return skip;
+      const checked = validate(lines.join('\n'));
+      if (checked === true) break;
+      context.output.write(`${checked}\n`);
+      continue;
+    }
+    lines.push(line);
+  }
+  return answer(lines.join('\n'));
+}
+
 /** Ctrl+C (or an aborted prompt) as the prompt library reports it. */
 function isPromptExit(error: unknown): boolean {
   return error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError');
@@ -421,28 +505,12 @@ async function askOnce(
       return answer(toRaw(text));
     }
     case 'longtext': {
-      // Multi-line input without leaving the terminal: one line at a time, an empty line ends it.
-      const lines: string[] = [];
-      const ask = step.sensitive ? prompts.password : prompts.input;
-      for (;;) {
-        const line = await ask(
-          {
-            message: lines.length === 0 ? `${message} (one paragraph per line; empty line to finish)${optionalHint}${moreHint}` : '…',
-            ...(step.sensitive ? { mask: '*' } : {}),
-          },
-          context,
-        );
-        if (lines.length === 0 && isMore(line)) return MORE;
-        if (line.trim() === '') {
-          if (lines.length === 0 && !step.required) return skip;
-          const checked = validate(lines.join('\n'));
-          if (checked === true) break;
-          context.output.write(`${checked}\n`);
-          continue;
-        }
-        lines.push(line);
-      }
-      return answer(lines.join('\n'));
+      // A masked answer is typed, not pasted: one line at a time, an empty line ends it.
+      if (step.sensitive) return askMaskedLines(prompts, step, validate, context, optionalHint, skip, answer);
+      const text = await readLines(prompts, message, context, { optional: !step.required, more, validate });
+      if (text === MORE) return MORE;
+      if (text === '' && !step.required) return skip;
+      return answer(text);
     }
     case 'select': {
       const choices = (step.choices ?? []).map((c) => ({ name: printable(c.label), value: c.value }));

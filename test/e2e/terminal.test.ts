@@ -285,6 +285,24 @@ describe.skipIf(!tmuxWorks)('leakctl in a real terminal (tmux; skipped when `tmu
     expect(String(opened.data.responder)).toMatch(/^\S.* \(lead\)$/);
   }, 180_000);
 
+  // Guard: a paste of several lines kept only its first line.
+  it('keeps a pasted answer of several lines whole, blank lines included', async () => {
+    const dir = join(tmp, 'pasted');
+    terminal('pasted', ['start', join(fixtures, 'longtext.yaml'), '--id', 't6', '--dir', dir, '--responder', 'dana']);
+    await prompted('pasted', 'What happened?');
+    tmux('set-buffer', '-b', 'story', 'A change to the export feature\nlet members download private messages.\n\nFixed on 2 March.\n');
+    tmux('paste-buffer', '-b', 'story', '-t', 'pasted');
+    await waitFor('pasted', 'Fixed on 2 March.');
+    type('pasted', '.');
+    keys('pasted', 'Enter');
+    await answerAt('pasted', 'Provider ticket number?', 'T-4471');
+    expect(await waitFor('pasted', EXITED)).toMatch(/^EXIT=0$/m);
+    expect(answersIn(entriesOf(dir, 't6'))).toEqual([
+      ['story', 'A change to the export feature\nlet members download private messages.\n\nFixed on 2 March.'],
+      ['ticket', 'T-4471'],
+    ]);
+  }, 180_000);
+
   it('pauses on Ctrl+C at a prompt: exit 130, run.paused logged last, answers kept', async () => {
     const dir = join(tmp, 'interrupted');
     terminal('ctrlc', ['start', breach, '--id', 't2', '--dir', dir, '--now', '2026-03-02T09:00:00Z', '--responder', 'dana']);

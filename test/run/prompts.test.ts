@@ -354,6 +354,36 @@ describe('instead of an answer: ? for more', () => {
   });
 });
 
+describe('longtext: several lines, typed or pasted whole', () => {
+  const story: Step = { id: 'what_happened', kind: 'longtext', prompt: 'What happened?', required: true };
+  /** askStep with `text` arriving on its input at once, as a paste does. */
+  function pasted(step: Step, text: string, where?: Parameters<typeof askStep>[5]) {
+    const { prompts } = screens();
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let written = '';
+    output.on('data', (d: Buffer) => (written += d.toString()));
+    const reply = askStep(prompts, step, (raw) => checkAnswer(step, raw, { now: NOW, baseDir: process.cwd() }), { input, output }, 'UTC', where);
+    input.write(text);
+    return { reply, written: () => written, input };
+  }
+
+  // Guard: a multi-line paste kept only its first line; the rest was lost between two prompts.
+  it('keeps every line of a paste, blank lines included, until a line holding only "."', async () => {
+    const { reply, written } = pasted(story, 'On 1 March a change to the export feature\nlet members download private messages.\n\nIt was fixed on 2 March.\n.\n');
+    await expect(reply).resolves.toEqual({ kind: 'answer', value: 'On 1 March a change to the export feature\nlet members download private messages.\n\nIt was fixed on 2 March.' });
+    expect(written()).toContain('end with a line holding only "." or Ctrl+D; e alone opens $EDITOR');
+  });
+
+  it('a required one given nothing says so and asks again; an optional one is skipped with "."', async () => {
+    const required = pasted(story, '.\nNow something.\n.\n');
+    await expect(required.reply).resolves.toEqual({ kind: 'answer', value: 'Now something.' });
+    expect(required.written()).toContain('an answer is required');
+    const optional = pasted({ ...story, required: false }, '.\n');
+    await expect(optional.reply).resolves.toEqual({ kind: 'skip', reason: 'skipped by the responder' });
+  });
+});
+
 describe('answering again (amend): the earlier answer is there to edit', () => {
   it('a text answer is prefilled; Enter keeps it, and it can be edited', async () => {
     const { reply, next } = ask({ id: 'ticket', kind: 'text', prompt: 'Provider ticket number?', required: true }, 'UTC', { canPutOff: false, previous: 'T-4471' });
