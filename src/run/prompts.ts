@@ -9,6 +9,7 @@
 import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import type { Readable } from 'node:stream';
+import type { DeadlineClock } from '../deadlines/compute.js';
 import { clockInWords, displayTime } from '../deadlines/format.js';
 import { inOffset } from '../time/moment.js';
 import { isUtc as isUtcZone } from '../time/zoned-date.js';
@@ -100,18 +101,28 @@ export class PromptResponder implements Responder {
   }
 
   private showProgress(step: Step, context: StepContext): void {
-    const { bold, dim, yellow, red } = this.style;
+    const { bold, dim } = this.style;
     const lines = [
       '',
       bold(`Phase ${context.phaseNumber}/${context.phaseCount} · ${printable(context.phase.title)}`) +
         dim(`   step ${context.stepNumber}/${context.stepCount}${step.required ? '' : ' · optional'}`),
     ];
-    for (const clock of context.deadlines) {
-      const line = `⏱ ${printable(clock.title)}: ${clockInWords(clock, this.timeZone)}`;
-      lines.push(clock.status === 'overdue' ? red(line) : yellow(line));
+    // The nearest clock, coloured by how near it is; the others are one `?` → board away.
+    const clocks = [...context.deadlines].sort((a, b) => (a.due?.getTime() ?? Infinity) - (b.due?.getTime() ?? Infinity));
+    const nearest = clocks[0];
+    if (nearest) {
+      const more = clocks.length > 1 ? dim(` (+${clocks.length - 1} more clock${clocks.length > 2 ? 's' : ''}: ? → board)`) : '';
+      lines.push(this.urgency(nearest)(`⏱ ${printable(nearest.title)}: ${clockInWords(nearest, this.timeZone)}`) + more);
     }
     if (step.help) lines.push(dim(wrapWords(printable(step.help), this.columns())));
     this.streams.output.write(lines.join('\n') + '\n');
+  }
+
+  /** Red when overdue or under 12 hours left, yellow under two days, else green. */
+  private urgency(clock: DeadlineClock): (text: string) => string {
+    const left = clock.margin_ms ?? 0;
+    if (clock.status === 'overdue' || left < 12 * 3_600_000) return this.style.red;
+    return left < 48 * 3_600_000 ? this.style.yellow : this.style.green;
   }
 
   /** The terminal's width, less a column: help text is wrapped to it at word boundaries. */

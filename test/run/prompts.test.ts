@@ -354,6 +354,27 @@ describe('instead of an answer: ? for more', () => {
   });
 });
 
+describe('the header of a question', () => {
+  it('shows the nearest running clock, and how many more there are', async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let written = '';
+    output.on('data', (d: Buffer) => (written += d.toString()));
+    const style = { bold: (t: string) => t, dim: (t: string) => t, red: (t: string) => `<red>${t}`, yellow: (t: string) => `<yellow>${t}`, green: (t: string) => `<green>${t}`, cyan: (t: string) => t } as never;
+    const responder = new PromptResponder({ cwd: process.cwd(), streams: { input, output }, style, timeZone: 'UTC' });
+    const hour = 3_600_000;
+    const clock = (id: string, left: number) => ({ id, title: id, status: 'running' as const, due: new Date(NOW.getTime() + left), margin_ms: left });
+    const step: Step = { id: 'ack', kind: 'info', prompt: 'Read this', required: true };
+    const context = { phase: { id: 'p', title: 'Contain', steps: [] }, phaseNumber: 1, phaseCount: 2, stepNumber: 3, stepCount: 9, deadlines: [clock('Tell members (30 days)', 700 * hour), clock('Notify the authority', 20 * hour)], now: NOW, canPutOff: false } as never;
+    const reply = responder.ask(step, context, (raw) => ({ ok: true, value: raw }));
+    input.write('\n');
+    await reply;
+    expect(written).toContain('<yellow>⏱ Notify the authority: 20h left');
+    expect(written).toContain('(+1 more clock: ? → board)');
+    expect(written).not.toContain('Tell members (30 days):');
+  });
+});
+
 describe('longtext: several lines, typed or pasted whole', () => {
   const story: Step = { id: 'what_happened', kind: 'longtext', prompt: 'What happened?', required: true };
   /** askStep with `text` arriving on its input at once, as a paste does. */
