@@ -32,6 +32,7 @@ interface FileResult {
 
 const TAGS: Readonly<Record<string, Kind>> = {
   'leakctl/playbook@1': 'playbook',
+  'leakctl/playbook@2': 'playbook',
   'leakctl/answers@1': 'answers',
   'leakctl/config@1': 'config',
   'leakctl/calendar@1': 'calendar',

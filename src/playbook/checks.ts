@@ -34,7 +34,12 @@ const FIELDS_BY_KIND: Readonly<Record<string, readonly StepKind[]>> = {
   max: ['number'],
   integer: ['number'],
   min_items: ['multi'],
+  duty: ['datetime'],
+  default: ['confirm', 'text', 'longtext', 'number', 'select', 'multi'],
 };
+
+/** What only a leakctl/playbook@2 document may say. */
+const V2_FIELDS = ['needs', 'default', 'duty'] as const;
 
 const isRecord = (value: unknown): value is Raw =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -96,10 +101,39 @@ export function checkPlaybook(source: YamlSource, known: KnownIds = {}): SourceP
     });
   });
 
+  // playbook@2: a condition may name a step of any phase (the step waits until it can be
+  // decided), and `needs`, `default` and `duty` may be used.
+  const v2 = data.schema === 'leakctl/playbook@2';
   for (const { step, path, order: at } of stepList) {
     checkStepFields(step, path, report);
     if (step.when !== undefined) {
-      checkCondition(step.when, [...path, 'when'], steps, report, { before: at, self: step.id });
+      checkCondition(step.when, [...path, 'when'], steps, report, v2 ? { self: step.id } : { before: at, self: step.id });
+    }
+    for (const field of V2_FIELDS) {
+      if (step[field] !== undefined && !v2) report([...path, field], `"${field}" is a leakctl/playbook@2 field; write schema: leakctl/playbook@2 at the top to use it`, true);
+    }
+    listOf(step.needs).forEach((need, i) => {
+      if (typeof need !== 'string') return;
+      if (need === step.id) report([...path, 'needs', i], `step "${need}" cannot need itself`);
+      else if (!steps.has(need)) report([...path, 'needs', i], `needs unknown step "${need}"`);
+    });
+    if (step.default !== undefined) checkDefault(step, path, report);
+  }
+  // needs must not go round in a circle: no step could ever be offered.
+  const needs = new Map(stepList.filter(({ step }) => typeof step.id === 'string').map(({ step }) => [step.id as string, listOf(step.needs).filter((n): n is string => typeof n === 'string')]));
+  for (const { step, path } of stepList) {
+    if (typeof step.id !== 'string') continue;
+    const seen = new Set<string>();
+    const stack = [...(needs.get(step.id) ?? [])];
+    while (stack.length > 0) {
+      const next = stack.pop()!;
+      if (next === step.id) {
+        report([...path, 'needs'], `step "${step.id}" needs itself through other steps' needs; no step in that circle could ever be offered`);
+        break;
+      }
+      if (seen.has(next)) continue;
+      seen.add(next);
+      stack.push(...(needs.get(next) ?? []));
     }
   }
 
@@ -173,6 +207,30 @@ export function checkPlaybook(source: YamlSource, known: KnownIds = {}): SourceP
 }
 
 type Report = (path: DocPath, message: string, key?: boolean) => void;
+
+/** A default the step could take as its answer: of its kind, and one of its choices. */
+function checkDefault(step: Raw, path: DocPath, report: Report): void {
+  const value = step.default;
+  const choices = listOf(step.choices).map((c) => (isRecord(c) ? c.value : undefined));
+  const fits = ((): boolean => {
+    switch (step.kind) {
+      case 'confirm':
+        return typeof value === 'boolean';
+      case 'text':
+      case 'longtext':
+        return typeof value === 'string';
+      case 'number':
+        return typeof value === 'number';
+      case 'select':
+        return choices.includes(value);
+      case 'multi':
+        return Array.isArray(value) && value.every((v) => choices.includes(v));
+      default:
+        return true;
+    }
+  })();
+  if (!fits) report([...path, 'default'], `"default" ${JSON.stringify(value)} is not an answer a ${String(step.kind)} step can take${choices.length > 0 ? `; choose from: ${choices.join(', ')}` : ''}`);
+}
 
 function checkStepFields(step: Raw, path: DocPath, report: Report): void {
   const kind = step.kind;

@@ -20,7 +20,7 @@ export interface LoadOptions {
   readonly expectedId?: string;
 }
 
-export const PLAYBOOK_WHAT = 'a leakctl/playbook@1 document';
+export const PLAYBOOK_WHAT = 'a leakctl/playbook@1 or @2 document';
 
 export function loadPlaybookFile(file: string, options: LoadOptions = {}): Playbook {
   return parsePlaybook(file, readSourceBytes(file, 'a playbook .yaml file'), options);

@@ -56,6 +56,12 @@ export interface Step {
   readonly max?: number;
   readonly integer?: boolean;
   readonly min_items?: number;
+  /** playbook@2: offered only once these steps are answered. */
+  readonly needs?: readonly string[];
+  /** playbook@2: the answer offered first at the prompt. */
+  readonly default?: unknown;
+  /** playbook@2: a datetime step that records when a duty was done; it starts as Not yet. */
+  readonly duty?: boolean;
 }
 
 export interface Phase {
@@ -88,7 +94,7 @@ export interface Notice {
 }
 
 export interface Playbook {
-  readonly schema: 'leakctl/playbook@1';
+  readonly schema: 'leakctl/playbook@1' | 'leakctl/playbook@2';
   readonly id: string;
   readonly title: string;
   readonly cause: Cause;

@@ -68,6 +68,10 @@ export function progressOf(playbook: Playbook, state: IncidentState, now: Date, 
       phase[standing] += 1;
       const mark = (standing === 'deferred' ? state.deferred : state.declined).get(step.id)!;
       steps.push({ ...base, state: standing, reason: mark.reason, ...(mark.until ? { until: mark.until } : {}), by: mark.actor, at: mark.at });
+    } else if (standing === 'waiting') {
+      // playbook@2 `needs`: offered once the steps it needs are answered.
+      phase.open += 1;
+      steps.push({ ...base, state: 'waiting', reason: `needs ${(step.needs ?? []).filter((n) => !state.answers.has(n)).join(', ')}` });
     } else if (standing === 'skipped' || state.skipped.has(step.id)) {
       phase.skipped += 1;
       steps.push({ ...base, state: standing === 'skipped' ? 'skipped' : 'not_applicable', reason: state.skipped.get(step.id) ?? '' });

@@ -346,7 +346,7 @@ export async function askStep(
 ): Promise<Reply> {
   const more = where?.canPutOff === true || where?.walk !== undefined;
   // A step that records a duty ("when did you notify…") starts as not yet: asked whether it is done.
-  if (where?.walk && where.duty && step.kind === 'datetime') {
+  if (where?.walk && (where.duty !== undefined || step.duty === true) && step.kind === 'datetime') {
     const done = await prompts.select(
       {
         message: `${printable(step.prompt)}`,
@@ -365,7 +365,9 @@ export async function askStep(
     }
   }
   for (;;) {
-    const reply = await askOnce(prompts, step, check, context, timeZone, more, where?.walk !== undefined, step.sensitive ? undefined : where?.previous);
+    // The earlier answer when answering again; else the playbook's default (playbook@2).
+    const offered = step.sensitive ? undefined : (where?.previous ?? step.default);
+    const reply = await askOnce(prompts, step, check, context, timeZone, more, where?.walk !== undefined, offered);
     if (reply !== MORE) return reply;
     const action = await chooseAction(prompts, step, context, where);
     if (action) return action;

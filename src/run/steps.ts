@@ -42,7 +42,7 @@ export function findStep(playbook: Playbook, id: string, incident: string): Plac
   return placed;
 }
 
-export type Standing = 'answered' | 'skipped' | 'condition_false' | 'deferred' | 'declined' | 'open';
+export type Standing = 'answered' | 'skipped' | 'condition_false' | 'waiting' | 'deferred' | 'declined' | 'open';
 
 /**
  * The step's standing given the answers so far: answered, skipped (by the responder, or because
@@ -53,6 +53,8 @@ export type Standing = 'answered' | 'skipped' | 'condition_false' | 'deferred' |
 export function stepStanding(step: Step, state: IncidentState, answers: ReadonlyMap<string, unknown>): Standing {
   if (state.answers.has(step.id)) return 'answered';
   if (step.when && !evaluate(step.when, answers)) return 'condition_false';
+  // playbook@2 `needs`: offered once the steps it needs are answered.
+  if (step.needs?.some((need) => !state.answers.has(need))) return 'waiting';
   if (state.declined.has(step.id)) return 'declined';
   if (state.deferred.has(step.id)) return 'deferred';
   const reason = state.skipped.get(step.id);

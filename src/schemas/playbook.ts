@@ -93,6 +93,19 @@ const step = {
     max: number,
     integer: { type: 'boolean' },
     min_items: { type: 'integer', minimum: 0, maximum: LIMITS.choices },
+    needs: {
+      type: 'array',
+      minItems: 1,
+      maxItems: LIMITS.conditionItems,
+      uniqueItems: true,
+      items: phaseOrStepId,
+      description: 'playbook@2: the steps that must be answered before this one is offered.',
+    },
+    default: { description: 'playbook@2: the answer offered first at the prompt (never on a datetime step).' },
+    duty: {
+      type: 'boolean',
+      description: 'playbook@2, datetime steps: records when a duty was done ("When did you notify…"); it starts as Not yet and never asks for a time first.',
+    },
   },
   allOf: [
     {
@@ -115,7 +128,7 @@ export const playbookSchema = {
   required: ['schema', 'id', 'title', 'cause', 'summary', 'phases'],
   properties: {
     $schema: { type: 'string' },
-    schema: { const: 'leakctl/playbook@1' },
+    schema: { enum: ['leakctl/playbook@1', 'leakctl/playbook@2'] },
     id: { type: 'string', pattern: '^[a-z][a-z0-9-]{0,63}$' },
     title: text,
     cause: { enum: [...CAUSES] },

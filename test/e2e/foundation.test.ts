@@ -102,7 +102,7 @@ describe('leakctl validate', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toContain('OK  answers.yaml  (answers)');
     expect(r.stdout).toContain('OK  config.yaml  (config)');
-    expect(r.stderr).toContain('mystery.yaml:1:9 unknown schema tag "leakctl/unknown@9"; expected one of leakctl/playbook@1, leakctl/answers@1, leakctl/config@1');
+    expect(r.stderr).toContain('mystery.yaml:1:9 unknown schema tag "leakctl/unknown@9"; expected one of leakctl/playbook@1, leakctl/playbook@2, leakctl/answers@1, leakctl/config@1, leakctl/calendar@1');
     expect(r.stderr).toContain('bad-answers.yaml:2:6 "now" "tomorrow" is not a valid date-time');
     expect(r.stderr).toContain('bad-answers.yaml:4:25 "after" "3 days" is not an ISO 8601 duration; write e.g. PT70H or P2D');
     expect(r.stderr).toContain('bad-config.yaml:2:11 unknown time zone "Mars/Olympus"; use an IANA name such as Europe/Berlin or UTC');
@@ -208,8 +208,9 @@ describe('leakctl schema', () => {
     for (const kind of ['playbook', 'answers', 'config']) {
       const r = leakctl(['schema', kind]);
       expect(r.code).toBe(0);
-      const schema = JSON.parse(r.stdout) as { title: string; properties: { schema: { const: string } } };
-      expect(schema.properties.schema.const).toBe(`leakctl/${kind}@1`);
+      const schema = JSON.parse(r.stdout) as { title: string; properties: { schema: { const?: string; enum?: string[] } } };
+      // A playbook may be @1 or @2; the others have one version.
+      expect(schema.properties.schema.const ?? schema.properties.schema.enum).toEqual(kind === 'playbook' ? ['leakctl/playbook@1', 'leakctl/playbook@2'] : `leakctl/${kind}@1`);
     }
   });
 

@@ -47,8 +47,8 @@ describe('the broken-playbook corpus: every problem at its node, all at once', (
   const cases: [string, string[]][] = [
     ['yaml-syntax.yaml', ['11:1 Flow sequence in block collection must be sufficiently indented and end with a ]']],
     ['duplicate-key.yaml', ['13:9 duplicate key "kind" (first at line 11); keep one']],
-    ['empty.yaml', ['1:1 the file is empty; expected a leakctl/playbook@1 document']],
-    ['not-mapping.yaml', ['1:1 expected a leakctl/playbook@1 document (a mapping of key: value pairs), found a list']],
+    ['empty.yaml', ['1:1 the file is empty; expected a leakctl/playbook@1 or @2 document']],
+    ['not-mapping.yaml', ['1:1 expected a leakctl/playbook@1 or @2 document (a mapping of key: value pairs), found a list']],
     [
       'schema-errors.yaml',
       [
@@ -120,7 +120,7 @@ describe('the broken-playbook corpus: every problem at its node, all at once', (
         '1:1 missing required field "cause"',
         '1:1 missing required field "summary"',
         '1:1 missing required field "phases"',
-        '1:9 "schema" must be "leakctl/playbook@1", found "leakctl/answers@1"',
+        '1:9 "schema" is "leakctl/answers@1"; expected one of: leakctl/playbook@1, leakctl/playbook@2',
         '2:1 unknown field "answers"',
       ],
     ],

@@ -344,6 +344,22 @@ describe('instead of an answer: ? for more', () => {
     await expect(reply).resolves.toEqual({ kind: 'answer', value: ['names'] });
   });
 
+  it('a step marked duty (playbook@2) starts as Not yet even before its clock runs', async () => {
+    const { reply, next } = ask({ id: 'members_notified_at', kind: 'datetime', prompt: 'When did you tell the members?', required: false, duty: true }, 'UTC', { canPutOff: true, walk });
+    const screen = await next();
+    expect(screen.getScreen()).toMatch(/❯ Not yet: keep it on the board/);
+    screen.events.keypress('enter');
+    await expect(reply).resolves.toEqual({ kind: 'defer', reason: 'not done yet' });
+  });
+
+  it("a playbook's default (playbook@2) is offered first: Enter takes it", async () => {
+    const { reply, next } = ask({ id: 'channel', kind: 'text', prompt: 'Which channel?', required: true, default: 'email' }, 'UTC', { canPutOff: true });
+    const screen = await next();
+    expect(screen.getScreen()).toContain('email');
+    screen.events.keypress('enter');
+    await expect(reply).resolves.toEqual({ kind: 'answer', value: 'email' });
+  });
+
   it('a step that records a duty whose clock runs starts as Not yet, without asking for a time', async () => {
     const duty = { id: 'gdpr', title: 'Notify the authority', status: 'running' as const };
     const { reply, next } = ask({ id: 'authority_notified_at', kind: 'datetime', prompt: 'When did you notify the authority?', required: false }, 'UTC', { canPutOff: true, walk, duty });

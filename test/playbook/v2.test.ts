@@ -1,0 +1,67 @@
+/**
+ * Playbook format leakctl/playbook@2 (issue 10): `needs`, a condition naming a step of any phase,
+ * `default` and `duty`, each checked at its line; @1 files load as before and may not use them.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { inProcess } from '../helpers/cli.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'leakctl-v2-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const head = (schema: string) => `schema: leakctl/playbook@${schema}\nid: v2\ntitle: Version 2\ncause: other\nsummary: The fields of version 2.\nphases:\n  - id: p\n    title: P\n    steps:\n`;
+function file(name: string, text: string): string {
+  const path = join(tmp, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('validate', () => {
+  it('refuses the @2 fields in an @1 playbook, each at its line, saying how to use them', async () => {
+    const path = file('one.yaml', `${head('1')}      - { id: a, kind: text, prompt: A? }\n      - { id: b, kind: confirm, prompt: B?, needs: [a], default: false }\n      - { id: c, kind: datetime, prompt: C?, duty: true }\n`);
+    const r = await inProcess(['validate', path]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${path}:11:45 "needs" is a leakctl/playbook@2 field; write schema: leakctl/playbook@2 at the top to use it`);
+    expect(r.stderr).toMatch(/:11:\d+ "default" is a leakctl\/playbook@2 field/);
+    expect(r.stderr).toMatch(/:12:\d+ "duty" is a leakctl\/playbook@2 field/);
+  });
+
+  it('checks needs (known steps, not itself, no circle) and a default that the step could take', async () => {
+    const path = file(
+      'bad.yaml',
+      `${head('2')}      - { id: a, kind: text, prompt: A?, needs: [b] }\n      - { id: b, kind: text, prompt: B?, needs: [a] }\n      - { id: c, kind: select, prompt: C?, choices: [{ value: x, label: X }], default: y, needs: [nowhere] }\n      - { id: d, kind: datetime, prompt: D?, default: now }\n`,
+    );
+    const r = await inProcess(['validate', path]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('step "a" needs itself through other steps\' needs');
+    expect(r.stderr).toContain('"default" "y" is not an answer a select step can take; choose from: x');
+    expect(r.stderr).toContain('needs unknown step "nowhere"');
+    expect(r.stderr).toContain('"default" does not apply to a datetime step');
+  });
+
+  it('accepts a condition naming a later step in @2, and still refuses it in @1', async () => {
+    const steps = `      - { id: a, kind: text, prompt: A?, when: { step: b, answered: true } }\n      - { id: b, kind: text, prompt: B? }\n`;
+    expect((await inProcess(['validate', file('later2.yaml', `${head('2')}${steps}`)])).code).toBe(0);
+    const one = await inProcess(['validate', file('later1.yaml', `${head('1')}${steps}`)]);
+    expect(one.code).toBe(2);
+    expect(one.stderr).toContain('condition names step "b", which comes later');
+  });
+});
+
+describe('a walk of a @2 playbook', () => {
+  it('offers a step once the steps it needs are answered, in whatever order they come', async () => {
+    const playbook = file(
+      'needs.yaml',
+      `${head('2')}      - { id: draft_sent, kind: confirm, prompt: Was the draft sent?, needs: [draft_text] }\n      - { id: draft_text, kind: text, prompt: What does the draft say? }\n`,
+    );
+    const answers = file('needs-answers.yaml', 'schema: leakctl/answers@1\nresponder: dana\nnow: 2026-03-02T09:00:00Z\nanswers:\n  draft_sent: true\n  draft_text: We are sorry.\n');
+    const dir = join(tmp, 'inc');
+    const r = await inProcess(['start', playbook, '--answers', answers, '--id', 'n', '--dir', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    const log = await inProcess(['log', 'n', '--json', '--dir', dir]);
+    const answered = (JSON.parse(log.stdout) as { type: string; data: { step?: string } }[]).filter((e) => e.type === 'step.answered').map((e) => e.data.step);
+    expect(answered).toEqual(['draft_text', 'draft_sent']);
+  });
+});
