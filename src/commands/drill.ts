@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import type { Settings } from '../config/settings.js';
 import { listCalendarFiles, listTemplateFiles } from '../documents/files.js';
 import { checkOutputPath, writeOutputFile } from '../evidence/durable.js';
+import { withModules } from '../playbook/modules.js';
 import type { Playbook } from '../playbook/types.js';
 import type { AnswersFile } from '../run/answers-file.js';
 import { displayZone } from '../config/settings.js';
@@ -55,7 +56,9 @@ export async function run(options: CommonOptions, ref: string, opts: DrillOption
     checkOutputPath(junitFile!, opts.junit!, '--junit', { files: inputs, dirs: [options.incidentsDir] });
   };
   const { run, summary } = await startSession(options, out, { ...opts, playbook: ref, drill: true, judged: true, ...(junitFile ? { beforeOpening: checkJunit } : {}) });
-  const { playbook, incident, clock, settings, rules } = run;
+  const { incident, clock, settings, rules } = run;
+  // With the modules that joined during the drill: their required steps are judged too.
+  const playbook = withModules(run.playbook, incident.state.joined);
   const endedAt = clock.now();
   const verdict = judgeDrill(playbook, incident.state, deadlineClocks(playbook, incident.state, endedAt, rules), endedAt, summary.renderProblems);
 

@@ -46,6 +46,8 @@ export function describeEntry(entry: EvidenceEntry, sensitive: ReadonlySet<strin
       return `resumed${d.at_step ? ` at ${String(d.at_step)}` : ''}`;
     case 'incident.closed':
       return 'closed';
+    case 'module.joined':
+      return `${String(d.title ?? d.module)} (module ${String(d.module)}) joins the incident`;
   }
 }
 
@@ -58,6 +60,7 @@ export function otherInWords(entry: EvidenceEntry, sensitive: ReadonlySet<string
     'step.skipped': 'step skipped',
     'step.deferred': 'step deferred',
     'step.declined': 'step declined',
+    'module.joined': 'module joined',
     'notice.rendered': 'draft rendered',
     'incident.closed': 'incident closed',
   };

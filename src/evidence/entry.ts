@@ -11,6 +11,7 @@ export const ENTRY_TYPES = [
   'step.skipped',
   'step.deferred',
   'step.declined',
+  'module.joined',
   'evidence.attached',
   'note.added',
   'deadline.started',

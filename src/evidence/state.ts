@@ -51,6 +51,8 @@ export interface IncidentState {
   readonly deferred: Map<string, StepMark>;
   /** Step id → why, for steps whose latest event is a decline ("won't do"). */
   readonly declined: Map<string, StepMark>;
+  /** playbook@2 modules joined, in the order they joined. */
+  readonly joined: string[];
   /** Counts only: replay keeps nothing that grows with the log but the answers themselves. */
   notes: number;
   attachedFiles: number;
@@ -76,6 +78,7 @@ export function emptyState(id: string): IncidentState {
     skipped: new Map(),
     deferred: new Map(),
     declined: new Map(),
+    joined: [],
     notes: 0,
     attachedFiles: 0,
     drafts: new Map(),
@@ -161,6 +164,9 @@ function applyContent(state: IncidentState, entry: EvidenceEntry, at: Date): voi
       break;
     case 'incident.closed':
       state.closed = { at, actor: entry.actor };
+      break;
+    case 'module.joined':
+      if (typeof data.module === 'string' && !state.joined.includes(data.module)) state.joined.push(data.module);
       break;
     // Deadline clocks themselves are computed from the answers; these entries record when
     // the runner saw a clock start or stop, so it does not record them twice.

@@ -8,6 +8,7 @@ import type { IncidentState } from '../evidence/state.js';
 import { listPlaybookFiles } from '../documents/files.js';
 import { findPlaybookFile, knownIds } from '../playbook/discover.js';
 import { loadPlaybookFile } from '../playbook/load.js';
+import { withModules } from '../playbook/modules.js';
 import type { Playbook } from '../playbook/types.js';
 import { InvalidInput } from '../ui/errors.js';
 import { printable } from '../ui/text.js';
@@ -21,8 +22,8 @@ export interface PlaybookLookup {
 }
 
 export function playbookOf(state: IncidentState, lookup: PlaybookLookup): Playbook {
-  // Entry 0 is incident.opened: every open checks it.
-  return loadRecordedPlaybook(state.id, state.opened!.playbook, lookup);
+  // Entry 0 is incident.opened: every open checks it. With the modules that joined it.
+  return withModules(loadRecordedPlaybook(state.id, state.opened!.playbook, lookup), state.joined);
 }
 
 export function loadRecordedPlaybook(incident: string, recorded: { id?: unknown; file?: unknown; sha256?: unknown }, lookup: PlaybookLookup): Playbook {

@@ -78,12 +78,19 @@ export function checkPlaybook(source: YamlSource, known: KnownIds = {}): SourceP
 
   let order = 0;
   const stepList: { step: Raw; path: DocPath; order: number }[] = [];
-  listOf(data.phases).forEach((phase, p) => {
+  // The playbook's phases, then those of its modules (playbook@2): one namespace for all ids.
+  const phaseLists: { phases: unknown; at: DocPath }[] = [{ phases: data.phases, at: ['phases'] }];
+  listOf(data.modules).forEach((module, m) => {
+    if (!isRecord(module)) return;
+    claim(module.id, ['modules', m, 'id']);
+    phaseLists.push({ phases: module.phases, at: ['modules', m, 'phases'] });
+  });
+  for (const { phases, at: phasesAt } of phaseLists) listOf(phases).forEach((phase, p) => {
     if (!isRecord(phase)) return;
-    claim(phase.id, ['phases', p, 'id']);
+    claim(phase.id, [...phasesAt, p, 'id']);
     listOf(phase.steps).forEach((step, s) => {
       if (!isRecord(step)) return;
-      const path: DocPath = ['phases', p, 'steps', s];
+      const path: DocPath = [...phasesAt, p, 'steps', s];
       claim(step.id, [...path, 'id']);
       if (typeof step.id === 'string' && !steps.has(step.id)) {
         steps.set(step.id, {
@@ -104,6 +111,10 @@ export function checkPlaybook(source: YamlSource, known: KnownIds = {}): SourceP
   // playbook@2: a condition may name a step of any phase (the step waits until it can be
   // decided), and `needs`, `default` and `duty` may be used.
   const v2 = data.schema === 'leakctl/playbook@2';
+  if (data.modules !== undefined && !v2) report(['modules'], '"modules" is a leakctl/playbook@2 field; write schema: leakctl/playbook@2 at the top to use it', true);
+  listOf(data.modules).forEach((module, m) => {
+    if (isRecord(module) && module.when !== undefined) checkCondition(module.when, ['modules', m, 'when'], steps, report, {});
+  });
   for (const { step, path, order: at } of stepList) {
     checkStepFields(step, path, report);
     if (step.when !== undefined) {

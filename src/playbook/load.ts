@@ -45,14 +45,18 @@ export function parsePlaybook(file: string, bytes: Buffer, options: LoadOptions 
 type Raw = Record<string, unknown>;
 
 function toPlaybook(data: Raw, file: string, sha256: string): Playbook {
-  const phases = (data.phases as Raw[]).map((phase) => ({
-    ...phase,
-    steps: (phase.steps as Raw[]).map((step) => ({ ...step, required: step.required !== false })),
-  }));
+  const withRequired = (list: Raw[]) =>
+    list.map((phase) => ({
+      ...phase,
+      steps: (phase.steps as Raw[]).map((step) => ({ ...step, required: step.required !== false })),
+    }));
+  const phases = withRequired(data.phases as Raw[]);
+  const modules = Array.isArray(data.modules) ? (data.modules as Raw[]).map((m) => ({ ...m, phases: withRequired(m.phases as Raw[]) })) : undefined;
   return {
     ...(data as unknown as Playbook),
     version: data.version === undefined ? undefined : String(data.version),
     phases: phases as unknown as Playbook['phases'],
+    ...(modules ? { modules: modules as unknown as Playbook['modules'] } : {}),
     deadlines: (data.deadlines as Playbook['deadlines'] | undefined) ?? [],
     notices: (data.notices as Playbook['notices'] | undefined) ?? [],
     holidays: (data.holidays as string[] | undefined) ?? [],

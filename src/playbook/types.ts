@@ -88,6 +88,14 @@ export interface Deadline {
   readonly calendar?: string;
 }
 
+/** playbook@2: phases that join an incident when an answer calls for them. */
+export interface Module {
+  readonly id: string;
+  readonly title: string;
+  readonly when: Condition;
+  readonly phases: readonly Phase[];
+}
+
 export interface Notice {
   readonly template: string;
   readonly when?: Condition;
@@ -102,7 +110,12 @@ export interface Playbook {
   readonly version?: string;
   /** The cause/scope/blame/control distinctions shown when `start` asks which playbook fits. */
   readonly triage?: { readonly cause: string; readonly scope: string; readonly blame: string; readonly control: string };
+  /** The phases of this incident: the playbook's, and those of the modules that joined it. */
   readonly phases: readonly Phase[];
+  /** playbook@2: the modules declared, joined or not. */
+  readonly modules?: readonly Module[];
+  /** The modules joined, in the order they joined (see playbook/modules.ts). */
+  readonly joined?: readonly string[];
   readonly deadlines: readonly Deadline[];
   readonly notices: readonly Notice[];
   /** Dates (yyyy-MM-dd) that business-day deadlines skip, besides weekends. */

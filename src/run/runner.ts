@@ -10,6 +10,8 @@ import type { EvidenceEntry } from '../evidence/entry.js';
 import { answerValues, type IncidentState } from '../evidence/state.js';
 import type { Clock } from '../incident/clock.js';
 import type { Incident } from '../incident/incident.js';
+import { evaluate } from '../playbook/conditions.js';
+import { modulesOf } from '../playbook/modules.js';
 import type { Phase, Playbook, Step } from '../playbook/types.js';
 import { InvalidInput } from '../ui/errors.js';
 import { printable } from '../ui/text.js';
@@ -197,7 +199,17 @@ export async function takeStep(
         (await incident.recordFiles(reply.value as string[], (files) => answered(files.map(({ path, sha256, bytes }) => ({ path, sha256, bytes }))))).entry
       : await incident.record('step.answered', answered(reply.value).data);
   await recordDeadlineEvents(run);
+  await joinModules(run);
   return { entry };
+}
+
+/** playbook@2: the modules whose condition the answers now meet join the incident, each logged. */
+export async function joinModules(run: Pick<Run, 'incident' | 'playbook'>): Promise<void> {
+  const { incident } = run;
+  for (const module of modulesOf(run.playbook)) {
+    if (incident.state.joined.includes(module.id)) continue;
+    if (evaluate(module.when, answerValues(incident.state))) await incident.record('module.joined', { module: module.id, title: module.title });
+  }
 }
 
 /** "Not yet" for a step: it stays on the board; `until` is when to be reminded. */

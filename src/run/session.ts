@@ -29,6 +29,7 @@ import { readiness, recordDrafts, type WaitingNotice } from './drafts.js';
 import { askResponder, choosePlaybook, type PlaybookChoice } from './prompts.js';
 import type { Run } from './runner.js';
 import { deadlineClocks, openSteps, placedSteps } from './steps.js';
+import { withModules } from '../playbook/modules.js';
 import { walk } from './walk.js';
 import { makeRun } from './make-run.js';
 import { unknownAnswerSteps } from './script.js';
@@ -224,7 +225,7 @@ async function walkWithPause(run: Run): Promise<void> {
   } catch (error) {
     if (error instanceof Interrupted) {
       // Chosen from the menu: paused where the person was, exit 0. Ctrl+C: interrupted, exit 130.
-      const at = error.pausedAt ?? openSteps(run.playbook, incident.state)[0]?.step.id ?? null;
+      const at = error.pausedAt ?? openSteps(withModules(run.playbook, incident.state.joined), incident.state)[0]?.step.id ?? null;
       await incident.record('run.paused', { reason: error.pausedAt !== undefined ? 'paused by the responder' : 'interrupted by the responder', at_step: at });
       throw new Interrupted(`Paused. Everything answered so far is in the evidence log.\nContinue with: leakctl resume ${incident.id}`, error.pausedAt);
     }

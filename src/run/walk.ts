@@ -10,14 +10,15 @@ import { conditionInWords } from '../playbook/conditions.js';
 import { InvalidDocument } from '../ui/errors.js';
 import { boardOf } from './board.js';
 import { missingAnswers, recordDrafts } from './drafts.js';
-import { recordDeadlineEvents, takeStep, type Run, type WalkChoices } from './runner.js';
+import { withModules } from '../playbook/modules.js';
+import { joinModules, recordDeadlineEvents, takeStep, type Run, type WalkChoices } from './runner.js';
 import { CONDITION_SKIP, placedSteps, stepStanding, type PlacedStep } from './steps.js';
 
-export async function walk(run: Run): Promise<void> {
-  const { incident, playbook, responder } = run;
-  const steps = placedSteps(playbook);
-  // Deadlines counted from the opening run from the start.
-  await recordDeadlineEvents(run);
+export async function walk(base: Run): Promise<void> {
+  const { incident, responder } = base;
+  // Deadlines counted from the opening run from the start; modules the answers already call for join.
+  await recordDeadlineEvents(base);
+  await joinModules(base);
   /** Steps answered in this walk, latest last: where Back goes. */
   const history: PlacedStep[] = [];
   /** Where the log stood when this walk began: a step put off before it is offered again once. */
@@ -30,7 +31,13 @@ export async function walk(run: Run): Promise<void> {
     if (added.length > 0) responder.tell?.(added);
     // Someone closed the incident meanwhile: nothing more is asked.
     incident.refuseClosed();
-    const target = chosen ?? (await nextInOrder(run, steps)) ?? takeUp(run, steps, began, offered);
+    // The playbook of the incident as it stands: a module may have joined since the last step.
+    const playbook = withModules(base.playbook, incident.state.joined);
+    const run: Run = { ...base, playbook };
+    const steps = placedSteps(playbook);
+    const placedNow = (p: PlacedStep | undefined) => (p ? steps.find((s) => s.step.id === p.step.id) : undefined);
+    const picked = chosen && placedNow(chosen.placed) ? { placed: placedNow(chosen.placed)!, again: chosen.again } : undefined;
+    const target = picked ?? (await nextInOrder(run, steps)) ?? takeUp(run, steps, began, offered);
     chosen = undefined;
     if (!target) return;
     const outcome = await takeStep(run, target.placed, { again: target.again, walk: choices(run, steps, history) });

@@ -119,6 +119,18 @@ const step = {
   ],
 };
 
+const phase = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'title', 'steps'],
+  properties: {
+    id: phaseOrStepId,
+    title: text,
+    help: { type: 'string', maxLength: LIMITS.proseChars },
+    steps: { type: 'array', minItems: 1, maxItems: LIMITS.stepsPerPhase, items: { $ref: '#/$defs/step' } },
+  },
+};
+
 export const playbookSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   $id: 'https://leakctl.dev/schema/playbook@1.json',
@@ -157,15 +169,22 @@ export const playbookSchema = {
       type: 'array',
       minItems: 1,
       maxItems: LIMITS.phases,
+      items: phase,
+    },
+    modules: {
+      type: 'array',
+      maxItems: LIMITS.phases,
+      description:
+        'playbook@2: extra phases that join an incident when an answer calls for them (payment data: the card networks), each joining logged. They come right after the phase of the first step their condition names.',
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['id', 'title', 'steps'],
+        required: ['id', 'title', 'when', 'phases'],
         properties: {
           id: phaseOrStepId,
           title: text,
-          help: { type: 'string', maxLength: LIMITS.proseChars },
-          steps: { type: 'array', minItems: 1, maxItems: LIMITS.stepsPerPhase, items: { $ref: '#/$defs/step' } },
+          when: { $ref: '#/$defs/condition' },
+          phases: { type: 'array', minItems: 1, maxItems: LIMITS.phases, items: phase },
         },
       },
     },

@@ -2,7 +2,7 @@
  * Playbook format leakctl/playbook@2 (issue 10): `needs`, a condition naming a step of any phase,
  * `default` and `duty`, each checked at its line; @1 files load as before and may not use them.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -63,5 +63,58 @@ describe('a walk of a @2 playbook', () => {
     const log = await inProcess(['log', 'n', '--json', '--dir', dir]);
     const answered = (JSON.parse(log.stdout) as { type: string; data: { step?: string } }[]).filter((e) => e.type === 'step.answered').map((e) => e.data.step);
     expect(answered).toEqual(['draft_text', 'draft_sent']);
+  });
+});
+
+describe('modules (playbook@2)', () => {
+  const playbook = () =>
+    file(
+      'modules.yaml',
+      `${head('2')}      - { id: exposed, kind: multi, prompt: What was exposed?, choices: [{ value: names, label: Names }, { value: payment, label: Payment data }] }
+  - id: later
+    title: Later
+    steps:
+      - { id: lessons, kind: text, prompt: One lesson }
+modules:
+  - id: card_networks
+    title: Payment card data
+    when: { step: exposed, includes: payment }
+    phases:
+      - id: cards
+        title: Card networks and the processor
+        steps:
+          - { id: processor_told_at, kind: datetime, prompt: When was the card processor told?, duty: true }
+`,
+    );
+
+  it('joins when an answer calls for it, logged, right after the phase that called for it; a drill judges its steps', async () => {
+    const path = playbook();
+    expect((await inProcess(['validate', path])).code).toBe(0);
+    const answers = file('payment.yaml', 'schema: leakctl/answers@1\nresponder: dana\nnow: 2026-03-02T09:00:00Z\nanswers:\n  exposed: [names, payment]\n  lessons: Check exports\n');
+    const dir = join(tmp, 'modules');
+    const drill = await inProcess(['drill', path, '--answers', answers, '--id', 'm', '--dir', dir]);
+    // The module's required step has no answer: the drill names it.
+    expect(drill.code).toBe(3);
+    expect(drill.stderr).toContain('required step processor_told_at (When was the card processor told?) was not answered');
+    const log = JSON.parse((await inProcess(['log', 'm', '--json', '--dir', dir])).stdout) as { type: string; data: Record<string, unknown> }[];
+    const order = log.filter((e) => e.type === 'module.joined' || e.type.startsWith('step.')).map((e) => `${e.type} ${String(e.data.module ?? e.data.step)}`);
+    expect(order.slice(0, 3)).toEqual(['step.answered exposed', 'module.joined card_networks', 'step.skipped processor_told_at']);
+    const status = JSON.parse((await inProcess(['status', 'm', '--json', '--dir', dir])).stdout) as { phases: { id: string }[] };
+    expect(status.phases.map((p) => p.id)).toEqual(['p', 'cards', 'later']);
+    const text = await inProcess(['log', 'm', '--dir', dir]);
+    expect(text.stdout).toContain('module.joined  Payment card data (module card_networks) joins the incident');
+  });
+
+  it('does not join when nothing calls for it, and is refused in an @1 playbook', async () => {
+    const path = playbook();
+    const answers = file('names.yaml', 'schema: leakctl/answers@1\nresponder: dana\nnow: 2026-03-02T09:00:00Z\nanswers:\n  exposed: [names]\n  lessons: Check exports\n');
+    const dir = join(tmp, 'no-module');
+    const drill = await inProcess(['drill', path, '--answers', answers, '--id', 'n', '--dir', dir]);
+    expect(drill.code, drill.stderr).toBe(0);
+    const status = JSON.parse((await inProcess(['status', 'n', '--json', '--dir', dir])).stdout) as { phases: { id: string }[] };
+    expect(status.phases.map((p) => p.id)).toEqual(['p', 'later']);
+    const one = await inProcess(['validate', file('modules1.yaml', readFileSync(path, 'utf8').replace('playbook@2', 'playbook@1').replace(', duty: true', ''))]);
+    expect(one.code).toBe(2);
+    expect(one.stderr).toContain('"modules" is a leakctl/playbook@2 field');
   });
 });
