@@ -135,7 +135,7 @@ export async function run(io: ProcessIO): Promise<number> {
   command('start [playbook]', 'open an incident and run it (PLAYBOOK = id or path to a .yaml file)', 'start')
     .option('--answers <file>', 'scripted run from an answers file: no prompts')
     .option('--id <id>', 'incident id (default <playbook-id>-<yyyyMMdd-HHmmss> in UTC)')
-    .option('--responder <name>', 'who is responding (default: answers file, config, git user.name, OS user)')
+    .option('--responder <name>', 'who is responding (default: answers file, config; else asked at a terminal)')
     .option('--drill', 'mark the incident as a drill');
   command('resume <incident>', 'continue an interrupted incident where it stopped', 'resume')
     .option('--answers <file>', 'answer the open steps from an answers file')

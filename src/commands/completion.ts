@@ -13,6 +13,7 @@ import { readIncident } from '../incident/open.js';
 import { playbookOf } from '../incident/playbook.js';
 import type { CommandSpec, CommonOptions } from '../options.js';
 import { placedSteps, stepStanding } from '../run/steps.js';
+import { printable } from '../ui/text.js';
 
 const SCRIPTS = {
   bash: `# leakctl completion for bash: add to ~/.bashrc
@@ -29,13 +30,14 @@ complete -o default -F _leakctl leakctl
 _leakctl() {
   local -a candidates
   candidates=("\${(@f)$(leakctl __complete "\${(@)words[2,CURRENT]}" 2>/dev/null)}")
-  compadd -a candidates
+  candidates=(\${candidates:#})
+  if (( \${#candidates} )); then compadd -a candidates; else _files; fi
 }
 compdef _leakctl leakctl
 `,
   fish: `# leakctl completion for fish: save as ~/.config/fish/completions/leakctl.fish
 #   leakctl completion fish > ~/.config/fish/completions/leakctl.fish
-complete -c leakctl -f -a '(leakctl __complete (commandline -opc | tail -n +2) (commandline -ct) 2>/dev/null)'
+complete -c leakctl -a '(leakctl __complete (commandline -opc | tail -n +2) (commandline -ct) 2>/dev/null)'
 `,
 } as const;
 
@@ -56,7 +58,8 @@ export async function complete(options: CommonOptions, specs: readonly CommandSp
   const typed = words.at(-1) ?? '';
   const before = words.slice(0, -1);
   const candidates = await candidatesFor(options, specs, before, typed);
-  const shown = [...new Set(candidates)].filter((c) => c.startsWith(typed));
+  // Only what shows as it is: an id from a file name could hold terminal codes.
+  const shown = [...new Set(candidates)].filter((c) => c.startsWith(typed) && c !== '' && printable(c) === c && !/\s/.test(c));
   if (shown.length > 0) options.stdout.write(`${shown.join('\n')}\n`);
   return 0;
 }

@@ -41,7 +41,7 @@ export async function run(options: CommonOptions, id: string, opts: { all?: bool
       now: now.toISOString(),
       closed: state.closed !== undefined,
       nearest_deadline: nearest ? { id: nearest.id, title: nearest.title, status: nearest.status, due: nearest.due?.toISOString() ?? null, margin_ms: nearest.margin_ms ?? null } : null,
-      suggestions: suggestions.map((s) => ({ step: s.step.id, phase: s.step.phase, number: s.step.number, prompt: s.step.prompt, state: s.step.state, why: whyJson(s) })),
+      suggestions: suggestions.map((s) => ({ ...boardStepJson(s.step), why: whyJson(s) })),
       deferred: deferred.map(boardStepJson),
       declined: declined.map(boardStepJson),
     });

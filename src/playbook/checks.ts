@@ -35,7 +35,7 @@ const FIELDS_BY_KIND: Readonly<Record<string, readonly StepKind[]>> = {
   integer: ['number'],
   min_items: ['multi'],
   duty: ['datetime'],
-  default: ['confirm', 'text', 'longtext', 'number', 'select', 'multi'],
+  default: ['confirm', 'text', 'number', 'select', 'multi'],
 };
 
 /** What only a leakctl/playbook@2 document may say. */

@@ -25,9 +25,16 @@ export function withModules(playbook: Playbook, joined: readonly string[]): Play
   return effective;
 }
 
-/** The modules not joined yet. */
+/** The modules the playbook declares, joined or not. */
 export function modulesOf(playbook: Playbook): readonly Module[] {
   return (BASE.get(playbook) ?? playbook).modules ?? [];
+}
+
+/** Every step id the playbook may come to ask: its own, and those of every module. */
+export function allStepIds(playbook: Playbook): Set<string> {
+  const base = BASE.get(playbook) ?? playbook;
+  const phases = [...base.phases, ...(base.modules ?? []).flatMap((m) => m.phases)];
+  return new Set(phases.flatMap((phase) => phase.steps.map((step) => step.id)));
 }
 
 function guarded(phase: Phase, module: Module): Phase {

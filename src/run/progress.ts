@@ -3,6 +3,7 @@ import type { DeadlineClock } from '../deadlines/compute.js';
 import type { DeadlineRules } from '../deadlines/rules.js';
 import { answerValues } from '../evidence/state.js';
 import type { IncidentState } from '../evidence/state.js';
+import { stepsNamed } from '../playbook/modules.js';
 import type { Playbook } from '../playbook/types.js';
 import { deadlineClocks, placedSteps, stepStanding } from './steps.js';
 
@@ -71,7 +72,9 @@ export function progressOf(playbook: Playbook, state: IncidentState, now: Date, 
     } else if (standing === 'waiting') {
       // playbook@2 `needs`: offered once the steps it needs are answered.
       phase.open += 1;
-      steps.push({ ...base, state: 'waiting', reason: `needs ${(step.needs ?? []).filter((n) => !state.answers.has(n)).join(', ')}` });
+      const undecided = (id: string) => !state.answers.has(id) && !state.skipped.has(id) && !state.declined.has(id);
+      const named = [...(step.when ? stepsNamed(step.when) : []), ...(step.needs ?? [])].filter(undecided);
+      steps.push({ ...base, state: 'waiting', reason: `waits for ${[...new Set(named)].join(', ')}` });
     } else if (standing === 'skipped' || state.skipped.has(step.id)) {
       phase.skipped += 1;
       steps.push({ ...base, state: standing === 'skipped' ? 'skipped' : 'not_applicable', reason: state.skipped.get(step.id) ?? '' });

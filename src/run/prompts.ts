@@ -267,9 +267,13 @@ async function readLines(
     for (;;) {
       const collected: string[] = [];
       let editor = false;
+      let ended = false;
       for (;;) {
         const next = await lines.next();
-        if (next.done) break;
+        if (next.done) {
+          ended = true;
+          break;
+        }
         const line = next.value as string;
         if (collected.length === 0 && options.more && line.trim() === MORE_TYPED) return MORE;
         if (collected.length === 0 && line.trim() === 'e') {
@@ -291,6 +295,8 @@ async function readLines(
       if (trimmed === '' && options.optional) return '';
       const checked = options.validate(trimmed);
       if (checked === true) return trimmed;
+      // Ctrl+D ended the input: nothing more can be read, so this is a pause, not a loop.
+      if (ended) throw Object.assign(new Error(`input ended: ${checked}`), { name: 'ExitPromptError' });
       context.output.write(`${checked}; write it again, and end with "."\n`);
     }
   } finally {

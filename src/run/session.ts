@@ -29,7 +29,7 @@ import { readiness, recordDrafts, type WaitingNotice } from './drafts.js';
 import { askResponder, choosePlaybook, type PlaybookChoice } from './prompts.js';
 import type { Run } from './runner.js';
 import { deadlineClocks, openSteps, placedSteps } from './steps.js';
-import { withModules } from '../playbook/modules.js';
+import { allStepIds, withModules } from '../playbook/modules.js';
 import { walk } from './walk.js';
 import { makeRun } from './make-run.js';
 import { unknownAnswerSteps } from './script.js';
@@ -97,6 +97,9 @@ export async function startSession(options: CommonOptions, out: Output, request:
   // A person at a prompt, named nowhere: asked, with what git or the system knows offered.
   if (!answers && request.responder === undefined && settings.config.responder === undefined) {
     actor = await askResponder(actor, { input: options.stdin, output: options.stderr }, out.style);
+  } else if (request.responder === undefined && answers?.responder === undefined && settings.config.responder === undefined) {
+    // A script named no one: said, not taken in silence.
+    out.message(`Responder: ${printable(actor)} (git's user.name or the system user); name one with responder: in the answers file or the config, or --responder`);
   }
   const drill = request.drill === true;
   const incident = await Incident.create({
@@ -192,7 +195,8 @@ async function runSession(run: Run): Promise<SessionSummary> {
     incident: incident.id,
     dir: incident.dir,
     log: incident.logFile,
-    result: state.deferred.size > 0 ? 'open' : 'complete',
+    // Steps put off, or waiting for what they need: the run went past them, and they are still to do.
+    result: state.deferred.size > 0 || openSteps(withModules(playbook, state.joined), state).length > 0 ? 'open' : 'complete',
     answered: state.answers.size,
     skipped: state.skipped.size,
     deferred: [...state.deferred.keys()],
@@ -261,7 +265,8 @@ export function reportSummary(summary: SessionSummary, out: Output, timeZone?: s
 
 /** Exit 2 for answers to steps the playbook does not have, before anything is written. */
 function checkAnswerSteps(answers: AnswersFile, playbook: Playbook): void {
-  const unknown = unknownAnswerSteps(answers, new Set(placedSteps(playbook).map((p) => p.step.id)));
+  // A module's steps may be answered too: the module joins when the answers call for it.
+  const unknown = unknownAnswerSteps(answers, allStepIds(playbook));
   if (unknown.length > 0) throw new InvalidInput(unknown.join('\n'));
 }
 

@@ -48,6 +48,15 @@ describe('completion in bash', () => {
     expect(bashCompletes('leakctl render forum-1 --template member-notice-')).toEqual(['member-notice-member', 'member-notice-platform']);
   });
 
+  it('leaves out a candidate that would put terminal codes on the screen (an id from a file name)', () => {
+    const odd = join(tmp, 'odd-playbooks');
+    mkdirSync(odd, { recursive: true });
+    writeFileSync(join(odd, 'evil\u001b]0;pwned\u0007.yaml'), 'schema: leakctl/playbook@1\n');
+    const offered = bashCompletes(`leakctl --playbooks ${odd} start `);
+    expect(offered).toEqual(expect.arrayContaining(['platform-leak']));
+    expect(offered.join('\n')).not.toContain('\u001b');
+  });
+
   it('follows --dir typed before it, and offers nothing where nothing fits', () => {
     expect(bashCompletes(`leakctl --dir ${join(tmp, 'elsewhere')} status `)).toEqual([]);
     expect(bashCompletes('leakctl do forum-1 zzz')).toEqual([]);
@@ -65,7 +74,8 @@ describe.skipIf(noFish !== null)(`completion in fish${noFish ? ` (skipped: ${noF
       env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, LEAKCTL_DIR: incidents },
     });
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout.split('\n').filter(Boolean)).toEqual(['decline', 'defer', 'authority_notified_at']);
+    // Files are offered beside them (an argument may be a file): leakctl's own candidates are there.
+    expect(r.stdout.split('\n').filter(Boolean)).toEqual(expect.arrayContaining(['decline', 'defer', 'authority_notified_at']));
   });
 });
 

@@ -66,6 +66,35 @@ describe('a walk of a @2 playbook', () => {
   });
 });
 
+describe('a condition naming a later step (playbook@2)', () => {
+  it('waits until that step is answered, then the walk asks it', async () => {
+    const playbook = file(
+      'later.yaml',
+      `${head('2')}      - { id: notice_channel, kind: text, prompt: Which channel?, when: { step: members, gt: 0 } }\n      - { id: members, kind: number, prompt: How many members? }\n`,
+    );
+    const answers = file('later-answers.yaml', 'schema: leakctl/answers@1\nresponder: dana\nnow: 2026-03-02T09:00:00Z\nanswers:\n  notice_channel: email\n  members: 40\n');
+    const dir = join(tmp, 'later');
+    const r = await inProcess(['start', playbook, '--answers', answers, '--id', 'l', '--dir', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    const log = JSON.parse((await inProcess(['log', 'l', '--json', '--dir', dir])).stdout) as { type: string; data: { step?: string } }[];
+    expect(log.filter((e) => e.type.startsWith('step.')).map((e) => `${e.type} ${String(e.data.step)}`)).toEqual(['step.answered members', 'step.answered notice_channel']);
+  });
+
+  it('a step waiting for what it needs stays open: status shows it, close records it', async () => {
+    const playbook = file('wait.yaml', `${head('2')}      - { id: a, kind: text, prompt: A? }\n      - { id: b, kind: text, prompt: B?, needs: [a] }\n`);
+    const answers = file('wait-answers.yaml', 'schema: leakctl/answers@1\nresponder: dana\nnow: 2026-03-02T09:00:00Z\nanswers:\n  a: { defer: not yet }\n');
+    const dir = join(tmp, 'wait');
+    const r = await inProcess(['start', playbook, '--answers', answers, '--id', 'w', '--dir', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('every step seen; some are not done yet');
+    const status = JSON.parse((await inProcess(['status', 'w', '--json', '--dir', dir])).stdout) as { state: string; steps: { id: string; state: string; reason?: string }[] };
+    expect(status.state).toBe('in_progress');
+    expect(status.steps.find((s) => s.id === 'b')).toMatchObject({ state: 'waiting', reason: 'waits for a' });
+    const closed = JSON.parse((await inProcess(['close', 'w', '--json', '--dir', dir])).stdout) as { data: { open_steps: string[] } };
+    expect(closed.data.open_steps.sort()).toEqual(['a', 'b']);
+  });
+});
+
 describe('modules (playbook@2)', () => {
   const playbook = () =>
     file(
@@ -103,6 +132,13 @@ modules:
     expect(status.phases.map((p) => p.id)).toEqual(['p', 'cards', 'later']);
     const text = await inProcess(['log', 'm', '--dir', dir]);
     expect(text.stdout).toContain('module.joined  Payment card data (module card_networks) joins the incident');
+  });
+
+  it('a module\'s step may be answered in the answers file: it joins, and the drill passes', async () => {
+    const path = playbook();
+    const answers = file('paid.yaml', 'schema: leakctl/answers@1\nresponder: dana\nnow: 2026-03-02T09:00:00Z\nanswers:\n  exposed: [payment]\n  processor_told_at: 2026-03-02T08:50:00Z\n  lessons: Check exports\n');
+    const drill = await inProcess(['drill', path, '--answers', answers, '--id', 'p', '--dir', join(tmp, 'paid')]);
+    expect(drill.code, drill.stderr).toBe(0);
   });
 
   it('does not join when nothing calls for it, and is refused in an @1 playbook', async () => {

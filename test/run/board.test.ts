@@ -36,7 +36,7 @@ async function opened(file: string): Promise<{ dir: string; id: string; code: nu
 
 const json = <T>(text: string): T => JSON.parse(text) as T;
 type StatusJson = { state: string; deferred: number; declined: number; steps: { id: string; state: string; reason?: string; until?: string; by?: string }[] };
-type NextJson = { suggestions: { step: string; state: string; why: { kind: string; deadline?: string } }[]; deferred: { id: string; reason: string }[] };
+type NextJson = { suggestions: { id: string; state: string; why: { kind: string; deadline?: string } }[]; deferred: { id: string; reason: string }[] };
 
 describe('an answers file that defers and declines', () => {
   const file = answers('defer.yaml', '  members_affected: 40\n  remarks: { decline: nothing to add }\n  evidence: [./access-log.txt]\n  authority_notified_at: { defer: waiting for counsel }\n');
@@ -86,7 +86,7 @@ describe('leakctl next, do, defer and decline on an incident under way', () => {
     const r = await inProcess(['next', 'leak', '--json', '--dir', dir, '--now', '2026-03-02T10:00:00Z']);
     expect(r.code, r.stderr).toBe(0);
     const next = json<NextJson>(r.stdout);
-    expect(next.suggestions.map((s) => s.step)).toEqual(['authority_notified_at', 'members_affected', 'remarks', 'evidence']);
+    expect(next.suggestions.map((s) => s.id)).toEqual(['authority_notified_at', 'members_affected', 'remarks', 'evidence']);
     expect(next.suggestions[0]!.why).toMatchObject({ kind: 'deadline', deadline: 'authority' });
     expect(next.suggestions[1]!.why).toEqual({ kind: 'order' });
   });
@@ -97,10 +97,10 @@ describe('leakctl next, do, defer and decline on an incident under way', () => {
     expect(deferred.code, deferred.stderr).toBe(0);
     expect(deferred.stderr).toContain('reminder at Mon 2 Mar 2026 12:00 UTC');
     const before = json<NextJson>((await inProcess(['next', 'leak', '--json', '--dir', dir, '--now', '2026-03-02T11:00:00Z'])).stdout);
-    expect(before.suggestions.map((s) => s.step)).not.toContain('remarks');
+    expect(before.suggestions.map((s) => s.id)).not.toContain('remarks');
     expect(before.deferred).toEqual([expect.objectContaining({ id: 'remarks', state: 'deferred', reason: 'ask the moderators' })]);
     const after = json<NextJson>((await inProcess(['next', 'leak', '--json', '--dir', dir, '--now', '2026-03-02T12:30:00Z'])).stdout);
-    expect(after.suggestions[0]).toMatchObject({ step: 'remarks', state: 'deferred', why: { kind: 'reminder' } });
+    expect(after.suggestions[0]).toMatchObject({ id: 'remarks', state: 'deferred', why: { kind: 'reminder' } });
     // Listed once: among the suggestions, not again under what was put off.
     expect(after.deferred).toEqual([]);
   });

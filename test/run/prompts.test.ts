@@ -412,6 +412,14 @@ describe('longtext: several lines, typed or pasted whole', () => {
     expect(written()).toContain('end with a line holding only "." or Ctrl+D; e alone opens $EDITOR');
   });
 
+  // Guard: Ctrl+D on an empty required answer looped for ever, ignoring Ctrl+C.
+  it('input that ends (Ctrl+D) before a required answer is a pause, not a loop', async () => {
+    const { reply, input } = pasted(story, '');
+    input.end();
+    // The prompt's way of saying the person left: PromptResponder turns it into the pause (exit 130).
+    await expect(reply).rejects.toMatchObject({ name: 'ExitPromptError' });
+  });
+
   it('a required one given nothing says so and asks again; an optional one is skipped with "."', async () => {
     const required = pasted(story, '.\nNow something.\n.\n');
     await expect(required.reply).resolves.toEqual({ kind: 'answer', value: 'Now something.' });
