@@ -36,6 +36,8 @@ export interface AnswersFile {
   readonly responder?: string;
   readonly now?: string;
   readonly answers: ReadonlyMap<string, ScriptedAnswer>;
+  /** Drafts written in the middle of the run: each template once its `after` step is answered. */
+  readonly render: readonly { readonly after: string; readonly template: string }[];
   readonly source: YamlSource;
 }
 
@@ -122,6 +124,7 @@ export function checkAnswers(source: YamlSource): AnswersFile {
     ...(typeof source.data.responder === 'string' ? { responder: source.data.responder } : {}),
     ...(typeof source.data.now === 'string' ? { now: source.data.now } : {}),
     answers,
+    render: Array.isArray(source.data.render) ? (source.data.render as { after: string; template: string }[]) : [],
     source,
   };
 }

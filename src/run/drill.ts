@@ -25,6 +25,10 @@ export class DrillResponder implements Responder {
     this.baseDir = inner.baseDir;
     this.inputZone = inner.inputZone;
   }
+  rendersAfter(stepId: string): readonly string[] {
+    return this.inner.rendersAfter?.(stepId) ?? [];
+  }
+
   hasAnswer(stepId: string): boolean {
     return this.inner.hasAnswer?.(stepId) ?? false;
   }

@@ -109,6 +109,8 @@ export interface Responder {
   tell?(entries: readonly EvidenceEntry[]): void;
   /** A script: whether it holds a real answer for the step (one put off or declined earlier is then taken up). */
   hasAnswer?(stepId: string): boolean;
+  /** A script: the drafts to write once this step has its answer (the answers file's `render:`). */
+  rendersAfter?(stepId: string): readonly string[];
   /** A person: the board, asked for from the walk's menu. */
   showBoard?(board: Board): void;
   /** A person: the notice written from the walk's menu (its files), or why it was not. */

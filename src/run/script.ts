@@ -40,6 +40,10 @@ export class ScriptResponder implements Responder {
     this.inputZone = zone;
   }
 
+  rendersAfter(stepId: string): readonly string[] {
+    return this.answers.render.filter((r) => r.after === stepId).map((r) => r.template);
+  }
+
   hasAnswer(stepId: string): boolean {
     const scripted = this.answers.answers.get(stepId);
     return scripted !== undefined && scripted.mark === undefined;

@@ -30,7 +30,7 @@ import { askResponder, choosePlaybook, type PlaybookChoice } from './prompts.js'
 import type { Run } from './runner.js';
 import { deadlineClocks, openSteps, placedSteps } from './steps.js';
 import { allStepIds, withModules } from '../playbook/modules.js';
-import { walk } from './walk.js';
+import { walk, type WalkResult } from './walk.js';
 import { makeRun } from './make-run.js';
 import { unknownAnswerSteps } from './script.js';
 
@@ -168,10 +168,10 @@ function scriptOf(options: CommonOptions, given: string | undefined): AnswersFil
 /** Walks the open steps, then renders the notices that are due. Throws for exit 2 and 130. */
 async function runSession(run: Run): Promise<SessionSummary> {
   const { incident, playbook, clock } = run;
-  await walkWithPause(run);
+  const walked = await walkWithPause(run);
   // SPEC section 3: when a run completes, the notices whose conditions hold are rendered.
   let drafts: WrittenDraft[] = [];
-  const renderProblems: string[] = [];
+  const renderProblems: string[] = [...walked.renderProblems];
   let waiting: WaitingNotice[] = [];
   const due = noticesDue(playbook, incident.state);
   if (!run.judged && incident.state.deferred.size + incident.state.declined.size > 0) {
@@ -210,22 +210,21 @@ async function runSession(run: Run): Promise<SessionSummary> {
   };
 }
 
-async function walkWithPause(run: Run): Promise<void> {
+async function walkWithPause(run: Run): Promise<WalkResult> {
   const { incident } = run;
   try {
     const steps = walk(run);
     const signal = run.signal;
     if (signal) {
-      await Promise.race([
+      return await Promise.race([
         steps,
         new Promise<never>((_, reject) => {
           if (signal.aborted) reject(new Interrupted('interrupted'));
           signal.addEventListener('abort', () => reject(new Interrupted('interrupted')), { once: true });
         }),
       ]);
-    } else {
-      await steps;
     }
+    return await steps;
   } catch (error) {
     if (error instanceof Interrupted) {
       // Chosen from the menu: paused where the person was, exit 0. Ctrl+C: interrupted, exit 130.
@@ -266,7 +265,11 @@ export function reportSummary(summary: SessionSummary, out: Output, timeZone?: s
 /** Exit 2 for answers to steps the playbook does not have, before anything is written. */
 function checkAnswerSteps(answers: AnswersFile, playbook: Playbook): void {
   // A module's steps may be answered too: the module joins when the answers call for it.
-  const unknown = unknownAnswerSteps(answers, allStepIds(playbook));
+  const ids = allStepIds(playbook);
+  const unknown = [
+    ...unknownAnswerSteps(answers, ids),
+    ...answers.render.flatMap((r, i) => (ids.has(r.after) ? [] : [`${answers.file}: render item ${i + 1} waits for step "${r.after}", which the playbook does not have`])),
+  ];
   if (unknown.length > 0) throw new InvalidInput(unknown.join('\n'));
 }
 

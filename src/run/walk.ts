@@ -7,14 +7,20 @@
  */
 import { answerValues } from '../evidence/state.js';
 import { conditionInWords } from '../playbook/conditions.js';
-import { InvalidDocument } from '../ui/errors.js';
+import { formatProblem, InvalidDocument } from '../ui/errors.js';
 import { boardOf } from './board.js';
 import { missingAnswers, recordDrafts } from './drafts.js';
 import { withModules } from '../playbook/modules.js';
 import { joinModules, recordDeadlineEvents, takeStep, type Run, type WalkChoices } from './runner.js';
 import { CONDITION_SKIP, placedSteps, stepStanding, type PlacedStep } from './steps.js';
 
-export async function walk(base: Run): Promise<void> {
+/** What a walk leaves to be judged: drafts asked for in the middle of a drill that had a hole. */
+export interface WalkResult {
+  readonly renderProblems: string[];
+}
+
+export async function walk(base: Run): Promise<WalkResult> {
+  const renderProblems: string[] = [];
   const { incident, responder } = base;
   // Deadlines counted from the opening run from the start; modules the answers already call for join.
   await recordDeadlineEvents(base);
@@ -39,10 +45,14 @@ export async function walk(base: Run): Promise<void> {
     const picked = chosen && placedNow(chosen.placed) ? { placed: placedNow(chosen.placed)!, again: chosen.again } : undefined;
     const target = picked ?? (await nextInOrder(run, steps)) ?? takeUp(run, steps, began, offered);
     chosen = undefined;
-    if (!target) return;
+    if (!target) return { renderProblems };
     const outcome = await takeStep(run, target.placed, { again: target.again, walk: choices(run, steps, history) });
     if ('entry' in outcome) {
-      if (outcome.entry.type === 'step.answered') history.push(target.placed);
+      if (outcome.entry.type === 'step.answered') {
+        history.push(target.placed);
+        // A script's drafts for the middle of the run (its `render:`), once this answer is in.
+        for (const template of responder.rendersAfter?.(target.placed.step.id) ?? []) await renderMidRun(run, template, renderProblems);
+      }
       continue;
     }
     // A colleague's word on this step came first (they were told): the walk goes on from there.
@@ -135,6 +145,19 @@ function choices(run: Run, steps: readonly PlacedStep[], history: readonly Place
     },
     notices: playbook.notices.map((n) => n.template),
   };
+}
+
+/**
+ * A draft a script asked for in the middle of the run. One that would have a hole is a problem
+ * to judge in a drill, and in a real run a stop (exit 2) naming the template and the hole.
+ */
+async function renderMidRun(run: Run, template: string, problems: string[]): Promise<void> {
+  try {
+    await recordDrafts(run, [template], run.clock.now());
+  } catch (error) {
+    if (!(run.judged && error instanceof InvalidDocument)) throw error;
+    problems.push(...error.problems.map((p) => `mid-run draft ${template}: ${formatProblem(p)}`));
+  }
 }
 
 /**

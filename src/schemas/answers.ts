@@ -28,6 +28,20 @@ export const answersSchema = {
       format: 'date-time',
       description: 'The simulated start of the run (RFC 3339 with offset).',
     },
+    render: {
+      type: 'array',
+      maxItems: LIMITS.notices,
+      description: 'Drafts written in the middle of the run, as a responder would ask for them: each template once the step named by after has its answer.',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['after', 'template'],
+        properties: {
+          after: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,63}$', description: 'The step whose answer comes first.' },
+          template: { type: 'string', pattern: '^[a-z][a-z0-9-]{0,63}$', description: 'The template to render then.' },
+        },
+      },
+    },
     answers: {
       type: 'object',
       description:

@@ -360,6 +360,39 @@ describe('the steps a notice needs', () => {
   });
 });
 
+describe('the example drill worked out of order (playbooks/drills/platform-leak-out-of-order.yaml)', () => {
+  const bundled = join(import.meta.dirname, '..', '..', 'playbooks');
+
+  it('passes, with a step put off, one declined, and a draft written in the middle of the run', async () => {
+    const dir = join(tmp, 'out-of-order');
+    const r = await inProcess(['drill', 'platform-leak', '--answers', join(bundled, 'drills', 'platform-leak-out-of-order.yaml'), '--id', 'o', '--dir', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    const log = JSON.parse((await inProcess(['log', 'o', '--json', '--dir', dir])).stdout) as { seq: number; type: string; data: Record<string, unknown> }[];
+    const at = (type: string, key: string, value: string) => log.find((e) => e.type === type && e.data[key] === value)?.seq ?? -1;
+    expect(at('step.deferred', 'step', 'provider_fix_eta')).toBeGreaterThan(0);
+    expect(at('step.declined', 'step', 'records_affected')).toBeGreaterThan(0);
+    // The provider request is written right after what happened is documented, before the assessment.
+    const midRun = at('notice.rendered', 'template', 'provider-request');
+    expect(midRun).toBeGreaterThan(at('step.answered', 'step', 'timeline_notes'));
+    expect(midRun).toBeLessThan(at('step.answered', 'step', 'exposed_data'));
+  });
+
+  it('a draft asked for before its answers are in is a miss the drill names (exit 3); a step the playbook lacks is exit 2', async () => {
+    const text = readFileSync(join(bundled, 'drills', 'platform-leak-out-of-order.yaml'), 'utf8');
+    cpSync(join(bundled, 'drills', 'fixtures'), join(tmp, 'fixtures'), { recursive: true });
+    const early = join(tmp, 'early.yaml');
+    writeFileSync(early, text.replace('after: timeline_notes', 'after: provider_case_ref'));
+    const r = await inProcess(['drill', 'platform-leak', '--answers', early, '--dir', join(tmp, 'early')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/mid-run draft provider-request: .*provider-request\.liquid:\d+:\d+ template provider-request: undefined variable: answers\.access_evidence/);
+    const unknown = join(tmp, 'unknown.yaml');
+    writeFileSync(unknown, text.replace('after: timeline_notes', 'after: no_such_step'));
+    const u = await inProcess(['drill', 'platform-leak', '--answers', unknown, '--dir', join(tmp, 'unknown')]);
+    expect(u.code).toBe(2);
+    expect(u.stderr).toContain('render item 1 waits for step "no_such_step", which the playbook does not have');
+  });
+});
+
 describe('a drill with steps left deferred or declined', () => {
   it('fails (exit 3) naming each required step and why, in the JUnit report too', async () => {
     const file = answers('drill.yaml', '  members_affected: { decline: we do not count }\n  evidence: { defer: the provider has the logs }\n  authority_notified_at: { value: 2026-03-02T12:00:00Z, after: PT3H }\n');
