@@ -16,6 +16,8 @@ export interface OpenedInfo {
   readonly playbook: { id: string; title: string; version?: string; sha256: string; file?: string };
   readonly drill: boolean;
   readonly responder: string;
+  /** Who signs the notices, as said at the start. */
+  readonly signatory?: { readonly name: string; readonly role?: string };
 }
 
 export interface AnswerRecord {
@@ -123,6 +125,12 @@ function markClock(state: IncidentState, seq: number): void {
   else state.clockSetByHand = { entries: 1, first: seq };
 }
 
+function signatoryOf(value: unknown): { name: string; role?: string } | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { name, role } = value as Record<string, unknown>;
+  return typeof name === 'string' && name !== '' ? { name, ...(typeof role === 'string' && role !== '' ? { role } : {}) } : undefined;
+}
+
 /** Apply one entry to the state (replay is a fold of this over the log). */
 export function applyEntry(state: IncidentState, entry: EvidenceEntry): void {
   const at = new Date(entry.at);
@@ -148,6 +156,7 @@ function applyContent(state: IncidentState, entry: EvidenceEntry, at: Date): voi
         playbook: data.playbook as OpenedInfo['playbook'],
         drill: data.drill === true,
         responder: String(data.responder ?? entry.actor),
+        ...(signatoryOf(data.signatory) ? { signatory: signatoryOf(data.signatory)! } : {}),
       };
       break;
     case 'step.answered':

@@ -43,6 +43,8 @@ export interface Writer {
 export interface Opening {
   readonly playbook: { id: string; title: string; version?: string; sha256: string; file: string };
   readonly drill: boolean;
+  /** Who signs the notices, when the person said so at the start (the config's, if any, comes first). */
+  readonly signatory?: { readonly name: string; readonly role?: string };
 }
 
 export interface OpenParams {
@@ -184,6 +186,7 @@ export class Incident {
     refuseTaken(dir, id);
     removeStaleTemps(incidentsDir);
     const data: Record<string, unknown> = { playbook: params.opening.playbook, drill: params.opening.drill, responder: writer.actor };
+    if (params.opening.signatory) data.signatory = params.opening.signatory;
     if (!params.opening.drill && writer.clock.setByHand) data[CLOCK_MARK] = CLOCK_SET_BY_HAND;
     const unhashed = { seq: 0, at: formatAt(writer.clock.now()), type: 'incident.opened' as const, actor: writer.actor, data, prev: null };
     const entry: EvidenceEntry = { ...unhashed, hash: hashOf(unhashed) };

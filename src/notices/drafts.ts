@@ -66,7 +66,7 @@ export function renderContext(input: RenderInput, template?: Template): RenderCo
       status: d.status,
     })),
     org,
-    signatory: config.org.signatory ?? { name: opened.responder },
+    signatory: config.org.signatory ?? opened.signatory ?? { name: opened.responder },
     now: input.now.toISOString(),
   };
 }

@@ -24,7 +24,7 @@ export interface RenderContext {
   readonly skipped: readonly string[];
   readonly deadlines: readonly { id: string; title: string; due: string | null; met_at: string | null; status: string }[];
   readonly org: Readonly<Record<string, unknown>>;
-  /** Who signs: the config's `org.signatory` at render time, else the responder who opened the incident. */
+  /** Who signs: the config's `org.signatory` at render time, else the one named at the start, else the responder who opened the incident. */
   readonly signatory: { readonly name: string; readonly role?: string; readonly contact?: string };
   readonly now: string;
 }

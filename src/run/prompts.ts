@@ -19,6 +19,7 @@ import type { Step } from '../playbook/types.js';
 import { Interrupted } from '../ui/errors.js';
 import { loadPromptLibrary } from '../ui/load-later.js';
 import type { Styles } from '../ui/output.js';
+import { LIMITS } from '../schemas/limits.js';
 import { printable, wrapWords } from '../ui/text.js';
 import type { Checked } from './check-answer.js';
 import type { Board } from './board.js';
@@ -180,11 +181,36 @@ export async function askResponder(known: string, streams: PromptStreams, style:
         message: 'Your name, as the evidence log (and the notices, unless the config names a signatory) will show it',
         default: printable(known) === known ? known : '',
         prefill: 'editable',
-        validate: (v: string) => (v.trim() !== '' && v.trim().length <= 500) || 'a name is needed (at most 500 characters)',
+        validate: (v: string) => (v.trim() !== '' && v.trim().length <= LIMITS.titleChars) || `a name is needed (at most ${LIMITS.titleChars} characters)`,
       },
       { input: streams.input, output: streams.output },
     );
     return name.trim();
+  } catch (error) {
+    if (isPromptExit(error)) throw new Interrupted('Stopped before an incident was opened; nothing was written.');
+    throw error;
+  }
+}
+
+/**
+ * Who signs the notices, asked once at the start when the config names no signatory (issue 10):
+ * the responder is offered; a role may follow. The config's `org.signatory`, once set, comes first.
+ */
+export async function askSignatory(responder: string, streams: PromptStreams): Promise<{ name: string; role?: string }> {
+  const { input } = await loadPromptLibrary();
+  const context = { input: streams.input, output: streams.output };
+  try {
+    const name = await input(
+      {
+        message: 'Who signs the notices? (set org.signatory in leakctl.config.yaml and this is not asked)',
+        default: printable(responder) === responder ? responder : '',
+        prefill: 'editable',
+        validate: (v: string) => (v.trim() !== '' && v.trim().length <= LIMITS.titleChars) || `a name is needed (at most ${LIMITS.titleChars} characters)`,
+      },
+      context,
+    );
+    const role = await input({ message: 'Their role, as the notices show it (optional, e.g. Data protection officer)', validate: (v: string) => v.trim().length <= LIMITS.titleChars || 'too long' }, context);
+    return { name: name.trim(), ...(role.trim() ? { role: role.trim() } : {}) };
   } catch (error) {
     if (isPromptExit(error)) throw new Interrupted('Stopped before an incident was opened; nothing was written.');
     throw error;

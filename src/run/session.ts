@@ -26,7 +26,7 @@ import type { Output } from '../ui/output.js';
 import { printable } from '../ui/text.js';
 import { loadAnswersFile, type AnswersFile } from './answers-file.js';
 import { readiness, recordDrafts, type WaitingNotice } from './drafts.js';
-import { askResponder, choosePlaybook, type PlaybookChoice } from './prompts.js';
+import { askResponder, askSignatory, choosePlaybook, type PlaybookChoice } from './prompts.js';
 import type { Run } from './runner.js';
 import { deadlineClocks, openSteps, placedSteps } from './steps.js';
 import { allStepIds, withModules } from '../playbook/modules.js';
@@ -95,8 +95,11 @@ export async function startSession(options: CommonOptions, out: Output, request:
   const id = checkIncidentId(request.id ?? `${playbook.id}-${compactUtc(clock.now())}`);
   let actor = responderName(request.responder, answers?.responder, settings.config.responder, options.cwd);
   // A person at a prompt, named nowhere: asked, with what git or the system knows offered.
+  let signatory: { name: string; role?: string } | undefined;
   if (!answers && request.responder === undefined && settings.config.responder === undefined) {
     actor = await askResponder(actor, { input: options.stdin, output: options.stderr }, out.style);
+    // And who signs, unless the config says: never a name taken in silence.
+    if (!settings.config.org.signatory) signatory = await askSignatory(actor, { input: options.stdin, output: options.stderr });
   } else if (request.responder === undefined && answers?.responder === undefined && settings.config.responder === undefined) {
     // A script named no one: said, not taken in silence.
     out.message(`Responder: ${printable(actor)} (git's user.name or the system user); name one with responder: in the answers file or the config, or --responder`);
@@ -109,6 +112,7 @@ export async function startSession(options: CommonOptions, out: Output, request:
     opening: {
       playbook: { id: playbook.id, title: playbook.title, ...(playbook.version !== undefined ? { version: playbook.version } : {}), sha256: playbook.sha256, file: playbook.file },
       drill,
+      ...(signatory ? { signatory } : {}),
     },
     warn: (text) => out.message(text),
   });

@@ -271,18 +271,23 @@ describe.skipIf(!tmuxWorks)('leakctl in a real terminal (tmux; skipped when `tmu
     expect(answersIn(entriesOf(dir, 't4')).map(([step]) => step)).toContain('authority_notified_at');
   }, 240_000);
 
-  it('asks the responder\'s name once when nothing names it, offering what the system knows to edit', async () => {
+  it('asks the responder\'s name and who signs once when nothing names them, offering what the system knows to edit', async () => {
     const dir = join(tmp, 'named');
     terminal('named', ['start', breach, '--id', 't5', '--dir', dir]);
     await prompted('named', 'Your name, as the evidence log');
     expect(screen('named')).toContain('Set `responder:` in leakctl.config.yaml, or pass --responder');
     type('named', ' (lead)');
     keys('named', 'Enter');
+    // No signatory in a config: who signs is asked too, the responder offered.
+    await prompted('named', 'Who signs the notices?');
+    keys('named', 'Enter');
+    await answerAt('named', 'Their role, as the notices show it', 'Incident lead');
     await prompted('named', 'Have you verified the leak?');
     keys('named', 'C-c');
     expect(await waitFor('named', EXITED)).toMatch(/^EXIT=130$/m);
     const opened = entriesOf(dir, 't5')[0]!;
     expect(String(opened.data.responder)).toMatch(/^\S.* \(lead\)$/);
+    expect(opened.data.signatory).toEqual({ name: opened.data.responder, role: 'Incident lead' });
   }, 180_000);
 
   // Guard: a paste of several lines kept only its first line.

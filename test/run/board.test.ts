@@ -236,6 +236,18 @@ describe('who signs', () => {
     expect(later).toMatch(/^Lee Chen, Community lead\nFor Zoë's Café Ltd$/m);
   });
 
+  it('the signatory named at the start signs when the config names none; the config\'s comes first', async () => {
+    const { renderContext } = await import('../../src/notices/drafts.js');
+    const { emptyState } = await import('../../src/evidence/state.js');
+    const { loadPlaybookFile } = await import('../../src/playbook/load.js');
+    const playbook = loadPlaybookFile(breach);
+    const state = emptyState('s');
+    state.opened = { at: new Date('2026-03-02T09:00:00Z'), playbook: { id: 'breach', title: 'B', sha256: 'x' }, drill: false, responder: 'dana', signatory: { name: 'Ana Ruiz', role: 'DPO' } };
+    const input = (org: Record<string, unknown>) => ({ playbook, state, config: { org, playbookDirs: [], templateDirs: [], calendarDirs: [], holidays: [] }, templateDirs: [], deadlines: [], now: new Date() }) as never;
+    expect(renderContext(input({})).signatory).toEqual({ name: 'Ana Ruiz', role: 'DPO' });
+    expect(renderContext(input({ signatory: { name: 'Lee Chen' } })).signatory).toEqual({ name: 'Lee Chen' });
+  });
+
   it('without one, the responder who opened the incident signs, as before', async () => {
     const dir = join(tmp, 'unsigned');
     const config = join(import.meta.dirname, '..', 'notices', 'fixtures', 'leakctl.config.yaml');
