@@ -420,6 +420,7 @@ async function chooseAction(prompts: Prompts, step: Step, context: Context, wher
       ? [
           { name: 'Jump to another step…', value: 'jump' },
           { name: 'Add a note to the evidence log', value: 'note' },
+          { name: 'Attach files to the evidence log', value: 'attach' },
           { name: 'Show the board and the clocks', value: 'board' },
           ...(walk.notices.length > 0 ? [{ name: 'Draft a notice now…', value: 'draft' }] : []),
           { name: 'Pause (leakctl resume continues)', value: 'pause' },
@@ -459,6 +460,21 @@ async function chooseAction(prompts: Prompts, step: Step, context: Context, wher
     case 'note': {
       const text = await prompts.input({ message: 'Note (kept in the evidence log)', validate: (v: string) => v.trim() !== '' || 'the note is empty' }, context);
       return { kind: 'note', text: text.trim() };
+    }
+    case 'attach': {
+      const text = await prompts.input(
+        {
+          message: 'Files to attach (drop them here, or type paths separated by commas)',
+          validate: (v: string) => {
+            const checked = walk!.checkFiles(readTypedPaths(v, walk!.checkFiles));
+            return checked.ok || checked.message;
+          },
+        },
+        context,
+      );
+      const checked = walk!.checkFiles(readTypedPaths(text, walk!.checkFiles));
+      if (!checked.ok) throw new Error(`prompt gave invalid files: ${checked.message}`);
+      return { kind: 'attach', files: checked.value as string[] };
     }
     case 'board':
       return { kind: 'board' };

@@ -74,11 +74,13 @@ export type Navigation =
   /** Take up another step now; the walk comes back afterwards. */
   | { readonly kind: 'jump'; readonly step: string }
   | { readonly kind: 'note'; readonly text: string }
+  /** Files for the evidence log (checked already), as `leakctl attach` adds them. */
+  | { readonly kind: 'attach'; readonly files: readonly string[] }
   | { readonly kind: 'board' }
   /** Write this notice now, asking first for the answers it still needs. */
   | { readonly kind: 'draft'; readonly template: string };
 
-const NAVIGATION: ReadonlySet<string> = new Set(['back', 'jump', 'note', 'board', 'draft']);
+const NAVIGATION: ReadonlySet<string> = new Set(['back', 'jump', 'note', 'attach', 'board', 'draft']);
 
 function isNavigation(reply: Reply): reply is Navigation {
   return NAVIGATION.has(reply.kind);
@@ -91,6 +93,8 @@ export interface WalkChoices {
   readonly jumpTargets: () => readonly { readonly id: string; readonly label: string }[];
   /** The notices of the playbook, for "draft a notice now". */
   readonly notices: readonly string[];
+  /** The rule files to attach must meet (regular files that can be read), as the attach step's. */
+  readonly checkFiles: (paths: string[]) => Checked;
 }
 
 /** Prompts or an answers file: the two ways a step gets answered, behind one interface. */

@@ -11,6 +11,7 @@ import { formatProblem, InvalidDocument } from '../ui/errors.js';
 import { boardOf } from './board.js';
 import { missingAnswers, recordDrafts } from './drafts.js';
 import { withModules } from '../playbook/modules.js';
+import { checkAnswer } from './check-answer.js';
 import { joinModules, recordDeadlineEvents, takeStep, type Run, type WalkChoices } from './runner.js';
 import { CONDITION_SKIP, placedSteps, stepStanding, type PlacedStep } from './steps.js';
 
@@ -73,6 +74,10 @@ export async function walk(base: Run): Promise<WalkResult> {
         await incident.record('note.added', { text: nav.text });
         chosen = target;
         break;
+      case 'attach':
+        await incident.recordFiles([...nav.files], (stored) => ({ type: 'evidence.attached', data: { files: stored } }));
+        chosen = target;
+        break;
       case 'board':
         responder.showBoard?.(boardOf(playbook, incident.state, run.clock.now(), run.rules));
         chosen = target;
@@ -127,6 +132,9 @@ function takeUp(run: Run, steps: readonly PlacedStep[], began: number, offered: 
   return undefined;
 }
 
+/** Files attached from the menu meet the attachment step's rule. */
+const ATTACHING = { id: 'evidence', kind: 'attachment', prompt: 'Files to attach', required: true } as const;
+
 function choices(run: Run, steps: readonly PlacedStep[], history: readonly PlacedStep[]): WalkChoices {
   const { incident, playbook } = run;
   return {
@@ -144,6 +152,7 @@ function choices(run: Run, steps: readonly PlacedStep[], history: readonly Place
         }));
     },
     notices: playbook.notices.map((n) => n.template),
+    checkFiles: (paths) => checkAnswer(ATTACHING, paths, { now: run.clock.now(), baseDir: run.responder.baseDir }),
   };
 }
 

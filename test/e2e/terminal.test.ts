@@ -185,7 +185,7 @@ describe.skipIf(!tmuxWorks)('leakctl in a real terminal (tmux; skipped when `tmu
     expect(verify.code, verify.stderr).toBe(0);
   }, 180_000);
 
-  it('works the board from the prompts: ? opens the choices; Not yet, Back, Jump, a note, the board and a draft on demand', async () => {
+  it('works the board from the prompts: ? opens the choices; Not yet, Back, Jump, a note, files attached, the board and a draft on demand', async () => {
     const dir = join(tmp, 'board');
     terminal('board', ['start', join(fixtures, 'board.yaml'), '--id', 't4', '--dir', dir, '--templates', join(fixtures, 'templates'), '--responder', 'dana']);
     await prompted('board', 'Have you verified the leak? (y/n, ? for more)');
@@ -214,9 +214,14 @@ describe.skipIf(!tmuxWorks)('leakctl in a real terminal (tmux; skipped when `tmu
     await prompted('board', 'What now with "Anything else to record?"?');
     keys('board', 'Down', 'Down', 'Down', 'Down', 'Down', 'Enter');
     await answerAt('board', 'Note (kept in the evidence log)', 'Moderators told to expect questions');
+    // Files for the evidence log, dropped at the menu's prompt.
     await answerAt('board', 'Anything else to record?', '?');
     await prompted('board', 'What now with "Anything else to record?"?');
     keys('board', 'Down', 'Down', 'Down', 'Down', 'Down', 'Down', 'Enter');
+    await answerAt('board', 'Files to attach', join(fixtures, 'access-log.txt'));
+    await answerAt('board', 'Anything else to record?', '?');
+    await prompted('board', 'What now with "Anything else to record?"?');
+    keys('board', 'Down', 'Down', 'Down', 'Down', 'Down', 'Down', 'Down', 'Enter');
     const board = await waitFor('board', /Board: \d+ answered/);
     expect(board).toContain('not yet: members_affected (the provider is counting)');
     // Jump to the deferred step, answer it, and the walk comes back to where it was.
@@ -230,7 +235,7 @@ describe.skipIf(!tmuxWorks)('leakctl in a real terminal (tmux; skipped when `tmu
     // A draft on demand: it needs the remarks, asks for them, then writes the notice.
     await answerAt('board', 'Anything else to record?', '?');
     await prompted('board', 'What now with "Anything else to record?"?');
-    keys('board', 'Down', 'Down', 'Down', 'Down', 'Down', 'Down', 'Down', 'Enter');
+    keys('board', 'Down', 'Down', 'Down', 'Down', 'Down', 'Down', 'Down', 'Down', 'Enter');
     await prompted('board', 'Which notice?');
     keys('board', 'Enter');
     await answerAt('board', 'Anything else to record?', 'Reported by a member on the forum');
@@ -245,7 +250,9 @@ describe.skipIf(!tmuxWorks)('leakctl in a real terminal (tmux; skipped when `tmu
     expect(end).toContain('Not yet: authority_notified_at. When you can: leakctl next t4');
 
     const entries = entriesOf(dir, 't4');
-    const kinds = entries.filter((e) => e.type.startsWith('step.') || e.type === 'note.added' || e.type === 'notice.rendered').map((e) => `${e.type} ${String(e.data.step ?? e.data.template ?? e.data.text)}`);
+    const kinds = entries
+      .filter((e) => e.type.startsWith('step.') || e.type === 'note.added' || e.type === 'notice.rendered' || e.type === 'evidence.attached')
+      .map((e) => `${e.type} ${String(e.data.step ?? e.data.template ?? e.data.text ?? (e.data.files as { original?: string }[] | undefined)?.[0]?.original?.split('/').pop())}`);
     expect(kinds).toEqual([
       'step.answered confirmed',
       'step.answered discovered_at',
@@ -254,6 +261,7 @@ describe.skipIf(!tmuxWorks)('leakctl in a real terminal (tmux; skipped when `tmu
       'step.answered exposed_data',
       'step.deferred members_affected',
       'note.added Moderators told to expect questions',
+      'evidence.attached access-log.txt',
       'step.answered members_affected',
       'step.answered remarks',
       'notice.rendered member-update',

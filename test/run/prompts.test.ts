@@ -256,7 +256,7 @@ describe('asking a step', () => {
 });
 
 describe('instead of an answer: ? for more', () => {
-  const walk = { canGoBack: true, jumpTargets: () => [{ id: 'apology', label: 'Write the apology' }], notices: ['member-notice'] };
+  const walk = { canGoBack: true, jumpTargets: () => [{ id: 'apology', label: 'Write the apology' }], notices: ['member-notice'], checkFiles: () => ({ ok: true as const, value: [] }) };
   const text: Step = { id: 'ticket', kind: 'text', prompt: 'Provider ticket number?', required: true };
 
   it('a text prompt says so; ? opens the choices, and Not yet asks why (optional) and puts the step off', async () => {
@@ -334,7 +334,7 @@ describe('instead of an answer: ? for more', () => {
     screen.events.keypress('space');
     screen.events.keypress('enter');
     const menu = await next();
-    for (const choice of ['Back: answer the previous step again', 'Jump to another step', 'Add a note to the evidence log', 'Show the board and the clocks', 'Draft a notice now', 'Pause']) {
+    for (const choice of ['Back: answer the previous step again', 'Jump to another step', 'Add a note to the evidence log', 'Attach files to the evidence log', 'Show the board and the clocks', 'Draft a notice now', 'Pause']) {
       expect(menu.getScreen()).toContain(choice);
     }
     menu.events.keypress('enter'); // Answer it now: the question again
