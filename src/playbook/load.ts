@@ -9,7 +9,8 @@ import { parseDocument } from '../documents/load.js';
 import { problemAt, readSourceBytes } from '../documents/yaml.js';
 import { InvalidDocument } from '../ui/errors.js';
 import { checkPlaybook } from './checks.js';
-import type { Playbook } from './types.js';
+import { stepsNamed } from './modules.js';
+import type { Condition, Playbook } from './types.js';
 
 export interface LoadOptions {
   /** Template ids in the search path; notices naming others are refused. */
@@ -51,6 +52,16 @@ function toPlaybook(data: Raw, file: string, sha256: string): Playbook {
       steps: (phase.steps as Raw[]).map((step) => ({ ...step, required: step.required !== false })),
     }));
   const phases = withRequired(data.phases as Raw[]);
+  // A condition naming a later step (playbook@2): the step waits for it (see Step.waits_for).
+  const order = new Map(phases.flatMap((phase) => phase.steps as Raw[]).map((step, i) => [step.id as string, i]));
+  phases.forEach((phase) =>
+    (phase.steps as Raw[]).forEach((step) => {
+      if (step.when === undefined) return;
+      const at = order.get(step.id as string) ?? 0;
+      const later = stepsNamed(step.when as Condition).filter((id) => (order.get(id) ?? Infinity) > at);
+      if (later.length > 0) step.waits_for = [...new Set(later)];
+    }),
+  );
   const modules = Array.isArray(data.modules) ? (data.modules as Raw[]).map((m) => ({ ...m, phases: withRequired(m.phases as Raw[]) })) : undefined;
   return {
     ...(data as unknown as Playbook),

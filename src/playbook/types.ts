@@ -62,6 +62,11 @@ export interface Step {
   readonly default?: unknown;
   /** playbook@2: a datetime step that records when a duty was done; it starts as Not yet. */
   readonly duty?: boolean;
+  /**
+   * Worked out at load, not written: the steps its condition names that come after it (playbook@2
+   * allows that). Until each has a word on it, the step waits rather than counting as not applicable.
+   */
+  readonly waits_for?: readonly string[];
 }
 
 export interface Phase {

@@ -3,7 +3,6 @@ import type { DeadlineClock } from '../deadlines/compute.js';
 import type { DeadlineRules } from '../deadlines/rules.js';
 import { answerValues } from '../evidence/state.js';
 import type { IncidentState } from '../evidence/state.js';
-import { stepsNamed } from '../playbook/modules.js';
 import type { Playbook } from '../playbook/types.js';
 import { deadlineClocks, placedSteps, stepStanding } from './steps.js';
 
@@ -73,7 +72,7 @@ export function progressOf(playbook: Playbook, state: IncidentState, now: Date, 
       // playbook@2 `needs`: offered once the steps it needs are answered.
       phase.open += 1;
       const undecided = (id: string) => !state.answers.has(id) && !state.skipped.has(id) && !state.declined.has(id);
-      const named = [...(step.when ? stepsNamed(step.when) : []), ...(step.needs ?? [])].filter(undecided);
+      const named = [...(step.waits_for ?? []), ...(step.needs ?? [])].filter(undecided);
       steps.push({ ...base, state: 'waiting', reason: `waits for ${[...new Set(named)].join(', ')}` });
     } else if (standing === 'skipped' || state.skipped.has(step.id)) {
       phase.skipped += 1;

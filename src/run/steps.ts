@@ -8,7 +8,6 @@ import { deadlineClock, type DeadlineClock } from '../deadlines/compute.js';
 import type { DeadlineRules } from '../deadlines/rules.js';
 import { answerValues, type IncidentState } from '../evidence/state.js';
 import { evaluate } from '../playbook/conditions.js';
-import { stepsNamed } from '../playbook/modules.js';
 import type { Phase, Playbook, Step } from '../playbook/types.js';
 import { InvalidInput } from '../ui/errors.js';
 import { printable } from '../ui/text.js';
@@ -53,9 +52,9 @@ export type Standing = 'answered' | 'skipped' | 'condition_false' | 'waiting' | 
  */
 export function stepStanding(step: Step, state: IncidentState, answers: ReadonlyMap<string, unknown>): Standing {
   if (state.answers.has(step.id)) return 'answered';
-  // A condition that names a step with no word on it yet (not answered, skipped or declined)
-  // cannot be decided: the step waits (playbook@2 lets it name a later step).
-  if (step.when && stepsNamed(step.when).some((id) => !state.answers.has(id) && !state.skipped.has(id) && !state.declined.has(id))) return 'waiting';
+  // A condition that names a later step with no word on it yet (not answered, skipped or
+  // declined) cannot be decided: the step waits (playbook@2 lets a condition name a later step).
+  if (step.waits_for?.some((id) => !state.answers.has(id) && !state.skipped.has(id) && !state.declined.has(id))) return 'waiting';
   if (step.when && !evaluate(step.when, answers)) return 'condition_false';
   // playbook@2 `needs`: offered once the steps it needs are answered.
   if (step.needs?.some((need) => !state.answers.has(need))) return 'waiting';
