@@ -221,9 +221,10 @@ async function loadCommand<T>(module: string): Promise<T> {
 /** The commands, their arguments and options, as completion offers them: read from the program itself. */
 function commandSpecs(program: Command): CommandSpec[] {
   const longFlags = (cmd: Command): string[] => [...cmd.options.map((o) => o.long).filter((f): f is string => f !== undefined), '--help'];
+  const valued = (cmd: Command): string[] => cmd.options.filter((o) => o.required || o.optional).flatMap((o) => (o.long ? [o.long] : []));
   return [
-    { name: '', args: [], options: longFlags(program) },
-    ...program.commands.map((cmd) => ({ name: cmd.name(), args: cmd.registeredArguments.map((a) => a.name()), options: longFlags(cmd) })),
+    { name: '', args: [], options: longFlags(program), valued: valued(program) },
+    ...program.commands.map((cmd) => ({ name: cmd.name(), args: cmd.registeredArguments.map((a) => a.name()), options: longFlags(cmd), valued: valued(cmd) })),
   ];
 }
 

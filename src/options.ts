@@ -37,4 +37,6 @@ export interface CommandSpec {
   readonly name: string;
   readonly args: readonly string[];
   readonly options: readonly string[];
+  /** Of those, the ones that take a value (the next word is the value, not an argument). */
+  readonly valued: readonly string[];
 }

@@ -46,9 +46,6 @@ export async function run(options: CommonOptions, shell: keyof typeof SCRIPTS): 
   return 0;
 }
 
-/** Options that take a value: the word after them is that value, not an argument. */
-const TAKES_VALUE = new Set(['--dir', '--playbooks', '--templates', '--config', '--now', '--answers', '--id', '--responder', '--value', '--template', '--stdout', '--format', '--junit', '--head', '--reason', '--until']);
-
 /**
  * The candidates for the last of `words` (the words after `leakctl`, the last one being typed),
  * one per line, those starting with what was typed. Nothing is ever written; a problem (no
@@ -65,6 +62,8 @@ export async function complete(options: CommonOptions, specs: readonly CommandSp
 }
 
 async function candidatesFor(options: CommonOptions, specs: readonly CommandSpec[], before: readonly string[], typed: string): Promise<string[]> {
+  // Options that take a value, as the command line defines them: the word after one is its value.
+  const TAKES_VALUE = new Set(specs.flatMap((s) => s.valued));
   // The words so far: options (and their values) apart, the command and its arguments in order.
   const positional: string[] = [];
   for (let i = 0; i < before.length; i++) {

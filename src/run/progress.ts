@@ -4,7 +4,7 @@ import type { DeadlineRules } from '../deadlines/rules.js';
 import { answerValues } from '../evidence/state.js';
 import type { IncidentState } from '../evidence/state.js';
 import type { Playbook } from '../playbook/types.js';
-import { deadlineClocks, placedSteps, stepStanding } from './steps.js';
+import { deadlineClocks, placedSteps, stepStanding, undecided } from './steps.js';
 
 export interface PhaseProgress {
   readonly id: string;
@@ -71,8 +71,7 @@ export function progressOf(playbook: Playbook, state: IncidentState, now: Date, 
     } else if (standing === 'waiting') {
       // playbook@2 `needs`: offered once the steps it needs are answered.
       phase.open += 1;
-      const undecided = (id: string) => !state.answers.has(id) && !state.skipped.has(id) && !state.declined.has(id);
-      const named = [...(step.waits_for ?? []), ...(step.needs ?? [])].filter(undecided);
+      const named = [...(step.waits_for ?? []), ...(step.needs ?? [])].filter((id) => undecided(state, id));
       steps.push({ ...base, state: 'waiting', reason: `waits for ${[...new Set(named)].join(', ')}` });
     } else if (standing === 'skipped' || state.skipped.has(step.id)) {
       phase.skipped += 1;

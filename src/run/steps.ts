@@ -54,7 +54,7 @@ export function stepStanding(step: Step, state: IncidentState, answers: Readonly
   if (state.answers.has(step.id)) return 'answered';
   // A condition that names a later step with no word on it yet (not answered, skipped or
   // declined) cannot be decided: the step waits (playbook@2 lets a condition name a later step).
-  if (step.waits_for?.some((id) => !state.answers.has(id) && !state.skipped.has(id) && !state.declined.has(id))) return 'waiting';
+  if (step.waits_for?.some((id) => undecided(state, id))) return 'waiting';
   if (step.when && !evaluate(step.when, answers)) return 'condition_false';
   // playbook@2 `needs`: offered once the steps it needs are answered.
   if (step.needs?.some((need) => !state.answers.has(need))) return 'waiting';
@@ -63,6 +63,11 @@ export function stepStanding(step: Step, state: IncidentState, answers: Readonly
   const reason = state.skipped.get(step.id);
   if (reason !== undefined && !reason.startsWith(CONDITION_SKIP)) return 'skipped';
   return 'open';
+}
+
+/** Whether nobody has said anything that settles a step yet: not answered, skipped or declined. */
+export function undecided(state: IncidentState, id: string): boolean {
+  return !state.answers.has(id) && !state.skipped.has(id) && !state.declined.has(id);
 }
 
 /** The steps still to be answered, in order: open ones, and those waiting for what they need or name. */
