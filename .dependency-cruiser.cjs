@@ -9,13 +9,15 @@ const layers = [
   ['time', ['time']],
   ['documents', ['ui', 'documents', 'schemas', 'package-root']],
   ['schemas', ['schemas']],
+  // The regime pack: law as data, below the playbooks that refer to it.
+  ['regimes', ['ui', 'documents', 'schemas', 'regimes', 'time', 'package-root']],
   ['evidence', ['ui', 'evidence']],
-  ['playbook', ['ui', 'documents', 'schemas', 'playbook', 'config', 'time']],
+  ['playbook', ['ui', 'documents', 'schemas', 'regimes', 'playbook', 'config', 'time']],
   ['config', ['ui', 'documents', 'schemas', 'config', 'options', 'package-root', 'time']],
-  ['deadlines', ['ui', 'documents', 'schemas', 'deadlines', 'playbook', 'config', 'options', 'package-root', 'time']],
-  ['notices', ['ui', 'documents', 'schemas', 'evidence', 'playbook', 'config', 'deadlines', 'notices', 'time']],
-  ['incident', ['ui', 'documents', 'schemas', 'evidence', 'playbook', 'config', 'deadlines', 'incident', 'options', 'time']],
-  ['run', ['ui', 'documents', 'schemas', 'evidence', 'playbook', 'config', 'deadlines', 'notices', 'incident', 'run', 'options', 'time']],
+  ['deadlines', ['ui', 'documents', 'schemas', 'regimes', 'deadlines', 'playbook', 'config', 'options', 'package-root', 'time']],
+  ['notices', ['ui', 'documents', 'schemas', 'regimes', 'evidence', 'playbook', 'config', 'deadlines', 'notices', 'time']],
+  ['incident', ['ui', 'documents', 'schemas', 'regimes', 'evidence', 'playbook', 'config', 'deadlines', 'incident', 'options', 'time']],
+  ['run', ['ui', 'documents', 'schemas', 'regimes', 'evidence', 'playbook', 'config', 'deadlines', 'notices', 'incident', 'run', 'options', 'time']],
 ];
 
 module.exports = {

@@ -44,7 +44,7 @@ writeFileSync(join(root, 'dist', 'schemas', 'validators.cjs'), standaloneCode(aj
   const keep = (file, text) => {
     documents[createHash('sha256').update(text).digest('hex')] = JSON.stringify(parseYaml(file, text, 'a bundled document').data);
   };
-  for (const dir of ['playbooks', join('playbooks', 'drills'), 'calendars']) {
+  for (const dir of ['playbooks', join('playbooks', 'drills'), 'calendars', 'regimes']) {
     for (const name of readdirSync(join(root, dir)).filter((n) => n.endsWith('.yaml'))) keep(name, readFileSync(join(root, dir, name), 'utf8'));
   }
   for (const name of readdirSync(join(root, 'templates')).filter((n) => n.endsWith('.liquid'))) {

@@ -175,9 +175,10 @@ export async function run(io: ProcessIO): Promise<number> {
     .option('--responder <name>', 'who is responding');
   command('list', 'the playbooks and templates that are available', 'list');
   command('show <playbook>', "a playbook's phases, steps, deadlines and notices as an outline", 'show');
+  command('regimes [which...]', 'the legal regimes leakctl knows: clocks, thresholds, citations, confidence (WHICH = id, place or jurisdiction)', 'regimes');
   command('validate <file...>', 'check playbooks, templates, answers files and config', 'validate');
   command('schema', 'print the JSON Schema of a document kind (for editors)', 'schema').addArgument(
-    new Argument('[kind]', 'document kind').choices(['playbook', 'answers', 'config', 'template', 'calendar']).default('playbook'),
+    new Argument('[kind]', 'document kind').choices(['playbook', 'answers', 'config', 'template', 'calendar', 'regime']).default('playbook'),
   );
   command('completion', 'print the shell completion script (bash, zsh or fish); see README', 'completion').addArgument(
     new Argument('<shell>', 'the shell').choices(['bash', 'zsh', 'fish']),

@@ -204,5 +204,8 @@ function clockJson(clock: Progress['deadlines'][number]) {
     due: clock.due?.toISOString() ?? null,
     met_at: clock.met_at?.toISOString() ?? null,
     margin_ms: clock.margin_ms ?? null,
+    ...(clock.source ? { source: clock.source } : {}),
+    confidence: clock.confidence ?? 'confirmed',
+    ...(clock.caution ? { caution: clock.caution } : {}),
   };
 }

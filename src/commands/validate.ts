@@ -9,6 +9,7 @@ import { loadSettings } from '../config/settings.js';
 import { loadDocument } from '../documents/load.js';
 import { problemAt, readSourceFile } from '../documents/yaml.js';
 import { loadCalendarFile } from '../deadlines/calendars.js';
+import { loadRegimeFile } from '../regimes/pack.js';
 import { TEMPLATE_EXTENSION } from '../documents/files.js';
 import { readTemplate } from '../notices/templates.js';
 import type { CommonOptions } from '../options.js';
@@ -19,7 +20,7 @@ import { formatProblem, InvalidDocument, LeakctlError } from '../ui/errors.js';
 import type { SourceProblem } from '../ui/errors.js';
 import { Output } from '../ui/output.js';
 
-type Kind = 'playbook' | 'answers' | 'config' | 'template' | 'calendar';
+type Kind = 'playbook' | 'answers' | 'config' | 'template' | 'calendar' | 'regime';
 
 interface FileResult {
   file: string;
@@ -36,6 +37,7 @@ const TAGS: Readonly<Record<string, Kind>> = {
   'leakctl/answers@1': 'answers',
   'leakctl/config@1': 'config',
   'leakctl/calendar@1': 'calendar',
+  'leakctl/regime@1': 'regime',
 };
 
 export async function run(options: CommonOptions, files: string[]): Promise<number> {
@@ -57,6 +59,7 @@ export async function run(options: CommonOptions, files: string[]): Promise<numb
         if (kind === 'playbook') result.id = loadPlaybookFile(given === file ? file : given, known).id;
         else if (kind === 'answers') loadAnswersFile(given);
         else if (kind === 'calendar') result.id = loadCalendarFile(given).id;
+        else if (kind === 'regime') result.id = loadRegimeFile(given).id;
         else loadConfigFile(given);
       }
       result.ok = true;

@@ -30,10 +30,11 @@ export interface Config {
   readonly playbookDirs: readonly string[];
   readonly templateDirs: readonly string[];
   readonly calendarDirs: readonly string[];
+  readonly regimeDirs: readonly string[];
   readonly holidays: readonly string[];
 }
 
-export const EMPTY_CONFIG: Config = { org: {}, playbookDirs: [], templateDirs: [], calendarDirs: [], holidays: [] };
+export const EMPTY_CONFIG: Config = { org: {}, playbookDirs: [], templateDirs: [], calendarDirs: [], regimeDirs: [], holidays: [] };
 
 export const CONFIG_WHAT = 'a leakctl/config@1 document';
 
@@ -55,6 +56,7 @@ export function checkConfig(source: YamlSource): Config {
   const playbookDirs = directories(source, 'playbooks', base, problems);
   const templateDirs = directories(source, 'templates', base, problems);
   const calendarDirs = directories(source, 'calendars', base, problems);
+  const regimeDirs = directories(source, 'regimes', base, problems);
   if (problems.length > 0) throw new InvalidDocument(problems);
   return {
     file,
@@ -64,6 +66,7 @@ export function checkConfig(source: YamlSource): Config {
     playbookDirs,
     templateDirs,
     calendarDirs,
+    regimeDirs,
     holidays: (data.holidays as string[] | undefined) ?? [],
   };
 }

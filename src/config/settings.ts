@@ -14,6 +14,7 @@ import type { Config } from './config.js';
 export const bundledPlaybooks = (): string => join(packageRoot(), 'playbooks');
 export const bundledTemplates = (): string => join(packageRoot(), 'templates');
 export const bundledCalendars = (): string => join(packageRoot(), 'calendars');
+export const bundledRegimes = (): string => join(packageRoot(), 'regimes');
 
 export const DEFAULT_CONFIG_NAME = 'leakctl.config.yaml';
 
@@ -22,6 +23,7 @@ export interface Settings {
   readonly playbookDirs: readonly string[];
   readonly templateDirs: readonly string[];
   readonly calendarDirs: readonly string[];
+  readonly regimeDirs: readonly string[];
 }
 
 export function loadSettings(options: CommonOptions): Settings {
@@ -34,6 +36,7 @@ export function loadSettings(options: CommonOptions): Settings {
     playbookDirs: [...options.playbookDirs, ...config.playbookDirs, bundledPlaybooks()],
     templateDirs: [...options.templateDirs, ...config.templateDirs, bundledTemplates()],
     calendarDirs: [...config.calendarDirs, bundledCalendars()],
+    regimeDirs: [...config.regimeDirs, bundledRegimes()],
   };
 }
 

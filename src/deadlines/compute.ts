@@ -80,6 +80,9 @@ export interface DeadlineClock {
   readonly margin_ms?: number;
   /** Why it cannot be computed (status `unknown`). */
   readonly problem?: string;
+  /** From its regime (issue 14): how far its facts were checked, when not confirmed, and what to check. */
+  readonly confidence?: 'partial' | 'unconfirmed';
+  readonly caution?: string;
 }
 
 export interface DeadlineInputs {
@@ -91,7 +94,13 @@ export interface DeadlineInputs {
 
 /** Where a deadline stands, from the answers alone (replayed from the log). */
 export function deadlineClock(deadline: Deadline, inputs: DeadlineInputs): DeadlineClock {
-  const base = { id: deadline.id, title: deadline.title, ...(deadline.source ? { source: deadline.source } : {}) };
+  const base = {
+    id: deadline.id,
+    title: deadline.title,
+    ...(deadline.source ? { source: deadline.source } : {}),
+    ...(deadline.confidence && deadline.confidence !== 'confirmed' ? { confidence: deadline.confidence } : {}),
+    ...(deadline.caution ? { caution: deadline.caution } : {}),
+  };
   if (!applies(deadline, inputs.answers)) return { ...base, status: 'not_applicable' };
   const start = startOf(deadline, inputs.answers, inputs.openedAt);
   if (!start) return { ...base, status: 'not_started' };

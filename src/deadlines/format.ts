@@ -34,8 +34,22 @@ function zoneName(date: Date, timeZone: string): string {
   return part?.value ?? timeZone;
 }
 
-/** One line for a deadline's state. */
+/**
+ * One line for a deadline's state, with its regime's warning where its facts were not all
+ * checked (issue 14: an unconfirmed entry never drives a clock without a visible warning).
+ */
 export function clockInWords(clock: DeadlineClock, timeZone?: string): string {
+  const words = stateInWords(clock, timeZone);
+  return clock.status === 'not_applicable' ? words : `${words}${cautionOf(clock)}`;
+}
+
+/** " ⚠ UNCONFIRMED: …; check with counsel" or " (check: …)", or nothing. */
+export function cautionOf(clock: Pick<DeadlineClock, 'confidence' | 'caution'>): string {
+  if (clock.confidence === 'unconfirmed') return ` ⚠ UNCONFIRMED: ${clock.caution ?? 'not checked against the law'}; check with counsel before relying on it`;
+  return clock.caution ? ` (check: ${clock.caution})` : '';
+}
+
+function stateInWords(clock: DeadlineClock, timeZone?: string): string {
   const due = clock.due ? displayTime(clock.due, timeZone) : '';
   const margin = clock.margin_ms ?? 0;
   switch (clock.status) {

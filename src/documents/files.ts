@@ -50,3 +50,7 @@ export function listTemplateFiles(dirs: readonly string[]): Map<string, string> 
 export function listCalendarFiles(dirs: readonly string[]): Map<string, string> {
   return filesById(dirs, PLAYBOOK_EXTENSIONS);
 }
+
+export function listRegimeFiles(dirs: readonly string[]): Map<string, string> {
+  return filesById(dirs, PLAYBOOK_EXTENSIONS);
+}

@@ -38,7 +38,7 @@ export function loadRecordedPlaybook(incident: string, recorded: { id?: unknown;
     }
     file = findPlaybookFile(id, settings, cwd).file;
   }
-  const playbook = loadPlaybookFile(file, lookup.checkTemplates === false ? {} : knownIds(settings));
+  const playbook = loadPlaybookFile(file, lookup.checkTemplates === false ? { regimeDirs: settings.regimeDirs } : knownIds(settings));
   if (typeof recorded.sha256 === 'string' && playbook.sha256 !== recorded.sha256) {
     warn(`warning: playbook ${file} has changed since incident ${incident} was opened (sha256 ${recorded.sha256.slice(0, 12)}… then, ${playbook.sha256.slice(0, 12)}… now)`);
   }

@@ -1,13 +1,14 @@
 /**
  * Drafts: the texts of the incident's notices (SPEC section 5), which the Incident writes into
- * `drafts/` and logs as `notice.rendered`. A drill's drafts carry a banner; every draft ends with
- * the log's head hash at render time, which `leakctl verify --head` can later prove nothing was
- * cut after.
+ * `drafts/` and logs as `notice.rendered`. A drill's drafts carry a banner. An authority's draft
+ * ends with the log's head hash at render time, which `leakctl verify --head` can later prove
+ * nothing was cut after; every .eml carries it in its headers.
  */
 import type { Config } from '../config/config.js';
 import type { DeadlineClock } from '../deadlines/compute.js';
 import { answerValues, type IncidentState } from '../evidence/state.js';
 import { evaluate } from '../playbook/conditions.js';
+import { residentsStep } from '../playbook/regimes.js';
 import type { Playbook } from '../playbook/types.js';
 import { InvalidInput } from '../ui/errors.js';
 import { toEml } from './eml.js';
@@ -66,8 +67,24 @@ export function renderContext(input: RenderInput, template?: Template): RenderCo
       status: d.status,
     })),
     org,
+    ...placesOf(playbook, state),
     signatory: config.org.signatory ?? opened.signatory ?? { name: opened.responder },
     now: input.now.toISOString(),
+  };
+}
+
+/** The places chosen at the playbook's places step, and what their laws ask of every notice. */
+function placesOf(playbook: Playbook, state: IncidentState): Pick<RenderContext, 'places' | 'law'> {
+  const answers = answerValues(state);
+  const chosen = playbook.regimes ? answers.get(playbook.regimes.places) : undefined;
+  const places = (playbook.regime_places ?? []).filter((p) => Array.isArray(chosen) && chosen.includes(p.id));
+  const months = Math.max(0, ...places.map((p) => p.identity_protection_months ?? 0));
+  return {
+    places: places.map((p) => {
+      const residents = answers.get(residentsStep(p.id));
+      return { id: p.id, label: p.label, name: p.name, people: p.people, residents: typeof residents === 'number' ? residents : null };
+    }),
+    law: { identity_protection_months: months > 0 ? months : null },
   };
 }
 
@@ -126,16 +143,19 @@ export function draftText(notice: RenderedNotice, format: DraftFormat, input: Re
   const drill = state.opened!.drill;
   const subject = visibleInDraft(drill ? `[DRILL - DO NOT SEND] ${notice.subject}` : notice.subject);
   const body = [drill ? DRILL_BANNER : '', visibleInDraft(notice.body), drill ? DRILL_BANNER : ''].filter(Boolean).join('\n\n');
-  const footer = `-- \nleakctl evidence: incident ${state.id}, log head ${state.head ?? '(empty)'} at ${input.now.toISOString()}`;
+  // Only an authority's draft ends with the log's head: to a member or the public it means nothing
+  // and shows internals (issue 14). The .eml headers carry it for every reader.
+  const footer = notice.template.reader === 'authority' ? `-- \nleakctl evidence: incident ${state.id}, log head ${state.head ?? '(empty)'} at ${input.now.toISOString()}` : '';
+  const end = footer ? `\n\n${footer}` : '';
   switch (format) {
     case 'txt':
-      return `${drill ? `${DRILL_BANNER}\n` : ''}Subject: ${subject}\n\n${body}\n\n${footer}\n`;
+      return `${drill ? `${DRILL_BANNER}\n` : ''}Subject: ${subject}\n\n${body}${end}\n`;
     case 'md':
-      return `# ${subject}\n\n${body}\n\n${footer.replace('-- \n', '---\n\n')}\n`;
+      return `# ${subject}\n\n${body}${end.replace('-- \n', '---\n\n')}\n`;
     case 'eml':
       return toEml({
         subject,
-        body: `${body}\n\n${footer}`,
+        body: `${body}${end}`,
         date: input.now,
         ...(config.org.contact_email ? { from: config.org.contact_email } : {}),
         headers: { 'X-Leakctl-Incident': state.id, 'X-Leakctl-Log-Head': state.head ?? '' },

@@ -24,6 +24,13 @@ export interface RenderContext {
   readonly skipped: readonly string[];
   readonly deadlines: readonly { id: string; title: string; due: string | null; met_at: string | null; status: string }[];
   readonly org: Readonly<Record<string, unknown>>;
+  /**
+   * The places of the regime pack that the answers chose (issue 14), with the count of their
+   * residents when given, and what their laws ask of every notice: the longest identity-protection
+   * offer in months (null when none does).
+   */
+  readonly places: readonly { readonly id: string; readonly label: string; readonly name: string; readonly people: string; readonly residents: number | null }[];
+  readonly law: { readonly identity_protection_months: number | null };
   /** Who signs: the config's `org.signatory` at render time, else the one named at the start, else the responder who opened the incident. */
   readonly signatory: { readonly name: string; readonly role?: string; readonly contact?: string };
   readonly now: string;
@@ -54,7 +61,22 @@ export function createEngine(templateDirs: readonly string[], timeZone = 'UTC'):
   engine.registerFilter('date', dateFilter(timeZone));
   engine.registerFilter('human_list', humanList);
   engine.registerFilter('count', countFilter);
+  engine.registerFilter('required_answer', requiredAnswer);
   return engine;
+}
+
+/**
+ * `{{ answers | required_answer: "step_id", "what it must say" }}`: the answer, or a hole (issue
+ * 14). A real notice is never written with a bracketed placeholder: the missing answer is an
+ * undefined variable, as `answers.step_id` would be, so `render` names the step and writes
+ * nothing, a draft on demand asks for it, and a drill judges it. Only a drill's draft shows the
+ * placeholder, "[Before sending: …]", for the exercise to read.
+ */
+function requiredAnswer(this: { context: { getSync(paths: PropertyKey[]): unknown } }, answers: unknown, step: string, what: string): unknown {
+  const value = typeof answers === 'object' && answers !== null && Object.hasOwn(answers, step) ? (answers as Record<string, unknown>)[step] : undefined;
+  if (value !== undefined && value !== null && value !== '') return value;
+  if (this.context.getSync(['incident', 'drill']) === true) return `[Before sending: ${what}]`;
+  throw new Error(`undefined variable: answers.${step} (${what})`);
 }
 
 export async function renderNotice(engine: Liquid, template: Template, context: RenderContext): Promise<RenderedNotice> {

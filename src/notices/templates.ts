@@ -7,6 +7,7 @@ import { TEMPLATE_EXTENSION } from '../documents/files.js';
 import { parseDocument } from '../documents/load.js';
 import { problemAt, readSourceFile } from '../documents/yaml.js';
 import { InvalidDocument } from '../ui/errors.js';
+import type { TEMPLATE_READERS } from '../schemas/template.js';
 
 export type DraftFormat = 'txt' | 'md' | 'eml';
 
@@ -14,6 +15,8 @@ export interface Template {
   readonly id: string;
   readonly title: string;
   readonly audience: string;
+  /** Who reads it (front matter `reader`, default authority). */
+  readonly reader: (typeof TEMPLATE_READERS)[number];
   readonly subject: string;
   readonly formats: readonly DraftFormat[];
   readonly file: string;
@@ -64,6 +67,7 @@ export function readTemplate(file: string): Template {
     id: data.id as string,
     title: data.title as string,
     audience: data.audience as string,
+    reader: (data.reader as Template['reader'] | undefined) ?? 'authority',
     subject: data.subject as string,
     formats: (data.formats as DraftFormat[] | undefined) ?? ['txt'],
     file,

@@ -12,6 +12,8 @@ import type { SourceProblem } from '../ui/errors.js';
 import { COMPARISON_OPERATORS } from './conditions.js';
 import { compilePattern } from './patterns.js';
 import type { StepKind } from './types.js';
+import type { RegimePack } from '../regimes/pack.js';
+import { placeIds, residentsStep } from './regimes.js';
 
 type Raw = Record<string, unknown>;
 
@@ -51,10 +53,13 @@ export interface KnownIds {
   readonly templates?: ReadonlySet<string>;
   /** When undefined, deadlines' calendars are not checked. */
   readonly calendars?: ReadonlySet<string>;
+  /** The regime pack's directories; the bundled pack when undefined. */
+  readonly regimeDirs?: readonly string[];
 }
 
+
 /** Every semantic problem in the playbook. */
-export function checkPlaybook(source: YamlSource, known: KnownIds = {}): SourceProblem[] {
+export function checkPlaybook(source: YamlSource, known: KnownIds = {}, pack?: RegimePack): SourceProblem[] {
   const { templates, calendars } = known;
   const problems: SourceProblem[] = [];
   const report = (path: DocPath, message: string, key = false): void => {
@@ -108,6 +113,9 @@ export function checkPlaybook(source: YamlSource, known: KnownIds = {}): SourceP
     });
   });
 
+  const phaseIds = new Set(phaseLists.flatMap(({ phases }) => listOf(phases).map((p) => (isRecord(p) ? p.id : undefined))));
+  checkRegimesBlock(data, pack, templates, steps, phaseIds, firstUse, report);
+
   // playbook@2: a condition may name a step of any phase (the step waits until it can be
   // decided), and `needs`, `default` and `duty` may be used.
   const v2 = data.schema === 'leakctl/playbook@2';
@@ -160,6 +168,7 @@ export function checkPlaybook(source: YamlSource, known: KnownIds = {}): SourceP
         deadlineIds.set(deadline.id, [...path, 'id']);
       }
     }
+    if (deadline.regime !== undefined || deadline.clock !== undefined) checkRegimeClock(deadline, path, data.schema === 'leakctl/playbook@2', pack, report);
     if (typeof deadline.from === 'string' && deadline.from !== 'opened') {
       checkDatetimeStep(deadline.from, [...path, 'from'], 'from', steps, report, true);
     }
@@ -218,6 +227,64 @@ export function checkPlaybook(source: YamlSource, known: KnownIds = {}): SourceP
 }
 
 type Report = (path: DocPath, message: string, key?: boolean) => void;
+
+/**
+ * The `regimes:` block (playbook@2): the steps it names exist and are of the kind it uses them as,
+ * and no id the pack would add is the playbook's own. The pack's places join the choices of the
+ * places step here, so that the playbook's own conditions may name them.
+ */
+function checkRegimesBlock(data: Raw, pack: RegimePack | undefined, templates: ReadonlySet<string> | undefined, steps: Map<string, StepInfo>, phaseIds: Set<unknown>, ids: Map<string, DocPath>, report: Report): void {
+  const block = data.regimes;
+  if (!isRecord(block)) return;
+  if (data.schema !== 'leakctl/playbook@2') {
+    report(['regimes'], '"regimes" is a leakctl/playbook@2 field; write schema: leakctl/playbook@2 at the top to use it', true);
+    return;
+  }
+  const kinds: Record<string, string> = { places: 'multi', aware: 'datetime', told: 'datetime' };
+  for (const [field, kind] of Object.entries(kinds)) {
+    const id = block[field];
+    if (typeof id !== 'string') continue;
+    const step = steps.get(id);
+    if (!step) report(['regimes', field], `regimes.${field} names unknown step "${id}"`);
+    else if (step.kind !== kind) report(['regimes', field], `regimes.${field} needs a ${kind} step; step "${id}" is a ${String(step.kind)} step`);
+  }
+  if (typeof block.phase === 'string' && !phaseIds.has(block.phase)) report(['regimes', 'phase'], `regimes.phase names unknown phase "${block.phase}"`);
+  if (block.when !== undefined) checkCondition(block.when, ['regimes', 'when'], steps, report, {});
+  if (!pack) return;
+  for (const regime of pack.regimes) {
+    if (regime.variant && templates && !templates.has(regime.variant)) report(['regimes'], `regime ${regime.id} (${regime.file}) names notice template "${regime.variant}", which is not in the template search path`);
+  }
+  const places = placeIds(pack);
+  const target = typeof block.places === 'string' ? steps.get(block.places) : undefined;
+  if (target?.choices) steps.set(target.id, { ...target, choices: [...target.choices, ...places.filter((p) => !target.choices!.includes(p))] });
+  for (const place of places) {
+    for (const id of [residentsStep(place), ...pack.regimes.filter((r) => r.place?.id === place).flatMap((r) => r.clocks.map((c) => `${place}_${c.id}_at`))]) {
+      if (ids.has(id)) report(ids.get(id)!, `step id "${id}" is one the regime pack adds for ${place}; rename the step`);
+    }
+  }
+}
+
+/** A deadline naming a regime's clock: playbook@2, a regime in the pack, one of its clocks. */
+function checkRegimeClock(deadline: Raw, path: DocPath, v2: boolean, pack: RegimePack | undefined, report: Report): void {
+  if (!v2) {
+    report([...path, deadline.regime !== undefined ? 'regime' : 'clock'], '"regime" and "clock" are leakctl/playbook@2 fields; write schema: leakctl/playbook@2 at the top to use them', true);
+    return;
+  }
+  if (typeof deadline.regime !== 'string' || typeof deadline.clock !== 'string') {
+    report(path, 'a deadline from a regime names both "regime" and "clock"');
+    return;
+  }
+  if (!pack) return;
+  const regime = pack.get(deadline.regime);
+  if (!regime) {
+    report([...path, 'regime'], `unknown regime "${deadline.regime}"; \`leakctl regimes\` lists the regime pack`);
+    return;
+  }
+  if (!regime.clocks.some((c) => c.id === deadline.clock)) {
+    const known = regime.clocks.map((c) => c.id).join(', ') || 'none (it sets no period)';
+    report([...path, 'clock'], `regime ${regime.id} has no clock "${deadline.clock}"; its clocks: ${known}`);
+  }
+}
 
 /** A default the step could take as its answer: of its kind, and one of its choices. */
 function checkDefault(step: Raw, path: DocPath, report: Report): void {
@@ -332,14 +399,14 @@ function checkCondition(
     return;
   }
   if (typeof condition.step !== 'string') {
-    if (!('step' in condition)) report(path, 'a condition needs "step" and one operator (equals, includes, in, gt, gte, lt, lte, answered), or all/any/not');
+    if (!('step' in condition)) report(path, 'a condition needs "step" and one operator (equals, includes, includes_prefix, in, gt, gte, lt, lte, answered), or all/any/not');
     return;
   }
   if (operators.length !== 1) {
     report(
       path,
       operators.length === 0
-        ? `the condition on "${condition.step}" needs one operator: equals, includes, in, gt, gte, lt, lte or answered`
+        ? `the condition on "${condition.step}" needs one operator: equals, includes, includes_prefix, in, gt, gte, lt, lte or answered`
         : `the condition on "${condition.step}" has ${operators.length} operators (${operators.join(', ')}); use all: [...] to combine them`,
     );
     return;
@@ -387,6 +454,9 @@ function checkCondition(
       } else {
         mustBeOffered(value, opPath);
       }
+      break;
+    case 'includes_prefix':
+      if (kind !== 'multi') report(opPath, `includes_prefix: needs a multi step; step "${target.id}" is a ${String(kind)} step`, true);
       break;
     case 'in':
       if (kind === 'multi') {

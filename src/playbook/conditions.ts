@@ -5,7 +5,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Comparison, Condition } from './types.js';
 
-export const COMPARISON_OPERATORS = ['equals', 'includes', 'in', 'gt', 'gte', 'lt', 'lte', 'answered'] as const;
+export const COMPARISON_OPERATORS = ['equals', 'includes', 'includes_prefix', 'in', 'gt', 'gte', 'lt', 'lte', 'answered'] as const;
 export type ComparisonOperator = (typeof COMPARISON_OPERATORS)[number];
 
 export function isComparison(condition: Condition): condition is Comparison {
@@ -37,6 +37,8 @@ export function evaluate(condition: Condition, answers: ReadonlyMap<string, unkn
       return isDeepStrictEqual(answer, condition.equals);
     case 'includes':
       return Array.isArray(answer) && answer.some((item) => isDeepStrictEqual(item, condition.includes));
+    case 'includes_prefix':
+      return Array.isArray(answer) && answer.some((item) => typeof item === 'string' && item.startsWith(condition.includes_prefix as string));
     case 'in':
       return (condition.in ?? []).some((value) => isDeepStrictEqual(answer, value));
     case 'gt':
@@ -63,6 +65,8 @@ export function conditionInWords(condition: Condition): string {
         : `${step} is ${show(condition.equals)}`;
     case 'includes':
       return `${step} includes ${show(condition.includes)}`;
+    case 'includes_prefix':
+      return `${step} includes a choice starting ${show(condition.includes_prefix)}`;
     case 'in':
       return `${step} is one of ${(condition.in ?? []).map(show).join(', ')}`;
     case 'gt':

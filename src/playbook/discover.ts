@@ -40,5 +40,9 @@ export function loadPlaybook(ref: string, settings: Settings, cwd: string): Play
 
 /** The template and calendar ids a playbook may name, from the search paths. */
 export function knownIds(settings: Settings): KnownIds {
-  return { templates: new Set(listTemplateFiles(settings.templateDirs).keys()), calendars: new Set(listCalendarFiles(settings.calendarDirs).keys()) };
+  return {
+    templates: new Set(listTemplateFiles(settings.templateDirs).keys()),
+    calendars: new Set(listCalendarFiles(settings.calendarDirs).keys()),
+    regimeDirs: settings.regimeDirs,
+  };
 }

@@ -11,6 +11,9 @@ import { InvalidDocument } from '../ui/errors.js';
 import { checkPlaybook } from './checks.js';
 import { stepsNamed } from './modules.js';
 import type { Condition, Playbook } from './types.js';
+import { loadRegimePack } from '../regimes/pack.js';
+import { bundledRegimes } from '../config/settings.js';
+import { withRegimes } from './regimes.js';
 
 export interface LoadOptions {
   /** Template ids in the search path; notices naming others are refused. */
@@ -19,6 +22,8 @@ export interface LoadOptions {
   readonly calendars?: ReadonlySet<string>;
   /** When loaded by id from a playbook directory, the id the file must declare. */
   readonly expectedId?: string;
+  /** The regime pack's directories (the config's, then the bundled one); the bundled pack when undefined. */
+  readonly regimeDirs?: readonly string[];
 }
 
 export const PLAYBOOK_WHAT = 'a leakctl/playbook@1 or @2 document';
@@ -30,7 +35,8 @@ export function loadPlaybookFile(file: string, options: LoadOptions = {}): Playb
 export function parsePlaybook(file: string, bytes: Buffer, options: LoadOptions = {}): Playbook {
   const source = parseDocument(file, bytes.toString('utf8'), PLAYBOOK_WHAT);
   // Where a semantic check says what is wrong with a value, its words replace the schema's.
-  const semantic = checkPlaybook(source, options);
+  const pack = usesRegimes(source.data) ? loadRegimePack(options.regimeDirs ?? [bundledRegimes()]) : undefined;
+  const semantic = checkPlaybook(source, options, pack);
   const problems = [...checkSchema(source, 'playbook', new Set(semantic.map((p) => `${p.line}:${p.col}`))), ...semantic];
   const declared = source.data.id;
   if (options.expectedId !== undefined && typeof declared === 'string' && declared !== options.expectedId) {
@@ -40,10 +46,15 @@ export function parsePlaybook(file: string, bytes: Buffer, options: LoadOptions 
   }
   if (problems.length > 0) throw new InvalidDocument(problems);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  return deepFreeze(toPlaybook(source.data, file, sha256));
+  return deepFreeze(toPlaybook(pack ? withRegimes(source.data, pack) : source.data, file, sha256));
 }
 
 type Raw = Record<string, unknown>;
+
+/** Whether the playbook refers to the regime pack: only then is the pack read. */
+function usesRegimes(data: Raw): boolean {
+  return data.regimes !== undefined || (Array.isArray(data.deadlines) && data.deadlines.some((d) => typeof d === 'object' && d !== null && 'regime' in d));
+}
 
 function toPlaybook(data: Raw, file: string, sha256: string): Playbook {
   const withRequired = (list: Raw[]) =>

@@ -15,6 +15,8 @@ export interface Comparison {
   readonly step: string;
   readonly equals?: unknown;
   readonly includes?: unknown;
+  /** The answer (an array) includes a value that starts with this: `us_` for any US place of the regime pack. */
+  readonly includes_prefix?: string;
   readonly in?: readonly unknown[];
   readonly gt?: number;
   readonly gte?: number;
@@ -91,6 +93,12 @@ export interface Deadline {
   readonly time_zone?: string;
   /** The holiday calendar its business days skip. */
   readonly calendar?: string;
+  /** playbook@2: the regime and clock it comes from (regimes/<regime>.yaml). */
+  readonly regime?: string;
+  readonly clock?: string;
+  /** Filled from the regime at load: how far its facts were checked, and what to check before relying on it. */
+  readonly confidence?: 'confirmed' | 'partial' | 'unconfirmed';
+  readonly caution?: string;
 }
 
 /** playbook@2: phases that join an incident when an answer calls for them. */
@@ -122,6 +130,10 @@ export interface Playbook {
   /** The modules joined, in the order they joined (see playbook/modules.ts). */
   readonly joined?: readonly string[];
   readonly deadlines: readonly Deadline[];
+  /** Filled in at load from the regime pack: the places offered, with the longest identity-protection offer their laws ask for. */
+  readonly regime_places?: readonly { readonly id: string; readonly label: string; readonly name: string; readonly people: string; readonly identity_protection_months?: number }[];
+  /** playbook@2: where the regime pack's places and clocks join it (see playbook/regimes.ts). */
+  readonly regimes?: { readonly places: string; readonly aware: string; readonly told: string; readonly phase: string; readonly when?: Condition };
   readonly notices: readonly Notice[];
   /** Dates (yyyy-MM-dd) that business-day deadlines skip, besides weekends. */
   readonly holidays: readonly string[];

@@ -57,6 +57,11 @@ export const configSchema = {
       description: 'Extra holiday calendar directories (relative to this file), searched before the bundled ones.',
       items: { type: 'string', minLength: 1, maxLength: LIMITS.pathChars },
     },
+    regimes: {
+      type: 'array',
+      description: 'Extra regime directories (relative to this file), searched before the bundled regime pack: a regime file here replaces the bundled one of the same id.',
+      items: { type: 'string', minLength: 1, maxLength: LIMITS.pathChars },
+    },
     holidays: {
       type: 'array',
       maxItems: LIMITS.holidays,

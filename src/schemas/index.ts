@@ -3,6 +3,7 @@ import { answersSchema } from './answers.js';
 import { calendarSchema } from './calendar.js';
 import { configSchema } from './config.js';
 import { playbookSchema } from './playbook.js';
+import { regimeSchema } from './regime.js';
 import { templateSchema } from './template.js';
 
 export const SCHEMAS = {
@@ -11,6 +12,7 @@ export const SCHEMAS = {
   config: configSchema,
   template: templateSchema,
   calendar: calendarSchema,
+  regime: regimeSchema,
 } as const;
 
 export type SchemaName = keyof typeof SCHEMAS;

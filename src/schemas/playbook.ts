@@ -24,13 +24,14 @@ const number = { type: 'number', minimum: -LIMITS.number, maximum: LIMITS.number
 const condition = {
   type: 'object',
   description:
-    'A condition: { step, <operator> } with one of equals, includes, in, gt, gte, lt, lte, answered; or { all: [...] }, { any: [...] }, { not: {...} }.',
+    'A condition: { step, <operator> } with one of equals, includes, includes_prefix, in, gt, gte, lt, lte, answered; or { all: [...] }, { any: [...] }, { not: {...} }.',
   additionalProperties: false,
   minProperties: 1,
   properties: {
     step: phaseOrStepId,
     equals: { description: 'The answer equals this value.' },
     includes: { description: 'The answer (an array) includes this value.' },
+    includes_prefix: { type: 'string', minLength: 1, maxLength: 64, description: 'The answer (an array) includes a value starting with this (us_: any US state of the regime pack).' },
     in: { type: 'array', minItems: 1, maxItems: LIMITS.conditionItems, description: 'The answer is one of these values.' },
     gt: number,
     gte: number,
@@ -188,15 +189,32 @@ export const playbookSchema = {
         },
       },
     },
+    regimes: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['places', 'aware', 'told', 'phase'],
+      description:
+        "playbook@2: the regime pack's places and clocks. Each place the pack names is offered at the `places` step, with a count of its residents asked after it; each of its clocks runs from `aware` (or `told`, once the people were told) while the place is chosen and its count is over the threshold (or not yet known); a clock for an authority gets a duty step in `phase`.",
+      properties: {
+        places: { ...phaseOrStepId, description: 'The multi step that asks where the affected people live.' },
+        aware: { ...phaseOrStepId, description: 'The datetime step of awareness (discovery, determination).' },
+        told: { ...phaseOrStepId, description: 'The duty step that records when the people were told.' },
+        phase: { ...phaseOrStepId, description: 'The phase that the duty steps of the authorities join, at its end.' },
+        when: { $ref: '#/$defs/condition', description: 'Every clock of the pack runs only while this holds too (e.g. not ruled out by a covered-data question).' },
+      },
+    },
     deadlines: {
       type: 'array',
       maxItems: LIMITS.deadlines,
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['id', 'title', 'from', 'within', 'met_by'],
+        required: ['id', 'title', 'from', 'met_by'],
+        anyOf: [{ required: ['within'] }, { required: ['regime', 'clock'] }],
         properties: {
           id: phaseOrStepId,
+          regime: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,63}$', description: 'playbook@2: the regime (regimes/<id>.yaml) whose clock this is; its period, zone, calendar and citation apply unless given here.' },
+          clock: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,39}$', description: "playbook@2: the regime's clock, by id." },
           title: text,
           from: {
             type: 'string',

@@ -1,6 +1,8 @@
 /** JSON Schema of a template's front matter (SPEC section 5). */
 import { LIMITS } from './limits.js';
 
+export const TEMPLATE_READERS = ['members', 'public', 'authority', 'provider', 'host'] as const;
+
 export const templateSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   $id: 'https://leakctl.dev/schema/template@1.json',
@@ -12,6 +14,11 @@ export const templateSchema = {
     id: { type: 'string', pattern: '^[a-z][a-z0-9-]{0,63}$' },
     title: { type: 'string', minLength: 1, maxLength: LIMITS.titleChars },
     audience: { type: 'string', minLength: 1, maxLength: LIMITS.titleChars },
+    reader: {
+      enum: TEMPLATE_READERS,
+      description:
+        "Who reads it. Drafts for members and the public carry no evidence footer (issue 14: the log's head hash means nothing to a member); an authority's draft ends with it. The .eml headers carry it for every reader. Default: authority.",
+    },
     subject: { type: 'string', minLength: 1, maxLength: LIMITS.proseChars },
     formats: {
       type: 'array',

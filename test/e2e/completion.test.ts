@@ -4,7 +4,7 @@
  * installed, at least parse theirs. The candidates come from leakctl itself.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,7 +45,10 @@ describe('completion in bash', () => {
     expect(bashCompletes('leakctl decline forum-1 --re')).toEqual(['--reason', '--responder']);
     expect(bashCompletes('leakctl start ')).toEqual(expect.arrayContaining(['platform-leak', 'member-leak']));
     expect(bashCompletes('leakctl completion ')).toEqual(['bash', 'zsh', 'fish']);
-    expect(bashCompletes('leakctl render forum-1 --template member-notice-')).toEqual(['member-notice-member', 'member-notice-platform']);
+    // Every bundled template whose id starts so, and nothing else.
+    const bundled = readdirSync(join(import.meta.dirname, '..', '..', 'templates')).map((f) => f.replace(/\.liquid$/, '')).filter((id) => id.startsWith('member-notice-'));
+    expect(bundled.length).toBeGreaterThan(1);
+    expect(bashCompletes('leakctl render forum-1 --template member-notice-')).toEqual(bundled.sort());
   });
 
   it('leaves out a candidate that would put terminal codes on the screen (an id from a file name)', () => {

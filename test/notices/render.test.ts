@@ -174,7 +174,7 @@ afterAll(() => {
 
 describe('golden drafts of every bundled template', () => {
   const expected: Record<PlaybookId, string[]> = {
-    'platform-leak': ['member-notice-platform', 'provider-request', 'regulator-notice', 'status-update', 'trust-update'],
+    'platform-leak': ['member-notice-massachusetts', 'member-notice-platform', 'provider-request', 'regulator-notice', 'status-update', 'trust-update'],
     'member-leak': ['community-announcement', 'member-notice-member', 'regulator-notice', 'status-update', 'takedown-request'],
   };
 
@@ -282,7 +282,7 @@ describe('drills', () => {
 });
 
 describe('the log head hash', () => {
-  it('every draft ends with the log head it was rendered at, which verify --head accepts', () => {
+  it("an authority's draft ends with the log head it was rendered at, which verify --head accepts; every .eml carries it; a member's draft does not", () => {
     const dir = copyOf(real, 'member-leak');
     const before = run(['--dir', dir, 'verify', 'member-leak', '--json']);
     expect(before.code, before.stderr).toBe(0);
@@ -292,16 +292,19 @@ describe('the log head hash', () => {
     expect(r.code, r.stderr).toBe(0);
     const drafts = draftsOf(dir, 'member-leak');
     for (const [name, text] of drafts) {
-      if (name.endsWith('.txt')) expect(footerOf(text)?.slice(1), name).toEqual(['member-leak', head, '2026-03-20T12:00:00.000Z']);
-      else expect(text, name).toContain(`\r\nX-Leakctl-Log-Head: ${head}\r\n`);
+      if (name.endsWith('.eml')) expect(text, name).toContain(`\r\nX-Leakctl-Log-Head: ${head}\r\n`);
+      else if (name.startsWith('regulator-notice.')) expect(footerOf(text)?.slice(1), name).toEqual(['member-leak', head, '2026-03-20T12:00:00.000Z']);
+      else expect(text, name).not.toMatch(/leakctl evidence|log head|[0-9a-f]{64}/);
     }
+    expect([...drafts.keys()]).toContain('regulator-notice.txt');
+    expect([...drafts.keys()]).toContain('member-notice-member.txt');
     expect(run(['--dir', dir, 'verify', 'member-leak', '--head', head]).code).toBe(0);
   });
 
-  it('the drafts written when a run completes carry the head too', () => {
+  it("the regulator drafts written when a run completes carry the head too", () => {
     for (const playbook of PLAYBOOKS) {
       for (const [name, text] of realDrafts.get(playbook)!) {
-        if (!name.endsWith('.txt')) continue;
+        if (name !== 'regulator-notice.txt') continue;
         const footer = footerOf(text);
         expect(footer?.[1], name).toBe(playbook);
         expect(run(['--dir', real, 'verify', playbook, '--head', footer![2]!]).code, name).toBe(0);
@@ -354,7 +357,8 @@ describe('render --stdout', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.startsWith("Subject: Notice of Data Breach: your Zoë's Café Makers information\n\nNotice of Data Breach\n")).toBe(true);
     expect(r.stdout.match(/^Subject: /gm)).toHaveLength(1);
-    expect(r.stdout.match(/^leakctl evidence: /gm)).toHaveLength(1);
+    // A member's draft carries no evidence footer: the head hash means nothing to a member.
+    expect(r.stdout).not.toMatch(/leakctl evidence|log head/);
     expect(snapshot(real, 'platform-leak')).toEqual(before);
   });
 });
