@@ -11,7 +11,10 @@ import { draftText, noticesDue, renderAll } from '../notices/drafts.js';
 import type { DraftFormat } from '../notices/templates.js';
 import type { CommonOptions } from '../options.js';
 import { readiness, recordDrafts, renderInputOf, type WaitingNotice } from '../run/drafts.js';
-import { placedSteps } from '../run/steps.js';
+import { placedSteps, stepStanding } from '../run/steps.js';
+import { answerValues } from '../evidence/state.js';
+import { conditionInWords } from '../playbook/conditions.js';
+import { stepsNamed } from '../playbook/modules.js';
 import { InvalidInput } from '../ui/errors.js';
 import { Output } from '../ui/output.js';
 import { printable } from '../ui/text.js';
@@ -43,7 +46,14 @@ export async function run(options: CommonOptions, id: string, opts: RenderOption
         .map(({ template, steps }) => {
           const lines = steps.map((step) => {
             const placed = placedSteps(playbook).find((p) => p.step.id === step)!;
-            return `  ${step} (phase ${placed.phaseIndex + 1}, step ${placed.index + 1}): ${printable(placed.step.prompt)}`;
+            const line = `  ${step} (phase ${placed.phaseIndex + 1}, step ${placed.index + 1}): ${printable(placed.step.prompt)}`;
+            // The notice needs it, but another answer rules it out (issue 14: a notification
+            // answered "not late" that the clock shows was late): say which answer to amend.
+            if (placed.step.when && stepStanding(placed.step, incident.state, answerValues(incident.state)) === 'condition_false') {
+              const named = stepsNamed(placed.step.when).join(', ');
+              return `${line}\n    it does not apply while ${printable(conditionInWords(placed.step.when))} is false; amend that answer first: leakctl amend ${id} ${named.split(', ')[0]}`;
+            }
+            return line;
           });
           return `${template} needs the answer to ${steps.length === 1 ? 'a step' : `${steps.length} steps`} not answered yet:\n${lines.join('\n')}`;
         })

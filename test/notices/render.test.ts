@@ -313,6 +313,41 @@ describe('the log head hash', () => {
   });
 });
 
+describe('no hole in a real notice (issue 14)', () => {
+  it('a late notification without its reasons: a real regulator notice is not written and the step is named; a drill shows the placeholder', () => {
+    for (const [dir, isDrill] of [[real, false], [drill, true]] as const) {
+      const copy = copyOf(dir, 'platform-leak');
+      // 80 hours after awareness (2 March 08:30 UTC): late under Art. 33(1), and no reason given.
+      const amend = run([...(isDrill ? [] : ['--config', config]), '--dir', copy, '--now', LATER, 'amend', 'platform-leak', 'authority_notified_at', '--value', '2026-03-05T16:30:00Z']);
+      expect(amend.code, amend.stderr).toBe(0);
+      const before = snapshot(copy, 'platform-leak');
+      const r = run([...(isDrill ? [] : ['--config', config]), '--dir', copy, '--now', LATER, 'render', 'platform-leak', '--template', 'regulator-notice']);
+      if (isDrill) {
+        expect(r.code, r.stderr).toBe(0);
+        const text = readFileSync(join(copy, 'platform-leak', 'drafts', 'regulator-notice.txt'), 'utf8');
+        expect(text).toContain('This notification is made more than 72 hours after we became aware of the breach. [Before sending: state the reasons for the delay; Article 33(1) requires them]');
+      } else {
+        expect(r.code).toBe(2);
+        expect(r.stderr).toContain('regulator-notice needs the answer to a step not answered yet:\n  authority_delay_reason (phase 5, step 66): Why is the notification late?\n    it does not apply while authority_notice_late is yes is false; amend that answer first: leakctl amend platform-leak authority_notice_late\nNothing was written.');
+        expect(snapshot(copy, 'platform-leak')).toEqual(before);
+        // Amended to late and the reason given, the notice is written with it.
+        expect(run(['--config', config, '--dir', copy, '--now', LATER, 'amend', 'platform-leak', 'authority_notice_late', '--value', 'true']).code).toBe(0);
+        expect(run(['--config', config, '--dir', copy, '--now', LATER, 'do', 'platform-leak', 'authority_delay_reason', '--value', 'We waited for the provider to confirm the scope.']).code).toBe(0);
+        const again = run(['--config', config, '--dir', copy, '--now', LATER, 'render', 'platform-leak', '--template', 'regulator-notice']);
+        expect(again.code, again.stderr).toBe(0);
+        expect(readFileSync(join(copy, 'platform-leak', 'drafts', 'regulator-notice.txt'), 'utf8')).toContain('after we became aware of the breach. We waited for the provider to confirm the scope.');
+      }
+    }
+  });
+
+  it('no bundled template prints a bracketed placeholder of its own: a missing fact is a missing answer', () => {
+    for (const name of readdirSync(join(ROOT, 'templates'))) {
+      const body = readFileSync(join(ROOT, 'templates', name), 'utf8').replace(/{%-? comment -?%}[\s\S]*?{%-? endcomment -?%}/g, '');
+      expect(body.replace(/{{[\s\S]*?}}|{%[\s\S]*?%}/g, ''), name).not.toMatch(/\[[A-Z][^\]]*\]/);
+    }
+  });
+});
+
 describe('a template with a hole is refused', () => {
   it('an answer no step gives: exit 2 naming the file, line and variable, and no draft written', () => {
     const dir = copyOf(real, 'platform-leak');
