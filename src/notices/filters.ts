@@ -43,6 +43,18 @@ export function countFilter(value: unknown, singular: string, plural?: string): 
 }
 
 /** 18650 → "18,650", without starting Intl (about 10 ms at start-up) for a comma. */
+/**
+ * An estimate in words: `{{ n | approximately: "person", "people" }}` → "approximately 1,240
+ * people", but "1 person" and "no people" where there is nothing to approximate (issue 14: not
+ * "about 1 person"). A third argument gives the adverb ("about").
+ */
+export function approximately(value: unknown, singular: string, plural?: string, adverb = 'approximately'): string {
+  const counted = countFilter(value, singular, plural);
+  const n = Number(value);
+  if (n === 0) return `no ${plural ?? `${singular}s`}`;
+  return n === 1 ? counted : `${adverb} ${counted}`;
+}
+
 export function groupThousands(n: number): string {
   const [whole = '', fraction] = String(Math.abs(n)).split('.');
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');

@@ -8,7 +8,7 @@
  */
 import { Liquid } from 'liquidjs';
 import { InvalidDocument } from '../ui/errors.js';
-import { countFilter, dateFilter, humanList } from './filters.js';
+import { approximately, countFilter, dateFilter, humanList } from './filters.js';
 import type { Template } from './templates.js';
 
 export interface RenderContext {
@@ -61,6 +61,7 @@ export function createEngine(templateDirs: readonly string[], timeZone = 'UTC'):
   engine.registerFilter('date', dateFilter(timeZone));
   engine.registerFilter('human_list', humanList);
   engine.registerFilter('count', countFilter);
+  engine.registerFilter('approximately', approximately);
   engine.registerFilter('required_answer', requiredAnswer);
   return engine;
 }

@@ -214,9 +214,13 @@ describe('drafts are paste-ready', () => {
 
   it('long answers come out as single unwrapped paragraphs', () => {
     const notice = lines(realDrafts.get('platform-leak')!.get('member-notice-platform.txt')!);
-    for (const step of ['what_happened', 'apology', 'containment_actions']) {
+    for (const step of ['members_what_happened', 'apology', 'members_actions']) {
       expect(notice, step).toContain(drillAnswer('platform-leak', step));
     }
+    // Two voices (issue 14): the regulator's facts stay out of the member's notice.
+    for (const step of ['what_happened', 'containment_actions', 'likely_consequences']) expect(notice.join('\n'), step).not.toContain(drillAnswer('platform-leak', step));
+    const regulator = lines(realDrafts.get('platform-leak')!.get('regulator-notice.txt')!);
+    for (const step of ['what_happened', 'likely_consequences']) expect(regulator, step).toContain(drillAnswer('platform-leak', step));
   });
 });
 
@@ -328,7 +332,7 @@ describe('no hole in a real notice (issue 14)', () => {
         expect(text).toContain('This notification is made more than 72 hours after we became aware of the breach. [Before sending: state the reasons for the delay; Article 33(1) requires them]');
       } else {
         expect(r.code).toBe(2);
-        expect(r.stderr).toContain('regulator-notice needs the answer to a step not answered yet:\n  authority_delay_reason (phase 5, step 66): Why is the notification late?\n    it does not apply while authority_notice_late is yes is false; amend that answer first: leakctl amend platform-leak authority_notice_late\nNothing was written.');
+        expect(r.stderr).toContain('regulator-notice needs the answer to a step not answered yet:\n  authority_delay_reason (phase 5, step 69): Why is the notification late?\n    it does not apply while authority_notice_late is yes is false; amend that answer first: leakctl amend platform-leak authority_notice_late\nNothing was written. Answer them with: leakctl do platform-leak STEP');
         expect(snapshot(copy, 'platform-leak')).toEqual(before);
         // Amended to late and the reason given, the notice is written with it.
         expect(run(['--config', config, '--dir', copy, '--now', LATER, 'amend', 'platform-leak', 'authority_notice_late', '--value', 'true']).code).toBe(0);
@@ -375,8 +379,10 @@ describe('answers are data', () => {
   it('an answer that looks like Liquid is printed as typed', () => {
     const dir = copyOf(real, 'platform-leak');
     const typed = 'A member posted {{ org.name }} and {% raw %} and {% if x %}{{ incident.id }}{% endif %} in the channel.';
-    const amended = run(['--config', config, '--dir', dir, '--now', LATER, 'amend', 'platform-leak', 'what_happened', '--value', typed]);
-    expect(amended.code, amended.stderr).toBe(0);
+    for (const step of ['what_happened', 'members_what_happened']) {
+      const amended = run(['--config', config, '--dir', dir, '--now', LATER, 'amend', 'platform-leak', step, '--value', typed]);
+      expect(amended.code, amended.stderr).toBe(0);
+    }
     for (const template of ['member-notice-platform', 'regulator-notice', 'status-update']) {
       const r = run(['--config', config, '--dir', dir, '--now', LATER, 'render', 'platform-leak', '--stdout', template]);
       expect(r.code, r.stderr).toBe(0);

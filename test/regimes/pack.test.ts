@@ -160,7 +160,7 @@ describe('a playbook with a regimes block', () => {
     const ma = readFileSync(join(dir, 'ma', 'drafts', 'member-notice-massachusetts.txt'), 'utf8');
     const general = readFileSync(join(dir, 'ma', 'drafts', 'member-notice-platform.txt'), 'utf8');
     const answers = readFileSync(join(ROOT, 'playbooks', 'drills', 'platform-leak.yaml'), 'utf8');
-    const whatHappened = /what_happened: >-\n((?: {4}.*\n)+)/.exec(answers)![1]!.replace(/\s+/g, ' ').trim();
+    const whatHappened = /members_what_happened: >-\n((?: {4}.*\n)+)/.exec(answers)![1]!.replace(/\s+/g, ' ').trim();
     expect(general.replace(/\s+/g, ' ')).toContain(whatHappened.slice(0, 60));
     expect(ma.replace(/\s+/g, ' ')).not.toContain(whatHappened.slice(0, 60));
     expect(ma).not.toMatch(/What Happened|\b12\b|residents affected|\d+ (members|people)/);

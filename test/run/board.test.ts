@@ -319,8 +319,8 @@ describe('drafts on demand, in the middle of an incident', () => {
     expect(rendered.waiting.find((w) => w.template === 'member-notice-platform')?.steps).toContain('apology');
     // Each step it named, answered now, out of order: then the notice renders.
     const needed = rendered.waiting.find((w) => w.template === 'member-notice-platform')!.steps;
-    expect(needed).toEqual(['apology', 'security_changes']);
-    for (const [step, value] of [['security_changes', '[mandatory_2fa, session_reset]'], ['apology', 'We are sorry.']]) {
+    expect(needed).toEqual(['members_what_happened', 'members_actions', 'apology', 'security_changes']);
+    for (const [step, value] of [['security_changes', '[mandatory_2fa, session_reset]'], ['members_actions', 'We turned the feature off.'], ['apology', 'We are sorry.'], ['members_what_happened', 'A mistake showed your messages to others.']]) {
       const d = await inProcess(['do', 'p', step!, '--value', value!, ...now]);
       expect(d.code, d.stderr).toBe(0);
     }
