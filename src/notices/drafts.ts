@@ -11,7 +11,7 @@ import { evaluate } from '../playbook/conditions.js';
 import { residentsStep } from '../playbook/regimes.js';
 import type { Playbook } from '../playbook/types.js';
 import { InvalidInput } from '../ui/errors.js';
-import { toEml } from './eml.js';
+import { htmlOf, toEml } from './eml.js';
 import { createEngine, renderNotice } from './render.js';
 import type { RenderContext, RenderedNotice } from './render.js';
 import { listTemplateFiles } from '../documents/files.js';
@@ -156,6 +156,8 @@ export function draftText(notice: RenderedNotice, format: DraftFormat, input: Re
       return toEml({
         subject,
         body: `${body}${end}`,
+        // Members and the public read it in a mail client: a title and headings they can see.
+        ...(notice.template.reader === 'members' || notice.template.reader === 'public' ? { html: htmlOf(subject, body, notice.template.headings, drill ? DRILL_BANNER : undefined) } : {}),
         date: input.now,
         ...(config.org.contact_email ? { from: config.org.contact_email } : {}),
         headers: { 'X-Leakctl-Incident': state.id, 'X-Leakctl-Log-Head': state.head ?? '' },

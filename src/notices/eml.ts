@@ -2,7 +2,12 @@
  * `.eml` drafts: RFC 5322 messages, UTF-8 text in quoted-printable (RFC 2045) so that paragraphs
  * stay unwrapped for the reader's mail client, the subject as RFC 2047 encoded words when it is
  * not ASCII, and `X-Unsent: 1` so that Outlook and Thunderbird open the file as a draft to edit.
+ * A notice for members also carries an HTML part beside the text (multipart/alternative, RFC
+ * 2046): Cal. Civ. Code 1798.82(d)(1) asks for a title and headings that are clear and
+ * conspicuous, in type of at least 10 points, which plain text cannot give.
  */
+import { createHash } from 'node:crypto';
+
 const CRLF = '\r\n';
 const MAX_LINE = 76;
 
@@ -12,20 +17,78 @@ export interface EmlInput {
   readonly date: Date;
   readonly from?: string;
   readonly headers?: Readonly<Record<string, string>>;
+  /** An HTML alternative of the same text (see `htmlOf`). */
+  readonly html?: string;
 }
 
 export function toEml(input: EmlInput): string {
-  const headers = [
+  const common = [
     'X-Unsent: 1',
     `Date: ${rfc5322Date(input.date)}`,
     ...(input.from ? [`From: ${input.from}`] : []),
     `Subject: ${encodeHeader(input.subject)}`,
     'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=UTF-8',
-    'Content-Transfer-Encoding: quoted-printable',
-    ...Object.entries(input.headers ?? {}).map(([name, value]) => `${name}: ${encodeHeader(value)}`),
   ];
-  return headers.join(CRLF) + CRLF + CRLF + quotedPrintable(input.body) + CRLF;
+  const extra = Object.entries(input.headers ?? {}).map(([name, value]) => `${name}: ${encodeHeader(value)}`);
+  const part = (type: string, text: string) => [`Content-Type: ${type}; charset=UTF-8`, 'Content-Transfer-Encoding: quoted-printable', '', quotedPrintable(text)].join(CRLF);
+  if (input.html === undefined) {
+    return [...common, 'Content-Type: text/plain; charset=UTF-8', 'Content-Transfer-Encoding: quoted-printable', ...extra].join(CRLF) + CRLF + CRLF + quotedPrintable(input.body) + CRLF;
+  }
+  // Quoted-printable never produces "--" at a line start followed by this, so it cannot collide.
+  const boundary = `leakctl-alternative-${hashOf(input.body + input.html)}`;
+  return [
+    ...common,
+    `Content-Type: multipart/alternative; boundary="${boundary}"`,
+    ...extra,
+    '',
+    `--${boundary}`,
+    part('text/plain', input.body),
+    `--${boundary}`,
+    part('text/html', input.html),
+    `--${boundary}--`,
+    '',
+  ].join(CRLF);
+}
+
+/** A short, stable boundary: the same draft gives the same bytes. */
+function hashOf(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 24);
+}
+
+const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (ch) => ESCAPES[ch]!);
+
+/**
+ * The HTML of a plain-text draft: its first paragraph (a notice's title) an <h1>, each heading the
+ * template names an <h2>, a drill's banner in bold, a paragraph of "- " lines a list, every other
+ * paragraph a <p>. Styles are inline, the only kind mail clients keep: text in 12 pt, the title in
+ * 20 pt and headings in 15 pt, bold.
+ */
+export function htmlOf(subject: string, body: string, headings: readonly string[], banner?: string): string {
+  const names = new Set(headings);
+  let titled = false;
+  const blocks = body.split(/\n{2,}/).map((paragraph) => {
+    const text = paragraph.trim();
+    if (text === banner) return `<p style="margin:0 0 0.8em"><strong>${escapeHtml(text)}</strong></p>`;
+    if (!titled || names.has(text)) {
+      const level = titled ? 2 : 1;
+      titled = true;
+      const size = level === 1 ? '20pt' : '15pt';
+      return `<h${level} style="font-size:${size};font-weight:bold;margin:1.2em 0 0.4em">${escapeHtml(text)}</h${level}>`;
+    }
+    const lines = text.split('\n');
+    if (lines.every((l) => l.startsWith('- '))) return `<ul>${lines.map((l) => `<li>${escapeHtml(l.slice(2))}</li>`).join('')}</ul>`;
+    return `<p style="margin:0 0 0.8em">${lines.map(escapeHtml).join('<br>')}</p>`;
+  });
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en">',
+    `<head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>`,
+    '<body style="font-family:Arial,Helvetica,sans-serif;font-size:12pt;line-height:1.5;color:#111111;max-width:42em">',
+    ...blocks,
+    '</body>',
+    '</html>',
+  ].join('\n');
 }
 
 /** "Mon, 02 Mar 2026 09:00:00 +0000". */

@@ -19,6 +19,8 @@ export interface Template {
   readonly reader: (typeof TEMPLATE_READERS)[number];
   readonly subject: string;
   readonly formats: readonly DraftFormat[];
+  /** Paragraphs shown as headings in the HTML part of an .eml (front matter `headings`). */
+  readonly headings: readonly string[];
   readonly file: string;
   /** The Liquid text after the front matter, and the line it starts on. */
   readonly body: string;
@@ -70,6 +72,7 @@ export function readTemplate(file: string): Template {
     reader: (data.reader as Template['reader'] | undefined) ?? 'authority',
     subject: data.subject as string,
     formats: (data.formats as DraftFormat[] | undefined) ?? ['txt'],
+    headings: (data.headings as string[] | undefined) ?? [],
     file,
     body,
     bodyLine: front.bodyLine,

@@ -20,6 +20,13 @@ export const templateSchema = {
         "Who reads it. Drafts for members and the public carry no evidence footer (issue 14: the log's head hash means nothing to a member); an authority's draft ends with it. The .eml headers carry it for every reader. Default: authority.",
     },
     subject: { type: 'string', minLength: 1, maxLength: LIMITS.proseChars },
+    headings: {
+      type: 'array',
+      maxItems: 50,
+      uniqueItems: true,
+      items: { type: 'string', minLength: 1, maxLength: LIMITS.titleChars },
+      description: "Paragraphs that are headings: the HTML part of a member's .eml shows them as headings (the first, the notice's title, largest), as Cal. Civ. Code 1798.82(d)(1) asks.",
+    },
     formats: {
       type: 'array',
       minItems: 1,

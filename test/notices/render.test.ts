@@ -16,6 +16,9 @@ import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { leakctl, ROOT } from '../helpers/exec.js';
+import { spawnSync } from 'node:child_process';
+
+const noPython = spawnSync('python3', ['--version']).error ? 'python3 is not installed (.ci/run installs it)' : null;
 
 const UPDATE_GOLDEN = process.env.UPDATE_GOLDEN === '1';
 
@@ -253,7 +256,7 @@ describe('the member notice for a platform-caused leak', () => {
       expect(r.code, r.stderr).toBe(0);
       return lines(r.stdout);
     };
-    const passwords = (l: string[]): boolean => l.some((x) => x.startsWith("Change your Zoë's Café Makers password now"));
+    const passwords = (l: string[]): boolean => l.some((x) => x.startsWith("Change your Zoë's Café Makers password and your security questions and answers now"));
     const payment = (l: string[]): boolean => l.some((x) => x.startsWith('Check your bank and card statements'));
 
     const drillAnswers = render(); // the drill: names, emails, messages, passwords
@@ -418,6 +421,58 @@ describe('.eml drafts', () => {
           expect(email.headers.find((h) => h.key === 'x-unsent')?.value, where).toBe('1');
           expect(eml.slice(0, eml.indexOf('\r\n\r\n')).split('\r\n'), where).toContain('X-Unsent: 1');
         }
+      }
+    }
+  });
+
+  it.skipIf(noPython !== null)(`read by Python's email package in strict policy: a member's notice is multipart/alternative with a titled, headed HTML part of at least 10 pt${noPython ? ` (skipped: ${noPython})` : ''}`, () => {
+    const dir = mkdtempSync(join(root, 'eml-'));
+    for (const [drafts, mode] of [[realDrafts, 'real'], [drillDrafts, 'drill']] as const) {
+      for (const playbook of PLAYBOOKS) {
+        for (const [name, eml] of drafts.get(playbook)!) if (name.endsWith('.eml')) writeFileSync(join(dir, `${mode}.${playbook}.${name}`), eml);
+      }
+    }
+    // Every .eml, parsed as Python's mail tools will: headers and parts strictly, the HTML's headings and sizes.
+    const script = `
+import email, email.policy, json, os, re, sys
+out = {}
+for name in sorted(os.listdir(sys.argv[1])):
+    msg = email.message_from_bytes(open(os.path.join(sys.argv[1], name), 'rb').read(), policy=email.policy.strict)
+    html = msg.get_body(preferencelist=('html',))
+    text = msg.get_body(preferencelist=('plain',)).get_content()
+    h = html.get_content() if html is not None else ''
+    out[name] = {
+        'type': msg.get_content_type(),
+        'parts': [p.get_content_type() for p in msg.walk()],
+        'subject': str(msg['subject']),
+        'h1': re.findall(r'<h1[^>]*>(.*?)</h1>', h),
+        'h2': re.findall(r'<h2[^>]*>(.*?)</h2>', h),
+        'sizes': [float(s) for s in re.findall(r'font-size:([0-9.]+)pt', h)],
+        'text': len(text),
+        'defects': [str(d) for p in msg.walk() for d in p.defects],
+    }
+print(json.dumps(out))
+`;
+    const py = spawnSync('python3', ['-c', script, dir], { encoding: 'utf8', timeout: 60_000 });
+    expect(py.status, py.stderr).toBe(0);
+    const parsed = JSON.parse(py.stdout) as Record<string, { type: string; parts: string[]; subject: string; h1: string[]; h2: string[]; sizes: number[]; text: number; defects: string[] }>;
+    expect(Object.keys(parsed).length).toBeGreaterThan(20);
+    const CALIFORNIA = ['What Happened', 'What Information Was Involved', 'What We Are Doing', 'What You Can Do', 'For More Information'];
+    for (const [name, m] of Object.entries(parsed)) {
+      expect(m.defects, name).toEqual([]);
+      expect(m.text, name).toBeGreaterThan(200);
+      const forMembers = /member-notice|status-update|trust-update|community-announcement/.test(name);
+      if (!forMembers) {
+        expect(m.type, name).toBe('text/plain');
+        continue;
+      }
+      expect(m.parts, name).toEqual(['multipart/alternative', 'text/plain', 'text/html']);
+      expect(m.h1, name).toHaveLength(1);
+      expect(Math.min(...m.sizes), name).toBeGreaterThanOrEqual(10);
+      // Cal. Civ. Code 1798.82(d)(1): the title and the five headings, in order, conspicuous.
+      if (/member-notice-(platform|member)/.test(name)) {
+        expect(m.h1, name).toEqual(['Notice of Data Breach']);
+        expect(m.h2, name).toEqual(CALIFORNIA);
       }
     }
   });
