@@ -68,9 +68,20 @@ export function renderContext(input: RenderInput, template?: Template): RenderCo
     })),
     org,
     ...placesOf(playbook, state),
+    decisions: decisionsOf(playbook, state),
     signatory: config.org.signatory ?? opened.signatory ?? { name: opened.responder },
     now: input.now.toISOString(),
   };
+}
+
+/** The steps declined and deferred, in the order they were decided, with their prompts. */
+function decisionsOf(playbook: Playbook, state: IncidentState): RenderContext['decisions'] {
+  const prompts = new Map(playbook.phases.flatMap((phase) => phase.steps.map((step) => [step.id, step.prompt])));
+  const list = (marks: ReadonlyMap<string, { reason: string; actor: string; at: Date; seq: number }>) =>
+    [...marks]
+      .sort(([, a], [, b]) => a.seq - b.seq)
+      .map(([step, mark]) => ({ step, prompt: prompts.get(step) ?? step, reason: mark.reason, by: mark.actor, at: mark.at.toISOString() }));
+  return { declined: list(state.declined), deferred: list(state.deferred) };
 }
 
 /** The places chosen at the playbook's places step, and what their laws ask of every notice. */
@@ -145,7 +156,7 @@ export function draftText(notice: RenderedNotice, format: DraftFormat, input: Re
   const body = [drill ? DRILL_BANNER : '', visibleInDraft(notice.body), drill ? DRILL_BANNER : ''].filter(Boolean).join('\n\n');
   // Only an authority's draft ends with the log's head: to a member or the public it means nothing
   // and shows internals (issue 14). The .eml headers carry it for every reader.
-  const footer = notice.template.reader === 'authority' ? `-- \nleakctl evidence: incident ${state.id}, log head ${state.head ?? '(empty)'} at ${input.now.toISOString()}` : '';
+  const footer = notice.template.reader === 'authority' || notice.template.reader === 'record' ? `-- \nleakctl evidence: incident ${state.id}, log head ${state.head ?? '(empty)'} at ${input.now.toISOString()}` : '';
   const end = footer ? `\n\n${footer}` : '';
   switch (format) {
     case 'txt':

@@ -31,6 +31,11 @@ export interface RenderContext {
    */
   readonly places: readonly { readonly id: string; readonly label: string; readonly name: string; readonly people: string; readonly residents: number | null }[];
   readonly law: { readonly identity_protection_months: number | null };
+  /** Steps declined ("won't do") and put off ("not yet"), each with its reason, who and when: the decisions an Art. 33(5) record keeps. */
+  readonly decisions: {
+    readonly declined: readonly { step: string; prompt: string; reason: string; by: string; at: string }[];
+    readonly deferred: readonly { step: string; prompt: string; reason: string; by: string; at: string }[];
+  };
   /** Who signs: the config's `org.signatory` at render time, else the one named at the start, else the responder who opened the incident. */
   readonly signatory: { readonly name: string; readonly role?: string; readonly contact?: string };
   readonly now: string;

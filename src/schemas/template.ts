@@ -1,7 +1,7 @@
 /** JSON Schema of a template's front matter (SPEC section 5). */
 import { LIMITS } from './limits.js';
 
-export const TEMPLATE_READERS = ['members', 'public', 'authority', 'provider', 'host'] as const;
+export const TEMPLATE_READERS = ['members', 'public', 'authority', 'provider', 'host', 'record'] as const;
 
 export const templateSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',

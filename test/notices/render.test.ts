@@ -177,8 +177,8 @@ afterAll(() => {
 
 describe('golden drafts of every bundled template', () => {
   const expected: Record<PlaybookId, string[]> = {
-    'platform-leak': ['member-notice-massachusetts', 'member-notice-platform', 'provider-request', 'regulator-notice', 'status-update', 'trust-update'],
-    'member-leak': ['community-announcement', 'member-notice-member', 'regulator-notice', 'status-update', 'takedown-request'],
+    'platform-leak': ['breach-record', 'member-notice-massachusetts', 'member-notice-platform', 'provider-request', 'regulator-notice', 'status-update', 'trust-update'],
+    'member-leak': ['breach-record', 'community-announcement', 'member-notice-member', 'regulator-notice', 'status-update', 'takedown-request'],
   };
 
   it('the two drill runs render every bundled template, as .txt and .eml', () => {
@@ -187,7 +187,9 @@ describe('golden drafts of every bundled template', () => {
     // A new template needs a golden: make a drill answers file render it.
     expect(bundled.filter((id) => !rendered.has(id))).toEqual([]);
     for (const playbook of PLAYBOOKS) {
-      expect([...realDrafts.get(playbook)!.keys()]).toEqual(expected[playbook].flatMap((id) => [`${id}.eml`, `${id}.txt`]).sort());
+      // Each in the formats its front matter asks for.
+      const formats = (id: string): string[] => /^formats: \[(.*)\]$/m.exec(readFileSync(join(ROOT, 'templates', `${id}.liquid`), 'utf8'))![1]!.split(', ');
+      expect([...realDrafts.get(playbook)!.keys()]).toEqual(expected[playbook].flatMap((id) => formats(id).map((f) => `${id}.${f}`)).sort());
     }
   });
 
@@ -278,6 +280,8 @@ describe('drills', () => {
       for (const [name, text] of drillDrafts.get(playbook)!) {
         if (name.endsWith('.txt')) {
           expect(lines(text).slice(0, 4), name).toEqual([BANNER, expect.stringMatching(/^Subject: \[DRILL - DO NOT SEND\] /), '', BANNER]);
+        } else if (name.endsWith('.md')) {
+          expect(lines(text).slice(0, 3), name).toEqual([expect.stringMatching(/^# \[DRILL - DO NOT SEND\] /), '', BANNER]);
         } else {
           const email = await PostalMime.parse(text);
           expect(email.subject, name).toMatch(/^\[DRILL - DO NOT SEND\] /);
@@ -300,7 +304,8 @@ describe('the log head hash', () => {
     const drafts = draftsOf(dir, 'member-leak');
     for (const [name, text] of drafts) {
       if (name.endsWith('.eml')) expect(text, name).toContain(`\r\nX-Leakctl-Log-Head: ${head}\r\n`);
-      else if (name.startsWith('regulator-notice.')) expect(footerOf(text)?.slice(1), name).toEqual(['member-leak', head, '2026-03-20T12:00:00.000Z']);
+      // The authority's notice and the Art. 33(5) record end with it.
+      else if (name.startsWith('regulator-notice.') || name.startsWith('breach-record.')) expect(footerOf(text)?.slice(1), name).toEqual(['member-leak', head, '2026-03-20T12:00:00.000Z']);
       else expect(text, name).not.toMatch(/leakctl evidence|log head|[0-9a-f]{64}/);
     }
     expect([...drafts.keys()]).toContain('regulator-notice.txt');
