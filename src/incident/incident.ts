@@ -64,6 +64,8 @@ export interface OpenParams {
 /** A draft to write into `drafts/` and log as `notice.rendered`. */
 export interface DraftFile {
   readonly template: string;
+  /** The file's name without its format, when not the template's id (one draft per host). */
+  readonly name?: string;
   readonly format: string;
   readonly text: string;
 }
@@ -264,7 +266,7 @@ export class Incident {
       const at = this.timeForNext();
       const dir = path.join(this.dir, DRAFTS_DIR);
       removeStaleTemps(dir);
-      const files = drafts.map((draft) => ({ name: `${draft.template}.${draft.format}`, data: draft.text }));
+      const files = drafts.map((draft) => ({ name: `${draft.name ?? draft.template}.${draft.format}`, data: draft.text }));
       try {
         writeFilesDurably(dir, files);
       } catch (e) {

@@ -12,7 +12,7 @@ import { residentsStep } from '../playbook/regimes.js';
 import type { Playbook } from '../playbook/types.js';
 import { InvalidInput } from '../ui/errors.js';
 import { htmlOf, toEml } from './eml.js';
-import { createEngine, renderNotice } from './render.js';
+import { createEngine, renderNotice, templateProblem } from './render.js';
 import type { RenderContext, RenderedNotice } from './render.js';
 import { listTemplateFiles } from '../documents/files.js';
 import { readTemplate } from './templates.js';
@@ -128,9 +128,41 @@ export async function renderAll(input: RenderInput, templateIds: readonly string
   const rendered: RenderedNotice[] = [];
   for (const id of templateIds) {
     const template = findTemplate(id, input.templateDirs);
-    rendered.push(await renderNotice(engine, template, renderContext(input, template)));
+    const context = renderContext(input, template);
+    if (template.each_host === undefined) {
+      rendered.push(await renderNotice(engine, template, context));
+      continue;
+    }
+    for (const host of hostsOf(template, context)) {
+      rendered.push({ ...(await renderNotice(engine, template, { ...context, host })), name: `${template.id}.${host.name}` });
+    }
   }
   return rendered;
+}
+
+/**
+ * The hosts of the locations a step lists, one per line, in the order first named: a URL's host
+ * name (without "www."); a line that is not a URL goes with the others under "other-locations".
+ * A missing answer is a missing answer, as `answers.<id>` would be.
+ */
+export function hostsOf(template: Template, context: RenderContext): { name: string; locations: string[] }[] {
+  const step = template.each_host!;
+  const value = context.answers[step];
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw templateProblem(template, new Error(`undefined variable: answers.${step} (one draft per host of the locations it lists)`), false);
+  }
+  const hosts = new Map<string, string[]>();
+  for (const line of value.split('\n').map((l) => l.trim()).filter(Boolean)) {
+    let name = 'other-locations';
+    try {
+      const url = new URL(line);
+      if (/^https?:$/.test(url.protocol) && /^[a-z0-9.-]+$/.test(url.hostname)) name = url.hostname.replace(/^www\./, '');
+    } catch {
+      // Not a URL: a chat group or a description, kept together.
+    }
+    hosts.set(name, [...(hosts.get(name) ?? []), line]);
+  }
+  return [...hosts].map(([name, locations]) => ({ name, locations }));
 }
 
 // C0 controls but tab and newline, DEL, C1 controls, and the bidi embeddings, overrides and
@@ -177,6 +209,8 @@ export function draftText(notice: RenderedNotice, format: DraftFormat, input: Re
 }
 
 /** Every format of every notice, as the files a draft is written to. */
-export function draftFiles(notices: readonly RenderedNotice[], input: RenderInput): { template: string; format: DraftFormat; text: string }[] {
-  return notices.flatMap((notice) => notice.template.formats.map((format) => ({ template: notice.template.id, format, text: draftText(notice, format, input) })));
+export function draftFiles(notices: readonly RenderedNotice[], input: RenderInput): { template: string; name?: string; format: DraftFormat; text: string }[] {
+  return notices.flatMap((notice) =>
+    notice.template.formats.map((format) => ({ template: notice.template.id, ...(notice.name ? { name: notice.name } : {}), format, text: draftText(notice, format, input) })),
+  );
 }

@@ -39,10 +39,14 @@ export interface RenderContext {
   /** Who signs: the config's `org.signatory` at render time, else the one named at the start, else the responder who opened the incident. */
   readonly signatory: { readonly name: string; readonly role?: string; readonly contact?: string };
   readonly now: string;
+  /** With `each_host`: the host this draft goes to, and its locations, as listed. */
+  readonly host?: { readonly name: string; readonly locations: readonly string[] };
 }
 
 export interface RenderedNotice {
   readonly template: Template;
+  /** The draft's name when it is one of several of its template (`takedown-request.forum.example`). */
+  readonly name?: string;
   readonly subject: string;
   /** Plain text: one paragraph per line, a blank line between paragraphs, no hard wrapping. */
   readonly body: string;

@@ -19,6 +19,8 @@ export interface Template {
   readonly reader: (typeof TEMPLATE_READERS)[number];
   readonly subject: string;
   readonly formats: readonly DraftFormat[];
+  /** A step listing locations, one per line: one draft per host (front matter `each_host`). */
+  readonly each_host?: string;
   /** Paragraphs shown as headings in the HTML part of an .eml (front matter `headings`). */
   readonly headings: readonly string[];
   readonly file: string;
@@ -73,6 +75,7 @@ export function readTemplate(file: string): Template {
     subject: data.subject as string,
     formats: (data.formats as DraftFormat[] | undefined) ?? ['txt'],
     headings: (data.headings as string[] | undefined) ?? [],
+    ...(typeof data.each_host === 'string' ? { each_host: data.each_host } : {}),
     file,
     body,
     bodyLine: front.bodyLine,

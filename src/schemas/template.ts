@@ -20,6 +20,11 @@ export const templateSchema = {
         "Who reads it. Drafts for members and the public carry no evidence footer (issue 14: the log's head hash means nothing to a member); an authority's draft ends with it. The .eml headers carry it for every reader. Default: authority.",
     },
     subject: { type: 'string', minLength: 1, maxLength: LIMITS.proseChars },
+    each_host: {
+      type: 'string',
+      pattern: '^[a-z][a-z0-9_]{0,63}$',
+      description: 'A step whose answer lists locations, one per line: the template is rendered once per host, with `host.name` and `host.locations`, as <id>.<host>.txt (issue 14: a takedown request goes to each host with its own URLs only).',
+    },
     headings: {
       type: 'array',
       maxItems: 50,

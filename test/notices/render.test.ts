@@ -139,6 +139,12 @@ function pasteProblems(txt: string, options: { drill: boolean }): string[] {
   return problems;
 }
 
+/** A takedown goes to each host with its own links only: one draft per host of the drill's URLs. */
+function perHost(template: string): string[] {
+  const hosts = drillAnswer('member-leak', 'leak_urls').split('\n').map((url) => new URL(url).hostname);
+  return [...new Set(hosts)].map((host) => `${template}.${host}`);
+}
+
 function expectGolden(name: string, actual: string): void {
   const file = join(goldenDir, name);
   if (UPDATE_GOLDEN) {
@@ -178,18 +184,20 @@ afterAll(() => {
 describe('golden drafts of every bundled template', () => {
   const expected: Record<PlaybookId, string[]> = {
     'platform-leak': ['breach-record', 'member-notice-massachusetts', 'member-notice-platform', 'provider-request', 'regulator-notice', 'status-update', 'trust-update'],
-    'member-leak': ['breach-record', 'community-announcement', 'member-notice-member', 'regulator-notice', 'status-update', 'takedown-request'],
+    'member-leak': ['breach-record', 'community-announcement', 'member-notice-member', 'regulator-notice', ...perHost('removal-request'), 'status-update', ...perHost('takedown-request')],
   };
+  /** The template of a draft's name: `takedown-request.files.example.net` → `takedown-request`. */
+  const templateOf = (name: string): string => name.split('.')[0]!;
 
   it('the two drill runs render every bundled template, as .txt and .eml', () => {
     const bundled = readdirSync(join(ROOT, 'templates')).filter((f) => f.endsWith('.liquid')).map((f) => f.slice(0, -'.liquid'.length));
-    const rendered = new Set(Object.values(expected).flat());
+    const rendered = new Set(Object.values(expected).flat().map(templateOf));
     // A new template needs a golden: make a drill answers file render it.
     expect(bundled.filter((id) => !rendered.has(id))).toEqual([]);
     for (const playbook of PLAYBOOKS) {
       // Each in the formats its front matter asks for.
       const formats = (id: string): string[] => /^formats: \[(.*)\]$/m.exec(readFileSync(join(ROOT, 'templates', `${id}.liquid`), 'utf8'))![1]!.split(', ');
-      expect([...realDrafts.get(playbook)!.keys()]).toEqual(expected[playbook].flatMap((id) => formats(id).map((f) => `${id}.${f}`)).sort());
+      expect([...realDrafts.get(playbook)!.keys()]).toEqual(expected[playbook].flatMap((name) => formats(templateOf(name)).map((f) => `${name}.${f}`)).sort());
     }
   });
 
@@ -202,6 +210,28 @@ describe('golden drafts of every bundled template', () => {
       });
     }
   }
+});
+
+describe('takedowns per host (issue 14)', () => {
+  it("each host gets its own request with its own links only, on the basis answered, and the organisation's contact, never the signer's own", () => {
+    const drafts = realDrafts.get('member-leak')!;
+    const urls = drillAnswer('member-leak', 'leak_urls').split('\n');
+    for (const template of ['takedown-request', 'removal-request']) {
+      for (const name of perHost(template)) {
+        const host = name.slice(template.length + 1);
+        const text = drafts.get(`${name}.txt`)!;
+        expect(text, name).toBeDefined();
+        for (const url of urls) {
+          if (new URL(url).hostname === host) expect(text, name).toContain(url);
+          else expect(text, name).not.toContain(url);
+        }
+      }
+    }
+    const dmca = drafts.get(`${perHost('takedown-request')[0]}.txt`)!;
+    expect(dmca).toContain(drillAnswer('member-leak', 'unauthorised_use').replace(/\s+/g, ' ').trim());
+    expect(dmca).toContain(`Email: ${drillAnswer('member-leak', 'signer_email')}`);
+    expect(drillAnswer('member-leak', 'signer_email')).toMatch(/^legal@/);
+  });
 });
 
 describe('drafts are paste-ready', () => {
