@@ -191,7 +191,7 @@ describe('golden drafts of every bundled template', () => {
 
   it('the two drill runs render every bundled template, as .txt and .eml', () => {
     const bundled = readdirSync(join(ROOT, 'templates')).filter((f) => f.endsWith('.liquid')).map((f) => f.slice(0, -'.liquid'.length));
-    const rendered = new Set(Object.values(expected).flat().map(templateOf));
+    const rendered = new Set([...Object.values(expected).flat().map(templateOf), ...Object.keys(byAmendment)]);
     // A new template needs a golden: make a drill answers file render it.
     expect(bundled.filter((id) => !rendered.has(id))).toEqual([]);
     for (const playbook of PLAYBOOKS) {
@@ -200,6 +200,21 @@ describe('golden drafts of every bundled template', () => {
       expect([...realDrafts.get(playbook)!.keys()]).toEqual(expected[playbook].flatMap((name) => formats(templateOf(name)).map((f) => `${name}.${f}`)).sort());
     }
   });
+
+  // Templates no drill's answers call for: rendered from a copy of the real run, amended.
+  const byAmendment: Record<string, { step: string; value: string }> = { 'public-statement': { step: 'art34_route', value: 'public' } };
+  for (const [template, { step, value }] of Object.entries(byAmendment)) {
+    it(`platform-leak, ${step} amended to ${value}: ${template}.txt matches golden/platform-leak.${template}.txt`, () => {
+      const dir = copyOf(real, 'platform-leak');
+      expect(run(['--config', config, '--dir', dir, '--now', LATER, 'amend', 'platform-leak', step, '--value', value]).code).toBe(0);
+      const r = run(['--config', config, '--dir', dir, '--now', LATER, 'render', 'platform-leak']);
+      expect(r.code, r.stderr).toBe(0);
+      const txt = draftsOf(dir, 'platform-leak').get(`${template}.txt`);
+      expect(txt, `${template}.txt was not rendered once ${step} is ${value}`).toBeDefined();
+      expect(pasteProblems(txt!, { drill: false })).toEqual([]);
+      expectGolden(`platform-leak.${template}.txt`, withoutHeadHash(txt!));
+    });
+  }
 
   for (const playbook of PLAYBOOKS) {
     for (const template of expected[playbook]) {
