@@ -7,7 +7,7 @@ import { loadSettings } from '../config/settings.js';
 import { rulesOf } from '../deadlines/rules.js';
 import { commandClock, readIncident, writeIncident } from '../incident/open.js';
 import { playbookOf } from '../incident/playbook.js';
-import { draftText, noticesDue, renderAll } from '../notices/drafts.js';
+import { contactWarning, draftText, noticesDue, renderAll } from '../notices/drafts.js';
 import type { DraftFormat } from '../notices/templates.js';
 import type { CommonOptions } from '../options.js';
 import { readiness, recordDrafts, renderInputOf, type WaitingNotice } from '../run/drafts.js';
@@ -81,6 +81,8 @@ export async function run(options: CommonOptions, id: string, opts: RenderOption
     }
     if (ids.length === 0) out.message('No notices are due for this incident yet (their conditions do not hold); name one with --template ID.');
     for (const d of written) out.result(join(incident.dir, d.file));
+    const warning = written.length > 0 ? contactWarning(settings.config, answerValues(incident.state)) : undefined;
+    if (warning) out.message(out.style.yellow(warning.replace('INCIDENT', id)));
     if (waiting.length > 0) out.message(`Not written yet:\n${needs(waiting)}\nAnswer them with: leakctl do ${id} STEP, then render again.`);
     else if (written.length > 0) out.message(out.style.dim(`Next: paste a draft into your mail client (or open the .eml), then record when it was sent: leakctl next ${id}`));
   } finally {

@@ -69,9 +69,26 @@ export function renderContext(input: RenderInput, template?: Template): RenderCo
     org,
     ...placesOf(playbook, state),
     decisions: decisionsOf(playbook, state),
-    signatory: config.org.signatory ?? opened.signatory ?? { name: opened.responder },
+    signatory: { ...(config.org.signatory ?? opened.signatory ?? { name: opened.responder }), named: config.org.signatory !== undefined || opened.signatory !== undefined },
     now: input.now.toISOString(),
   };
+}
+
+/**
+ * A contact for members on another domain than the address notices come from (issue 14): members
+ * are told to distrust look-alike addresses, so a reply address elsewhere reads like phishing.
+ */
+export function contactWarning(config: Config, answers: ReadonlyMap<string, unknown>): string | undefined {
+  const from = domainOf(config.org.contact_email);
+  const contact = answers.get('notice_contact');
+  const to = typeof contact === 'string' ? domainOf(contact) : undefined;
+  if (!from || !to || to === from || to.endsWith(`.${from}`)) return undefined;
+  return `warning: members are asked to write to an address at ${to}, but notices come from ${from} (the config's org.contact_email); members warned about phishing may distrust it. Use an address at ${from}, or say why in the notice (leakctl amend INCIDENT notice_contact)`;
+}
+
+function domainOf(text: unknown): string | undefined {
+  if (typeof text !== 'string') return undefined;
+  return /[A-Za-z0-9._%+-]+@([A-Za-z0-9.-]+\.[A-Za-z]{2,})/.exec(text)?.[1]?.toLowerCase();
 }
 
 /** The steps declined and deferred, in the order they were decided, with their prompts. */

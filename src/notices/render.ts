@@ -37,7 +37,7 @@ export interface RenderContext {
     readonly deferred: readonly { step: string; prompt: string; reason: string; by: string; at: string }[];
   };
   /** Who signs: the config's `org.signatory` at render time, else the one named at the start, else the responder who opened the incident. */
-  readonly signatory: { readonly name: string; readonly role?: string; readonly contact?: string };
+  readonly signatory: { readonly name: string; readonly role?: string; readonly contact?: string; readonly named: boolean };
   readonly now: string;
   /** With `each_host`: the host this draft goes to, and its locations, as listed. */
   readonly host?: { readonly name: string; readonly locations: readonly string[] };

@@ -16,7 +16,8 @@ import { clockFor, SimulatedClock, type Clock } from '../incident/clock.js';
 import { Incident, type WrittenDraft } from '../incident/incident.js';
 import { checkIncidentId } from '../incident/locate.js';
 import { playbookOf } from '../incident/playbook.js';
-import { noticesDue } from '../notices/drafts.js';
+import { contactWarning, noticesDue } from '../notices/drafts.js';
+import { answerValues } from '../evidence/state.js';
 import type { CommonOptions } from '../options.js';
 import { loadPlaybook } from '../playbook/discover.js';
 import { PLAYBOOK_WHAT } from '../playbook/load.js';
@@ -55,6 +56,8 @@ export interface SessionSummary {
   readonly waiting: WaitingNotice[];
   /** Notices that could not be rendered (only when the run is judged: drills). */
   readonly renderProblems: string[];
+  /** What the responder should check in the drafts before sending (a contact on another domain). */
+  readonly warnings: string[];
 }
 
 export interface Session {
@@ -211,6 +214,7 @@ async function runSession(run: Run): Promise<SessionSummary> {
     drafts,
     waiting,
     renderProblems,
+    warnings: drafts.length > 0 ? [contactWarning(run.settings.config, answerValues(state))].filter((w): w is string => w !== undefined) : [],
   };
 }
 
@@ -247,7 +251,7 @@ async function walkWithPause(run: Run): Promise<WalkResult> {
 
 /** The closing lines of a completed run, on stderr (stdout gets the JSON document with --json). */
 export function reportSummary(summary: SessionSummary, out: Output, timeZone?: string): void {
-  const { bold, dim, red, green } = out.style;
+  const { bold, dim, red, green, yellow } = out.style;
   out.message('');
   const counts = `${summary.answered} answered, ${summary.skipped} skipped${summary.deferred.length ? `, ${summary.deferred.length} not yet` : ''}${summary.declined.length ? `, ${summary.declined.length} declined` : ''}`;
   out.message(bold(`Incident ${summary.incident}: ${summary.result === 'complete' ? 'all steps done' : 'every step seen; some are not done yet'}`) + dim(` (${counts})`));
@@ -260,6 +264,7 @@ export function reportSummary(summary: SessionSummary, out: Output, timeZone?: s
     out.message(bold('Drafts, ready to paste:'));
     for (const draft of summary.drafts) out.message(`  ${join(summary.dir, draft.file)}`);
   }
+  for (const warning of summary.warnings) out.message(yellow(warning.replace('INCIDENT', summary.incident)));
   for (const notice of summary.waiting) out.message(`Not rendered yet: ${notice.template}, which needs ${notice.steps.join(', ')}. Once answered: leakctl render ${summary.incident}`);
   out.message(`Evidence log: ${summary.log}`);
   out.message(dim(`${summary.entries} entries, head ${summary.head ?? '-'}`));

@@ -227,6 +227,21 @@ describe('golden drafts of every bundled template', () => {
   }
 });
 
+describe('contacts (issue 14)', () => {
+  it("warns when members are asked to write to another domain than the one notices come from, and not when it is the same", () => {
+    const dir = copyOf(real, 'platform-leak');
+    const amend = (value: string) => run(['--config', config, '--dir', dir, '--now', LATER, 'amend', 'platform-leak', 'notice_contact', '--value', value]);
+    const render = () => run(['--config', config, '--dir', dir, '--now', LATER, 'render', 'platform-leak', '--template', 'member-notice-platform']);
+    expect(amend('help@zoes-cafe-support.example').code).toBe(0);
+    const other = render();
+    expect(other.code, other.stderr).toBe(0);
+    expect(other.stderr).toContain('warning: members are asked to write to an address at zoes-cafe-support.example, but notices come from zoes-cafe.example');
+    expect(other.stderr).toContain('leakctl amend platform-leak notice_contact');
+    expect(amend('Support team <help@zoes-cafe.example>').code).toBe(0);
+    expect(render().stderr).not.toContain('warning: members are asked');
+  });
+});
+
 describe('takedowns per host (issue 14)', () => {
   it("each host gets its own request with its own links only, on the basis answered, and the organisation's contact, never the signer's own", () => {
     const drafts = realDrafts.get('member-leak')!;
@@ -385,7 +400,7 @@ describe('no hole in a real notice (issue 14)', () => {
         expect(text).toContain('This notification is made more than 72 hours after we became aware of the breach. [Before sending: state the reasons for the delay; Article 33(1) requires them]');
       } else {
         expect(r.code).toBe(2);
-        expect(r.stderr).toContain('regulator-notice needs the answer to a step not answered yet:\n  authority_delay_reason (phase 5, step 69): Why is the notification late?\n    it does not apply while authority_notice_late is yes is false; amend that answer first: leakctl amend platform-leak authority_notice_late\nNothing was written. Answer them with: leakctl do platform-leak STEP');
+        expect(r.stderr).toMatch(/^regulator-notice needs the answer to a step not answered yet:\n {2}authority_delay_reason \(phase 5, step \d+\): Why is the notification late\?\n {4}it does not apply while authority_notice_late is yes is false; amend that answer first: leakctl amend platform-leak authority_notice_late\nNothing was written\. Answer them with: leakctl do platform-leak STEP$/m);
         expect(snapshot(copy, 'platform-leak')).toEqual(before);
         // Amended to late and the reason given, the notice is written with it.
         expect(run(['--config', config, '--dir', copy, '--now', LATER, 'amend', 'platform-leak', 'authority_notice_late', '--value', 'true']).code).toBe(0);

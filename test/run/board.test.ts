@@ -244,18 +244,33 @@ describe('who signs', () => {
     const state = emptyState('s');
     state.opened = { at: new Date('2026-03-02T09:00:00Z'), playbook: { id: 'breach', title: 'B', sha256: 'x' }, drill: false, responder: 'dana', signatory: { name: 'Ana Ruiz', role: 'DPO' } };
     const input = (org: Record<string, unknown>) => ({ playbook, state, config: { org, playbookDirs: [], templateDirs: [], calendarDirs: [], holidays: [] }, templateDirs: [], deadlines: [], now: new Date() }) as never;
-    expect(renderContext(input({})).signatory).toEqual({ name: 'Ana Ruiz', role: 'DPO' });
-    expect(renderContext(input({ signatory: { name: 'Lee Chen' } })).signatory).toEqual({ name: 'Lee Chen' });
+    expect(renderContext(input({})).signatory).toEqual({ name: 'Ana Ruiz', role: 'DPO', named: true });
+    expect(renderContext(input({ signatory: { name: 'Lee Chen' } })).signatory).toEqual({ name: 'Lee Chen', named: true });
+    // Nobody named: the responder who opened it signs, but is not put forward as the authority's contact point.
+    state.opened = { ...state.opened, signatory: undefined };
+    expect(renderContext(input({})).signatory).toEqual({ name: 'dana', named: false });
   });
 
-  it('without one, the responder who opened the incident signs, as before', async () => {
+  it("without one, the responder who opened the incident signs; the authority's contact point is the DPO, or an answer, never a login name", async () => {
     const dir = join(tmp, 'unsigned');
     const config = join(import.meta.dirname, '..', 'notices', 'fixtures', 'leakctl.config.yaml');
     const bundled = join(import.meta.dirname, '..', '..', 'playbooks');
     cpSync(join(bundled, 'drills'), join(tmp, 'drills'), { recursive: true });
-    await inProcess(['drill', 'platform-leak', '--answers', join(tmp, 'drills', 'platform-leak.yaml'), '--id', 'u', '--dir', dir, '--config', config, '--responder', 'Dana Obi']);
+    // A real run (not a drill, where a missing answer shows as a placeholder instead).
+    const started = await inProcess(['start', 'platform-leak', '--answers', join(tmp, 'drills', 'platform-leak.yaml'), '--id', 'u', '--dir', dir, '--config', config, '--responder', 'Dana Obi']);
+    expect(started.code, started.stderr).toBe(0);
     const r = await inProcess(['render', 'u', '--stdout', 'regulator-notice', '--dir', dir, '--config', config]);
-    expect(r.stdout).toContain('Contact point for this notification: Dana Obi, privacy@zoes-cafe.example');
+    expect(r.stdout).toMatch(/^Dana Obi\nFor Zoë's Café Ltd$/m);
+    expect(r.stdout).toContain('Contact point for this notification: our data protection officer, Ana Ruiz, dpo@zoes-cafe.example');
+    // With no DPO in the config either, the notice needs the contact point as an answer.
+    const noDpo = join(tmp, 'no-dpo.config.yaml');
+    writeFileSync(noDpo, readFileSync(config, 'utf8').replace(/^ {2}dpo_contact: .*\n/m, ''));
+    const without = await inProcess(['render', 'u', '--stdout', 'regulator-notice', '--dir', dir, '--config', noDpo]);
+    expect(without.code).toBe(2);
+    expect(without.stderr).toMatch(/regulator-notice needs the answer to a step not answered yet:\n {2}authority_contact_point \(phase \d+, step \d+\): Who should the authority contact/);
+    expect((await inProcess(['do', 'u', 'authority_contact_point', '--value', 'Ana Ruiz, privacy lead, privacy@zoes-cafe.example', '--dir', dir, '--config', noDpo])).code).toBe(0);
+    const answered = await inProcess(['render', 'u', '--stdout', 'regulator-notice', '--dir', dir, '--config', noDpo]);
+    expect(answered.stdout).toContain('Contact point for this notification: Ana Ruiz, privacy lead, privacy@zoes-cafe.example');
   });
 });
 
