@@ -249,7 +249,7 @@ function checkRegimesBlock(data: Raw, pack: RegimePack | undefined, templates: R
     else if (step.kind !== kind) report(['regimes', field], `regimes.${field} needs a ${kind} step; step "${id}" is a ${String(step.kind)} step`);
   }
   if (typeof block.phase === 'string' && !phaseIds.has(block.phase)) report(['regimes', 'phase'], `regimes.phase names unknown phase "${block.phase}"`);
-  if (block.when !== undefined) checkCondition(block.when, ['regimes', 'when'], steps, report, {});
+  if (isRecord(block.when)) for (const [country, condition] of Object.entries(block.when)) checkCondition(condition, ['regimes', 'when', country], steps, report, {});
   if (!pack) return;
   for (const regime of pack.regimes) {
     if (regime.variant && templates && !templates.has(regime.variant)) report(['regimes'], `regime ${regime.id} (${regime.file}) names notice template "${regime.variant}", which is not in the template search path`);

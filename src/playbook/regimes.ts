@@ -17,7 +17,8 @@ export interface RegimesBlock {
   readonly aware: string;
   readonly told: string;
   readonly phase: string;
-  readonly when?: unknown;
+  /** By country code (US for US-TX): the condition its places' clocks and notices run under too. */
+  readonly when?: Readonly<Record<string, unknown>>;
 }
 
 /** The fields a deadline takes from its regime's clock. */
@@ -42,6 +43,8 @@ export function withRegimes(data: Raw, pack: RegimePack): Raw {
   const named = new Set(deadlines.filter((d) => typeof d.regime === 'string').map((d) => `${d.regime as string}/${d.clock as string}`));
   const places = placesOf(pack);
   const inForce = pack.regimes.filter((r) => r.place && r.status !== 'proposed');
+  // The condition of a regime's country (US for US-TX), if the block names one.
+  const countryWhen = (regime: Regime): Raw | undefined => block.when?.[regime.jurisdiction.split(/[-\s]/)[0]!] as Raw | undefined;
   const chosen = (place: string): Raw => ({ step: block.places, includes: place });
   const countSteps: Raw[] = [];
   const dutySteps: Raw[] = [];
@@ -60,11 +63,13 @@ export function withRegimes(data: Raw, pack: RegimePack): Raw {
       when: chosen(place.id),
     });
     for (const regime of regimes) {
-      for (const clock of regime.clocks) {
+      const extra = countryWhen(regime);
+      // A regime not yet in force is listed, but starts no clock (India's DPDP Rules, from 2027).
+      for (const clock of regime.status === 'in_force' ? regime.clocks : []) {
         if (clock.from === 'other' || clock.notify === 'none' || named.has(`${regime.id}/${clock.id}`)) continue;
         const conditions: Raw[] = [chosen(place.id)];
         if (clock.threshold) conditions.push({ any: [{ step: residentsStep(place.id), answered: false }, { step: residentsStep(place.id), ...clock.threshold }] });
-        if (block.when !== undefined) conditions.push(block.when as Raw);
+        if (extra !== undefined) conditions.push(extra);
         const when = { all: conditions };
         const duty = `${place.id}_${clock.id}_at`;
         if (clock.notify === 'authority') {
@@ -91,7 +96,7 @@ export function withRegimes(data: Raw, pack: RegimePack): Raw {
           ...regimeFields(regime, clock),
         });
       }
-      if (regime.variant) notices.push({ template: regime.variant, when: block.when === undefined ? chosen(place.id) : { all: [chosen(place.id), block.when] } });
+      if (regime.variant) notices.push({ template: regime.variant, when: extra === undefined ? chosen(place.id) : { all: [chosen(place.id), extra] } });
     }
   }
   const phases = (data.phases as Raw[]).map((phase) => ({

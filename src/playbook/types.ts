@@ -133,7 +133,7 @@ export interface Playbook {
   /** Filled in at load from the regime pack: the places offered, with the longest identity-protection offer their laws ask for. */
   readonly regime_places?: readonly { readonly id: string; readonly label: string; readonly name: string; readonly people: string; readonly identity_protection_months?: number }[];
   /** playbook@2: where the regime pack's places and clocks join it (see playbook/regimes.ts). */
-  readonly regimes?: { readonly places: string; readonly aware: string; readonly told: string; readonly phase: string; readonly when?: Condition };
+  readonly regimes?: { readonly places: string; readonly aware: string; readonly told: string; readonly phase: string; readonly when?: Readonly<Record<string, Condition>> };
   readonly notices: readonly Notice[];
   /** Dates (yyyy-MM-dd) that business-day deadlines skip, besides weekends. */
   readonly holidays: readonly string[];

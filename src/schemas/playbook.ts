@@ -200,7 +200,13 @@ export const playbookSchema = {
         aware: { ...phaseOrStepId, description: 'The datetime step of awareness (discovery, determination).' },
         told: { ...phaseOrStepId, description: 'The duty step that records when the people were told.' },
         phase: { ...phaseOrStepId, description: 'The phase that the duty steps of the authorities join, at its end.' },
-        when: { $ref: '#/$defs/condition', description: 'Every clock of the pack runs only while this holds too (e.g. not ruled out by a covered-data question).' },
+        when: {
+          type: 'object',
+          description: "By country code (the part of a regime's jurisdiction before '-': US for US-TX): the condition that country's places run their clocks under too (e.g. US: not ruled out by the covered-data question).",
+          propertyNames: { pattern: '^[A-Z]{2}$' },
+          maxProperties: 300,
+          additionalProperties: { $ref: '#/$defs/condition' },
+        },
       },
     },
     deadlines: {

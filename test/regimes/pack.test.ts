@@ -48,7 +48,7 @@ regimes:
   aware: aware_at
   told: told_at
   phase: legal
-  when: { not: { step: covered, equals: false } }
+  when: { US: { not: { step: covered, equals: false } } }
 notices:
   - template: status-update
 `;
@@ -128,7 +128,7 @@ describe('a playbook with a regimes block', () => {
   it('offers each place, asks its residents after the question, and runs its clocks from awareness', async () => {
     const show = await inProcess(['show', write('places.yaml', PLAYBOOK)]);
     expect(show.code, show.stderr).toBe(0);
-    expect(show.stdout).toMatch(/where · multi: eu, us_ca, .*us_tx, .*us_wa, other/);
+    expect(show.stdout).toMatch(/where · multi: eu, au, br, ca, .*us_ca, .*us_tx, .*us_wa, other/);
     expect(show.stdout.indexOf('us_tx_residents')).toBeGreaterThan(show.stdout.indexOf('where · multi'));
     expect(show.stdout.indexOf('us_tx_residents')).toBeLessThan(show.stdout.indexOf('covered'));
 
@@ -148,9 +148,16 @@ describe('a playbook with a regimes block', () => {
     expect(byId.get('us_tx_residents')?.source).toContain('521.053');
   });
 
-  it("turns the clocks off once the block's condition rules them out", async () => {
-    const { clocks } = await drill('  aware_at: 2026-03-02T08:30:00Z\n  where: [us_tx]\n  covered: false\n');
-    expect(clocks.filter((c) => c.status !== 'not_applicable')).toEqual([]);
+  it("turns a country's clocks off once its condition rules them out, and leaves other countries' running", async () => {
+    const { clocks, text } = await drill('  aware_at: 2026-03-02T08:30:00Z\n  where: [us_tx, br, in]\n  covered: false\n');
+    const ids = clocks.filter((c) => c.status !== 'not_applicable').map((c) => c.id);
+    expect(ids.filter((id) => id.startsWith('us_'))).toEqual([]);
+    // Brazil: 3 working days (Monday 2 March 08:30 UTC → Thursday 5 March), with what to check.
+    expect(clocks.find((c) => c.id === 'br_anpd')).toMatchObject({ due: '2026-03-05T08:30:00.000Z', caution: expect.stringContaining('no holiday calendar for Brazil') });
+    expect(text).toMatch(/Notify the ANPD and data subjects: .*\(check: working days: no holiday calendar for Brazil/);
+    // India: CERT-In's 6 hours run; the DPDP Rules, not yet in force, start no clock.
+    expect(ids).toContain('in_cert_in');
+    expect(ids.filter((id) => id.startsWith('in_board'))).toEqual([]);
   });
 
   it("renders a place's own notice for its residents (Massachusetts: no description of the breach, no number)", async () => {
