@@ -51,7 +51,7 @@ export function withRegimes(data: Raw, pack: RegimePack): Raw {
   const notices: Raw[] = [];
   for (const place of places) {
     const regimes = inForce.filter((r) => r.place!.id === place.id);
-    const thresholds = regimes.flatMap((r) => r.clocks.filter((c) => c.threshold).map((c) => `${thresholdWords(c.threshold!)}: ${c.title.replace(/ \(.*\)$/, '')}`));
+    const thresholds = regimes.flatMap((r) => r.clocks.filter((c) => c.threshold).map((c) => `with ${thresholdWords(c.threshold!)} residents, ${lowerFirst(c.title.replace(/ \(.*\)$/, ''))}`));
     countSteps.push({
       id: residentsStep(place.id),
       kind: 'number',
@@ -59,7 +59,7 @@ export function withRegimes(data: Raw, pack: RegimePack): Raw {
       min: 0,
       required: false,
       prompt: `About how many of the affected people are ${place.people}?`,
-      help: `${thresholds.length > 0 ? `It decides which duties apply: ${thresholds.join('; ')}. ` : ''}The authorities' forms ask for the number too. If you do not know yet, leave it empty: a duty that depends on it is then counted as due until you give it.`,
+      help: `${thresholds.length > 0 ? `It decides what the law of ${place.name} asks: ${thresholds.join('; ')}. ` : ''}The authorities' forms ask for the number too. If you do not know yet, leave it empty: a duty that depends on it is then counted as due until you give it.`,
       when: chosen(place.id),
     });
     for (const regime of regimes) {
@@ -145,8 +145,12 @@ function regimeFields(regime: Regime, clock: RegimeClock): FromRegime {
   return { regime: regime.id, clock: clock.id, confidence, ...(caution ? { caution } : {}) };
 }
 
+const lowerFirst = (text: string): string => text.charAt(0).toLowerCase() + text.slice(1);
+
+/** "over 500", "1,000 or more" (grouped by hand: Intl's first use costs milliseconds at every load). */
 function thresholdWords(threshold: { gt?: number; gte?: number }): string {
-  return threshold.gt !== undefined ? `over ${threshold.gt.toLocaleString('en-US')}` : `${threshold.gte!.toLocaleString('en-US')} or more`;
+  const grouped = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return threshold.gt !== undefined ? `over ${grouped(threshold.gt)}` : `${grouped(threshold.gte!)} or more`;
 }
 
 /** The place ids the pack offers (for checking the playbook's own conditions on its places step). */

@@ -17,7 +17,7 @@ import { InvalidInput } from '../ui/errors.js';
 import { printable } from '../ui/text.js';
 import type { Board } from './board.js';
 import { checkAnswer, type Checked } from './check-answer.js';
-import { deadlineClocks, placedSteps, type PlacedStep } from './steps.js';
+import { deadlineClocks, placedSteps, stepStanding, type PlacedStep } from './steps.js';
 
 /** Everything a run needs, in one object: what start, resume, drill and amend build and pass on. */
 export interface Run {
@@ -158,14 +158,18 @@ export async function takeStep(
   const previous = state.answers.get(step.id);
   const now = clock.now();
   let live: DeadlineClock[] | undefined;
+  // "Step 4/61": among the steps not ruled out by the answers so far, so that the places and
+  // duties a regime pack offers (most of which never apply) do not swell the count.
+  const answers = answerValues(state);
+  const counted = placedSteps(playbook).filter((p) => p.step.id === step.id || stepStanding(p.step, state, answers) !== 'condition_false');
   const running = (): DeadlineClock[] =>
     (live ??= deadlineClocks(playbook, state, now, run.rules).filter((d) => d.status === 'running' || d.status === 'overdue'));
   const context: StepContext = {
     phase: placed.phase,
     phaseNumber: placed.phaseIndex + 1,
     phaseCount: playbook.phases.length,
-    stepNumber: placed.index + 1,
-    stepCount: placedSteps(playbook).length,
+    stepNumber: counted.findIndex((p) => p.step.id === step.id) + 1,
+    stepCount: counted.length,
     // Computed when a responder looks (a prompt shows them; a script never does).
     get deadlines() {
       return running();
