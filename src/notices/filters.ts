@@ -55,6 +55,15 @@ export function approximately(value: unknown, singular: string, plural?: string,
   return n === 1 ? counted : `${adverb} ${counted}`;
 }
 
+/**
+ * An answer as a whole sentence: a final full stop added when it has none, so that the template's
+ * next sentence does not run on from it ("… by 15 December We will run" — issue 14).
+ */
+export function sentence(value: unknown): string {
+  const text = String(value ?? '').trim();
+  return text === '' || /[.!?…:;"'”’)\]]$/.test(text) ? text : `${text}.`;
+}
+
 export function groupThousands(n: number): string {
   const [whole = '', fraction] = String(Math.abs(n)).split('.');
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');

@@ -8,7 +8,7 @@
  */
 import { Liquid } from 'liquidjs';
 import { InvalidDocument } from '../ui/errors.js';
-import { approximately, countFilter, dateFilter, humanList } from './filters.js';
+import { approximately, countFilter, dateFilter, humanList, sentence } from './filters.js';
 import type { Template } from './templates.js';
 
 export interface RenderContext {
@@ -71,6 +71,7 @@ export function createEngine(templateDirs: readonly string[], timeZone = 'UTC'):
   engine.registerFilter('human_list', humanList);
   engine.registerFilter('count', countFilter);
   engine.registerFilter('approximately', approximately);
+  engine.registerFilter('sentence', sentence);
   engine.registerFilter('required_answer', requiredAnswer);
   return engine;
 }

@@ -88,3 +88,24 @@ describe('in a template', () => {
     expect(text).toBe('2 March 2026, 09:30; 08:30; names, emails and messages; 1,240 people');
   });
 });
+
+describe('approximately and sentence (issue 14)', () => {
+  it('says an estimate in words, but not "about 1 person"', async () => {
+    const { approximately } = await import('../../src/notices/filters.js');
+    expect(approximately(1240, 'person', 'people')).toBe('approximately 1,240 people');
+    expect(approximately(1, 'person', 'people')).toBe('1 person');
+    expect(approximately(0, 'record')).toBe('no records');
+    expect(approximately(95, 'person', 'people', 'about')).toBe('about 95 people');
+  });
+
+  it('ends an answer as a sentence, so the next one does not run on from it', async () => {
+    const { sentence } = await import('../../src/notices/filters.js');
+    expect(sentence('We will run a review by 15 December')).toBe('We will run a review by 15 December.');
+    expect(sentence('Done!')).toBe('Done!');
+    expect(sentence('as agreed (see the terms)')).toBe('as agreed (see the terms)');
+    expect(sentence('  ')).toBe('');
+    const engine = createEngine([], 'UTC');
+    const out = await engine.parseAndRender('{{ a | sentence }} You can write to us.', { a: 'by 15 December' });
+    expect(out).toBe('by 15 December. You can write to us.');
+  });
+});
