@@ -202,7 +202,10 @@ describe('golden drafts of every bundled template', () => {
   });
 
   // Templates no drill's answers call for: rendered from a copy of the real run, amended.
-  const byAmendment: Record<string, { step: string; value: string }> = { 'public-statement': { step: 'art34_route', value: 'public' } };
+  const byAmendment: Record<string, { step: string; value: string }> = {
+    'public-statement': { step: 'art34_route', value: 'public' },
+    'member-notice-credentials': { step: 'exposed_data', value: '[names, emails, passwords]' },
+  };
   for (const [template, { step, value }] of Object.entries(byAmendment)) {
     it(`platform-leak, ${step} amended to ${value}: ${template}.txt matches golden/platform-leak.${template}.txt`, () => {
       const dir = copyOf(real, 'platform-leak');
