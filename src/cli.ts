@@ -165,6 +165,7 @@ export async function run(io: ProcessIO): Promise<number> {
   command('render <incident>', "(re)render the incident's notification drafts", 'render')
     .option('--template <id>', 'render only this template (repeatable)', collect)
     .option('--stdout <id>', 'print one draft on stdout instead of writing files')
+    .option('--host <name>', 'with --stdout: the host of a draft written once per host (takedown-request)')
     .addOption(new Option('--format <format>', 'draft format for --stdout').choices(['txt', 'md', 'eml']));
   command('close <incident>', 'close the incident (the log is then read-only for leakctl)', 'close')
     .option('--responder <name>', 'who is closing');

@@ -5,7 +5,8 @@
  */
 import { loadSettings } from '../config/settings.js';
 import type { CommonOptions } from '../options.js';
-import { clockConfidence, loadRegimePack, type Regime, type RegimeClock } from '../regimes/pack.js';
+import { clockConfidence, countryOf, loadRegimePack, type Regime, type RegimeClock } from '../regimes/pack.js';
+import { withinInWords } from '../time/duration.js';
 import { cautionOf } from '../deadlines/format.js';
 import { InvalidInput } from '../ui/errors.js';
 import { Output } from '../ui/output.js';
@@ -15,12 +16,14 @@ export async function run(options: CommonOptions, wanted: string[] = []): Promis
   const out = await Output.create(options);
   const settings = loadSettings(options);
   const pack = loadRegimePack(settings.regimeDirs);
-  const chosen = wanted.length === 0 ? pack.regimes : pack.regimes.filter((r) => wanted.some((w) => w === r.id || w === r.place?.id || w.toUpperCase() === r.jurisdiction));
-  const unknown = wanted.filter((w) => !pack.regimes.some((r) => w === r.id || w === r.place?.id || w.toUpperCase() === r.jurisdiction));
+  // A regime id, a place (us_tx), a jurisdiction (US-TX) or a country (US, CA, EU).
+  const matches = (w: string, r: Regime): boolean => w === r.id || w === r.place?.id || w.toUpperCase() === r.jurisdiction.toUpperCase() || w.toUpperCase() === countryOf(r.jurisdiction);
+  const chosen = wanted.length === 0 ? pack.regimes : pack.regimes.filter((r) => wanted.some((w) => matches(w, r)));
+  const unknown = wanted.filter((w) => !pack.regimes.some((r) => matches(w, r)));
   if (unknown.length > 0) throw new InvalidInput(`no regime ${unknown.map((w) => `"${printableLine(w)}"`).join(', ')} in the regime pack; name a regime id (us_tx_521_053), a place (us_tx) or a jurisdiction (US-TX); leakctl regimes lists them`);
 
   if (options.json) {
-    out.json({ regimes: chosen.map(({ file, ...regime }) => ({ ...regime, file, clocks: regime.clocks.map((c) => ({ ...c, confidence: clockConfidence(regime as Regime, c) })) })) });
+    out.json({ regimes: chosen.map((regime) => ({ ...regime, clocks: regime.clocks.map((c) => ({ ...c, confidence: clockConfidence(regime, c) })) })) });
     return 0;
   }
   const { bold, dim, yellow, red } = out.style;
@@ -30,9 +33,9 @@ export async function run(options: CommonOptions, wanted: string[] = []): Promis
     if (regime.status === 'not_yet_in_force') out.result(yellow(`  not yet in force${regime.effective ? `: ${printableLine(regime.effective)}` : ''}`));
     if (regime.clocks.length === 0 && regime.status !== 'proposed') out.result('  no fixed period (without undue delay, or as soon as practicable)');
     for (const clock of regime.clocks) {
-      const caution = cautionOf({ confidence: clockConfidence(regime, clock) === 'confirmed' ? undefined : (clockConfidence(regime, clock) as 'partial' | 'unconfirmed'), caution: clock.caution });
-      const line = `  ${printableLine(clock.title)}: ${periodInWords(clock)}${caution}`;
-      out.result(clockConfidence(regime, clock) === 'unconfirmed' ? yellow(line) : line);
+      const confidence = clockConfidence(regime, clock);
+      const line = `  ${printableLine(clock.title)}: ${periodInWords(clock)}${cautionOf({ confidence: confidence === 'confirmed' ? undefined : confidence, caution: clock.caution })}`;
+      out.result(confidence === 'unconfirmed' ? yellow(line) : line);
     }
     out.result(dim(`  ${printableLine(regime.citation)} · ${regime.confidence} · reviewed ${regime.reviewed}`));
     if (regime.unconfirmed?.length) out.result(dim(`  not checked: ${regime.unconfirmed.map(printableLine).join('; ')}`));
@@ -43,19 +46,8 @@ export async function run(options: CommonOptions, wanted: string[] = []): Promis
   return 0;
 }
 
-/** "30 days from awareness, 250 or more residents" and the like. */
+/** "30 days from awareness" and the like (a threshold is in the clock's title). */
 function periodInWords(clock: RegimeClock): string {
-  const within = typeof clock.within === 'string' ? durationInWords(clock.within) : `${clock.within.business_days} business days`;
   const from = clock.from === 'aware' ? 'from awareness' : clock.from === 'told' ? 'from telling the people' : `from when ${clock.start ?? 'it starts'}`;
-  const threshold = clock.threshold ? (clock.threshold.gt !== undefined ? `, over ${clock.threshold.gt} residents` : `, ${clock.threshold.gte} or more residents`) : '';
-  return `${within} ${from}${threshold}`;
-}
-
-function durationInWords(iso: string): string {
-  const m = /^P(?:(\d+)M)?(?:(\d+)D)?(?:T(\d+)H)?$/.exec(iso);
-  if (!m) return iso;
-  const [, months, days, hours] = m;
-  if (months) return `${months} month${months === '1' ? '' : 's'}`;
-  if (days) return `${days} day${days === '1' ? '' : 's'}`;
-  return `${hours} hours`;
+  return `${withinInWords(clock.within)} ${from}`;
 }

@@ -23,6 +23,7 @@ export interface RenderOptions {
   readonly template?: string[];
   readonly stdout?: string;
   readonly format?: DraftFormat;
+  readonly host?: string;
   readonly responder?: string;
 }
 
@@ -62,7 +63,16 @@ export async function run(options: CommonOptions, id: string, opts: RenderOption
       const { waiting } = await readiness(source, [opts.stdout], now);
       if (waiting.length > 0) throw new InvalidInput(`${needs(waiting)}\nAnswer them with: leakctl do ${id} STEP`);
       const input = renderInputOf(source, now);
-      const [notice] = await renderAll(input, [opts.stdout]);
+      const notices = await renderAll(input, [opts.stdout]);
+      // A template written once per host: one host's draft, named.
+      const hostOf = (n: (typeof notices)[number]) => (n.name ? n.name.slice(n.template.id.length + 1) : undefined);
+      const perHost = notices.some((n) => n.name !== undefined);
+      if (perHost && (opts.host === undefined || !notices.some((n) => hostOf(n) === opts.host))) {
+        const hosts = notices.map(hostOf).join(', ');
+        throw new InvalidInput(`${opts.stdout} is written once per host (${hosts}); name one with --host${opts.host === undefined ? '' : ` (not ${printable(opts.host)})`}`);
+      }
+      if (!perHost && opts.host !== undefined) throw new InvalidInput(`--host goes with a template written once per host; ${opts.stdout} is one draft`);
+      const notice = perHost ? notices.find((n) => hostOf(n) === opts.host) : notices[0];
       // Values in a draft are already shown escaped; this covers the template's own text too. An
       // .eml keeps its CRLF line ends, and its body and headers are MIME-encoded by eml.ts.
       const format = opts.format ?? 'txt';
@@ -81,8 +91,8 @@ export async function run(options: CommonOptions, id: string, opts: RenderOption
     }
     if (ids.length === 0) out.message('No notices are due for this incident yet (their conditions do not hold); name one with --template ID.');
     for (const d of written) out.result(join(incident.dir, d.file));
-    const warning = written.length > 0 ? contactWarning(settings.config, answerValues(incident.state)) : undefined;
-    if (warning) out.message(out.style.yellow(warning.replace('INCIDENT', id)));
+    const warning = written.length > 0 ? contactWarning(settings.config, answerValues(incident.state), id) : undefined;
+    if (warning) out.message(out.style.yellow(warning));
     if (waiting.length > 0) out.message(`Not written yet:\n${needs(waiting)}\nAnswer them with: leakctl do ${id} STEP, then render again.`);
     else if (written.length > 0) out.message(out.style.dim(`Next: paste a draft into your mail client (or open the .eml), then record when it was sent: leakctl next ${id}`));
   } finally {

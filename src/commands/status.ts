@@ -205,7 +205,8 @@ function clockJson(clock: Progress['deadlines'][number]) {
     met_at: clock.met_at?.toISOString() ?? null,
     margin_ms: clock.margin_ms ?? null,
     ...(clock.source ? { source: clock.source } : {}),
-    confidence: clock.confidence ?? 'confirmed',
+    // Only a clock from a regime has a confidence: a promise in our own terms is not law.
+    ...(clock.regime ? { regime: clock.regime, confidence: clock.confidence ?? 'confirmed' } : {}),
     ...(clock.caution ? { caution: clock.caution } : {}),
   };
 }

@@ -83,6 +83,8 @@ export interface DeadlineClock {
   /** From its regime (issue 14): how far its facts were checked, when not confirmed, and what to check. */
   readonly confidence?: 'partial' | 'unconfirmed';
   readonly caution?: string;
+  /** The regime it comes from, if any. */
+  readonly regime?: string;
 }
 
 export interface DeadlineInputs {
@@ -100,6 +102,7 @@ export function deadlineClock(deadline: Deadline, inputs: DeadlineInputs): Deadl
     ...(deadline.source ? { source: deadline.source } : {}),
     ...(deadline.confidence && deadline.confidence !== 'confirmed' ? { confidence: deadline.confidence } : {}),
     ...(deadline.caution ? { caution: deadline.caution } : {}),
+    ...(deadline.regime ? { regime: deadline.regime } : {}),
   };
   if (!applies(deadline, inputs.answers)) return { ...base, status: 'not_applicable' };
   const start = startOf(deadline, inputs.answers, inputs.openedAt);

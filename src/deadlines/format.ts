@@ -2,6 +2,7 @@
 import { format } from 'date-fns/format';
 import { inZone, isUtc } from '../time/zoned-date.js';
 import type { DeadlineClock } from './compute.js';
+import { printable } from '../ui/text.js';
 
 /** "2d 3h 12m": the largest two units are enough for a clock a responder glances at. */
 export function spanInWords(ms: number): string {
@@ -43,10 +44,11 @@ export function clockInWords(clock: DeadlineClock, timeZone?: string): string {
   return clock.status === 'not_applicable' ? words : `${words}${cautionOf(clock)}`;
 }
 
-/** " ⚠ UNCONFIRMED: …; check with counsel" or " (check: …)", or nothing. */
+/** " ⚠ UNCONFIRMED: …; check with counsel" or " (check: …)", or nothing. The caution is a regime file's text, shown as printable. */
 export function cautionOf(clock: Pick<DeadlineClock, 'confidence' | 'caution'>): string {
-  if (clock.confidence === 'unconfirmed') return ` ⚠ UNCONFIRMED: ${clock.caution ?? 'not checked against the law'}; check with counsel before relying on it`;
-  return clock.caution ? ` (check: ${clock.caution})` : '';
+  const caution = clock.caution === undefined ? undefined : printable(clock.caution);
+  if (clock.confidence === 'unconfirmed') return ` ⚠ UNCONFIRMED: ${caution ?? 'not checked against the law'}; check with counsel before relying on it`;
+  return caution ? ` (check: ${caution})` : '';
 }
 
 function stateInWords(clock: DeadlineClock, timeZone?: string): string {

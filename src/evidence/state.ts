@@ -13,7 +13,7 @@ import type { EvidenceEntry } from './entry.js';
 
 export interface OpenedInfo {
   readonly at: Date;
-  readonly playbook: { id: string; title: string; version?: string; sha256: string; file?: string };
+  readonly playbook: { id: string; title: string; version?: string; sha256: string; file?: string; regimes_sha256?: string };
   readonly drill: boolean;
   readonly responder: string;
   /** Who signs the notices, as said at the start. */

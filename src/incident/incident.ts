@@ -41,7 +41,7 @@ export interface Writer {
 
 /** What `incident.opened` records besides the responder. */
 export interface Opening {
-  readonly playbook: { id: string; title: string; version?: string; sha256: string; file: string };
+  readonly playbook: { id: string; title: string; version?: string; sha256: string; file: string; regimes_sha256?: string };
   readonly drill: boolean;
   /** Who signs the notices, when the person said so at the start (the config's, if any, comes first). */
   readonly signatory?: { readonly name: string; readonly role?: string };

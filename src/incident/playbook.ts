@@ -26,7 +26,7 @@ export function playbookOf(state: IncidentState, lookup: PlaybookLookup): Playbo
   return withModules(loadRecordedPlaybook(state.id, state.opened!.playbook, lookup), state.joined);
 }
 
-export function loadRecordedPlaybook(incident: string, recorded: { id?: unknown; file?: unknown; sha256?: unknown }, lookup: PlaybookLookup): Playbook {
+export function loadRecordedPlaybook(incident: string, recorded: { id?: unknown; file?: unknown; sha256?: unknown; regimes_sha256?: unknown }, lookup: PlaybookLookup): Playbook {
   const { settings, cwd, warn } = lookup;
   // By id only when it is one: a log edited to name `../somewhere` finds nothing.
   const id = typeof recorded.id === 'string' && /^[a-z][a-z0-9-]{0,63}$/.test(recorded.id) ? recorded.id : undefined;
@@ -41,6 +41,11 @@ export function loadRecordedPlaybook(incident: string, recorded: { id?: unknown;
   const playbook = loadPlaybookFile(file, lookup.checkTemplates === false ? { regimeDirs: settings.regimeDirs } : knownIds(settings));
   if (typeof recorded.sha256 === 'string' && playbook.sha256 !== recorded.sha256) {
     warn(`warning: playbook ${file} has changed since incident ${incident} was opened (sha256 ${recorded.sha256.slice(0, 12)}… then, ${playbook.sha256.slice(0, 12)}… now)`);
+  }
+  // The clocks and places come from the regime pack too (issue 14): a pack changed since the
+  // start (an upgrade, a config with other regimes) changes them, so it is said.
+  if (typeof recorded.regimes_sha256 === 'string' && playbook.regimes_sha256 !== recorded.regimes_sha256) {
+    warn(`warning: the regime pack has changed since incident ${incident} was opened (sha256 ${recorded.regimes_sha256.slice(0, 12)}… then, ${(playbook.regimes_sha256 ?? 'none').slice(0, 12)}… now): its places and clocks are today's; leakctl regimes lists them`);
   }
   return playbook;
 }

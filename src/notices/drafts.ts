@@ -42,7 +42,7 @@ export function renderContext(input: RenderInput, template?: Template): RenderCo
   const withheld = new Set(
     playbook.phases.flatMap((phase) => phase.steps.filter((step) => step.sensitive).map((step) => step.id)),
   );
-  if (template) for (const id of [...withheld]) if (namesAnswer(`${template.subject}\n${template.body}`, id)) withheld.delete(id);
+  if (template) for (const id of [...withheld]) if (namesAnswer(`${template.subject}\n${template.body}`, id) || template.each_host === id) withheld.delete(id);
   const opened = state.opened!;
   const drill = opened.drill;
   const org: Record<string, unknown> = { ...config.org };
@@ -78,12 +78,12 @@ export function renderContext(input: RenderInput, template?: Template): RenderCo
  * A contact for members on another domain than the address notices come from (issue 14): members
  * are told to distrust look-alike addresses, so a reply address elsewhere reads like phishing.
  */
-export function contactWarning(config: Config, answers: ReadonlyMap<string, unknown>): string | undefined {
+export function contactWarning(config: Config, answers: ReadonlyMap<string, unknown>, incident: string): string | undefined {
   const from = domainOf(config.org.contact_email);
   const contact = answers.get('notice_contact');
   const to = typeof contact === 'string' ? domainOf(contact) : undefined;
   if (!from || !to || to === from || to.endsWith(`.${from}`)) return undefined;
-  return `warning: members are asked to write to an address at ${to}, but notices come from ${from} (the config's org.contact_email); members warned about phishing may distrust it. Use an address at ${from}, or say why in the notice (leakctl amend INCIDENT notice_contact)`;
+  return `warning: members are asked to write to an address at ${to}, but notices come from ${from} (the config's org.contact_email); members warned about phishing may distrust it. Use an address at ${from}, or say why in the notice (leakctl amend ${incident} notice_contact)`;
 }
 
 function domainOf(text: unknown): string | undefined {
@@ -123,7 +123,11 @@ function placesOf(playbook: Playbook, state: IncidentState): Pick<RenderContext,
  * author asking for the value by name.
  */
 export function namesAnswer(source: string, id: string): boolean {
-  return new RegExp(`\\banswers\\s*(?:\\.\\s*${id}\\b|\\[\\s*(["'])${id}\\1\\s*\\])`).test(source);
+  return (
+    new RegExp(`\\banswers\\s*(?:\\.\\s*${id}\\b|\\[\\s*(["'])${id}\\1\\s*\\])`).test(source) ||
+    // `answers | required_answer: "<id>", …` names it too.
+    new RegExp(`\\brequired_answer\\s*:\\s*(["'])${id}\\1`).test(source)
+  );
 }
 
 /** The templates a run renders: the playbook's notices whose conditions hold. */
@@ -162,6 +166,9 @@ export async function renderAll(input: RenderInput, templateIds: readonly string
  * name (without "www."); a line that is not a URL goes with the others under "other-locations".
  * A missing answer is a missing answer, as `answers.<id>` would be.
  */
+/** Where the locations that name no web host go together (a chat group, a description): never a host name, which has a dot. */
+export const OTHER_LOCATIONS = 'other-locations';
+
 export function hostsOf(template: Template, context: RenderContext): { name: string; locations: string[] }[] {
   const step = template.each_host!;
   const value = context.answers[step];
@@ -170,12 +177,16 @@ export function hostsOf(template: Template, context: RenderContext): { name: str
   }
   const hosts = new Map<string, string[]>();
   for (const line of value.split('\n').map((l) => l.trim()).filter(Boolean)) {
-    let name = 'other-locations';
-    try {
-      const url = new URL(line);
-      if (/^https?:$/.test(url.protocol) && /^[a-z0-9.-]+$/.test(url.hostname)) name = url.hostname.replace(/^www\./, '');
-    } catch {
-      // Not a URL: a chat group or a description, kept together.
+    // The first http(s) URL on the line, wherever it stands ("- https://…", "mirror: https://…").
+    const found = /https?:\/\/[^\s<>"']+/i.exec(line)?.[0];
+    let name = OTHER_LOCATIONS;
+    if (found) {
+      try {
+        const host = new URL(found).hostname.replace(/\.$/, '').replace(/^www\./, '');
+        if (/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(host)) name = host;
+      } catch {
+        // Not a URL after all: kept with the other locations.
+      }
     }
     hosts.set(name, [...(hosts.get(name) ?? []), line]);
   }

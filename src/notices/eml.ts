@@ -34,7 +34,7 @@ export function toEml(input: EmlInput): string {
   if (input.html === undefined) {
     return [...common, 'Content-Type: text/plain; charset=UTF-8', 'Content-Transfer-Encoding: quoted-printable', ...extra].join(CRLF) + CRLF + CRLF + quotedPrintable(input.body) + CRLF;
   }
-  // Quoted-printable never produces "--" at a line start followed by this, so it cannot collide.
+  // The boundary is a hash of the parts it separates, so neither part can contain it (RFC 2046 5.1.1).
   const boundary = `leakctl-alternative-${hashOf(input.body + input.html)}`;
   return [
     ...common,

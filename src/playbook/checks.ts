@@ -113,8 +113,12 @@ export function checkPlaybook(source: YamlSource, known: KnownIds = {}, pack?: R
     });
   });
 
-  const phaseIds = new Set(phaseLists.flatMap(({ phases }) => listOf(phases).map((p) => (isRecord(p) ? p.id : undefined))));
-  checkRegimesBlock(data, pack, templates, steps, phaseIds, firstUse, report);
+  // The block's steps and phase are the playbook's own: a module's phases may never join.
+  const ownPhases = listOf(data.phases).filter(isRecord);
+  const phaseIds = new Set(ownPhases.map((p) => p.id));
+  const ownSteps = new Set(ownPhases.flatMap((p) => listOf(p.steps).map((s) => (isRecord(s) ? s.id : undefined))));
+  const deadlineIdsOf = new Set(listOf(data.deadlines).map((d) => (isRecord(d) ? d.id : undefined)));
+  checkRegimesBlock(data, pack, { templates, calendars }, steps, { phaseIds, ownSteps, deadlineIds: deadlineIdsOf }, firstUse, report);
 
   // playbook@2: a condition may name a step of any phase (the step waits until it can be
   // decided), and `needs`, `default` and `duty` may be used.
@@ -233,7 +237,15 @@ type Report = (path: DocPath, message: string, key?: boolean) => void;
  * and no id the pack would add is the playbook's own. The pack's places join the choices of the
  * places step here, so that the playbook's own conditions may name them.
  */
-function checkRegimesBlock(data: Raw, pack: RegimePack | undefined, templates: ReadonlySet<string> | undefined, steps: Map<string, StepInfo>, phaseIds: Set<unknown>, ids: Map<string, DocPath>, report: Report): void {
+function checkRegimesBlock(
+  data: Raw,
+  pack: RegimePack | undefined,
+  known: KnownIds,
+  steps: Map<string, StepInfo>,
+  own: { phaseIds: Set<unknown>; ownSteps: Set<unknown>; deadlineIds: Set<unknown> },
+  ids: Map<string, DocPath>,
+  report: Report,
+): void {
   const block = data.regimes;
   if (!isRecord(block)) return;
   if (data.schema !== 'leakctl/playbook@2') {
@@ -247,19 +259,32 @@ function checkRegimesBlock(data: Raw, pack: RegimePack | undefined, templates: R
     const step = steps.get(id);
     if (!step) report(['regimes', field], `regimes.${field} names unknown step "${id}"`);
     else if (step.kind !== kind) report(['regimes', field], `regimes.${field} needs a ${kind} step; step "${id}" is a ${String(step.kind)} step`);
+    else if (!own.ownSteps.has(id)) report(['regimes', field], `regimes.${field} names step "${id}" of a module; name a step of the playbook's own phases`);
   }
-  if (typeof block.phase === 'string' && !phaseIds.has(block.phase)) report(['regimes', 'phase'], `regimes.phase names unknown phase "${block.phase}"`);
+  if (typeof block.phase === 'string' && !own.phaseIds.has(block.phase)) report(['regimes', 'phase'], `regimes.phase names unknown phase "${block.phase}" (a phase of the playbook's own, not of a module)`);
   if (isRecord(block.when)) for (const [country, condition] of Object.entries(block.when)) checkCondition(condition, ['regimes', 'when', country], steps, report, {});
   if (!pack) return;
   for (const regime of pack.regimes) {
-    if (regime.variant && templates && !templates.has(regime.variant)) report(['regimes'], `regime ${regime.id} (${regime.file}) names notice template "${regime.variant}", which is not in the template search path`);
+    if (regime.variant && known.templates && !known.templates.has(regime.variant)) report(['regimes'], `regime ${regime.id} (${regime.file}) names notice template "${regime.variant}", which is not in the template search path; add the template, or remove variant: from the regime`);
+    for (const clock of regime.clocks) {
+      if (clock.calendar && known.calendars && !known.calendars.has(clock.calendar)) report(['regimes'], `regime ${regime.id} (${regime.file}), clock ${clock.id}, names holiday calendar "${clock.calendar}", which is not in the search path; calendars: ${[...known.calendars].sort().join(', ') || 'none'}`);
+    }
   }
   const places = placeIds(pack);
   const target = typeof block.places === 'string' ? steps.get(block.places) : undefined;
   if (target?.choices) steps.set(target.id, { ...target, choices: [...target.choices, ...places.filter((p) => !target.choices!.includes(p))] });
+  // What the pack adds is the playbook's to name in its own conditions: counts and duty steps.
+  let order = Math.max(0, ...[...steps.values()].map((s) => s.order)) + 1;
   for (const place of places) {
-    for (const id of [residentsStep(place), ...pack.regimes.filter((r) => r.place?.id === place).flatMap((r) => r.clocks.map((c) => `${place}_${c.id}_at`))]) {
+    const clocks = pack.regimes.filter((r) => r.place?.id === place).flatMap((r) => r.clocks.map((c) => c.id));
+    const added: [string, string][] = [[residentsStep(place), 'number'], ...clocks.map((c): [string, string] => [`${place}_${c}_at`, 'datetime'])];
+    for (const [id, kind] of added) {
       if (ids.has(id)) report(ids.get(id)!, `step id "${id}" is one the regime pack adds for ${place}; rename the step`);
+      else steps.set(id, { id, kind, order: order++, path: ['regimes'], choices: undefined });
+    }
+    for (const clock of clocks) {
+      const id = `${place}_${clock}`;
+      if (own.deadlineIds.has(id)) report(['regimes'], `deadline id "${id}" is one the regime pack adds for ${place}; rename the playbook's deadline`);
     }
   }
 }

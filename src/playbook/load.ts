@@ -46,7 +46,8 @@ export function parsePlaybook(file: string, bytes: Buffer, options: LoadOptions 
   }
   if (problems.length > 0) throw new InvalidDocument(problems);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  return deepFreeze(toPlaybook(pack ? withRegimes(source.data, pack) : source.data, file, sha256));
+  const playbook = toPlaybook(pack ? withRegimes(source.data, pack) : source.data, file, sha256);
+  return deepFreeze(pack ? { ...playbook, regimes_sha256: pack.sha256 } : playbook);
 }
 
 type Raw = Record<string, unknown>;

@@ -8,7 +8,7 @@
  * clock gets a duty step at the end of the block's phase, and a regime with a notice of its own
  * (Massachusetts) adds it for the place's residents. Adding a state is adding a regime file.
  */
-import { clockConfidence, placesOf, type Confidence, type Regime, type RegimeClock, type RegimePack } from '../regimes/pack.js';
+import { clockConfidence, countryOf, placesOf, type Confidence, type Regime, type RegimeClock, type RegimePack } from '../regimes/pack.js';
 
 type Raw = Record<string, unknown>;
 
@@ -42,15 +42,17 @@ export function withRegimes(data: Raw, pack: RegimePack): Raw {
   if (!block) return { ...data, deadlines };
   const named = new Set(deadlines.filter((d) => typeof d.regime === 'string').map((d) => `${d.regime as string}/${d.clock as string}`));
   const places = placesOf(pack);
-  const inForce = pack.regimes.filter((r) => r.place && r.status !== 'proposed');
+  // Offered: a place of a regime that is law or soon will be; in force: what may start a clock,
+  // ask for an offer or a notice of its own (India's DPDP Rules are listed, not yet applied).
+  const offered = pack.regimes.filter((r) => r.place && r.status !== 'proposed');
   // The condition of a regime's country (US for US-TX), if the block names one.
-  const countryWhen = (regime: Regime): Raw | undefined => block.when?.[regime.jurisdiction.split(/[-\s]/)[0]!] as Raw | undefined;
+  const countryWhen = (regime: Regime): Raw | undefined => block.when?.[countryOf(regime.jurisdiction)] as Raw | undefined;
   const chosen = (place: string): Raw => ({ step: block.places, includes: place });
   const countSteps: Raw[] = [];
   const dutySteps: Raw[] = [];
   const notices: Raw[] = [];
   for (const place of places) {
-    const regimes = inForce.filter((r) => r.place!.id === place.id);
+    const regimes = offered.filter((r) => r.place!.id === place.id);
     const thresholds = regimes.flatMap((r) => r.clocks.filter((c) => c.threshold).map((c) => `with ${thresholdWords(c.threshold!)} residents, ${lowerFirst(c.title.replace(/ \(.*\)$/, ''))}`));
     countSteps.push({
       id: residentsStep(place.id),
@@ -79,7 +81,7 @@ export function withRegimes(data: Raw, pack: RegimePack): Raw {
             duty: true,
             required: true,
             prompt: `When did you notify the ${clock.authority ?? clock.title}?`,
-            help: [clock.title, clock.note, `${regime.citation}.`].filter(Boolean).map((s) => s!.replace(/\.?$/, '.')).join(' '),
+            help: [clock.title, clock.note, regime.citation].filter(Boolean).map((s) => s!.replace(/\.?$/, '.')).join(' '),
             when,
           });
         }
@@ -96,7 +98,7 @@ export function withRegimes(data: Raw, pack: RegimePack): Raw {
           ...regimeFields(regime, clock),
         });
       }
-      if (regime.variant) notices.push({ template: regime.variant, when: extra === undefined ? chosen(place.id) : { all: [chosen(place.id), extra] } });
+      if (regime.variant && regime.status === 'in_force') notices.push({ template: regime.variant, when: extra === undefined ? chosen(place.id) : { all: [chosen(place.id), extra] } });
     }
   }
   const phases = (data.phases as Raw[]).map((phase) => ({
@@ -108,7 +110,7 @@ export function withRegimes(data: Raw, pack: RegimePack): Raw {
   }));
   const own = new Set(((data.notices as Raw[] | undefined) ?? []).map((n) => n.template));
   const regimePlaces = places.map((place) => {
-    const months = inForce.filter((r) => r.place!.id === place.id).map((r) => r.offers?.identity_protection_months ?? 0);
+    const months = offered.filter((r) => r.place!.id === place.id && r.status === 'in_force').map((r) => r.offers?.identity_protection_months ?? 0);
     const most = Math.max(0, ...months);
     return { ...place, ...(most > 0 ? { identity_protection_months: most } : {}) };
   });

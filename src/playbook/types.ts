@@ -141,4 +141,6 @@ export interface Playbook {
   readonly file: string;
   /** SHA-256 (hex) of the file's bytes, recorded in `incident.opened`. */
   readonly sha256: string;
+  /** With a regimes block or a deadline from a regime: the regime pack's SHA-256, recorded in `incident.opened` too. */
+  readonly regimes_sha256?: string;
 }

@@ -10,7 +10,9 @@ import { loadDocument } from '../documents/load.js';
 import { problemAt } from '../documents/yaml.js';
 import type { REGIME_CONFIDENCE, CLOCK_FROM, CLOCK_NOTIFY } from '../schemas/regime.js';
 import type { Within } from '../time/duration.js';
-import { InvalidDocument } from '../ui/errors.js';
+import { createHash } from 'node:crypto';
+import { isTimeZone } from '../time/zoned-date.js';
+import { InvalidDocument, InvalidInput } from '../ui/errors.js';
 
 export type Confidence = (typeof REGIME_CONFIDENCE)[number];
 
@@ -57,11 +59,20 @@ export interface Regime {
   readonly variant?: string;
   readonly unconfirmed?: readonly string[];
   readonly file: string;
+  /** SHA-256 (hex) of the file's text. */
+  readonly sha256: string;
 }
 
 export interface RegimePack {
   readonly regimes: readonly Regime[];
   get(id: string): Regime | undefined;
+  /**
+   * SHA-256 of every regime's id and file hash, in id order: an incident records it at its start,
+   * so that a pack changed since (an upgrade, another config) is said, not silently applied.
+   */
+  readonly sha256: string;
+  /** Where it was read from. */
+  readonly dirs: readonly string[];
 }
 
 export const REGIME_WHAT = 'a leakctl/regime@1 document';
@@ -88,12 +99,14 @@ export function loadRegimeFile(file: string): Regime {
     if (seen.has(clock?.id)) problems.push(problemAt(source, ['clocks', i, 'id'], `clock "${String(clock?.id)}" is named twice in this regime; give each clock its own id`));
     seen.add(clock?.id);
     if (clock?.from === 'other' && clock.start === undefined) problems.push(problemAt(source, ['clocks', i, 'from'], 'a clock from "other" says what starts it in `start:`'));
+    if (typeof clock?.time_zone === 'string' && !isTimeZone(clock.time_zone)) problems.push(problemAt(source, ['clocks', i, 'time_zone'], `unknown time zone "${clock.time_zone}"; use an IANA name such as America/Chicago`));
+    if (clock?.calendar !== undefined && typeof clock.within === 'string') problems.push(problemAt(source, ['clocks', i, 'calendar'], '"calendar" names the holidays a business-day clock skips; this clock counts in hours or days ("within" is a duration): remove it'));
     if (clock?.threshold !== undefined && data.place === undefined) problems.push(problemAt(source, ['clocks', i, 'threshold'], 'a threshold counts the residents of the regime\'s place; add `place:` or remove the threshold'));
   });
   // A proposal is not law: nothing may be counted from it (reference table, eu_digital_omnibus_gdpr).
   if (data.status === 'proposed' && clocks.length > 0) problems.push(problemAt(source, ['clocks'], 'a proposed regime is not law and starts no clock; leave `clocks: []` until it is adopted'));
   if (problems.length > 0) throw new InvalidDocument(problems);
-  return { ...(data as unknown as Omit<Regime, 'file'>), status: (data.status as Regime['status'] | undefined) ?? 'in_force', reviewed: String(data.reviewed), file };
+  return { ...(data as unknown as Omit<Regime, 'file' | 'sha256'>), status: (data.status as Regime['status'] | undefined) ?? 'in_force', reviewed: String(data.reviewed), file, sha256: createHash('sha256').update(source.text).digest('hex') };
 }
 
 const packs = new Map<string, RegimePack>();
@@ -105,10 +118,14 @@ export function loadRegimePack(dirs: readonly string[]): RegimePack {
   if (known) return known;
   // Ids and labels are compared by code unit: a collator costs milliseconds to start, at every load.
   const regimes = [...listRegimeFiles(dirs).values()].map(loadRegimeFile).sort((a, b) => byText(a.id, b.id));
+  if (regimes.length === 0) {
+    throw new InvalidInput(`the regime pack is empty: no regime files (.yaml) in ${dirs.join(', ')}; reinstall leakctl, or fix the config's regimes: directories`);
+  }
   const problems = placeConflicts(regimes);
   if (problems.length > 0) throw new InvalidDocument(problems);
   const byId = new Map(regimes.map((r) => [r.id, r]));
-  const pack: RegimePack = { regimes, get: (id) => byId.get(id) };
+  const sha256 = createHash('sha256').update(regimes.map((r) => `${r.id} ${r.sha256}\n`).join('')).digest('hex');
+  const pack: RegimePack = { regimes, get: (id) => byId.get(id), sha256, dirs };
   packs.set(key, pack);
   return pack;
 }
@@ -126,6 +143,11 @@ function placeConflicts(regimes: readonly Regime[]) {
     if (!earlier) first.set(regime.place.id, regime);
   }
   return problems;
+}
+
+/** The country of a jurisdiction: US for US-TX and "US (federal)", CA for CA-QC, EU for EU/EEA. */
+export function countryOf(jurisdiction: string): string {
+  return jurisdiction.split(/[-\s/(]/)[0]!.toUpperCase();
 }
 
 /** The places the pack offers, in the order of their labels, each once. */

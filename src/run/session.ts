@@ -113,7 +113,7 @@ export async function startSession(options: CommonOptions, out: Output, request:
     id,
     writer: { actor, clock },
     opening: {
-      playbook: { id: playbook.id, title: playbook.title, ...(playbook.version !== undefined ? { version: playbook.version } : {}), sha256: playbook.sha256, file: playbook.file },
+      playbook: { id: playbook.id, title: playbook.title, ...(playbook.version !== undefined ? { version: playbook.version } : {}), sha256: playbook.sha256, file: playbook.file, ...(playbook.regimes_sha256 ? { regimes_sha256: playbook.regimes_sha256 } : {}) },
       drill,
       ...(signatory ? { signatory } : {}),
     },
@@ -214,7 +214,7 @@ async function runSession(run: Run): Promise<SessionSummary> {
     drafts,
     waiting,
     renderProblems,
-    warnings: drafts.length > 0 ? [contactWarning(run.settings.config, answerValues(state))].filter((w): w is string => w !== undefined) : [],
+    warnings: drafts.length > 0 ? [contactWarning(run.settings.config, answerValues(state), incident.id)].filter((w): w is string => w !== undefined) : [],
   };
 }
 
@@ -264,7 +264,7 @@ export function reportSummary(summary: SessionSummary, out: Output, timeZone?: s
     out.message(bold('Drafts, ready to paste:'));
     for (const draft of summary.drafts) out.message(`  ${join(summary.dir, draft.file)}`);
   }
-  for (const warning of summary.warnings) out.message(yellow(warning.replace('INCIDENT', summary.incident)));
+  for (const warning of summary.warnings) out.message(yellow(warning));
   for (const notice of summary.waiting) out.message(`Not rendered yet: ${notice.template}, which needs ${notice.steps.join(', ')}. Once answered: leakctl render ${summary.incident}`);
   out.message(`Evidence log: ${summary.log}`);
   out.message(dim(`${summary.entries} entries, head ${summary.head ?? '-'}`));

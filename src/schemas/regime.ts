@@ -117,7 +117,7 @@ export const regimeSchema = {
         identity_protection: prose,
       },
     },
-    variant: { type: 'string', pattern: '^[a-z][a-z0-9-]{0,63}$', description: "A template rendered for this place's residents instead of the general member notice." },
+    variant: { type: 'string', pattern: '^[a-z][a-z0-9-]{0,63}$', description: "A notice template of the place's own, rendered beside the general member notice when the place is chosen: its residents are sent this one instead (its front matter's audience says so)." },
     delay_grounds: proseList,
     exemptions: proseList,
     methods: proseList,

@@ -17,7 +17,7 @@ export const templateSchema = {
     reader: {
       enum: TEMPLATE_READERS,
       description:
-        "Who reads it. Drafts for members and the public carry no evidence footer (issue 14: the log's head hash means nothing to a member); an authority's draft ends with it. The .eml headers carry it for every reader. Default: authority.",
+        "Who reads it. Only an authority's draft and the record end with the evidence footer (issue 14: the log's head hash means nothing to a member, and shows internals to a provider or a host); the .eml headers carry it for every reader. Members' and the public's .eml get an HTML part. Default: authority.",
     },
     subject: { type: 'string', minLength: 1, maxLength: LIMITS.proseChars },
     each_host: {
@@ -30,7 +30,7 @@ export const templateSchema = {
       maxItems: 50,
       uniqueItems: true,
       items: { type: 'string', minLength: 1, maxLength: LIMITS.titleChars },
-      description: "Paragraphs that are headings: the HTML part of a member's .eml shows them as headings (the first, the notice's title, largest), as Cal. Civ. Code 1798.82(d)(1) asks.",
+      description: "Paragraphs shown as headings in the HTML part of a member's .eml; the draft's first paragraph, its title, is shown largest. Cal. Civ. Code 1798.82(d)(1) asks for a clear and conspicuous title and headings.",
     },
     formats: {
       type: 'array',

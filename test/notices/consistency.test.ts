@@ -147,8 +147,11 @@ describe('every bundled notice over the matrix of incidents', () => {
           if (draft.startsWith('member-notice-')) expect(grade(text), `${draft}: reading grade`).toBeLessThanOrEqual(9);
         }
         // The trust update says one decision about the platform.
-        const trust = drafts.get('trust-update.txt');
-        if (trust) expect(/not yet decided/.test(trust) && /Our conclusion is/.test(trust)).toBe(false);
+        if (c.cause === 'platform') {
+          const trust = drafts.get('trust-update.txt');
+          expect(trust).toBeDefined();
+          expect(/not yet decided/.test(trust!) && /Our conclusion is/.test(trust!)).toBe(false);
+        }
 
         const general = drafts.get(c.cause === 'platform' ? 'member-notice-platform.txt' : 'member-notice-member.txt')!;
         expect(general).toBeDefined();
@@ -164,7 +167,7 @@ describe('every bundled notice over the matrix of incidents', () => {
           const members = String(valueOf(answersFor(c).answers.members_what_happened)).replace(/\s+/g, ' ').trim();
           expect(ma!.replace(/\s+/g, ' ')).not.toContain(members.slice(0, 50));
           expect(general.replace(/\s+/g, ' ')).toContain(members.slice(0, 50));
-          expect(ma).not.toMatch(/What Happened|What Information Was Involved|\b14\b|\b1,240\b|\d+ (members|people|residents)/);
+          expect(ma).not.toMatch(/What Happened|What Information Was Involved|\b14 (residents|members|people)\b|\b1,240\b|\d+ (members|people|residents)/);
           expect(ma).toMatch(/police report/);
         } else {
           expect(drafts.has('member-notice-massachusetts.txt')).toBe(false);

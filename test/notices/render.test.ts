@@ -230,6 +230,42 @@ describe('golden drafts of every bundled template', () => {
   }
 });
 
+describe('one draft per host, on the command line (issue 14)', () => {
+  it('render --stdout of a per-host template names the hosts and needs --host; with it, prints that host only', () => {
+    const hosts = perHost('takedown-request').map((name) => name.slice('takedown-request.'.length));
+    const without = run(['--config', config, '--dir', real, '--now', LATER, 'render', 'member-leak', '--stdout', 'takedown-request']);
+    expect(without.code).toBe(2);
+    expect(without.stderr).toContain(`takedown-request is written once per host (${hosts.join(', ')}); name one with --host`);
+    const one = run(['--config', config, '--dir', real, '--now', LATER, 'render', 'member-leak', '--stdout', 'takedown-request', '--host', hosts[1]!]);
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stdout).toContain(`material on ${hosts[1]}`);
+    expect(one.stdout).not.toContain(hosts[0]!);
+  });
+
+  it('groups locations by host: case, www. and a port or a trailing dot do not split a host; a bullet or a label before the URL is read past; other lines go together', async () => {
+    const { hostsOf, OTHER_LOCATIONS } = await import('../../src/notices/drafts.js');
+    const template = { id: 't', each_host: 'urls', file: 't.liquid', bodyLine: 1, frontMatter: '' } as never;
+    const lines = ['https://Forum.Example/t/1', '- https://www.forum.example:8443/t/2', 'mirror: https://files.example.net./x', 'Telegram group "leaks hub"', 'https://files.example.net/y'];
+    const hosts = hostsOf(template, { answers: { urls: lines.join('\n') } } as never);
+    expect(hosts).toEqual([
+      { name: 'forum.example', locations: [lines[0], lines[1]] },
+      { name: 'files.example.net', locations: [lines[2], lines[4]] },
+      { name: OTHER_LOCATIONS, locations: [lines[3]] },
+    ]);
+    expect(() => hostsOf(template, { answers: {} } as never)).toThrow(/undefined variable: answers\.urls/);
+  });
+
+  it("escapes an answer's markup in the HTML part of an .eml", async () => {
+    const { htmlOf } = await import('../../src/notices/eml.js');
+    const html = htmlOf('A & B', 'Title\n\nWhat Happened\n\n<script>alert("x")</script> & \'quotes\'', ['What Happened']);
+    expect(html).toContain('<title>A &amp; B</title>');
+    expect(html).toMatch(/<h1[^>]*>Title<\/h1>/);
+    expect(html).toMatch(/<h2[^>]*>What Happened<\/h2>/);
+    expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;quotes&#39;');
+    expect(html).not.toContain('<script>');
+  });
+});
+
 describe('contacts (issue 14)', () => {
   it("warns when members are asked to write to another domain than the one notices come from, and not when it is the same", () => {
     const dir = copyOf(real, 'platform-leak');
@@ -521,7 +557,7 @@ for name in sorted(os.listdir(sys.argv[1])):
     }
 print(json.dumps(out))
 `;
-    const py = spawnSync('python3', ['-c', script, dir], { encoding: 'utf8', timeout: 60_000 });
+    const py = spawnSync('python3', ['-c', script, dir], { encoding: 'utf8', timeout: 100_000 });
     expect(py.status, py.stderr).toBe(0);
     const parsed = JSON.parse(py.stdout) as Record<string, { type: string; parts: string[]; subject: string; h1: string[]; h2: string[]; sizes: number[]; text: number; defects: string[] }>;
     expect(Object.keys(parsed).length).toBeGreaterThan(20);
@@ -543,7 +579,7 @@ print(json.dumps(out))
         expect(m.h2, name).toEqual(CALIFORNIA);
       }
     }
-  });
+  }, 120_000);
 
   it('encode a non-ASCII subject so that it survives the trip', async () => {
     const eml = realDrafts.get('member-leak')!.get('member-notice-member.eml')!;

@@ -90,7 +90,7 @@ describe('the bundled regime pack', () => {
     expect(lines.find((l) => l.startsWith('jp_appi_art26'))).toContain('⚠ UNCONFIRMED');
     expect(lines.find((l) => l.includes('Notify Maine residents'))).toMatch(/30 days from awareness ⚠ UNCONFIRMED: .*secondary sources/);
     expect(lines.find((l) => l.startsWith('eu_digital_omnibus_gdpr'))).toContain('PROPOSED, NOT LAW');
-    expect(lines.find((l) => l.includes('Notify the Texas Attorney General'))).toContain('30 days from awareness, 250 or more residents');
+    expect(lines.find((l) => l.includes('Notify the Texas Attorney General'))).toBe('  Notify the Texas Attorney General (250 or more residents): 30 days from awareness');
     expect(lines.some((l) => l.includes('Tex. Bus. & Com. Code 521.053'))).toBe(true);
     const unknown = await inProcess(['regimes', 'us_zz']);
     expect(unknown.code).toBe(2);
@@ -124,6 +124,35 @@ sources: [none]
   });
 });
 
+describe('a regime file that would break a run is refused at its line', () => {
+  it('an unknown time zone and a calendar on a clock counted in days; an empty pack is said as such', async () => {
+    const path = write(
+      'regimes-zone/zone_bad.yaml',
+      `schema: leakctl/regime@1
+id: zone_bad
+name: Bad zone
+jurisdiction: US-ZZ
+place: { id: us_zz, label: "United States: Zed", name: Zed, people: Zed residents }
+confidence: confirmed
+reviewed: 2026-12-03
+citation: Zed Code 1
+trigger: a breach
+clocks:
+  - { id: residents, title: Notify Zed residents, notify: residents, within: P30D, from: aware, time_zone: Mars/Olympus, calendar: us-federal }
+sources: [test]
+`,
+    );
+    const r = await inProcess(['validate', path]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/zone_bad\.yaml:11:\d+ unknown time zone "Mars\/Olympus"; use an IANA name/);
+    expect(r.stderr).toMatch(/zone_bad\.yaml:11:\d+ "calendar" names the holidays a business-day clock skips/);
+    // A pack with no regime at all (a broken install) is said as such, not blamed on a playbook.
+    const { loadRegimePack } = await import('../../src/regimes/pack.js');
+    mkdirSync(join(tmp, 'regimes-empty'), { recursive: true });
+    expect(() => loadRegimePack([join(tmp, 'regimes-empty')])).toThrow(/the regime pack is empty: no regime files \(\.yaml\) in .*regimes-empty; reinstall leakctl/);
+  });
+});
+
 describe('a playbook with a regimes block', () => {
   it('offers each place, asks its residents after the question, and runs its clocks from awareness', async () => {
     const show = await inProcess(['show', write('places.yaml', PLAYBOOK)]);
@@ -139,6 +168,8 @@ describe('a playbook with a regimes block', () => {
     // the Attorney General only from 250 residents (90 given).
     expect(byId.get('us_tx_residents')?.due).toBe('2026-05-01T07:30:00.000Z');
     expect(byId.has('us_tx_attorney_general')).toBe(false);
+    const more = await drill('  aware_at: 2026-03-02T08:30:00Z\n  where: [us_tx]\n  us_tx_residents: 250\n');
+    expect(more.clocks.find((c) => c.id === 'us_tx_attorney_general')).toMatchObject({ status: 'running', due: '2026-04-01T07:30:00.000Z' });
     // Washington: 30 days, in Washington's zone; its Attorney General over 500, and no count given: due until it is.
     expect(byId.get('us_wa_residents')?.due).toBe('2026-04-01T07:30:00.000Z');
     expect(byId.get('us_wa_attorney_general')?.status).toBe('running');
@@ -193,9 +224,38 @@ sources: [test]
 `,
     );
     const config = write('own-regimes.config.yaml', 'schema: leakctl/config@1\nregimes: [own-regimes]\n');
-    const { run, clocks } = await drill('  aware_at: 2026-03-02T08:30:00Z\n  where: [us_xx]\n  us_xx_residents: 12\n', config);
-    expect(run.stdout + run.stderr).toContain('us_xx_commissioner_at');
+    const { run, clocks, dir } = await drill('  aware_at: 2026-03-02T08:30:00Z\n  where: [us_xx]\n  us_xx_residents: 12\n', config);
+    expect(run.stdout + run.stderr).toMatch(/required step us_xx_commissioner_at \(When did you notify the Testland Commissioner\?\) was not answered/);
     expect(clocks.find((c) => c.id === 'us_xx_commissioner')).toMatchObject({ status: 'running', due: '2026-03-07T08:30:00.000Z' });
+    // Opened without that directory (another config, an upgrade): the pack has changed, and says so.
+    const later = await inProcess(['--dir', dir, '--now', '2026-03-03T10:00:00Z', 'status', 'x']);
+    expect(later.stderr).toMatch(/warning: the regime pack has changed since incident x was opened \(sha256 [0-9a-f]{12}… then, [0-9a-f]{12}… now\)/);
+    expect(later.stdout).not.toContain('Testland');
+  });
+
+  it("refuses a block pointing into a module and a deadline id the pack would add; lets the playbook's conditions name the steps the pack adds", async () => {
+    const moduled = write(
+      'moduled.yaml',
+      PLAYBOOK.replace('regimes:\n  places: where', 'modules:\n  - id: extra\n    title: Extra\n    when: { step: covered, equals: true }\n    phases:\n      - id: extra_phase\n        title: Extra\n        steps:\n          - id: extra_where\n            kind: multi\n            prompt: Where?\n            choices: [{ value: eu, label: EU }]\nregimes:\n  places: extra_where').replace('  phase: legal', '  phase: extra_phase'),
+    );
+    const m = await inProcess(['validate', moduled]);
+    expect(m.code).toBe(2);
+    expect(m.stderr).toContain('regimes.places names step "extra_where" of a module; name a step of the playbook\'s own phases');
+    expect(m.stderr).toContain('regimes.phase names unknown phase "extra_phase" (a phase of the playbook\'s own, not of a module)');
+    const clash = write('clash.yaml', `${PLAYBOOK}deadlines:\n  - { id: us_tx_residents, title: Ours, from: aware_at, within: P5D, met_by: told_at }\n`);
+    const c = await inProcess(['validate', clash]);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toContain('deadline id "us_tx_residents" is one the regime pack adds for us_tx; rename the playbook\'s deadline');
+    const naming = write('naming.yaml', PLAYBOOK.replace('notices:\n  - template: status-update\n', 'notices:\n  - template: status-update\n    when: { all: [{ step: us_tx_residents, gte: 1000 }, { step: us_tx_attorney_general_at, answered: true }] }\n'));
+    const n = await inProcess(['validate', naming]);
+    expect(n.code, n.stderr).toBe(0);
+  });
+
+  it('regimes finds regimes by country, jurisdiction or place', async () => {
+    const byCountry = await inProcess(['regimes', 'CA', '--json']);
+    expect((JSON.parse(byCountry.stdout) as { regimes: { id: string }[] }).regimes.map((r) => r.id)).toEqual(['ca_ab_pipa', 'ca_pipeda', 'ca_qc_law25']);
+    const eu = await inProcess(['regimes', 'EU', '--json']);
+    expect((JSON.parse(eu.stdout) as { regimes: { id: string }[] }).regimes.map((r) => r.id)).toContain('eu_gdpr_art33');
   });
 
   it('refuses a deadline naming an unknown regime or clock, and a regimes block in @1, at their lines', async () => {
