@@ -40,6 +40,8 @@ export function describeEntry(entry: EvidenceEntry, sensitive: ReadonlySet<strin
       return `${String(d.deadline)} met at ${String(d.met_at)}${d.on_time ? ', on time' : ', LATE'}`;
     case 'notice.rendered':
       return `${String(d.template)} → ${String(d.file)}`;
+    case 'notice.withdrawn':
+      return `${String(d.file)} → ${String(d.moved_to)}: ${String(d.reason)}`;
     case 'run.paused':
       return `paused${d.at_step ? ` at ${String(d.at_step)}` : ''}`;
     case 'run.resumed':
@@ -62,6 +64,7 @@ export function otherInWords(entry: EvidenceEntry, sensitive: ReadonlySet<string
     'step.declined': 'step declined',
     'module.joined': 'module joined',
     'notice.rendered': 'draft rendered',
+    'notice.withdrawn': 'draft withdrawn',
     'incident.closed': 'incident closed',
   };
   return `${what[entry.type] ?? entry.type} by ${entry.actor}: ${describeEntry(entry, sensitive)}`;

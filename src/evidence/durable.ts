@@ -54,7 +54,7 @@ export function isAlive(pid: number): boolean {
 }
 
 /** Makes a new or renamed directory entry durable. Best effort where a directory cannot be opened (Windows). */
-function syncDir(dir: string): void {
+export function syncDir(dir: string): void {
   let fd: number | undefined;
   try {
     fd = fs.openSync(dir, 'r');

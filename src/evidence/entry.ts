@@ -17,6 +17,7 @@ export const ENTRY_TYPES = [
   'deadline.started',
   'deadline.met',
   'notice.rendered',
+  'notice.withdrawn',
   'run.paused',
   'run.resumed',
   'incident.closed',

@@ -171,6 +171,9 @@ function applyContent(state: IncidentState, entry: EvidenceEntry, at: Date): voi
     case 'notice.rendered':
       state.drafts.set(String(data.file), { at, template: String(data.template), sha256: String(data.sha256) });
       break;
+    case 'notice.withdrawn':
+      state.drafts.delete(String(data.file));
+      break;
     case 'incident.closed':
       state.closed = { at, actor: entry.actor };
       break;

@@ -21,7 +21,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { copyAttachment, type AttachedFile, type StoredAttachment } from '../evidence/attachments.js';
 import { atKey, CHAIN_START, NoLogFile, openChainFile, scanChain, type ChainLine, type ChainPosition, type ChainProblem, type ChainScan, type TornTail } from '../evidence/chain.js';
-import { createDirAtomically, errno, fileKind, fixFor, makePrivateDir, messageOf, removeStaleTemps, writeFileDurably, writeFilesDurably } from '../evidence/durable.js';
+import { createDirAtomically, errno, fileKind, fixFor, makePrivateDir, messageOf, removeStaleTemps, syncDir, writeFileDurably, writeFilesDurably } from '../evidence/durable.js';
 import { formatAt, hashOf, serialiseEntry, type EntryType, type EvidenceEntry } from '../evidence/entry.js';
 import { ATTACHMENTS_DIR, DRAFTS_DIR, LOG_FILE } from '../evidence/layout.js';
 import { acquireLock } from '../evidence/lock.js';
@@ -69,6 +69,17 @@ export interface DraftFile {
   readonly format: string;
   readonly text: string;
 }
+
+/** A draft no longer due, and why. */
+export interface WithdrawnDraft {
+  readonly template: string;
+  /** As logged: `drafts/<name>.<format>`. */
+  readonly file: string;
+  readonly reason: string;
+}
+
+/** Where withdrawn drafts are kept, inside `drafts/`. */
+const WITHDRAWN_DIR = 'withdrawn';
 
 export interface WrittenDraft {
   readonly template: string;
@@ -261,11 +272,26 @@ export class Incident {
    * would refuse the entries (a closed incident, a clock behind the log) is checked before any
    * file is replaced.
    */
-  recordDrafts(drafts: readonly DraftFile[]): Promise<WrittenDraft[]> {
+  recordDrafts(drafts: readonly DraftFile[], withdrawn: readonly WithdrawnDraft[] = []): Promise<WrittenDraft[]> {
     return this.locked(async () => {
       const at = this.timeForNext();
       const dir = path.join(this.dir, DRAFTS_DIR);
       removeStaleTemps(dir);
+      // A draft no longer due (a takedown for a host no longer listed) is moved aside, never
+      // deleted, and logged, so that nobody sends it by mistake and nothing written is lost.
+      if (withdrawn.length > 0) {
+        const aside = path.join(dir, WITHDRAWN_DIR);
+        makePrivateDir(aside);
+        for (const draft of withdrawn) {
+          const from = path.join(this.dir, draft.file);
+          const to = path.join(aside, path.basename(draft.file));
+          // A regular file only: a link put in its place is not followed, and a file already gone is still logged.
+          if (fs.lstatSync(from, { throwIfNoEntry: false })?.isFile()) fs.renameSync(from, to);
+          this.append('notice.withdrawn', { template: draft.template, file: draft.file, moved_to: `${DRAFTS_DIR}/${WITHDRAWN_DIR}/${path.basename(draft.file)}`, reason: draft.reason }, at);
+        }
+        syncDir(aside);
+        syncDir(dir);
+      }
       const files = drafts.map((draft) => ({ name: `${draft.name ?? draft.template}.${draft.format}`, data: draft.text }));
       try {
         writeFilesDurably(dir, files);

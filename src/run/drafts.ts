@@ -5,7 +5,8 @@
  */
 import type { Settings } from '../config/settings.js';
 import type { DeadlineRules } from '../deadlines/rules.js';
-import type { Incident, WrittenDraft } from '../incident/incident.js';
+import type { Incident, WithdrawnDraft, WrittenDraft } from '../incident/incident.js';
+import { DRAFTS_DIR } from '../evidence/layout.js';
 import { draftFiles, renderAll, type RenderInput } from '../notices/drafts.js';
 import type { Playbook, Step } from '../playbook/types.js';
 import { InvalidDocument } from '../ui/errors.js';
@@ -29,7 +30,20 @@ export function renderInputOf(source: DraftSource, now: Date): RenderInput {
 export async function recordDrafts(source: DraftSource, templateIds: readonly string[], now: Date): Promise<WrittenDraft[]> {
   const input = renderInputOf(source, now);
   const notices = await renderAll(input, templateIds);
-  return source.incident.recordDrafts(draftFiles(notices, input));
+  const files = draftFiles(notices, input);
+  return source.incident.recordDrafts(files, withdrawnBy(source.incident.state.drafts, files));
+}
+
+/**
+ * The drafts of a template written once per host that this rendering no longer writes: a host
+ * taken off the list of locations (issue 14). Its old takedown request must not be sent.
+ */
+function withdrawnBy(current: ReadonlyMap<string, { template: string }>, files: readonly { template: string; name?: string; format: string }[]): WithdrawnDraft[] {
+  const perHost = new Set(files.filter((f) => f.name !== undefined).map((f) => f.template));
+  const written = new Set(files.map((f) => `${DRAFTS_DIR}/${f.name ?? f.template}.${f.format}`));
+  return [...current]
+    .filter(([file, draft]) => perHost.has(draft.template) && !written.has(file))
+    .map(([file, draft]) => ({ template: draft.template, file, reason: 'its host is no longer among the locations listed' }));
 }
 
 const UNDEFINED_ANSWER = /undefined variable: answers(?:\.([a-z][a-z0-9_]*)|\[\s*["']([a-z][a-z0-9_]*)["']\s*\])/;

@@ -90,8 +90,9 @@ describe('decodeEntry (a line the hash vouches for, decoded)', () => {
     expect(decodeEntry(good.replace(/"hash":"[0-9a-f]{64}"/, '"hash":"XYZ"'), 4)).toMatch(/hash is not/);
   });
 
-  it('knows every entry type the SPEC lists, and the board\'s deferral and decline (issue 10)', () => {
-    expect(ENTRY_TYPES).toHaveLength(14);
+  it('knows every entry type the SPEC lists, the board\'s deferral and decline (issue 10), and a withdrawn draft (issue 14)', () => {
+    expect(ENTRY_TYPES).toHaveLength(15);
+    expect(ENTRY_TYPES).toContain('notice.withdrawn');
     expect(ENTRY_TYPES).toContain('incident.closed');
     expect(ENTRY_TYPES).toContain('step.deferred');
     expect(ENTRY_TYPES).toContain('step.declined');

@@ -242,6 +242,27 @@ describe('one draft per host, on the command line (issue 14)', () => {
     expect(one.stdout).not.toContain(hosts[0]!);
   });
 
+  it('a host taken off the list has its drafts moved aside and logged as withdrawn, never deleted; the log still verifies', () => {
+    const dir = copyOf(real, 'member-leak');
+    const urls = drillAnswer('member-leak', 'leak_urls').split('\n');
+    const gone = new URL(urls[1]!).hostname;
+    const kept = urls.filter((_, i) => i !== 1).join('\n');
+    const before = readFileSync(join(dir, 'member-leak', 'drafts', `takedown-request.${gone}.txt`), 'utf8');
+    expect(run(['--config', config, '--dir', dir, '--now', LATER, 'amend', 'member-leak', 'leak_urls', '--value', kept]).code).toBe(0);
+    const r = run(['--config', config, '--dir', dir, '--now', LATER, 'render', 'member-leak']);
+    expect(r.code, r.stderr).toBe(0);
+    const drafts = readdirSync(join(dir, 'member-leak', 'drafts'));
+    expect(drafts.filter((f) => f.includes(gone))).toEqual([]);
+    expect(readFileSync(join(dir, 'member-leak', 'drafts', 'withdrawn', `takedown-request.${gone}.txt`), 'utf8')).toBe(before);
+    const log = run(['--dir', dir, 'log', 'member-leak']);
+    expect(log.stdout).toContain(`notice.withdrawn  drafts/takedown-request.${gone}.txt → drafts/withdrawn/takedown-request.${gone}.txt: its host is no longer among the locations listed`);
+    // The hosts still listed keep their drafts.
+    for (const url of urls.filter((_, i) => i !== 1)) expect(drafts).toContain(`takedown-request.${new URL(url).hostname}.txt`);
+    const status = run(['--dir', dir, '--now', LATER, 'status', 'member-leak', '--json']);
+    expect((JSON.parse(status.stdout) as { drafts: { file: string }[] }).drafts.map((d) => d.file).filter((f) => f.includes(gone))).toEqual([]);
+    expect(run(['--dir', dir, 'verify', 'member-leak']).code).toBe(0);
+  });
+
   it('groups locations by host: case, www. and a port or a trailing dot do not split a host; a bullet or a label before the URL is read past; other lines go together', async () => {
     const { hostsOf, OTHER_LOCATIONS } = await import('../../src/notices/drafts.js');
     const template = { id: 't', each_host: 'urls', file: 't.liquid', bodyLine: 1, frontMatter: '' } as never;
