@@ -482,6 +482,10 @@ function checkCondition(
       break;
     case 'includes_prefix':
       if (kind !== 'multi') report(opPath, `includes_prefix: needs a multi step; step "${target.id}" is a ${String(kind)} step`, true);
+      // A prefix no choice starts with is never true: a typo ("us-") would silently hide a step.
+      else if (offered && typeof value === 'string' && !offered.some((v) => String(v).startsWith(value))) {
+        report(opPath, `no choice of step "${target.id}" starts with ${JSON.stringify(value)}; its choices are: ${offered.map(String).join(', ')}`);
+      }
       break;
     case 'in':
       if (kind === 'multi') {

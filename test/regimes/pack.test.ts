@@ -249,6 +249,12 @@ sources: [test]
     const naming = write('naming.yaml', PLAYBOOK.replace('notices:\n  - template: status-update\n', 'notices:\n  - template: status-update\n    when: { all: [{ step: us_tx_residents, gte: 1000 }, { step: us_tx_attorney_general_at, answered: true }] }\n'));
     const n = await inProcess(['validate', naming]);
     expect(n.code, n.stderr).toBe(0);
+    // includes_prefix: any US place of the pack; a prefix no choice starts with is refused.
+    const prefix = (p: string) => write(`prefix-${p}.yaml`, PLAYBOOK.replace('notices:\n  - template: status-update\n', `notices:\n  - template: status-update\n    when: { step: where, includes_prefix: ${p} }\n`));
+    expect((await inProcess(['validate', prefix('us_')])).code).toBe(0);
+    const typo = await inProcess(['validate', prefix('us-')]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('no choice of step "where" starts with "us-"; its choices are: eu, other, au,');
   });
 
   it('regimes finds regimes by country, jurisdiction or place', async () => {
