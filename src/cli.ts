@@ -142,6 +142,9 @@ export async function run(io: ProcessIO): Promise<number> {
     .option('--responder <name>', 'who is responding');
   command('status [incident]', 'progress and deadline clocks of one incident, or a table of all', 'status');
   command('log <incident>', "the timeline of an incident's evidence log (--json: raw entries)", 'log');
+  command('timeline <incident>', 'one row per evidence entry (time, actor, type, step, summary) for other tools', 'timeline').addOption(
+    new Option('--format <format>', 'csv (RFC 4180, formulas made inert) or jsonl').choices(['csv', 'jsonl']).default('csv'),
+  );
   command('verify <incident-or-file>', "check the evidence log's hash chain and the attachments' hashes", 'verify')
     .option('--head <hash>', 'also prove that nothing was cut from the end of the log');
   command('note <incident> <text...>', 'add a free-text observation to the evidence log', 'note')

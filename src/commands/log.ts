@@ -8,12 +8,10 @@
 import { once } from 'node:events';
 import { displayZone, loadConfig, loadSettings } from '../config/settings.js';
 import { displayTime } from '../deadlines/format.js';
-import { clockSetByHandInWords, describeEntry, HIDDEN_ANSWER } from '../evidence/describe.js';
-import type { EvidenceEntry } from '../evidence/entry.js';
+import { clockSetByHandInWords, describeEntry } from '../evidence/describe.js';
 import { readIncident } from '../incident/open.js';
-import { loadRecordedPlaybook } from '../incident/playbook.js';
+import { sensitiveStepsOf } from '../incident/playbook.js';
 import type { CommonOptions } from '../options.js';
-import { LeakctlError } from '../ui/errors.js';
 import { Output } from '../ui/output.js';
 import { printable, terminalSafeJson } from '../ui/text.js';
 
@@ -47,28 +45,11 @@ export async function run(options: CommonOptions, id: string): Promise<number> {
     }
     for await (const e of incident.entries()) {
       // The playbook says which steps are sensitive; it is loaded only once an answer needs it.
-      if (e.type === 'step.answered' && sensitive === undefined) sensitive = sensitiveSteps(options, incident.state.opened!.playbook, id, (t) => out.message(t));
+      if (e.type === 'step.answered' && sensitive === undefined) sensitive = sensitiveStepsOf(incident.state.opened!.playbook, id, { settings: loadSettings(options), cwd: options.cwd }, (t) => out.message(t));
       await write(`${out.style.dim(displayTime(new Date(e.at), timeZone))}  ${out.style.dim(`#${e.seq}`)}  ${printable(e.actor)}  ${out.style.bold(e.type)}  ${printable(describeEntry(e, sensitive))}\n`);
     }
   } finally {
     incident.close();
   }
   return 0;
-}
-
-/**
- * The ids of the sensitive steps of the incident's playbook. When no playbook can be loaded, the
- * log cannot tell which answers are sensitive, and hides every answer rather than guess (null).
- */
-function sensitiveSteps(options: CommonOptions, recorded: EvidenceEntry['data'] | object, id: string, warn: (text: string) => void): ReadonlySet<string> | null {
-  try {
-    const playbook = loadRecordedPlaybook(id, recorded as { id?: unknown }, { settings: loadSettings(options), cwd: options.cwd, warn: () => undefined, checkTemplates: false });
-    return new Set(playbook.phases.flatMap((phase) => phase.steps.filter((step) => step.sensitive).map((step) => step.id)));
-  } catch (error) {
-    if (!(error instanceof LeakctlError)) throw error;
-    warn(
-      `warning: the incident's playbook cannot be loaded (${printable(error.message.split('\n')[0] ?? '')}), so answers to sensitive steps cannot be told apart: every answer is shown as ${HIDDEN_ANSWER}. Add the playbook's directory with --playbooks DIR, or read the raw entries with --json.`,
-    );
-    return null;
-  }
 }

@@ -10,7 +10,8 @@ import { findPlaybookFile, knownIds } from '../playbook/discover.js';
 import { loadPlaybookFile } from '../playbook/load.js';
 import { withModules } from '../playbook/modules.js';
 import type { Playbook } from '../playbook/types.js';
-import { InvalidInput } from '../ui/errors.js';
+import { InvalidInput, LeakctlError } from '../ui/errors.js';
+import { HIDDEN_ANSWER } from '../evidence/describe.js';
 import { printable } from '../ui/text.js';
 
 export interface PlaybookLookup {
@@ -48,4 +49,22 @@ export function loadRecordedPlaybook(incident: string, recorded: { id?: unknown;
     warn(`warning: the regime pack has changed since incident ${incident} was opened (sha256 ${recorded.regimes_sha256.slice(0, 12)}… then, ${(playbook.regimes_sha256 ?? 'none').slice(0, 12)}… now): its places and clocks are today's; leakctl regimes lists them`);
   }
   return playbook;
+}
+
+/**
+ * The ids of the sensitive steps of the incident's playbook, for readers that show answers (log,
+ * timeline). When no playbook can be loaded, they cannot tell which answers are sensitive, and
+ * hide every answer rather than guess (null).
+ */
+export function sensitiveStepsOf(recorded: object, id: string, where: { settings: Settings; cwd: string }, warn: (text: string) => void): ReadonlySet<string> | null {
+  try {
+    const playbook = loadRecordedPlaybook(id, recorded as { id?: unknown }, { ...where, warn: () => undefined, checkTemplates: false });
+    return new Set(playbook.phases.flatMap((phase) => phase.steps.filter((step) => step.sensitive).map((step) => step.id)));
+  } catch (error) {
+    if (!(error instanceof LeakctlError)) throw error;
+    warn(
+      `warning: the incident's playbook cannot be loaded (${printable(error.message.split('\n')[0] ?? '')}), so answers to sensitive steps cannot be told apart: every answer is shown as ${HIDDEN_ANSWER}. Add the playbook's directory with --playbooks DIR, or read the raw entries with leakctl log --json.`,
+    );
+    return null;
+  }
 }
