@@ -6,7 +6,7 @@
 import { checkSchema } from '../documents/check.js';
 import { listCalendarFiles } from '../documents/files.js';
 import { loadDocument } from '../documents/load.js';
-import { problemAt } from '../documents/yaml.js';
+import { idNotFileName, problemAt } from '../documents/yaml.js';
 import { InvalidDocument, InvalidInput } from '../ui/errors.js';
 
 export interface Calendar {
@@ -28,10 +28,8 @@ export function loadCalendarFile(file: string): Calendar {
   const from = typeof data.years?.from === 'number' ? data.years.from : undefined;
   const to = typeof data.years?.to === 'number' ? data.years.to : undefined;
   if (from !== undefined && to !== undefined && from > to) problems.push(problemAt(source, ['years'], `"years" runs from ${from} to ${to}; write the first year, then the last`));
-  const expected = file.split(/[\\/]/).pop()?.replace(/\.ya?ml$/, '');
-  if (typeof data.id === 'string' && expected !== undefined && data.id !== expected) {
-    problems.push(problemAt(source, ['id'], `id "${data.id}" does not match the file name ${expected}.yaml; rename one of them`));
-  }
+  const misnamed = idNotFileName(source, file);
+  if (misnamed) problems.push(misnamed);
   (Array.isArray(data.holidays) ? data.holidays : []).forEach((h, i) => {
     const year = typeof h?.date === 'string' ? Number(h.date.slice(0, 4)) : NaN;
     if (from !== undefined && to !== undefined && (year < from || year > to)) {

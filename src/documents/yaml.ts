@@ -355,6 +355,18 @@ export function scalarSource(source: YamlSource, path: DocPath): string | undefi
 }
 
 /** A problem at `path` in `source`. */
+/**
+ * A document found by its id (a calendar, a regime) declares the id its file is named after: the
+ * problem when it does not, at the id, naming the file as it is.
+ */
+export function idNotFileName(source: YamlSource, file: string): SourceProblem | undefined {
+  const id = source.data.id;
+  const name = file.split(/[\\/]/).pop() ?? file;
+  const expected = name.replace(/\.ya?ml$/, '');
+  if (typeof id !== 'string' || id === expected) return undefined;
+  return problemAt(source, ['id'], `id "${id}" does not match the file name ${name}; rename one of them`);
+}
+
 export function problemAt(
   source: YamlSource,
   path: DocPath,

@@ -4,6 +4,7 @@
  */
 import { format } from 'date-fns/format';
 import { inZone } from '../time/zoned-date.js';
+import { groupThousands } from '../ui/text.js';
 
 function toDate(value: unknown): Date | undefined {
   if (value instanceof Date) return value;
@@ -64,8 +65,4 @@ export function sentence(value: unknown): string {
   return text === '' || /[.!?…:;"'”’)\]]$/.test(text) ? text : `${text}.`;
 }
 
-export function groupThousands(n: number): string {
-  const [whole = '', fraction] = String(Math.abs(n)).split('.');
-  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${n < 0 ? '-' : ''}${grouped}${fraction === undefined ? '' : `.${fraction}`}`;
-}
+export { groupThousands };

@@ -8,6 +8,7 @@
  * clock gets a duty step at the end of the block's phase, and a regime with a notice of its own
  * (Massachusetts) adds it for the place's residents. Adding a state is adding a regime file.
  */
+import { groupThousands } from '../ui/text.js';
 import { clockConfidence, countryOf, placesOf, type Confidence, type Regime, type RegimeClock, type RegimePack } from '../regimes/pack.js';
 
 type Raw = Record<string, unknown>;
@@ -149,10 +150,9 @@ function regimeFields(regime: Regime, clock: RegimeClock): FromRegime {
 
 const lowerFirst = (text: string): string => text.charAt(0).toLowerCase() + text.slice(1);
 
-/** "over 500", "1,000 or more" (grouped by hand: Intl's first use costs milliseconds at every load). */
+/** "over 500", "1,000 or more". */
 function thresholdWords(threshold: { gt?: number; gte?: number }): string {
-  const grouped = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return threshold.gt !== undefined ? `over ${grouped(threshold.gt)}` : `${grouped(threshold.gte!)} or more`;
+  return threshold.gt !== undefined ? `over ${groupThousands(threshold.gt)}` : `${groupThousands(threshold.gte!)} or more`;
 }
 
 /** The place ids the pack offers (for checking the playbook's own conditions on its places step). */

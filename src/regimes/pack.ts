@@ -7,7 +7,7 @@
 import { checkSchema } from '../documents/check.js';
 import { listRegimeFiles } from '../documents/files.js';
 import { loadDocument } from '../documents/load.js';
-import { problemAt } from '../documents/yaml.js';
+import { idNotFileName, problemAt } from '../documents/yaml.js';
 import type { REGIME_CONFIDENCE, CLOCK_FROM, CLOCK_NOTIFY } from '../schemas/regime.js';
 import type { Within } from '../time/duration.js';
 import { createHash } from 'node:crypto';
@@ -89,10 +89,8 @@ export function loadRegimeFile(file: string): Regime {
   const source = loadDocument(file, REGIME_WHAT);
   const problems = checkSchema(source, 'regime');
   const data = source.data as Record<string, unknown> & { clocks?: Record<string, unknown>[] };
-  const expected = file.split(/[\\/]/).pop()?.replace(/\.ya?ml$/, '');
-  if (typeof data.id === 'string' && expected !== undefined && data.id !== expected) {
-    problems.push(problemAt(source, ['id'], `id "${data.id}" does not match the file name ${expected}.yaml; rename one of them`));
-  }
+  const misnamed = idNotFileName(source, file);
+  if (misnamed) problems.push(misnamed);
   const clocks = Array.isArray(data.clocks) ? data.clocks : [];
   const seen = new Set<unknown>();
   clocks.forEach((clock, i) => {

@@ -176,20 +176,25 @@ export async function askResponder(known: string, streams: PromptStreams, style:
   const { input } = await loadPromptLibrary();
   streams.output.write(style.dim('Set `responder:` in leakctl.config.yaml, or pass --responder, and this is not asked.\n'));
   try {
-    const name = await input(
-      {
-        message: 'Your name, as the evidence log (and the notices, unless the config names a signatory) will show it',
-        default: printable(known) === known ? known : '',
-        prefill: 'editable',
-        validate: (v: string) => (v.trim() !== '' && v.trim().length <= LIMITS.titleChars) || `a name is needed (at most ${LIMITS.titleChars} characters)`,
-      },
-      { input: streams.input, output: streams.output },
-    );
-    return name.trim();
+    return await askName(input, 'Your name, as the evidence log (and the notices, unless the config names a signatory) will show it', known, { input: streams.input, output: streams.output });
   } catch (error) {
     if (isPromptExit(error)) throw new Interrupted('Stopped before an incident was opened; nothing was written.');
     throw error;
   }
+}
+
+/** A person's name, what is known offered to edit (never when it holds control characters), trimmed. */
+async function askName(input: Awaited<ReturnType<typeof loadPromptLibrary>>['input'], message: string, offered: string, context: PromptStreams): Promise<string> {
+  const name = await input(
+    {
+      message,
+      default: printable(offered) === offered ? offered : '',
+      prefill: 'editable',
+      validate: (v: string) => (v.trim() !== '' && v.trim().length <= LIMITS.titleChars) || `a name is needed (at most ${LIMITS.titleChars} characters)`,
+    },
+    context,
+  );
+  return name.trim();
 }
 
 /**
@@ -200,17 +205,9 @@ export async function askSignatory(responder: string, streams: PromptStreams): P
   const { input } = await loadPromptLibrary();
   const context = { input: streams.input, output: streams.output };
   try {
-    const name = await input(
-      {
-        message: 'Who signs the notices? (set org.signatory in leakctl.config.yaml and this is not asked)',
-        default: printable(responder) === responder ? responder : '',
-        prefill: 'editable',
-        validate: (v: string) => (v.trim() !== '' && v.trim().length <= LIMITS.titleChars) || `a name is needed (at most ${LIMITS.titleChars} characters)`,
-      },
-      context,
-    );
+    const name = await askName(input, 'Who signs the notices? (set org.signatory in leakctl.config.yaml and this is not asked)', responder, context);
     const role = await input({ message: 'Their role, as the notices show it (optional, e.g. Data protection officer)', validate: (v: string) => v.trim().length <= LIMITS.titleChars || 'too long' }, context);
-    return { name: name.trim(), ...(role.trim() ? { role: role.trim() } : {}) };
+    return { name, ...(role.trim() ? { role: role.trim() } : {}) };
   } catch (error) {
     if (isPromptExit(error)) throw new Interrupted('Stopped before an incident was opened; nothing was written.');
     throw error;
