@@ -18,6 +18,8 @@ const layers = [
   ['notices', ['ui', 'documents', 'schemas', 'regimes', 'evidence', 'playbook', 'config', 'deadlines', 'notices', 'time']],
   ['incident', ['ui', 'documents', 'schemas', 'regimes', 'evidence', 'playbook', 'config', 'deadlines', 'incident', 'options', 'time']],
   ['run', ['ui', 'documents', 'schemas', 'regimes', 'evidence', 'playbook', 'config', 'deadlines', 'notices', 'incident', 'run', 'options', 'time']],
+  // What a reader who was not there reads (issue 15): the report, the register, the timeline.
+  ['report', ['ui', 'documents', 'schemas', 'regimes', 'evidence', 'playbook', 'config', 'deadlines', 'notices', 'incident', 'run', 'report', 'options', 'time']],
 ];
 
 module.exports = {

@@ -145,6 +145,14 @@ export async function run(io: ProcessIO): Promise<number> {
   command('timeline <incident>', 'one row per evidence entry (time, actor, type, step, summary) for other tools', 'timeline').addOption(
     new Option('--format <format>', 'csv (RFC 4180, formulas made inert) or jsonl').choices(['csv', 'jsonl']).default('csv'),
   );
+  command('report <incident>', 'a report for those who were not there: HTML (self-contained), Markdown or JSON', 'report')
+    .addOption(new Option('--format <format>', 'html (one self-contained file), md or json').choices(['html', 'md', 'json']).default('html'))
+    .option('-o, --output <file>', 'where to write it (- for standard output; default: standard output when piped, else INCIDENT-report.FORMAT here)')
+    .option('--include-sensitive', 'show the answers to steps marked sensitive (left out by default)');
+  command('register', "every incident as the organisation's breach register (GDPR Art. 33(5)): CSV or JSON", 'register')
+    .addOption(new Option('--format <format>', 'csv (RFC 4180, formulas made inert) or json').choices(['csv', 'json']).default('csv'))
+    .option('--drills', 'include drills (left out by default)')
+    .option('-o, --output <file>', 'write it to a file (default: standard output)');
   command('verify <incident-or-file>', "check the evidence log's hash chain and the attachments' hashes", 'verify')
     .option('--head <hash>', 'also prove that nothing was cut from the end of the log');
   command('note <incident> <text...>', 'add a free-text observation to the evidence log', 'note')

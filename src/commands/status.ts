@@ -13,7 +13,7 @@ import { incidentIds } from '../incident/locate.js';
 import { commandClock, readIncident } from '../incident/open.js';
 import { playbookOf } from '../incident/playbook.js';
 import type { CommonOptions } from '../options.js';
-import { boardStepJson, progressOf } from '../run/progress.js';
+import { boardStepJson, progressOf, progressStateInWords } from '../run/progress.js';
 import type { Progress } from '../run/progress.js';
 import { EXIT, LeakctlError } from '../ui/errors.js';
 import { Output, table } from '../ui/output.js';
@@ -82,7 +82,7 @@ async function one(options: CommonOptions, settings: Settings, out: Output, now:
   }
   const extra = `${progress.deferred ? `, ${progress.deferred} not yet` : ''}${progress.declined ? `, ${progress.declined} declined` : ''}`;
   const gaps = progress.steps.filter((s) => s.state === 'declined' && s.required).length;
-  const headline = `State: ${stateInWords(progress.state)}${gaps > 0 ? `, with ${gaps} required step(s) declined` : ''}`;
+  const headline = `State: ${progressStateInWords(progress.state)}${gaps > 0 ? `, with ${gaps} required step(s) declined` : ''}`;
   out.result(`${gaps > 0 ? red(headline) : headline} · ${progress.answered + progress.skipped + progress.declined}/${progress.total} steps done (${progress.answered} answered, ${progress.skipped} skipped${extra})`);
   if (state.notes + state.attachedFiles > 0) out.result(dim(`${state.notes} note(s), ${state.attachedFiles} file(s) attached with leakctl attach`));
   progress.phases.forEach((phase, i) => {
@@ -165,7 +165,7 @@ async function overview(options: CommonOptions, settings: Settings, out: Output,
         r.id + (r.state?.opened?.drill ? ' (drill)' : ''),
         printable(r.state?.opened?.playbook.id ?? '?'),
         r.state?.opened ? displayTime(r.state.opened.at, tz) : '?',
-        r.progress ? stateInWords(r.progress.state) : r.state?.closed ? 'closed' : r.tampered ? 'DOES NOT VERIFY' : 'unreadable',
+        r.progress ? progressStateInWords(r.progress.state) : r.state?.closed ? 'closed' : r.tampered ? 'DOES NOT VERIFY' : 'unreadable',
         r.progress ? `${r.progress.answered + r.progress.skipped + r.progress.declined}/${r.progress.total}` : '-',
         deadline ? `${printable(deadline.title)}: ${deadline.status === 'overdue' ? 'OVERDUE ' : ''}${spanInWords(deadline.margin_ms ?? 0)}${deadline.status === 'overdue' ? '' : ' left'}` : '-',
       ];
@@ -192,9 +192,6 @@ function nextDeadline(progress: Progress | undefined) {
     .sort((a, b) => (a.due?.getTime() ?? 0) - (b.due?.getTime() ?? 0))[0];
 }
 
-function stateInWords(state: Progress['state']): string {
-  return { in_progress: 'in progress', paused: 'paused', complete: 'all steps done', closed: 'closed' }[state];
-}
 
 function clockJson(clock: Progress['deadlines'][number]) {
   return {

@@ -7,10 +7,9 @@
  */
 import { once } from 'node:events';
 import { loadSettings } from '../config/settings.js';
-import { describeEntry } from '../evidence/describe.js';
 import { readIncident } from '../incident/open.js';
-import { sensitiveStepsOf } from '../incident/playbook.js';
 import type { CommonOptions } from '../options.js';
+import { TIMELINE_COLUMNS, timelineRows } from '../report/timeline.js';
 import { csvRecord } from '../ui/csv.js';
 import { InvalidInput } from '../ui/errors.js';
 import { Output } from '../ui/output.js';
@@ -20,27 +19,21 @@ export interface TimelineOptions {
   readonly format?: string;
 }
 
-const COLUMNS = ['time', 'entry', 'actor', 'type', 'step', 'summary'] as const;
-
 export async function run(options: CommonOptions, id: string, opts: TimelineOptions): Promise<number> {
   const out = await Output.create(options);
   const format = opts.format ?? 'csv';
   if (format !== 'csv' && format !== 'jsonl') throw new InvalidInput(`--format ${printable(format)} is not one the timeline is written in; use csv or jsonl`);
-  const incident = await readIncident(options, id, (t) => out.message(t));
+  const warn = (t: string): void => out.message(t);
+  const incident = await readIncident(options, id, warn);
   // Written with back-pressure: a million-entry log piped somewhere slow stays in bounded memory.
   const write = async (text: string): Promise<void> => {
     if (!options.stdout.write(text)) await once(options.stdout, 'drain');
   };
-  let sensitive: ReadonlySet<string> | null | undefined;
   try {
-    if (format === 'csv') await write(csvRecord(COLUMNS));
-    for await (const e of incident.entries()) {
-      if (e.type === 'step.answered' && sensitive === undefined) {
-        sensitive = sensitiveStepsOf(incident.state.opened!.playbook, id, { settings: loadSettings(options), cwd: options.cwd }, (t) => out.message(t));
-      }
-      const row = { time: e.at, entry: e.seq, actor: e.actor, type: e.type, step: typeof e.data.step === 'string' ? e.data.step : '', summary: describeEntry(e, sensitive ?? new Set()) };
+    if (format === 'csv') await write(csvRecord(TIMELINE_COLUMNS));
+    for await (const row of timelineRows({ incident, settings: loadSettings(options), cwd: options.cwd, warn })) {
       if (format === 'jsonl') await write(`${terminalSafeJson(JSON.stringify(row))}\n`);
-      else await write(csvRecord(COLUMNS.map((c) => printable(String(row[c])))));
+      else await write(csvRecord(TIMELINE_COLUMNS.map((c) => printable(String(row[c])))));
     }
   } finally {
     incident.close();

@@ -51,8 +51,13 @@ export function cautionOf(clock: Pick<DeadlineClock, 'confidence' | 'caution'>):
   return caution ? ` (check: ${caution})` : '';
 }
 
-function stateInWords(clock: DeadlineClock, timeZone?: string): string {
-  const due = clock.due ? displayTime(clock.due, timeZone) : '';
+/** Where a clock stands without its due time, for a table that shows the due time beside it (the report). */
+export function standingInWords(clock: DeadlineClock): string {
+  return stateInWords(clock, undefined, false);
+}
+
+function stateInWords(clock: DeadlineClock, timeZone?: string, withDue = true): string {
+  const due = withDue && clock.due ? ` (${clock.status === 'running' || clock.status === 'met' ? '' : 'was '}due ${displayTime(clock.due, timeZone)})` : '';
   const margin = clock.margin_ms ?? 0;
   switch (clock.status) {
     case 'not_applicable':
@@ -60,13 +65,13 @@ function stateInWords(clock: DeadlineClock, timeZone?: string): string {
     case 'not_started':
       return 'not started';
     case 'running':
-      return `${spanInWords(margin)} left (due ${due})`;
+      return `${spanInWords(margin)} left${due}`;
     case 'overdue':
-      return `OVERDUE by ${spanInWords(margin)} (was due ${due})`;
+      return `OVERDUE by ${spanInWords(margin)}${due}`;
     case 'met':
-      return `met ${spanInWords(margin)} before the deadline (due ${due})`;
+      return `met ${spanInWords(margin)} before the deadline${due}`;
     case 'met_late':
-      return `met LATE by ${spanInWords(margin)} (was due ${due})`;
+      return `met LATE by ${spanInWords(margin)}${due}`;
     case 'unknown':
       return `CANNOT BE COMPUTED: ${clock.problem ?? 'unknown'}`;
   }

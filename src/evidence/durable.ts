@@ -344,3 +344,76 @@ export function writeOutputFile(given: string, data: string | Uint8Array, what: 
     throw new LeakctlError(`could not write ${what} ${given}: ${messageOf(e)}. ${fixFor(e, target)}, then try again.`, EXIT.failure);
   }
 }
+
+/**
+ * An output file written a piece at a time (a report of a long log), with the guarantees of
+ * writeOutputFile: under a temporary name beside it, flushed, then renamed into place, so that a
+ * failure or an interruption leaves the earlier file, if any, as it was.
+ */
+export class OutputFile {
+  private readonly target: string;
+  private readonly temp: string;
+  private readonly fd: number;
+  private pending: string[] = [];
+  private size = 0;
+
+  constructor(
+    private readonly given: string,
+    private readonly what: string,
+  ) {
+    this.target = landing(given);
+    try {
+      fs.mkdirSync(path.dirname(this.target), { recursive: true });
+      this.temp = tempPathFor(this.target);
+      this.fd = fs.openSync(this.temp, 'wx', 0o644);
+    } catch (e) {
+      throw this.failed(e);
+    }
+  }
+
+  write(text: string): void {
+    this.pending.push(text);
+    this.size += text.length;
+    if (this.size >= 1 << 16) this.flush();
+  }
+
+  /** Flushes, and puts the file in place. */
+  commit(): void {
+    try {
+      this.flush();
+      fs.fsyncSync(this.fd);
+      fs.closeSync(this.fd);
+      fs.renameSync(this.temp, this.target);
+      syncDir(path.dirname(this.target));
+    } catch (e) {
+      this.abort();
+      throw this.failed(e);
+    }
+  }
+
+  /** Leaves no temporary file behind (an error while the content was being made). */
+  abort(): void {
+    try {
+      fs.closeSync(this.fd);
+    } catch {
+      // already closed by commit
+    }
+    fs.rmSync(this.temp, { force: true });
+  }
+
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    try {
+      writeAll(this.fd, Buffer.from(this.pending.join(''), 'utf8'));
+    } catch (e) {
+      this.abort();
+      throw this.failed(e);
+    }
+    this.pending = [];
+    this.size = 0;
+  }
+
+  private failed(e: unknown): LeakctlError {
+    return new LeakctlError(`could not write ${this.what} ${this.given}: ${messageOf(e)}. ${fixFor(e, this.target)}, then try again.`, EXIT.failure);
+  }
+}

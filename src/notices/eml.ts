@@ -7,6 +7,7 @@
  * conspicuous, in type of at least 10 points, which plain text cannot give.
  */
 import { createHash } from 'node:crypto';
+import { escapeHtml } from '../ui/text.js';
 
 const CRLF = '\r\n';
 const MAX_LINE = 76;
@@ -55,8 +56,6 @@ function hashOf(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 24);
 }
 
-const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (ch) => ESCAPES[ch]!);
 
 /**
  * The HTML of a plain-text draft: its first paragraph (a notice's title) an <h1>, each heading the
@@ -65,30 +64,38 @@ const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (ch) => ES
  * 20 pt and headings in 15 pt, bold.
  */
 export function htmlOf(subject: string, body: string, headings: readonly string[], banner?: string): string {
-  const names = new Set(headings);
-  let titled = false;
-  const blocks = body.split(/\n{2,}/).map((paragraph) => {
-    const text = paragraph.trim();
-    if (text === banner) return `<p style="margin:0 0 0.8em"><strong>${escapeHtml(text)}</strong></p>`;
-    if (!titled || names.has(text)) {
-      const level = titled ? 2 : 1;
-      titled = true;
-      const size = level === 1 ? '20pt' : '15pt';
-      return `<h${level} style="font-size:${size};font-weight:bold;margin:1.2em 0 0.4em">${escapeHtml(text)}</h${level}>`;
-    }
-    const lines = text.split('\n');
-    if (lines.every((l) => l.startsWith('- '))) return `<ul>${lines.map((l) => `<li>${escapeHtml(l.slice(2))}</li>`).join('')}</ul>`;
-    return `<p style="margin:0 0 0.8em">${lines.map(escapeHtml).join('<br>')}</p>`;
-  });
   return [
     '<!DOCTYPE html>',
     '<html lang="en">',
     `<head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>`,
     '<body style="font-family:Arial,Helvetica,sans-serif;font-size:12pt;line-height:1.5;color:#111111;max-width:42em">',
-    ...blocks,
+    ...htmlBlocks(body, headings, { banner, level: 1, style: true }),
     '</body>',
     '</html>',
   ].join('\n');
+}
+
+/**
+ * The blocks of a plain-text draft as HTML elements: the title at `level`, the template's
+ * headings one below it (the report nests a record under its own headings, issue 15).
+ */
+export function htmlBlocks(body: string, headings: readonly string[], opts: { banner?: string; level: number; style: boolean }): string[] {
+  const names = new Set(headings);
+  const styled = (css: string): string => (opts.style ? ` style="${css}"` : '');
+  let titled = false;
+  return body.split(/\n{2,}/).map((paragraph) => {
+    const text = paragraph.trim();
+    if (text === opts.banner) return `<p${styled('margin:0 0 0.8em')}><strong>${escapeHtml(text)}</strong></p>`;
+    if (!titled || names.has(text)) {
+      const level = titled ? opts.level + 1 : opts.level;
+      titled = true;
+      const size = level === opts.level ? '20pt' : '15pt';
+      return `<h${level}${styled(`font-size:${size};font-weight:bold;margin:1.2em 0 0.4em`)}>${escapeHtml(text)}</h${level}>`;
+    }
+    const lines = text.split('\n');
+    if (lines.every((l) => l.startsWith('- '))) return `<ul>${lines.map((l) => `<li>${escapeHtml(l.slice(2))}</li>`).join('')}</ul>`;
+    return `<p${styled('margin:0 0 0.8em')}>${lines.map(escapeHtml).join('<br>')}</p>`;
+  });
 }
 
 /** "Mon, 02 Mar 2026 09:00:00 +0000". */

@@ -123,6 +123,7 @@ export function checkPlaybook(source: YamlSource, known: KnownIds = {}, pack?: R
   // playbook@2: a condition may name a step of any phase (the step waits until it can be
   // decided), and `needs`, `default` and `duty` may be used.
   const v2 = data.schema === 'leakctl/playbook@2';
+  checkRecordBlock(data, steps, v2, report);
   if (data.modules !== undefined && !v2) report(['modules'], '"modules" is a leakctl/playbook@2 field; write schema: leakctl/playbook@2 at the top to use it', true);
   listOf(data.modules).forEach((module, m) => {
     if (isRecord(module) && module.when !== undefined) checkCondition(module.when, ['modules', m, 'when'], steps, report, {});
@@ -237,6 +238,30 @@ type Report = (path: DocPath, message: string, key?: boolean) => void;
  * and no id the pack would add is the playbook's own. The pack's places join the choices of the
  * places step here, so that the playbook's own conditions may name them.
  */
+/**
+ * The `record:` block (issue 15): each fact names steps that exist (the regime pack's count and
+ * duty steps included), and the dates of the register are datetime steps.
+ */
+function checkRecordBlock(data: Raw, steps: Map<string, StepInfo>, v2: boolean, report: Report): void {
+  const block = data.record;
+  if (!isRecord(block)) return;
+  if (!v2) {
+    report(['record'], '"record" is a leakctl/playbook@2 field; write schema: leakctl/playbook@2 at the top to use it', true);
+    return;
+  }
+  const dates = new Set(['discovered', 'contained', 'authority_told', 'people_told']);
+  for (const [field, value] of Object.entries(block)) {
+    const ids = Array.isArray(value) ? value : [value];
+    ids.forEach((id, i) => {
+      if (typeof id !== 'string') return;
+      const at: DocPath = Array.isArray(value) ? ['record', field, i] : ['record', field];
+      const step = steps.get(id);
+      if (!step) report(at, `record.${field} names unknown step "${id}"`);
+      else if (dates.has(field) && step.kind !== 'datetime') report(at, `record.${field} needs datetime steps; step "${id}" is a ${String(step.kind)} step`);
+    });
+  }
+}
+
 function checkRegimesBlock(
   data: Raw,
   pack: RegimePack | undefined,

@@ -82,6 +82,7 @@ function toPlaybook(data: Raw, file: string, sha256: string): Playbook {
     ...(modules ? { modules: modules as unknown as Playbook['modules'] } : {}),
     deadlines: (data.deadlines as Playbook['deadlines'] | undefined) ?? [],
     notices: (data.notices as Playbook['notices'] | undefined) ?? [],
+    ...(typeof data.record === 'object' && data.record !== null ? { record: Object.fromEntries(Object.entries(data.record as Raw).map(([field, ids]) => [field, Array.isArray(ids) ? ids : [ids]])) } : {}),
     holidays: (data.holidays as string[] | undefined) ?? [],
     file,
     sha256,

@@ -2,7 +2,7 @@
  * The typed, immutable form of a playbook (SPEC section 2), produced by the loader only after the
  * schema and the semantic checks have passed.
  */
-import type { CAUSES, STEP_KINDS } from '../schemas/playbook.js';
+import type { CAUSES, RecordField, STEP_KINDS } from '../schemas/playbook.js';
 import type { Within } from '../time/duration.js';
 
 export type { Within };
@@ -134,6 +134,8 @@ export interface Playbook {
   readonly regime_places?: readonly { readonly id: string; readonly label: string; readonly name: string; readonly people: string; readonly identity_protection_months?: number }[];
   /** playbook@2: where the regime pack's places and clocks join it (see playbook/regimes.ts). */
   readonly regimes?: { readonly places: string; readonly aware: string; readonly told: string; readonly phase: string; readonly when?: Readonly<Record<string, Condition>> };
+  /** playbook@2: the steps answering each fact of the breach register (schemas/playbook.ts, RECORD_FIELDS), as lists. */
+  readonly record?: Readonly<Partial<Record<RecordField, readonly string[]>>>;
   readonly notices: readonly Notice[];
   /** Dates (yyyy-MM-dd) that business-day deadlines skip, besides weekends. */
   readonly holidays: readonly string[];

@@ -101,6 +101,11 @@ export function progressOf(playbook: Playbook, state: IncidentState, now: Date, 
   };
 }
 
+/** An incident's state as `status` and the report say it. */
+export function progressStateInWords(state: Progress['state']): string {
+  return { in_progress: 'in progress', paused: 'paused', complete: 'all steps done', closed: 'closed' }[state];
+}
+
 /** A step on the board as JSON, the one shape `status --json` and `next --json` give. */
 export function boardStepJson(step: BoardStep) {
   return {

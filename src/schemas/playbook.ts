@@ -8,6 +8,29 @@ import { DURATION_PATTERN, LIMITS } from './limits.js';
 /** The step kinds a playbook may use; src/playbook/types.ts types steps by them. */
 export const STEP_KINDS = ['info', 'confirm', 'text', 'longtext', 'number', 'select', 'multi', 'datetime', 'checklist', 'attachment'] as const;
 
+/**
+ * The facts of a breach register's entry (GDPR Art. 33(3) and 33(5)), each answered by one or more
+ * steps that a playbook@2 names in its `record:` block: the report's summary, its Art. 33(3)
+ * table and `leakctl register` read them there, not by step ids written into leakctl (issue 15).
+ */
+export const RECORD_FIELDS = {
+  discovered: 'when the organisation became aware (a datetime step)',
+  contained: 'when the leak was contained (a datetime step)',
+  nature: 'what happened: the nature of the breach (Art. 33(3)(a))',
+  categories: 'the categories of personal data concerned (Art. 33(3)(a))',
+  people: 'the approximate number of people concerned (Art. 33(3)(a))',
+  records: 'the approximate number of records concerned (Art. 33(3)(a))',
+  contact_point: 'the contact point where more can be learned (Art. 33(3)(b))',
+  consequences: 'the likely consequences (Art. 33(3)(c))',
+  measures: 'the measures taken or proposed (Art. 33(3)(d))',
+  risk: 'the assessment of the risk to the people concerned',
+  authority_told: 'when the supervisory authority was told (datetime steps)',
+  people_told: 'when the people concerned were told (datetime steps)',
+  reasons: 'the reasons where the authority or the people were not told (or were told late)',
+  status: 'where the leak stands (still exposed, contained, …)',
+} as const;
+export type RecordField = keyof typeof RECORD_FIELDS;
+
 /** Who or what caused the leak, which picks the playbook. */
 export const CAUSES = ['platform', 'member', 'other'] as const;
 
@@ -250,6 +273,18 @@ export const playbookSchema = {
           },
         },
       },
+    },
+    record: {
+      type: 'object',
+      additionalProperties: false,
+      description:
+        "playbook@2: the steps whose answers make the incident's entry in the breach register and the report's summary and Art. 33(3) table. Each field names a step, or a list of steps read in order.",
+      properties: Object.fromEntries(
+        Object.entries(RECORD_FIELDS).map(([field, what]) => [
+          field,
+          { description: `The step(s) answering ${what}.`, oneOf: [phaseOrStepId, { type: 'array', minItems: 1, maxItems: 8, items: phaseOrStepId }] },
+        ]),
+      ),
     },
     notices: {
       type: 'array',

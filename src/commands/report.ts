@@ -1,0 +1,82 @@
+/**
+ * `leakctl report INCIDENT [--format html|md|json] [-o FILE] [--include-sensitive]` (issue 15): what
+ * happened and what was done, for the people who were not there — the supervisory authority asking
+ * for the Art. 33(5) documentation, the board, counsel, the moderators. One self-contained HTML
+ * file by default. The log is verified first, like every reader, and again as the timeline is
+ * read; the timeline is streamed, so a long log needs no more memory than a short one.
+ */
+import { resolve } from 'node:path';
+import { once } from 'node:events';
+import { displayZone, loadSettings } from '../config/settings.js';
+import { checkOutputPath, OutputFile } from '../evidence/durable.js';
+import { commandClock, readIncident } from '../incident/open.js';
+import { playbookOf } from '../incident/playbook.js';
+import type { CommonOptions } from '../options.js';
+import { htmlHead, htmlTail, htmlTimelineRow } from '../report/html.js';
+import { reportJson } from '../report/json.js';
+import { markdownHead, markdownTimelineRow } from '../report/markdown.js';
+import { reportOf } from '../report/model.js';
+import { timelineRows } from '../report/timeline.js';
+import { InvalidInput } from '../ui/errors.js';
+import { Output } from '../ui/output.js';
+import { printable, terminalSafeJson } from '../ui/text.js';
+
+export interface ReportOptions {
+  readonly format?: string;
+  readonly output?: string;
+  readonly includeSensitive?: boolean;
+}
+
+const FORMATS = { html: 'html', md: 'md', json: 'json' } as const;
+
+export async function run(options: CommonOptions, id: string, opts: ReportOptions): Promise<number> {
+  const out = await Output.create(options);
+  const format = opts.format ?? 'html';
+  if (!(format in FORMATS)) throw new InvalidInput(`--format ${printable(format)} is not one the report is written in; use html, md or json`);
+  const settings = loadSettings(options);
+  // Where it goes: the file named (- for standard output); by default standard output when it is
+  // piped, and a file in the current directory when it is a terminal, which HTML would flood.
+  const given = opts.output ?? (options.stdout.isTTY ? `${id}-report.${format}` : '-');
+  const file = given === '-' ? undefined : resolve(options.cwd, given);
+  if (file) checkOutputPath(file, given, '--output', { files: [], dirs: [options.incidentsDir] });
+  const warn = (t: string): void => out.message(t);
+  const incident = await readIncident(options, id, warn);
+  let sink: OutputFile | undefined;
+  try {
+    const playbook = playbookOf(incident.state, { settings, cwd: options.cwd, warn });
+    const zone = displayZone(options, settings.config);
+    const model = await reportOf({ incident, playbook, settings, now: commandClock(options).now(), includeSensitive: opts.includeSensitive === true, zone });
+    sink = file ? new OutputFile(file, 'the report') : undefined;
+    const write = async (text: string): Promise<void> => {
+      if (sink) sink.write(text);
+      else if (!options.stdout.write(text)) await once(options.stdout, 'drain');
+    };
+    const rows = timelineRows({ incident, settings, cwd: options.cwd, warn, includeSensitive: opts.includeSensitive === true });
+    if (format === 'html') {
+      await write(htmlHead(model, { zone }));
+      for await (const row of rows) await write(htmlTimelineRow(row, { zone }));
+      await write(htmlTail());
+    } else if (format === 'md') {
+      await write(markdownHead(model));
+      for await (const row of rows) await write(markdownTimelineRow(row, zone));
+    } else {
+      const head = terminalSafeJson(JSON.stringify(reportJson(model), null, 2));
+      await write(`${head.slice(0, head.lastIndexOf('}')).trimEnd()},\n  "timeline": [`);
+      let first = true;
+      for await (const row of rows) {
+        await write(`${first ? '' : ','}\n    ${terminalSafeJson(JSON.stringify(row))}`);
+        first = false;
+      }
+      await write(`${first ? '' : '\n  '}]\n}\n`);
+    }
+    if (sink) {
+      sink.commit();
+      sink = undefined;
+      out.message(`Wrote the report of incident ${id} to ${printable(file!)}${model.verification.ok ? '' : ' (its evidence log does NOT verify: the report says where)'}.`);
+    }
+    return model.verification.ok ? 0 : 3;
+  } finally {
+    sink?.abort();
+    incident.close();
+  }
+}

@@ -1,0 +1,366 @@
+/**
+ * The report as one self-contained HTML file (issue 15): inline CSS, the clocks drawn as inline
+ * SVG, no script and nothing fetched, so it opens the same from a mail attachment, a USB stick or
+ * an archive in ten years, and prints to A4 through its print styles. Every value from the log is
+ * escaped; controls and bidi overrides are shown as \u{…} like everywhere else.
+ */
+import type { DeadlineClock } from '../deadlines/compute.js';
+import { cautionOf, displayTime } from '../deadlines/format.js';
+import { htmlBlocks } from '../notices/eml.js';
+import { RECORD_FIELDS, type RecordField } from '../schemas/playbook.js';
+import { escapeHtml, groupThousands, printable } from '../ui/text.js';
+import { factText } from './facts.js';
+import type { ReportModel } from './model.js';
+import { clockStatusInWords, causeInWords, incidentStateInWords, ART33_ROWS, SUMMARY_FIELDS, independentCheck } from './words.js';
+import type { TimelineRow } from './timeline.js';
+
+/** Escaped for HTML, with controls made visible. */
+const h = (text: string): string => escapeHtml(printable(text));
+
+const STYLE = `
+:root{color-scheme:light}
+*{box-sizing:border-box}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;background:#fff;margin:0}
+main{max-width:68rem;margin:0 auto;padding:1.5rem 1.25rem 3rem}
+h1{font-size:1.75rem;margin:0 0 .25rem}
+h2{font-size:1.35rem;margin:2.25rem 0 .5rem;padding-bottom:.2rem;border-bottom:2px solid #d0d7de}
+h3{font-size:1.1rem;margin:1.5rem 0 .4rem}
+h4{font-size:1rem;margin:1.2rem 0 .3rem}
+p{margin:0 0 .75rem}
+.muted{color:#4a4a4a}
+.drill{display:inline-block;background:#fff4ce;border:2px solid #8a6100;color:#5c4000;font-weight:700;padding:.15rem .6rem;border-radius:.25rem}
+.real{display:inline-block;border:2px solid #1a1a1a;font-weight:700;padding:.15rem .6rem;border-radius:.25rem}
+nav ol{columns:2;margin:.5rem 0 0;padding-left:1.25rem}
+a{color:#0b4f9c}
+dl.facts{display:grid;grid-template-columns:minmax(9rem,14rem) 1fr;gap:.35rem 1rem;margin:0}
+dl.facts dt{font-weight:600}
+dl.facts dd{margin:0;white-space:pre-wrap}
+table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem;font-size:.9rem}
+caption{text-align:left;font-weight:600;padding:.25rem 0}
+th,td{border:1px solid #c4c9d0;padding:.3rem .45rem;text-align:left;vertical-align:top}
+th{background:#eef1f4}
+td.text{white-space:pre-wrap}
+.when{white-space:nowrap}
+.hash,code{font-family:ui-monospace,"SFMono-Regular",Menlo,Consolas,monospace;font-size:.85em;overflow-wrap:anywhere}
+.late,.overdue{color:#a4001d;font-weight:700}
+.met{color:#1b5e20;font-weight:600}
+.gap{color:#a4001d}
+.none{color:#4a4a4a;font-style:italic}
+.chart{width:100%;height:auto;border:1px solid #c4c9d0;background:#fff}
+.record{border-left:4px solid #c4c9d0;padding:.25rem 0 .25rem 1rem}
+.ok{color:#1b5e20;font-weight:700}
+.fail{color:#a4001d;font-weight:700}
+pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f4f6f8;padding:.6rem;border-radius:.25rem}
+@media print{
+  @page{size:A4;margin:14mm 12mm}
+  body{font-size:10.5pt}
+  main{max-width:none;padding:0}
+  nav{display:none}
+  table{font-size:9pt}
+  h2{break-after:avoid}
+  tr,.chart,dl.facts{break-inside:avoid}
+  thead{display:table-header-group}
+  a{color:inherit;text-decoration:none}
+}
+`;
+
+export interface HtmlOptions {
+  readonly zone: string;
+}
+
+const SECTIONS = [
+  ['summary', 'Summary'],
+  ['clocks', 'Legal clocks'],
+  ['decisions', 'Decisions'],
+  ['art33', 'What the authority must be told (GDPR Art. 33(3))'],
+  ['record', 'The record of the breach (GDPR Art. 33(5))'],
+  ['notices', 'Notices rendered'],
+  ['custody', 'Evidence and its custody'],
+  ['steps', 'Steps open, put off or declined'],
+  ['verification', 'Verification'],
+  ['timeline', 'Timeline'],
+] as const;
+
+/** Everything before the timeline's rows. */
+export function htmlHead(model: ReportModel, opts: HtmlOptions): string {
+  const { incident } = model;
+  const opened = incident.state.opened!;
+  const when = (d: Date | undefined): string => (d ? h(displayTime(d, opts.zone)) : '<span class="none">—</span>');
+  const parts: string[] = [];
+  parts.push(
+    '<!DOCTYPE html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    // Nothing may be fetched: not a script, a font, an image nor a style sheet.
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
+    '<meta name="generator" content="leakctl">',
+    `<title>Incident report ${h(incident.id)}: ${h(opened.playbook.title)}${opened.drill ? ' (drill)' : ''}</title>`,
+    `<style>${STYLE}</style>`,
+    '</head>',
+    '<body>',
+    '<main>',
+    '<header>',
+    `<h1>Incident report: ${h(incident.id)}</h1>`,
+    `<p>${opened.drill ? '<span class="drill">DRILL: an exercise, not a real incident</span>' : '<span class="real">Real incident</span>'} ${h(opened.playbook.title)}</p>`,
+    `<p class="muted">Written by leakctl at ${when(model.generatedAt)} from the incident's evidence log (${groupThousands(model.verification.entries)} entries, head <span class="hash">${h(model.verification.head ?? '-')}</span>). ${model.includeSensitive ? '<strong>Includes the answers to sensitive steps: share it only with those who may read them.</strong>' : 'Answers to steps marked sensitive are left out.'}</p>`,
+    '</header>',
+    '<nav aria-label="Contents"><h2 id="contents">Contents</h2><ol>',
+    ...SECTIONS.map(([id, title]) => `<li><a href="#${id}">${h(title)}</a></li>`),
+    '</ol></nav>',
+  );
+  parts.push(summary(model, when), clocks(model, opts, when), decisions(model, when), art33(model), records(model), notices(model, when), custody(model, when), steps(model, when), verification(model));
+  parts.push(
+    `<section aria-labelledby="timeline"><h2 id="timeline">Timeline</h2>`,
+    `<p>Every entry of the evidence log in order, as written. Times are ${h(opts.zone)}.</p>`,
+    '<table><caption>The evidence log, entry by entry</caption><thead><tr><th scope="col">Time</th><th scope="col">#</th><th scope="col">Who</th><th scope="col">Entry</th><th scope="col">Step</th><th scope="col">What</th></tr></thead><tbody>',
+  );
+  return parts.join('\n');
+}
+
+export function htmlTimelineRow(row: TimelineRow, opts: HtmlOptions): string {
+  return `<tr><td>${h(displayTime(new Date(row.time), opts.zone))}</td><td>${row.entry}</td><td>${h(row.actor)}</td><td>${h(row.type)}</td><td>${h(row.step)}</td><td class="text">${h(row.summary)}</td></tr>\n`;
+}
+
+export function htmlTail(): string {
+  return '</tbody></table></section>\n</main>\n</body>\n</html>\n';
+}
+
+function summary(model: ReportModel, when: (d: Date | undefined) => string): string {
+  const { incident, playbook, progress, facts } = model;
+  const state = incident.state;
+  const opened = state.opened!;
+  const fact = (field: RecordField): string => {
+    const text = factText(facts.get(field), '\n\n');
+    return text ? h(text) : '<span class="none">not answered</span>';
+  };
+  const dateFact = (field: RecordField): string => {
+    const first = facts.get(field)?.answers[0];
+    return first ? h(displayTimeOrText(first.text, model)) : '<span class="none">not answered</span>';
+  };
+  const rows: [string, string][] = [
+    ['Incident', `${h(incident.id)}, ${opened.drill ? 'a drill' : 'a real incident'}`],
+    ['Cause', h(causeInWords(playbook.cause))],
+    ['Playbook', `${h(playbook.title)} (<code>${h(playbook.id)}</code>${playbook.version ? `, version ${h(playbook.version)}` : ''})`],
+    ...SUMMARY_FIELDS.map((field): [string, string] => [summaryLabel(field), field === 'discovered' || field === 'contained' ? dateFact(field) : fact(field)]),
+    ['Opened', `${when(opened.at)} by ${h(opened.responder)}`],
+    ['Closed', state.closed ? `${when(state.closed.at)} by ${h(state.closed.actor)}` : '<span class="none">not closed</span>'],
+    ['Where it stands', `${h(incidentStateInWords(progress.state))}: ${progress.answered + progress.skipped + progress.declined} of ${progress.total} steps done (${progress.answered} answered, ${progress.skipped} skipped, ${progress.declined} declined, ${progress.deferred} put off, ${progress.open} open)`],
+  ];
+  if (opened.signatory) rows.push(['Notices signed by', h(`${opened.signatory.name}${opened.signatory.role ? `, ${opened.signatory.role}` : ''}`)]);
+  return [
+    '<section aria-labelledby="summary"><h2 id="summary">Summary</h2>',
+    '<dl class="facts">',
+    ...rows.map(([k, v]) => `<dt>${h(k)}</dt><dd>${v}</dd>`),
+    '</dl></section>',
+  ].join('\n');
+}
+
+function summaryLabel(field: RecordField): string {
+  return { nature: 'What happened', status: 'Where the leak stands', categories: 'Data concerned', people: 'People affected (approx.)', records: 'Records affected (approx.)', discovered: 'Became aware', contained: 'Contained' }[field as string] ?? field;
+}
+
+/** A datetime answer shown in the report's zone; any other text as it is. */
+function displayTimeOrText(text: string, model: ReportModel): string {
+  const date = new Date(text);
+  return /^\d{4}-\d{2}-\d{2}T/.test(text) && !Number.isNaN(date.getTime()) ? displayTime(date, model.zone) : text;
+}
+
+function clocks(model: ReportModel, opts: HtmlOptions, when: (d: Date | undefined) => string): string {
+  const out = ['<section aria-labelledby="clocks"><h2 id="clocks">Legal clocks</h2>'];
+  if (model.clocks.length === 0) {
+    out.push('<p class="none">No legal deadline applies on the answers given.</p></section>');
+    return out.join('\n');
+  }
+  out.push(chart(model, opts));
+  out.push(
+    '<table><caption>Each deadline, from its start to its due time</caption><thead><tr><th scope="col">Deadline</th><th scope="col">Started</th><th scope="col">Due</th><th scope="col">Met</th><th scope="col">Standing</th><th scope="col">Law</th></tr></thead><tbody>',
+  );
+  for (const c of model.clocks) {
+    const cls = c.status === 'overdue' || c.status === 'met_late' ? 'late' : c.status === 'met' ? 'met' : '';
+    out.push(
+      `<tr><td>${h(c.title)}</td><td>${when(c.started_at)}</td><td>${when(c.due)}</td><td>${when(c.met_at)}</td><td${cls ? ` class="${cls}"` : ''}>${h(clockStatusInWords(c))}${c.problem ? ` (${h(c.problem)})` : ''}${c.confidence || c.caution ? `<br><span class="gap">${h(cautionOf(c).trim())}</span>` : ''}</td><td>${h(c.source ?? '')}</td></tr>`,
+    );
+  }
+  out.push('</tbody></table></section>');
+  return out.join('\n');
+}
+
+/**
+ * One bar per deadline from its start to its due time; a met deadline's moment marked on it, a
+ * late one in red and labelled LATE; a line at the time of the report for the clocks still running.
+ */
+export function chart(model: ReportModel, opts: HtmlOptions): string {
+  const drawn = model.clocks.filter((c): c is DeadlineClock & { started_at: Date; due: Date } => c.started_at !== undefined && c.due !== undefined);
+  if (drawn.length === 0) return '<p class="none">No clock has started yet: nothing to draw.</p>';
+  const running = drawn.some((c) => c.status === 'running' || c.status === 'overdue');
+  const times = drawn.flatMap((c) => [c.started_at.getTime(), c.due.getTime(), c.met_at?.getTime() ?? c.due.getTime()]);
+  if (running) times.push(model.generatedAt.getTime());
+  const t0 = Math.min(...times);
+  const t1 = Math.max(...times, t0 + 3_600_000);
+  const LABEL = 330;
+  const WIDTH = 960;
+  const PLOT = WIDTH - LABEL - 40;
+  const ROW = 30;
+  const TOP = 34;
+  const height = TOP + drawn.length * ROW + 30;
+  const x = (t: number): number => Math.round((LABEL + ((t - t0) / (t1 - t0)) * PLOT) * 10) / 10;
+  const short = (text: string): string => (text.length > 44 ? `${text.slice(0, 43)}…` : text);
+  const desc = drawn.map((c) => `${c.title}: ${clockStatusInWords(c)}, due ${displayTime(c.due, opts.zone)}`).join('; ');
+  const parts = [
+    `<svg class="chart" role="img" aria-labelledby="chart-title chart-desc" viewBox="0 0 ${WIDTH} ${height}" xmlns="http://www.w3.org/2000/svg" font-family="system-ui,Arial,sans-serif" font-size="13">`,
+    `<title id="chart-title">The legal clocks, from start to due time</title>`,
+    `<desc id="chart-desc">${h(desc)}</desc>`,
+    `<text x="${LABEL}" y="20" fill="#4a4a4a">${h(displayTime(new Date(t0), opts.zone))}</text>`,
+    `<text x="${LABEL + PLOT}" y="20" fill="#4a4a4a" text-anchor="end">${h(displayTime(new Date(t1), opts.zone))}</text>`,
+  ];
+  drawn.forEach((c, i) => {
+    const y = TOP + i * ROW;
+    const late = c.status === 'overdue' || c.status === 'met_late';
+    const colour = late ? '#a4001d' : c.status === 'met' ? '#1b5e20' : '#0b4f9c';
+    const width = Math.max(2, x(c.due.getTime()) - x(c.started_at.getTime()));
+    parts.push(
+      `<text x="${LABEL - 8}" y="${y + 17}" text-anchor="end" fill="#1a1a1a">${h(short(c.title))}</text>`,
+      `<rect x="${x(c.started_at.getTime())}" y="${y + 5}" width="${width}" height="16" rx="3" fill="${colour}" fill-opacity="${c.status === 'met' || c.status === 'met_late' ? 0.35 : 0.85}" stroke="${colour}"/>`,
+    );
+    if (c.met_at) {
+      const mx = x(c.met_at.getTime());
+      parts.push(`<path d="M${mx} ${y + 1}L${mx + 6} ${y + 13}L${mx} ${y + 25}L${mx - 6} ${y + 13}Z" fill="${colour}" stroke="#fff"/>`);
+    }
+    const word = late ? 'LATE' : c.status === 'met' ? 'met' : c.status === 'running' ? 'running' : '';
+    if (word) {
+      const end = Math.max(x(c.due.getTime()), c.met_at ? x(c.met_at.getTime()) : 0);
+      const inside = end + 8 + word.length * 8 > WIDTH;
+      parts.push(`<text x="${inside ? end - 10 : end + 10}" y="${y + 17}" text-anchor="${inside ? 'end' : 'start'}" fill="${inside ? '#ffffff' : colour}" font-weight="700">${word}</text>`);
+    }
+  });
+  if (running) {
+    const nx = x(model.generatedAt.getTime());
+    parts.push(
+      `<line x1="${nx}" y1="${TOP - 6}" x2="${nx}" y2="${height - 18}" stroke="#1a1a1a" stroke-width="2" stroke-dasharray="5 4"/>`,
+      `<text x="${nx}" y="${height - 4}" text-anchor="middle" fill="#1a1a1a">now (report written)</text>`,
+    );
+  }
+  parts.push('</svg>');
+  return parts.join('\n');
+}
+
+function decisions(model: ReportModel, when: (d: Date | undefined) => string): string {
+  const out = ['<section aria-labelledby="decisions"><h2 id="decisions">Decisions</h2>', '<p>Each choice made, and each step skipped, put off or refused, with who, when and the reason given.</p>'];
+  if (model.decisions.length === 0) return [...out, '<p class="none">None yet.</p></section>'].join('\n');
+  out.push('<table><caption>Decisions, in the playbook\'s order</caption><thead><tr><th scope="col">Question</th><th scope="col">Decision</th><th scope="col">Who, when</th><th scope="col">Reason</th></tr></thead><tbody>');
+  for (const d of model.decisions) {
+    const cls = d.kind === 'declined' ? ' class="gap"' : '';
+    out.push(
+      `<tr><td>${h(d.prompt)} <code>${h(d.step)}</code></td><td${cls}>${h(d.answer)}${d.until ? ` (remind ${h(displayTimeOrText(d.until, model))})` : ''}</td><td>${whoWhen(d.by, d.at, when)}</td><td class="text">${d.reason ? h(d.reason) : '<span class="none">—</span>'}</td></tr>`,
+    );
+  }
+  out.push('</tbody></table></section>');
+  return out.join('\n');
+}
+
+function art33(model: ReportModel): string {
+  const out = [
+    '<section aria-labelledby="art33"><h2 id="art33">What the authority must be told (GDPR Art. 33(3))</h2>',
+    '<table><caption>The four elements of a notification, from the answers given</caption><thead><tr><th scope="col">Element</th><th scope="col">Answer</th><th scope="col">Given by</th></tr></thead><tbody>',
+  ];
+  for (const [letter, fields] of ART33_ROWS) {
+    for (const field of fields) {
+      const fact = model.facts.get(field)!;
+      const text = factText(fact, '\n\n');
+      const given = fact.answers.length > 0 ? fact.answers.map((a) => whoWhen(a.by, a.at, (d) => h(displayTime(d!, model.zone)))).join('<br>') : fact.otherwise ? h(fact.otherwise.source) : '';
+      out.push(
+        `<tr><th scope="row">${h(letter)}: ${h(RECORD_FIELDS[field].replace(/ \(Art\. 33\(3\)\(.\)\)$/, ''))}</th><td class="text">${text ? h(displayTimeOrText(text, model)) : `<span class="gap">${fact.asked ? 'not answered yet' : 'the playbook asks no step for it'}</span>`}</td><td>${given || '<span class="none">—</span>'}</td></tr>`,
+      );
+    }
+  }
+  out.push('</tbody></table></section>');
+  return out.join('\n');
+}
+
+/** Who, and on the next line when (kept on one line). */
+function whoWhen(by: string | undefined, at: Date | undefined, when: (d: Date | undefined) => string): string {
+  return `${by ? h(by) : '<span class="none">—</span>'}${at ? `<br><span class="when">${when(at)}</span>` : ''}`;
+}
+
+function records(model: ReportModel): string {
+  const out = ['<section aria-labelledby="record"><h2 id="record">The record of the breach (GDPR Art. 33(5))</h2>'];
+  if (model.records.length === 0) out.push('<p class="none">The playbook renders no record template for this incident.</p>');
+  for (const r of model.records) {
+    if (r.needs) {
+      out.push(`<h3>${h(r.title)}</h3>`, `<p class="gap">Not complete yet: it needs the answers to ${r.needs.map((s) => `<code>${h(s)}</code>`).join(', ')}.</p>`);
+      continue;
+    }
+    out.push('<div class="record">', ...htmlBlocks(printable(r.body!), r.headings, { level: 3, style: false }), '</div>');
+  }
+  out.push('</section>');
+  return out.join('\n');
+}
+
+function notices(model: ReportModel, when: (d: Date | undefined) => string): string {
+  const out = ['<section aria-labelledby="notices"><h2 id="notices">Notices rendered</h2>', '<p>Every draft leakctl wrote, with the SHA-256 of the text written: a copy that was sent can be checked against it.</p>'];
+  if (model.notices.length === 0) return [...out, '<p class="none">No notice rendered yet.</p></section>'].join('\n');
+  out.push('<table><caption>Drafts, in the order written</caption><thead><tr><th scope="col">Template</th><th scope="col">File</th><th scope="col">Written by, when</th><th scope="col">SHA-256</th><th scope="col">Standing</th></tr></thead><tbody>');
+  for (const n of model.notices) {
+    out.push(`<tr><td>${h(n.template)}</td><td><code>${h(n.file)}</code></td><td>${whoWhen(n.by, n.at, when)}</td><td class="hash">${h(n.sha256)}</td><td>${h({ current: 'current', replaced: 'replaced by a later rendering', withdrawn: 'withdrawn' }[n.standing])}</td></tr>`);
+  }
+  out.push('</tbody></table></section>');
+  return out.join('\n');
+}
+
+function custody(model: ReportModel, when: (d: Date | undefined) => string): string {
+  const out = ['<section aria-labelledby="custody"><h2 id="custody">Evidence and its custody</h2>', '<p>Every file attached, as it was added: where it came from, its SHA-256 and size, who added it and when.</p>'];
+  if (model.custody.length === 0) return [...out, '<p class="none">No file attached.</p></section>'].join('\n');
+  out.push('<table><caption>Chain of custody of the attached files</caption><thead><tr><th scope="col">File</th><th scope="col">Stored as</th><th scope="col">SHA-256</th><th scope="col">Size</th><th scope="col">Added by, when</th><th scope="col">How</th></tr></thead><tbody>');
+  for (const c of model.custody) {
+    const how = c.step ? `the answer to <code>${h(c.step)}</code> (entry #${c.entry})` : `leakctl attach (entry #${c.entry})`;
+    out.push(`<tr><td>${h(c.original)}</td><td><code>${h(c.stored)}</code></td><td class="hash">${h(c.sha256)}</td><td class="when">${groupThousands(c.bytes)} bytes</td><td>${whoWhen(c.by, c.at, when)}</td><td>${how}</td></tr>`);
+  }
+  out.push('</tbody></table></section>');
+  return out.join('\n');
+}
+
+function steps(model: ReportModel, when: (d: Date | undefined) => string): string {
+  const out = ['<section aria-labelledby="steps"><h2 id="steps">Steps open, put off or declined</h2>'];
+  const open = model.progress.steps.filter((s) => s.state === 'open' || (s.state === 'waiting' && s.reason));
+  const marked = model.progress.steps.filter((s) => s.state === 'deferred' || s.state === 'declined');
+  if (open.length + marked.length === 0) return [...out, '<p>Every step that applies is done.</p></section>'].join('\n');
+  if (marked.length > 0) {
+    out.push('<table><caption>Put off or declined</caption><thead><tr><th scope="col">Step</th><th scope="col">Standing</th><th scope="col">Who, when</th><th scope="col">Reason</th></tr></thead><tbody>');
+    for (const s of marked) {
+      const standing = s.state === 'deferred' ? `not yet${s.until ? `, remind ${displayTimeOrText(s.until, model)}` : ''}` : `won't do${s.required ? ' (required: a gap)' : ''}`;
+      out.push(`<tr><td>${h(s.prompt)} <code>${h(s.id)}</code></td><td${s.state === 'declined' && s.required ? ' class="gap"' : ''}>${h(standing)}</td><td>${whoWhen(s.by, s.at, when)}</td><td class="text">${h(s.reason ?? '')}</td></tr>`);
+    }
+    out.push('</tbody></table>');
+  }
+  if (open.length > 0) {
+    out.push('<table><caption>Still open</caption><thead><tr><th scope="col">Phase</th><th scope="col">Step</th><th scope="col">Required</th><th scope="col">Note</th></tr></thead><tbody>');
+    for (const s of open) out.push(`<tr><td>${s.phase}</td><td>${h(s.prompt)} <code>${h(s.id)}</code></td><td>${s.required ? 'yes' : 'no'}</td><td>${h(s.reason ?? '')}</td></tr>`);
+    out.push('</tbody></table>');
+  }
+  out.push('</section>');
+  return out.join('\n');
+}
+
+function verification(model: ReportModel): string {
+  const v = model.verification;
+  const id = model.incident.id;
+  return [
+    '<section aria-labelledby="verification"><h2 id="verification">Verification</h2>',
+    v.ok
+      ? `<p class="ok">Verified when this report was written: the hash chain of all ${groupThousands(v.entries)} entries is intact, and ${v.attachments} attached file(s) match their SHA-256.</p>`
+      : `<p class="fail">The evidence log does NOT verify: ${v.problems.map(h).join(' ')}</p>`,
+    '<dl class="facts">',
+    `<dt>Entries</dt><dd>${groupThousands(v.entries)}</dd>`,
+    `<dt>Head hash</dt><dd class="hash">${h(v.head ?? '-')}</dd>`,
+    `<dt>Log file</dt><dd><code>${h(v.log_file)}</code></dd>`,
+    '</dl>',
+    '<h3>How to check it yourself</h3>',
+    `<p>${h(independentCheck(id, v.head))}</p>`,
+    `<pre><code>leakctl verify ${h(id)} --head ${h(v.head ?? '')}</code></pre>`,
+    '</section>',
+  ].join('\n');
+}
+
+export { SECTIONS };

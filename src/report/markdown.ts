@@ -1,0 +1,130 @@
+/**
+ * The report in Markdown (`leakctl report --format md`): the same sections and words as the HTML,
+ * for a wiki, a ticket or a pull request. Every value is escaped so that no answer becomes markup
+ * (a link, an image, raw HTML) when the Markdown is shown.
+ */
+import { cautionOf, displayTime } from '../deadlines/format.js';
+import { RECORD_FIELDS, type RecordField } from '../schemas/playbook.js';
+import { groupThousands, printable } from '../ui/text.js';
+import { factText } from './facts.js';
+import type { ReportModel } from './model.js';
+import type { TimelineRow } from './timeline.js';
+import { ART33_ROWS, causeInWords, clockStatusInWords, incidentStateInWords, independentCheck, SUMMARY_FIELDS } from './words.js';
+
+/**
+ * Escaped for Markdown: the characters that make inline markup backslashed (and those that start a
+ * block, where they start the text), & and < as entities, lines joined with <br>.
+ */
+export function md(text: string): string {
+  return printable(text)
+    .replace(/[\\`*_[\]|~]/g, (ch) => `\\${ch}`)
+    .replace(/^([#+\-=>])/, '\\$1')
+    .replace(/^(\d+)([.)])/, '$1\\$2')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/\r?\n/g, '<br>');
+}
+
+const row = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
+const header = (cells: readonly string[]): string => `${row(cells)}\n${row(cells.map(() => '---'))}`;
+
+export function markdownHead(model: ReportModel): string {
+  const { incident, playbook, progress, facts, zone } = model;
+  const state = incident.state;
+  const opened = state.opened!;
+  const when = (d: Date | undefined): string => (d ? md(displayTime(d, zone)) : '—');
+  const asTime = (text: string): string => {
+    const date = new Date(text);
+    return /^\d{4}-\d{2}-\d{2}T/.test(text) && !Number.isNaN(date.getTime()) ? displayTime(date, zone) : text;
+  };
+  const fact = (field: RecordField): string => md(asTime(factText(facts.get(field), '\n'))) || '*not answered*';
+  const out: string[] = [];
+  out.push(`# Incident report: ${md(incident.id)}`, '');
+  out.push(`${opened.drill ? '**DRILL: an exercise, not a real incident.**' : '**Real incident.**'} ${md(playbook.title)}`, '');
+  out.push(`Written by leakctl at ${when(model.generatedAt)} from the incident's evidence log (${groupThousands(model.verification.entries)} entries, head \`${model.verification.head ?? '-'}\`). ${model.includeSensitive ? '**Includes the answers to sensitive steps.**' : 'Answers to steps marked sensitive are left out.'}`, '');
+
+  out.push('## Summary', '');
+  out.push(`- **Incident:** ${md(incident.id)}, ${opened.drill ? 'a drill' : 'a real incident'}`);
+  out.push(`- **Cause:** ${md(causeInWords(playbook.cause))}`);
+  out.push(`- **Playbook:** ${md(playbook.title)} (${md(playbook.id)}${playbook.version ? `, version ${md(playbook.version)}` : ''})`);
+  const labels: Partial<Record<RecordField, string>> = { nature: 'What happened', status: 'Where the leak stands', categories: 'Data concerned', people: 'People affected (approx.)', records: 'Records affected (approx.)', discovered: 'Became aware', contained: 'Contained' };
+  for (const field of SUMMARY_FIELDS) out.push(`- **${labels[field]}:** ${fact(field)}`);
+  out.push(`- **Opened:** ${when(opened.at)} by ${md(opened.responder)}`);
+  out.push(`- **Closed:** ${state.closed ? `${when(state.closed.at)} by ${md(state.closed.actor)}` : 'not closed'}`);
+  out.push(`- **Where it stands:** ${md(incidentStateInWords(progress.state))}: ${progress.answered + progress.skipped + progress.declined} of ${progress.total} steps done (${progress.answered} answered, ${progress.skipped} skipped, ${progress.declined} declined, ${progress.deferred} put off, ${progress.open} open)`, '');
+
+  out.push('## Legal clocks', '');
+  if (model.clocks.length === 0) out.push('No legal deadline applies on the answers given.', '');
+  else {
+    out.push(header(['Deadline', 'Started', 'Due', 'Met', 'Standing', 'Law']));
+    for (const c of model.clocks) {
+      const caution = cautionOf(c).trim();
+      out.push(row([md(c.title), when(c.started_at), when(c.due), when(c.met_at), `${md(clockStatusInWords(c))}${caution ? `<br>${md(caution)}` : ''}`, md(c.source ?? '')]));
+    }
+    out.push('');
+  }
+
+  out.push('## Decisions', '');
+  if (model.decisions.length === 0) out.push('None yet.', '');
+  else {
+    out.push(header(['Question', 'Decision', 'By', 'When', 'Reason']));
+    for (const d of model.decisions) out.push(row([`${md(d.prompt)} (${md(d.step)})`, md(d.answer), md(d.by ?? '—'), when(d.at), md(d.reason ?? '—')]));
+    out.push('');
+  }
+
+  out.push('## What the authority must be told (GDPR Art. 33(3))', '');
+  out.push(header(['Element', 'Answer', 'Given by']));
+  for (const [letter, fields] of ART33_ROWS) {
+    for (const field of fields) {
+      const f = facts.get(field)!;
+      const text = factText(f, '\n');
+      out.push(row([`${letter} ${md(RECORD_FIELDS[field].replace(/ \(Art\. 33\(3\)\(.\)\)$/, ''))}`, text ? md(asTime(text)) : f.asked ? '*not answered yet*' : '*the playbook asks no step for it*', (f.answers.length > 0 ? f.answers.map((a) => `${md(a.by)}, ${md(displayTime(a.at, zone))}`).join('<br>') : md(f.otherwise?.source ?? '')) || '—']));
+    }
+  }
+  out.push('');
+
+  out.push('## The record of the breach (GDPR Art. 33(5))', '');
+  if (model.records.length === 0) out.push('The playbook renders no record template for this incident.', '');
+  for (const r of model.records) {
+    if (r.needs) out.push(`### ${md(r.title)}`, '', `Not complete yet: it needs the answers to ${r.needs.map(md).join(', ')}.`, '');
+    else out.push(...r.body!.split(/\n{2,}/).map((p) => `> ${p.split('\n').map(md).join('<br>')}\n>`), '');
+  }
+
+  out.push('## Notices rendered', '');
+  if (model.notices.length === 0) out.push('No notice rendered yet.', '');
+  else {
+    out.push(header(['Template', 'File', 'Written', 'By', 'SHA-256', 'Standing']));
+    for (const n of model.notices) out.push(row([md(n.template), md(n.file), when(n.at), md(n.by), `\`${n.sha256}\``, n.standing]));
+    out.push('');
+  }
+
+  out.push('## Evidence and its custody', '');
+  if (model.custody.length === 0) out.push('No file attached.', '');
+  else {
+    out.push(header(['File', 'Stored as', 'SHA-256', 'Size', 'Added by', 'When', 'How']));
+    for (const c of model.custody) out.push(row([md(c.original), md(c.stored), `\`${md(c.sha256)}\``, `${groupThousands(c.bytes)} bytes`, md(c.by), when(c.at), `${c.step ? `the answer to ${md(c.step)}` : 'leakctl attach'} (entry #${c.entry})`]));
+    out.push('');
+  }
+
+  out.push('## Steps open, put off or declined', '');
+  const marked = progress.steps.filter((s) => s.state === 'deferred' || s.state === 'declined' || s.state === 'open');
+  if (marked.length === 0) out.push('Every step that applies is done.', '');
+  else {
+    out.push(header(['Step', 'Standing', 'By', 'When', 'Reason']));
+    for (const s of marked) out.push(row([`${md(s.prompt)} (${md(s.id)})`, s.state === 'deferred' ? 'not yet' : s.state === 'declined' ? `won't do${s.required ? ' (required: a gap)' : ''}` : 'open', md(s.by ?? '—'), when(s.at), md(s.reason ?? '—')]));
+    out.push('');
+  }
+
+  const v = model.verification;
+  out.push('## Verification', '');
+  out.push(v.ok ? `Verified when this report was written: the hash chain of all ${groupThousands(v.entries)} entries is intact, and ${v.attachments} attached file(s) match their SHA-256.` : `**The evidence log does NOT verify:** ${v.problems.map(md).join(' ')}`, '');
+  out.push(`- **Entries:** ${groupThousands(v.entries)}`, `- **Head hash:** \`${v.head ?? '-'}\``, '');
+  out.push(md(independentCheck(incident.id, v.head)), '', '```', `leakctl verify ${incident.id} --head ${v.head ?? ''}`, '```', '');
+
+  out.push('## Timeline', '', header(['Time', '#', 'Who', 'Entry', 'Step', 'What']));
+  return `${out.join('\n')}\n`;
+}
+
+export function markdownTimelineRow(r: TimelineRow, zone: string): string {
+  return `${row([md(displayTime(new Date(r.time), zone)), String(r.entry), md(r.actor), md(r.type), md(r.step), md(r.summary)])}\n`;
+}

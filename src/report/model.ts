@@ -1,0 +1,198 @@
+/**
+ * What `leakctl report` says of an incident (issue 15), gathered once and written as HTML,
+ * Markdown or JSON: the summary, the decisions with who, when and why, the legal clocks, the
+ * register's facts (Art. 33(3)) and the record (Art. 33(5)), every notice rendered, the custody
+ * of every attachment, the steps still open, put off or declined, and the verification. The
+ * timeline, which grows with the log, is not gathered here but streamed (report/timeline.ts).
+ */
+import type { Settings } from '../config/settings.js';
+import type { DeadlineClock } from '../deadlines/compute.js';
+import { rulesOf } from '../deadlines/rules.js';
+import { verifyLog } from '../evidence/verify.js';
+import type { Incident } from '../incident/incident.js';
+import { findTemplate, noticesDue, renderAll } from '../notices/drafts.js';
+import type { Playbook } from '../playbook/types.js';
+import { readiness, renderInputOf } from '../run/drafts.js';
+import { progressOf, type Progress } from '../run/progress.js';
+import { CONDITION_SKIP } from '../run/steps.js';
+import type { RecordField } from '../schemas/playbook.js';
+import { factsOf, shownAnswer, stepsById, type Fact } from './facts.js';
+
+export interface ReportSource {
+  readonly incident: Incident;
+  readonly playbook: Playbook;
+  readonly settings: Settings;
+  readonly now: Date;
+  readonly includeSensitive: boolean;
+  /** The zone times are shown in. */
+  readonly zone: string;
+}
+
+export interface Decision {
+  readonly step: string;
+  readonly prompt: string;
+  readonly phase: number;
+  /** `answered`: a choice made; the others: a step skipped, put off or refused, with the reason given. */
+  readonly kind: 'answered' | 'skipped' | 'deferred' | 'declined';
+  readonly answer: string;
+  readonly by?: string;
+  readonly at?: Date;
+  readonly reason?: string;
+  readonly until?: string;
+}
+
+export interface NoticeRendered {
+  readonly template: string;
+  readonly file: string;
+  readonly at: Date;
+  readonly by: string;
+  readonly sha256: string;
+  readonly entry: number;
+  /** `current`: the latest rendering of its file; `replaced` by a later one; `withdrawn`. */
+  readonly standing: 'current' | 'replaced' | 'withdrawn';
+}
+
+export interface CustodyRow {
+  /** The name it was given as (its path when attached with `leakctl attach`), else its stored name. */
+  readonly original: string;
+  /** The step whose answer it is, when attached at a step rather than with `leakctl attach`. */
+  readonly step?: string;
+  readonly stored: string;
+  readonly sha256: string;
+  readonly bytes: number;
+  readonly by: string;
+  readonly at: Date;
+  readonly entry: number;
+}
+
+export interface RecordDraft {
+  readonly template: string;
+  readonly title: string;
+  readonly headings: readonly string[];
+  /** The record as the template writes it now, or the steps it still needs. */
+  readonly body?: string;
+  readonly needs?: readonly string[];
+}
+
+export interface Verification {
+  readonly ok: boolean;
+  readonly entries: number;
+  readonly head: string | null;
+  readonly attachments: number;
+  readonly problems: readonly string[];
+  readonly log_file: string;
+}
+
+export interface ReportModel {
+  readonly generatedAt: Date;
+  readonly incident: Incident;
+  readonly playbook: Playbook;
+  readonly progress: Progress;
+  readonly facts: ReadonlyMap<RecordField, Fact>;
+  readonly decisions: readonly Decision[];
+  readonly clocks: readonly DeadlineClock[];
+  readonly records: readonly RecordDraft[];
+  readonly notices: readonly NoticeRendered[];
+  readonly custody: readonly CustodyRow[];
+  readonly verification: Verification;
+  readonly includeSensitive: boolean;
+  readonly zone: string;
+}
+
+/**
+ * Art. 33(3)(b) when no step answered it: whom the regulator notice names, the signatory (the
+ * config's, or the one named at the start), else the data protection officer of the config.
+ */
+function contactPointOtherwise(settings: Settings, incident: Incident): Fact['otherwise'] {
+  const org = settings.config.org;
+  const named = org.signatory ?? incident.state.opened?.signatory;
+  if (named) {
+    const contact = org.signatory?.contact ?? org.contact_email;
+    return { text: `${named.name}${named.role ? ` (${named.role})` : ''}${contact ? `, ${contact}` : ''}`, source: org.signatory ? 'the config (org.signatory)' : 'the signatory named at the start' };
+  }
+  return org.dpo_contact ? { text: `the data protection officer, ${org.dpo_contact}`, source: 'the config (org.dpo_contact)' } : undefined;
+}
+
+/** `attachments/<12 hex>-<name>` → `<name>`: the name a file was stored under, less its hash prefix. */
+function storedName(stored: string): string {
+  return stored.replace(/^.*\//, '').replace(/^[0-9a-f]{12}-/, '');
+}
+
+/** The kinds of step whose answer is a choice made: the decisions of the report. */
+const CHOICES = new Set(['select', 'multi', 'confirm']);
+
+export async function reportOf(source: ReportSource): Promise<ReportModel> {
+  const { incident, playbook, settings, now } = source;
+  const state = incident.state;
+  const rules = rulesOf(playbook, settings);
+  const progress = progressOf(playbook, state, now, rules);
+  const steps = stepsById(playbook);
+  const shown = { includeSensitive: source.includeSensitive };
+
+  const decisions: Decision[] = [];
+  for (const s of progress.steps) {
+    const step = steps.get(s.id)!;
+    const base = { step: s.id, prompt: s.prompt, phase: s.phase };
+    if (s.state === 'answered' && CHOICES.has(step.kind)) {
+      decisions.push({ ...base, kind: 'answered', answer: shownAnswer(steps, state, s.id, shown) ?? '', by: s.by!, at: s.at! });
+    } else if (s.state === 'deferred' || s.state === 'declined') {
+      decisions.push({ ...base, kind: s.state, answer: s.state === 'deferred' ? 'not yet' : "won't do", by: s.by!, at: s.at!, reason: s.reason ?? '', ...(s.until ? { until: s.until } : {}) });
+    } else if (s.state === 'skipped' && !(s.reason ?? '').startsWith(CONDITION_SKIP)) {
+      decisions.push({ ...base, kind: 'skipped', answer: 'skipped', reason: s.reason ?? '' });
+    }
+  }
+
+  // The record (Art. 33(5)): every template written for the record that applies, as it reads now.
+  const draftSource = { incident, playbook, settings, rules };
+  const records: RecordDraft[] = [];
+  for (const id of noticesDue(playbook, state)) {
+    const template = findTemplate(id, settings.templateDirs);
+    if (template.reader !== 'record') continue;
+    const { waiting } = await readiness(draftSource, [id], now);
+    const base = { template: id, title: template.title, headings: template.headings };
+    if (waiting.length > 0) records.push({ ...base, needs: waiting[0]!.steps });
+    else records.push({ ...base, body: (await renderAll(renderInputOf(draftSource, now), [id]))[0]!.body });
+  }
+
+  // Custody and notices: one pass over the log, verified on the way.
+  const notices: NoticeRendered[] = [];
+  const custody: CustodyRow[] = [];
+  const latest = new Map<string, number>();
+  for await (const e of incident.entries()) {
+    const files = e.type === 'evidence.attached' ? e.data.files : e.type === 'step.answered' && steps.get(String(e.data.step))?.kind === 'attachment' ? e.data.value : undefined;
+    if (Array.isArray(files)) {
+      for (const f of files as { original?: unknown; path?: unknown; sha256?: unknown; bytes?: unknown }[]) {
+        const stored = String(f.path);
+        const original = typeof f.original === 'string' ? f.original : storedName(stored);
+        custody.push({ original, stored, sha256: String(f.sha256), bytes: Number(f.bytes ?? 0), by: e.actor, at: new Date(e.at), entry: e.seq, ...(e.type === 'step.answered' ? { step: String(e.data.step) } : {}) });
+      }
+    } else if (e.type === 'notice.rendered') {
+      const file = String(e.data.file);
+      const earlier = latest.get(file);
+      if (earlier !== undefined) notices[earlier] = { ...notices[earlier]!, standing: 'replaced' };
+      latest.set(file, notices.length);
+      notices.push({ template: String(e.data.template), file, at: new Date(e.at), by: e.actor, sha256: String(e.data.sha256), entry: e.seq, standing: 'current' });
+    } else if (e.type === 'notice.withdrawn') {
+      const earlier = latest.get(String(e.data.file));
+      if (earlier !== undefined) notices[earlier] = { ...notices[earlier]!, standing: 'withdrawn' };
+    }
+  }
+
+  // What `leakctl verify` says of it: the chain again, and every attachment re-hashed.
+  const verified = await verifyLog(incident.logFile, { dir: incident.dir });
+  return {
+    generatedAt: now,
+    incident,
+    playbook,
+    progress,
+    facts: factsOf(playbook, state, shown, { contact_point: contactPointOtherwise(settings, incident) }),
+    decisions,
+    clocks: progress.deadlines,
+    records,
+    notices,
+    custody,
+    verification: { ok: verified.ok, entries: verified.entries, head: verified.head, attachments: verified.attachments, problems: verified.problems.map((p) => p.message), log_file: incident.logFile },
+    includeSensitive: source.includeSensitive,
+    zone: source.zone,
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * One incident as a row of the organisation's breach register (issue 15; GDPR Art. 33(5), the
+ * ICO's breach log): the facts the playbook's `record:` block names, whether and when the
+ * authority and the people were told, and the reasons where they were not. Values are kept
+ * machine-readable: times in RFC 3339 UTC, counts as plain numbers, choices by their labels.
+ */
+import type { IncidentState } from '../evidence/state.js';
+import type { Playbook } from '../playbook/types.js';
+import type { Progress } from '../run/progress.js';
+import type { RecordField } from '../schemas/playbook.js';
+import { factsOf, type Fact } from './facts.js';
+import { incidentStateInWords } from './words.js';
+
+export const REGISTER_COLUMNS = [
+  'incident',
+  'drill',
+  'cause',
+  'playbook',
+  'discovered',
+  'contained',
+  'closed',
+  'nature',
+  'categories',
+  'people',
+  'records',
+  'consequences',
+  'measures',
+  'risk',
+  'authority_told',
+  'authority_told_at',
+  'people_told',
+  'people_told_at',
+  'reasons',
+  'leak_status',
+  'status',
+  'entries',
+  'head',
+] as const;
+
+export type RegisterColumn = (typeof REGISTER_COLUMNS)[number];
+export type RegisterRow = Record<RegisterColumn, string | number | boolean | null>;
+
+/** A fact's answers as one value: a number alone stays a number; several answers are joined with "; ". */
+function valueOf(fact: Fact | undefined): string | number | null {
+  if (!fact || fact.answers.length === 0) return null;
+  if (fact.answers.length === 1 && typeof fact.answers[0]!.value === 'number') return fact.answers[0]!.value;
+  return fact.answers.map((a) => (typeof a.value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(a.value) ? a.value : a.text)).join('; ');
+}
+
+export function registerRow(playbook: Playbook, state: IncidentState, progress: Progress): RegisterRow {
+  const facts = factsOf(playbook, state, { includeSensitive: false });
+  const fact = (field: RecordField): Fact | undefined => facts.get(field);
+  // A duty to tell declined, with its reason: one of the reasons where they were not told.
+  const declined = (['authority_told', 'people_told'] as const).flatMap((field) =>
+    (playbook.record?.[field] ?? []).flatMap((step) => {
+      const mark = state.declined.get(step);
+      return mark ? [`${step} will not be done: ${mark.reason}`] : [];
+    }),
+  );
+  const told = (field: 'authority_told' | 'people_told'): boolean | null => ((fact(field)?.answers.length ?? 0) > 0 ? true : playbook.record?.[field] ? false : null);
+  // The reasons where someone was not told: the answers that give them, the risk as assessed (the
+  // usual reason: unlikely to result in a risk), and any duty to tell declined with its reason.
+  const untold = told('authority_told') === false || told('people_told') === false;
+  const risk = valueOf(fact('risk'));
+  const reasons = untold ? [valueOf(fact('reasons')), risk === null ? null : `risk assessed: ${risk}`, ...declined].filter((r) => r !== null && r !== '') : [];
+  const opened = state.opened!;
+  return {
+    incident: state.id,
+    drill: opened.drill,
+    cause: playbook.cause,
+    playbook: playbook.id,
+    discovered: valueOf(fact('discovered')) ?? opened.at.toISOString(),
+    contained: valueOf(fact('contained')),
+    closed: state.closed?.at.toISOString() ?? null,
+    nature: valueOf(fact('nature')),
+    categories: valueOf(fact('categories')),
+    people: valueOf(fact('people')),
+    records: valueOf(fact('records')),
+    consequences: valueOf(fact('consequences')),
+    measures: valueOf(fact('measures')),
+    risk: valueOf(fact('risk')),
+    authority_told: told('authority_told'),
+    authority_told_at: valueOf(fact('authority_told')),
+    people_told: told('people_told'),
+    people_told_at: valueOf(fact('people_told')),
+    reasons: reasons.length > 0 ? reasons.join('; ') : null,
+    leak_status: valueOf(fact('status')),
+    status: incidentStateInWords(progress.state),
+    entries: state.entries,
+    head: state.head,
+  };
+}
