@@ -37,7 +37,7 @@ dl.facts dt{font-weight:600}
 dl.facts dd{margin:0;white-space:pre-wrap}
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem;font-size:.9rem}
 caption{text-align:left;font-weight:600;padding:.25rem 0}
-th,td{border:1px solid #c4c9d0;padding:.3rem .45rem;text-align:left;vertical-align:top}
+th,td{border:1px solid #c4c9d0;padding:.3rem .45rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
 th{background:#eef1f4}
 td.text{white-space:pre-wrap}
 .when{white-space:nowrap}
@@ -57,6 +57,7 @@ pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f4f6f8;padding:.6rem
   main{max-width:none;padding:0}
   nav{display:none}
   table{font-size:9pt}
+  .hash,code{font-size:8pt}
   h2{break-after:avoid}
   tr,.chart,dl.facts{break-inside:avoid}
   thead{display:table-header-group}
@@ -199,17 +200,19 @@ export function chart(model: ReportModel, opts: HtmlOptions): string {
   if (running) times.push(model.generatedAt.getTime());
   const t0 = Math.min(...times);
   const t1 = Math.max(...times, t0 + 3_600_000);
-  const LABEL = 330;
+  // Text at 15 units stays at 8 pt or more when the chart is printed across an A4 page (186 mm).
+  const LABEL = 370;
   const WIDTH = 960;
-  const PLOT = WIDTH - LABEL - 40;
-  const ROW = 30;
-  const TOP = 34;
-  const height = TOP + drawn.length * ROW + 30;
+  // Room on the right for the word after the last bar ("running", "LATE").
+  const PLOT = WIDTH - LABEL - 90;
+  const ROW = 32;
+  const TOP = 36;
+  const height = TOP + drawn.length * ROW + (running ? 30 : 8);
   const x = (t: number): number => Math.round((LABEL + ((t - t0) / (t1 - t0)) * PLOT) * 10) / 10;
-  const short = (text: string): string => (text.length > 44 ? `${text.slice(0, 43)}…` : text);
+  const short = (text: string): string => (text.length > 42 ? `${text.slice(0, 41)}…` : text);
   const desc = drawn.map((c) => `${c.title}: ${clockStatusInWords(c)}, due ${displayTime(c.due, opts.zone)}`).join('; ');
   const parts = [
-    `<svg class="chart" role="img" aria-labelledby="chart-title chart-desc" viewBox="0 0 ${WIDTH} ${height}" xmlns="http://www.w3.org/2000/svg" font-family="system-ui,Arial,sans-serif" font-size="13">`,
+    `<svg class="chart" role="img" aria-labelledby="chart-title chart-desc" viewBox="0 0 ${WIDTH} ${height}" xmlns="http://www.w3.org/2000/svg" font-family="system-ui,Arial,sans-serif" font-size="15">`,
     `<title id="chart-title">The legal clocks, from start to due time</title>`,
     `<desc id="chart-desc">${h(desc)}</desc>`,
     `<text x="${LABEL}" y="20" fill="#4a4a4a">${h(displayTime(new Date(t0), opts.zone))}</text>`,
@@ -221,18 +224,19 @@ export function chart(model: ReportModel, opts: HtmlOptions): string {
     const colour = late ? '#a4001d' : c.status === 'met' ? '#1b5e20' : '#0b4f9c';
     const width = Math.max(2, x(c.due.getTime()) - x(c.started_at.getTime()));
     parts.push(
-      `<text x="${LABEL - 8}" y="${y + 17}" text-anchor="end" fill="#1a1a1a">${h(short(c.title))}</text>`,
-      `<rect x="${x(c.started_at.getTime())}" y="${y + 5}" width="${width}" height="16" rx="3" fill="${colour}" fill-opacity="${c.status === 'met' || c.status === 'met_late' ? 0.35 : 0.85}" stroke="${colour}"/>`,
+      `<text x="${LABEL - 8}" y="${y + 20}" text-anchor="end" fill="#1a1a1a">${h(short(c.title))}</text>`,
+      `<rect x="${x(c.started_at.getTime())}" y="${y + 6}" width="${width}" height="18" rx="3" fill="${colour}" fill-opacity="${c.status === 'met' || c.status === 'met_late' ? 0.35 : 0.85}" stroke="${colour}"/>`,
     );
     if (c.met_at) {
       const mx = x(c.met_at.getTime());
-      parts.push(`<path d="M${mx} ${y + 1}L${mx + 6} ${y + 13}L${mx} ${y + 25}L${mx - 6} ${y + 13}Z" fill="${colour}" stroke="#fff"/>`);
+      parts.push(`<path d="M${mx} ${y + 2}L${mx + 7} ${y + 15}L${mx} ${y + 28}L${mx - 7} ${y + 15}Z" fill="${colour}" stroke="#fff"/>`);
     }
     const word = late ? 'LATE' : c.status === 'met' ? 'met' : c.status === 'running' ? 'running' : '';
     if (word) {
       const end = Math.max(x(c.due.getTime()), c.met_at ? x(c.met_at.getTime()) : 0);
-      const inside = end + 8 + word.length * 8 > WIDTH;
-      parts.push(`<text x="${inside ? end - 10 : end + 10}" y="${y + 17}" text-anchor="${inside ? 'end' : 'start'}" fill="${inside ? '#ffffff' : colour}" font-weight="700">${word}</text>`);
+      const inside = end + 10 + word.length * 11 > WIDTH;
+      const light = c.status === 'met' || c.status === 'met_late';
+      parts.push(`<text x="${inside ? end - 10 : end + 10}" y="${y + 20}" text-anchor="${inside ? 'end' : 'start'}" fill="${inside ? (light ? '#1a1a1a' : '#ffffff') : colour}" font-weight="700">${word}</text>`);
     }
   });
   if (running) {

@@ -50,19 +50,19 @@ function valueOf(fact: Fact | undefined): string | number | null {
 export function registerRow(playbook: Playbook, state: IncidentState, progress: Progress): RegisterRow {
   const facts = factsOf(playbook, state, { includeSensitive: false });
   const fact = (field: RecordField): Fact | undefined => facts.get(field);
-  // A duty to tell declined, with its reason: one of the reasons where they were not told.
-  const declined = (['authority_told', 'people_told'] as const).flatMap((field) =>
+  // A duty to tell declined or put off, with its reason: one of the reasons where they were not told.
+  const marked = (['authority_told', 'people_told'] as const).flatMap((field) =>
     (playbook.record?.[field] ?? []).flatMap((step) => {
-      const mark = state.declined.get(step);
-      return mark ? [`${step} will not be done: ${mark.reason}`] : [];
+      const declined = state.declined.get(step);
+      const deferred = state.deferred.get(step);
+      return declined ? [`${step} will not be done: ${declined.reason}`] : deferred ? [`${step} not yet: ${deferred.reason}`] : [];
     }),
   );
   const told = (field: 'authority_told' | 'people_told'): boolean | null => ((fact(field)?.answers.length ?? 0) > 0 ? true : playbook.record?.[field] ? false : null);
-  // The reasons where someone was not told: the answers that give them, the risk as assessed (the
-  // usual reason: unlikely to result in a risk), and any duty to tell declined with its reason.
+  // The reasons where someone was not told: the answers that give them, and the duties to tell
+  // declined or put off with theirs. (The risk as assessed, the usual reason, has its own column.)
   const untold = told('authority_told') === false || told('people_told') === false;
-  const risk = valueOf(fact('risk'));
-  const reasons = untold ? [valueOf(fact('reasons')), risk === null ? null : `risk assessed: ${risk}`, ...declined].filter((r) => r !== null && r !== '') : [];
+  const reasons = untold ? [valueOf(fact('reasons')), ...marked].filter((r) => r !== null && r !== '') : [];
   const opened = state.opened!;
   return {
     incident: state.id,

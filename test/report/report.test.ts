@@ -1,0 +1,219 @@
+/**
+ * `leakctl report` and `leakctl register` (issue 15), as their readers get them: the report's
+ * three forms saying the same, a late clock marked LATE and a running one against the line of the
+ * report's time, decisions with who, when and why, the custody of a file, sensitive answers left
+ * out unless asked for, a log that does not verify refused with nothing written; the register read
+ * back by Python's csv module as a spreadsheet import would, drills left out unless asked for.
+ * (The HTML in a real browser: test/browser, `npm run test:browser`.)
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { inProcess } from '../helpers/cli.js';
+
+const noPython = spawnSync('python3', ['--version']).error ? 'python3 is not installed (.ci/run installs it)' : null;
+const tmp = mkdtempSync(join(tmpdir(), 'leakctl-report-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const PLAYBOOK = `schema: leakctl/playbook@2
+id: rep
+title: Report test
+cause: member
+summary: A leak with two clocks.
+phases:
+  - id: assess
+    title: Assess
+    steps:
+      - { id: aware_at, kind: datetime, prompt: When did you become aware? }
+      - { id: what_happened, kind: longtext, prompt: What happened? }
+      - { id: people, kind: number, prompt: How many people? }
+      - { id: data, kind: multi, prompt: Which data?, choices: [{ value: macro, label: "=cmd|' /C calc'!A0" }, { value: emails, label: Email addresses }] }
+      - { id: risk, kind: select, prompt: How risky?, choices: [{ value: high, label: A high risk }, { value: unlikely, label: Unlikely to be a risk }] }
+      - { id: leaker_name, kind: text, prompt: Who leaked it?, sensitive: true }
+      - { id: evidence, kind: attachment, prompt: Screenshots?, required: false }
+  - id: tell
+    title: Tell
+    steps:
+      - { id: authority_at, kind: datetime, prompt: When was the authority told?, duty: true }
+      - { id: members_at, kind: datetime, prompt: When were the members told?, duty: true }
+      - { id: press_line, kind: text, prompt: A line for the press?, required: false }
+record:
+  discovered: aware_at
+  nature: what_happened
+  categories: data
+  people: people
+  risk: risk
+  authority_told: authority_at
+  people_told: members_at
+deadlines:
+  - { id: authority, title: Notify the authority, from: aware_at, within: PT72H, met_by: authority_at }
+  - { id: members, title: Tell the members, from: aware_at, within: P30D, met_by: members_at }
+`;
+
+let made = 0;
+/** A real incident: aware on 2 March, the authority told late on 6 March, the members not yet, a step declined, a note. */
+async function incident(): Promise<{ dir: string; cwd: string }> {
+  const cwd = join(tmp, `case-${++made}`);
+  const dir = join(cwd, 'incidents');
+  mkdirSync(cwd, { recursive: true });
+  writeFileSync(join(cwd, 'rep.yaml'), PLAYBOOK);
+  writeFileSync(join(cwd, 'shot.png.txt'), 'the leaked screenshot\n');
+  writeFileSync(
+    join(cwd, 'answers.yaml'),
+    [
+      'schema: leakctl/answers@1',
+      'responder: Dana Obi',
+      'now: 2026-03-06T12:30:00Z',
+      'answers:',
+      '  aware_at: 2026-03-02T09:00:00Z',
+      '  what_happened: A moderator copied the private channel to a public forum.',
+      '  people: 1240',
+      '  data: [macro, emails]',
+      '  risk: high',
+      '  leaker_name: Mallory Example',
+      '  evidence: [shot.png.txt]',
+      '  authority_at: 2026-03-06T12:00:00Z',
+      '  members_at: { defer: the provider has not sent the list of members yet }',
+      '  press_line: { decline: counsel advised no press statement }',
+      '',
+    ].join('\n'),
+  );
+  const started = await inProcess(['--dir', dir, 'start', join(cwd, 'rep.yaml'), '--answers', join(cwd, 'answers.yaml'), '--id', 'r'], { cwd });
+  expect(started.code, started.stderr).toBe(0);
+  const note = await inProcess(['--dir', dir, '--now', '2026-03-06T13:00:00Z', 'note', 'r', '--responder', 'Lee Chen', '--', 'The host took the copy down.'], { cwd });
+  expect(note.code, note.stderr).toBe(0);
+  return { dir, cwd };
+}
+
+describe('leakctl report', () => {
+  it('HTML: a late clock marked LATE, a running one against the line of the report, decisions with who, when and why, the custody of the screenshot, no sensitive answer', async () => {
+    const { dir, cwd } = await incident();
+    const r = await inProcess(['--dir', dir, '--now', '2026-03-10T09:00:00Z', 'report', 'r'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    const html = r.stdout;
+    expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
+    expect(html).not.toMatch(/<script|<link|src="http|href="http/i);
+    const svg = html.slice(html.indexOf('<svg'), html.indexOf('</svg>'));
+    // Authority: due 5 March 09:00, told 6 March 12:00 — late. Members: 30 days, still running.
+    expect(svg).toContain('>LATE</text>');
+    expect(svg).toContain('>running</text>');
+    expect(svg).toContain('now (report written)');
+    expect(html).toMatch(/<td class="late">met LATE by 1d 3h<\/td>/);
+    // The declined step with its reason and who; the choice by its label.
+    expect(html).toContain('counsel advised no press statement');
+    expect(html).toMatch(/won&#39;t do<\/td><td>Dana Obi<br><span class="when">Fri 6 Mar 2026 12:30 UTC<\/span><\/td><td class="text">counsel advised no press statement/);
+    expect(html).toContain('the provider has not sent the list of members yet');
+    expect(html).toContain('The host took the copy down.');
+    expect(html).toContain('A high risk');
+    expect(html).toContain('Email addresses');
+    // Custody of the file attached at a step: its name, hash and size.
+    expect(html).toMatch(/shot\.png\.txt<\/td><td><code>attachments\/[0-9a-f]{12}-shot\.png\.txt<\/code><\/td><td class="hash">[0-9a-f]{64}<\/td><td class="when">22 bytes/);
+    expect(html).toContain('1,240');
+    expect(html).not.toContain('Mallory');
+    expect(html).toContain('leaker_name = [sensitive]');
+    const full = await inProcess(['--dir', dir, '--now', '2026-03-10T09:00:00Z', 'report', 'r', '--include-sensitive'], { cwd });
+    expect(full.stdout).toContain('leaker_name = Mallory Example');
+    expect(full.stdout).toContain('Includes the answers to sensitive steps');
+  });
+
+  it('Markdown and JSON say the same; JSON has one timeline row per entry and the verification', async () => {
+    const { dir, cwd } = await incident();
+    const md = await inProcess(['--dir', dir, '--now', '2026-03-10T09:00:00Z', 'report', 'r', '--format', 'md'], { cwd });
+    expect(md.code, md.stderr).toBe(0);
+    expect(md.stdout).toMatch(/^# Incident report: r\n/);
+    expect(md.stdout).toContain('| Notify the authority | Mon 2 Mar 2026 09:00 UTC | Thu 5 Mar 2026 09:00 UTC | Fri 6 Mar 2026 12:00 UTC | met LATE by 1d 3h |');
+    // A label that is markup in Markdown stays text.
+    expect(md.stdout).toContain("\\=cmd\\|' /C calc'!A0");
+    expect(md.stdout).not.toContain('Mallory');
+    const json = await inProcess(['--dir', dir, '--now', '2026-03-10T09:00:00Z', 'report', 'r', '--format', 'json'], { cwd });
+    expect(json.code, json.stderr).toBe(0);
+    const report = JSON.parse(json.stdout) as Record<string, any>;
+    const entries = readFileSync(join(dir, 'r', 'evidence.jsonl'), 'utf8').trim().split('\n').length;
+    expect(report.timeline).toHaveLength(entries);
+    expect(report.verification).toMatchObject({ ok: true, entries, attachments: 1 });
+    expect(report.clocks.map((c: { id: string; status: string }) => [c.id, c.status])).toEqual([
+      ['authority', 'met_late'],
+      ['members', 'running'],
+    ]);
+    expect(report.facts.people.answers[0]).toMatchObject({ step: 'people', text: '1,240', by: 'Dana Obi' });
+    expect(report.decisions.find((d: { step: string }) => d.step === 'press_line')).toMatchObject({ kind: 'declined', by: 'Dana Obi', reason: 'counsel advised no press statement' });
+    expect(report.custody).toHaveLength(1);
+    expect(JSON.stringify(report)).not.toContain('Mallory');
+  });
+
+  it('written to a file with -o; refused inside the incidents directory; a log that does not verify gives exit 3 and no file', async () => {
+    const { dir, cwd } = await incident();
+    const ok = await inProcess(['--dir', dir, 'report', 'r', '-o', 'out/report.html'], { cwd });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stderr).toContain(`Wrote the report of incident r to ${join(cwd, 'out', 'report.html')}`);
+    expect(readFileSync(join(cwd, 'out', 'report.html'), 'utf8')).toMatch(/<\/html>\n$/);
+    const inside = await inProcess(['--dir', dir, 'report', 'r', '-o', join(dir, 'r', 'report.html')], { cwd });
+    expect(inside.code).toBe(2);
+    expect(inside.stderr).toContain('where the incidents are');
+    const log = join(dir, 'r', 'evidence.jsonl');
+    writeFileSync(log, readFileSync(log, 'utf8').replace('public forum', 'private forum'));
+    const tampered = await inProcess(['--dir', dir, 'report', 'r', '-o', 'tampered.html'], { cwd });
+    expect(tampered.code).toBe(3);
+    expect(tampered.stderr).toContain('leakctl verify r');
+    expect(existsSync(join(cwd, 'tampered.html'))).toBe(false);
+  });
+});
+
+describe('leakctl register', () => {
+  it.skipIf(noPython !== null)(`CSV read back by Python's csv module: one row per real incident, told or not and when, formula cells inert, drills only with --drills${noPython ? ` (skipped: ${noPython})` : ''}`, async () => {
+    const { dir, cwd } = await incident();
+    const drill = await inProcess(['--dir', dir, 'start', join(cwd, 'rep.yaml'), '--answers', join(cwd, 'answers.yaml'), '--id', 'practice', '--drill'], { cwd });
+    expect(drill.code, drill.stderr).toBe(0);
+    const read = (text: string): string[][] => {
+      const file = join(cwd, 'register.csv');
+      writeFileSync(file, text);
+      const py = spawnSync('python3', ['-c', 'import csv, json, sys\nprint(json.dumps(list(csv.reader(open(sys.argv[1], newline="", encoding="utf-8"), strict=True))))', file], { encoding: 'utf8', timeout: 30_000 });
+      expect(py.status, py.stderr).toBe(0);
+      return JSON.parse(py.stdout) as string[][];
+    };
+    const r = await inProcess(['--dir', dir, 'register'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('1 drill was left out (--drills adds them)');
+    const [header, ...rows] = read(r.stdout);
+    expect(rows).toHaveLength(1);
+    const row = Object.fromEntries(header!.map((h, i) => [h, rows[0]![i]]));
+    expect(row).toMatchObject({
+      incident: 'r',
+      drill: 'no',
+      cause: 'member',
+      discovered: '2026-03-02T09:00:00Z',
+      nature: 'A moderator copied the private channel to a public forum.',
+      people: '1240',
+      risk: 'A high risk',
+      authority_told: 'yes',
+      authority_told_at: '2026-03-06T12:00:00Z',
+      people_told: 'no',
+      people_told_at: '',
+      reasons: 'members_at not yet: the provider has not sent the list of members yet',
+      status: 'in progress',
+    });
+    // A cell a spreadsheet would run as a formula starts with a '.
+    expect(row.categories).toBe("'=cmd|' /C calc'!A0; Email addresses");
+    const all = read((await inProcess(['--dir', dir, 'register', '--drills'], { cwd })).stdout);
+    expect(all.slice(1).map((row) => [row[0], row[1]])).toEqual([
+      ['practice', 'yes'],
+      ['r', 'no'],
+    ]);
+  });
+
+  it('JSON with typed values; a log that does not verify is a row that says so, and exit 3', async () => {
+    const { dir, cwd } = await incident();
+    const r = await inProcess(['--dir', dir, 'register', '--format', 'json'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    const register = JSON.parse(r.stdout) as { incidents: Record<string, unknown>[]; drills_included: boolean };
+    expect(register.drills_included).toBe(false);
+    expect(register.incidents[0]).toMatchObject({ incident: 'r', drill: false, people: 1240, authority_told: true, people_told: false });
+    const log = join(dir, 'r', 'evidence.jsonl');
+    writeFileSync(log, readFileSync(log, 'utf8').replace('public forum', 'private forum'));
+    const tampered = await inProcess(['--dir', dir, 'register', '--format', 'json'], { cwd });
+    expect(tampered.code).toBe(3);
+    expect((JSON.parse(tampered.stdout) as { incidents: { incident: string; problem: string }[] }).incidents[0]!.problem).toMatch(/does not verify|line \d+/);
+  });
+});
