@@ -2,8 +2,8 @@
  * `leakctl register [--format csv|json] [--drills] [-o FILE]` (issue 15): every incident of the
  * incidents directory as the organisation's breach register (GDPR Art. 33(5): every breach,
  * notified or not). CSV as RFC 4180 with formula cells made inert, or JSON. Drills are left out
- * unless asked for. Each log is verified; one that does not verify is a row that says so, and
- * the exit status is 3.
+ * unless asked for. Each log is verified; one that does not verify (exit 3) or cannot be read
+ * with its playbook (exit 2) is a row that says so, and the others are listed all the same.
  */
 import { resolve } from 'node:path';
 import { loadSettings } from '../config/settings.js';
@@ -35,7 +35,7 @@ export async function run(options: CommonOptions, opts: RegisterOptions): Promis
   const settings = loadSettings(options);
   const now = commandClock(options).now();
   const rows: (RegisterRow | { incident: string; problem: string })[] = [];
-  let failed = false;
+  let failed: number = EXIT.ok;
   let drills = 0;
   for (const id of incidentIds(options.incidentsDir)) {
     try {
@@ -54,7 +54,8 @@ export async function run(options: CommonOptions, opts: RegisterOptions): Promis
     } catch (error) {
       if (!(error instanceof LeakctlError)) throw error;
       // One incident that cannot be read must not hide the others: its row says why.
-      failed ||= error.exitCode === EXIT.checkFailed;
+      // Exit 3 when a log does not verify, else 2: a register with a hole is not a success.
+      failed = error.exitCode === EXIT.checkFailed || failed === EXIT.checkFailed ? EXIT.checkFailed : EXIT.invalid;
       rows.push({ incident: id, problem: error.message.split('\n')[0] ?? '' });
       out.message(out.style.red(`${id}: ${printable(error.message.split('\n')[0] ?? '')}`));
     }
@@ -71,7 +72,7 @@ export async function run(options: CommonOptions, opts: RegisterOptions): Promis
     const none = rows.length === 0 ? ` No ${drills > 0 ? 'real ' : ''}incident in ${printable(options.incidentsDir)} to list.` : '';
     out.message(`${where}${left}${none}`.trim());
   }
-  return failed ? EXIT.checkFailed : EXIT.ok;
+  return failed;
 }
 
 function cell(value: unknown): string {

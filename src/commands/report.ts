@@ -2,8 +2,10 @@
  * `leakctl report INCIDENT [--format html|md|json] [-o FILE] [--include-sensitive]` (issue 15): what
  * happened and what was done, for the people who were not there — the supervisory authority asking
  * for the Art. 33(5) documentation, the board, counsel, the moderators. One self-contained HTML
- * file by default. The log is verified first, like every reader, and again as the timeline is
- * read; the timeline is streamed, so a long log needs no more memory than a short one.
+ * file by default. The log is verified when the incident is opened, like every reader; then once
+ * more as `leakctl verify` does (attachments re-hashed), collecting custody and notices on the
+ * way; the timeline's read checks the chain a third time. The timeline is streamed, so a long log
+ * needs no more memory than a short one.
  */
 import { resolve } from 'node:path';
 import { once } from 'node:events';
@@ -17,7 +19,8 @@ import { reportJson } from '../report/json.js';
 import { markdownHead, markdownTimelineRow } from '../report/markdown.js';
 import { reportOf } from '../report/model.js';
 import { timelineRows } from '../report/timeline.js';
-import { InvalidInput } from '../ui/errors.js';
+import { timeShown } from '../report/words.js';
+import { EXIT, InvalidInput } from '../ui/errors.js';
 import { Output } from '../ui/output.js';
 import { printable, terminalSafeJson } from '../ui/text.js';
 
@@ -27,12 +30,12 @@ export interface ReportOptions {
   readonly includeSensitive?: boolean;
 }
 
-const FORMATS = { html: 'html', md: 'md', json: 'json' } as const;
+const FORMATS = ['html', 'md', 'json'];
 
 export async function run(options: CommonOptions, id: string, opts: ReportOptions): Promise<number> {
   const out = await Output.create(options);
   const format = opts.format ?? 'html';
-  if (!(format in FORMATS)) throw new InvalidInput(`--format ${printable(format)} is not one the report is written in; use html, md or json`);
+  if (!FORMATS.includes(format)) throw new InvalidInput(`--format ${printable(format)} is not one the report is written in; use html, md or json`);
   const settings = loadSettings(options);
   // Where it goes: the file named (- for standard output); by default standard output when it is
   // piped, and a file in the current directory when it is a terminal, which HTML would flood.
@@ -51,14 +54,16 @@ export async function run(options: CommonOptions, id: string, opts: ReportOption
       if (sink) sink.write(text);
       else if (!options.stdout.write(text)) await once(options.stdout, 'drain');
     };
-    const rows = timelineRows({ incident, settings, cwd: options.cwd, warn, includeSensitive: opts.includeSensitive === true });
+    const time = timeShown(zone);
+    // The timeline stops where the verification stopped: entries written since are not in it.
+    const rows = timelineRows({ incident, settings, cwd: options.cwd, warn, includeSensitive: opts.includeSensitive === true, entries: model.verification.entries });
     if (format === 'html') {
       await write(htmlHead(model, { zone }));
-      for await (const row of rows) await write(htmlTimelineRow(row, { zone }));
+      for await (const row of rows) await write(htmlTimelineRow(row, time));
       await write(htmlTail());
     } else if (format === 'md') {
       await write(markdownHead(model));
-      for await (const row of rows) await write(markdownTimelineRow(row, zone));
+      for await (const row of rows) await write(markdownTimelineRow(row, time));
     } else {
       const head = terminalSafeJson(JSON.stringify(reportJson(model), null, 2));
       await write(`${head.slice(0, head.lastIndexOf('}')).trimEnd()},\n  "timeline": [`);
@@ -74,7 +79,8 @@ export async function run(options: CommonOptions, id: string, opts: ReportOption
       sink = undefined;
       out.message(`Wrote the report of incident ${id} to ${printable(file!)}${model.verification.ok ? '' : ' (its evidence log does NOT verify: the report says where)'}.`);
     }
-    return model.verification.ok ? 0 : 3;
+    // An attachment that no longer matches its hash: the report is written, and says so.
+    return model.verification.ok ? EXIT.ok : EXIT.checkFailed;
   } finally {
     sink?.abort();
     incident.close();

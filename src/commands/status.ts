@@ -192,7 +192,6 @@ function nextDeadline(progress: Progress | undefined) {
     .sort((a, b) => (a.due?.getTime() ?? 0) - (b.due?.getTime() ?? 0))[0];
 }
 
-
 function clockJson(clock: Progress['deadlines'][number]) {
   return {
     id: clock.id,

@@ -335,27 +335,24 @@ function statOrUndefined(file: string): fs.Stats | undefined {
  * created when missing. An I/O failure is exit 1 with the file named and what to do.
  */
 export function writeOutputFile(given: string, data: string | Uint8Array, what: string): void {
-  // Through a symbolic link to the file it names, rather than replacing the link with a file.
-  const target = landing(given);
-  try {
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    writeFileDurably(target, data, { mode: 0o644 });
-  } catch (e) {
-    throw new LeakctlError(`could not write ${what} ${given}: ${messageOf(e)}. ${fixFor(e, target)}, then try again.`, EXIT.failure);
-  }
+  const file = new OutputFile(given, what);
+  file.write(data);
+  file.commit();
 }
 
 /**
- * An output file written a piece at a time (a report of a long log), with the guarantees of
- * writeOutputFile: under a temporary name beside it, flushed, then renamed into place, so that a
- * failure or an interruption leaves the earlier file, if any, as it was.
+ * An output file a person named, written a piece at a time (a report of a long log) or at once
+ * (writeOutputFile): through a symbolic link to the file it names, under a temporary name beside
+ * it, flushed, then renamed into place, so that a failure or an interruption leaves the earlier
+ * file, if any, as it was. An I/O failure is exit 1 with the file named and what to do.
  */
 export class OutputFile {
   private readonly target: string;
   private readonly temp: string;
   private readonly fd: number;
-  private pending: string[] = [];
+  private pending: Buffer[] = [];
   private size = 0;
+  private open = true;
 
   constructor(
     private readonly given: string,
@@ -366,14 +363,17 @@ export class OutputFile {
       fs.mkdirSync(path.dirname(this.target), { recursive: true });
       this.temp = tempPathFor(this.target);
       this.fd = fs.openSync(this.temp, 'wx', 0o644);
+      // Readable by others whatever the umask, like any file a person asks for.
+      fs.fchmodSync(this.fd, 0o644);
     } catch (e) {
       throw this.failed(e);
     }
   }
 
-  write(text: string): void {
-    this.pending.push(text);
-    this.size += text.length;
+  write(data: string | Uint8Array): void {
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    this.pending.push(bytes);
+    this.size += bytes.length;
     if (this.size >= 1 << 16) this.flush();
   }
 
@@ -382,29 +382,32 @@ export class OutputFile {
     try {
       this.flush();
       fs.fsyncSync(this.fd);
-      fs.closeSync(this.fd);
+      this.close();
       fs.renameSync(this.temp, this.target);
       syncDir(path.dirname(this.target));
     } catch (e) {
       this.abort();
-      throw this.failed(e);
+      throw e instanceof LeakctlError ? e : this.failed(e);
     }
   }
 
-  /** Leaves no temporary file behind (an error while the content was being made). */
+  /** Leaves no temporary file behind (an error while the content was being made); nothing once committed. */
   abort(): void {
-    try {
-      fs.closeSync(this.fd);
-    } catch {
-      // already closed by commit
-    }
+    if (!this.open && !fs.existsSync(this.temp)) return;
+    this.close();
     fs.rmSync(this.temp, { force: true });
+  }
+
+  private close(): void {
+    if (!this.open) return;
+    this.open = false;
+    fs.closeSync(this.fd);
   }
 
   private flush(): void {
     if (this.pending.length === 0) return;
     try {
-      writeAll(this.fd, Buffer.from(this.pending.join(''), 'utf8'));
+      writeAll(this.fd, Buffer.concat(this.pending, this.size));
     } catch (e) {
       this.abort();
       throw this.failed(e);

@@ -49,6 +49,12 @@ export interface VerifyOptions {
    * it, the attachments are reported as not checked rather than missing.
    */
   copy?: boolean;
+  /**
+   * For a reader that needs some entries in the same pass (the report's custody and notices,
+   * issue 15): the entries of these types, and every answer that names files, decoded and given
+   * to `seen` in order as the chain verifies them (none after a problem: the log does not verify).
+   */
+  collect?: { readonly types: ReadonlySet<string>; readonly seen: (entry: EvidenceEntry) => void };
 }
 
 interface AttachmentRef {
@@ -148,6 +154,7 @@ export async function verifyLog(file: string, opts: VerifyOptions = {}): Promise
   let headLine: number | undefined;
   const refProblems: VerifyProblem[] = [];
   const refs = new Map<string, AttachmentRef>();
+  const collect = opts.collect;
   const noteRefs = (e: EvidenceEntry, n: number): void => {
     const found = attachmentRefs(e, n);
     if (typeof found === 'string') refProblems.push({ line: n, message: found });
@@ -166,16 +173,22 @@ export async function verifyLog(file: string, opts: VerifyOptions = {}): Promise
         replay.visit(line);
         if (want && headLine === undefined && line.buf.compare(want, 0, 64, line.end - 66, line.end - 2) === 0) headLine = line.line;
         // Only entries that can name files are decoded: every evidence.attached, and a
-        // step.answered whose line holds a `"sha256":` (an attachment step's answer).
-        if (line.type === 'evidence.attached') noteRefs(line.entry(), line.line);
-        else if (line.type === 'step.answered') {
+        // step.answered whose line holds a `"sha256":` (an attachment step's answer); and those
+        // a reader collects in the same pass.
+        let files = line.type === 'evidence.attached';
+        if (line.type === 'step.answered') {
           // The chunk is searched once for the next `"sha256":`, not once per line.
           if (shaIn !== line.buf || (shaAt !== -1 && shaAt < line.start)) {
             shaIn = line.buf;
             shaAt = line.buf.indexOf(SHA256_KEY, line.start);
           }
-          if (shaAt !== -1 && shaAt < line.end) noteRefs(line.entry(), line.line);
+          files = shaAt !== -1 && shaAt < line.end;
         }
+        const collected = collect !== undefined && (files || collect.types.has(line.type));
+        if (!files && !collected) return;
+        const entry = line.entry();
+        if (collected) collect.seen(entry);
+        if (files) noteRefs(entry, line.line);
       },
       {
         afterProblem: (entry, n) => {

@@ -27,7 +27,7 @@ import { ATTACHMENTS_DIR, DRAFTS_DIR, LOG_FILE } from '../evidence/layout.js';
 import { acquireLock } from '../evidence/lock.js';
 import { ChainAppender, setAsideTail, type LogIo } from '../evidence/log.js';
 import { applyEntry, CLOCK_MARK, CLOCK_SET_BY_HAND, emptyState, Replay, type IncidentState } from '../evidence/state.js';
-import { chainFailure } from '../evidence/verify.js';
+import { chainFailure, verifyLog, type VerifyOptions, type VerifyReport } from '../evidence/verify.js';
 import { EXIT, InvalidInput, LeakctlError } from '../ui/errors.js';
 import { printable } from '../ui/text.js';
 import type { Clock } from './clock.js';
@@ -319,6 +319,14 @@ export class Incident {
    */
   async *entries(): AsyncGenerator<EvidenceEntry> {
     for await (const batch of this.slices((line) => line.entry())) yield* batch;
+  }
+
+  /**
+   * What `leakctl verify` says of the log now: the chain again, and every attachment re-hashed;
+   * `collect` hands a reader the entries it needs from the same pass (the report, issue 15).
+   */
+  verify(collect?: VerifyOptions['collect']): Promise<VerifyReport> {
+    return verifyLog(this.logFile, { dir: this.dir, ...(collect ? { collect } : {}) });
   }
 
   /** Every line of the log as written (verified like entries()), for tools that want the raw JSON. */

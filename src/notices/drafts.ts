@@ -7,6 +7,7 @@
 import type { Config } from '../config/config.js';
 import type { DeadlineClock } from '../deadlines/compute.js';
 import { answerValues, type IncidentState } from '../evidence/state.js';
+import { SENSITIVE_PLACEHOLDER } from '../evidence/describe.js';
 import { evaluate } from '../playbook/conditions.js';
 import { residentsStep } from '../playbook/regimes.js';
 import type { Playbook } from '../playbook/types.js';
@@ -29,6 +30,8 @@ export interface RenderInput {
   readonly templateDirs: readonly string[];
   readonly deadlines: readonly DeadlineClock[];
   readonly now: Date;
+  /** A draft shown to others than the notice's own reader (the report, issue 15): a sensitive answer the template names reads [sensitive]. */
+  readonly maskSensitive?: boolean;
 }
 
 /**
@@ -42,7 +45,9 @@ export function renderContext(input: RenderInput, template?: Template): RenderCo
   const withheld = new Set(
     playbook.phases.flatMap((phase) => phase.steps.filter((step) => step.sensitive).map((step) => step.id)),
   );
-  if (template) for (const id of [...withheld]) if (namesAnswer(`${template.subject}\n${template.body}`, id) || template.each_host === id) withheld.delete(id);
+  const named = new Set<string>();
+  if (template) for (const id of [...withheld]) if (namesAnswer(`${template.subject}\n${template.body}`, id) || template.each_host === id) named.add(id);
+  for (const id of input.maskSensitive ? [] : named) withheld.delete(id);
   const opened = state.opened!;
   const drill = opened.drill;
   const org: Record<string, unknown> = { ...config.org };
@@ -57,7 +62,9 @@ export function renderContext(input: RenderInput, template?: Template): RenderCo
       drill,
       head_hash: state.head,
     },
-    answers: Object.fromEntries([...answerValues(state)].filter(([step]) => !withheld.has(step))),
+    answers: Object.fromEntries(
+      [...answerValues(state)].flatMap(([step, value]): [string, unknown][] => (!withheld.has(step) ? [[step, value]] : named.has(step) ? [[step, SENSITIVE_PLACEHOLDER]] : [])),
+    ),
     skipped: [...state.skipped.keys()],
     deadlines: input.deadlines.map((d) => ({
       id: d.id,

@@ -56,7 +56,6 @@ function hashOf(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 24);
 }
 
-
 /**
  * The HTML of a plain-text draft: its first paragraph (a notice's title) an <h1>, each heading the
  * template names an <h2>, a drill's banner in bold, a paragraph of "- " lines a list, every other

@@ -120,10 +120,10 @@ export function checkPlaybook(source: YamlSource, known: KnownIds = {}, pack?: R
   const deadlineIdsOf = new Set(listOf(data.deadlines).map((d) => (isRecord(d) ? d.id : undefined)));
   checkRegimesBlock(data, pack, { templates, calendars }, steps, { phaseIds, ownSteps, deadlineIds: deadlineIdsOf }, firstUse, report);
 
-  // playbook@2: a condition may name a step of any phase (the step waits until it can be
-  // decided), and `needs`, `default` and `duty` may be used.
   const v2 = data.schema === 'leakctl/playbook@2';
   checkRecordBlock(data, steps, v2, report);
+  // playbook@2: a condition may name a step of any phase (the step waits until it can be
+  // decided), and `needs`, `default` and `duty` may be used.
   if (data.modules !== undefined && !v2) report(['modules'], '"modules" is a leakctl/playbook@2 field; write schema: leakctl/playbook@2 at the top to use it', true);
   listOf(data.modules).forEach((module, m) => {
     if (isRecord(module) && module.when !== undefined) checkCondition(module.when, ['modules', m, 'when'], steps, report, {});
@@ -234,13 +234,8 @@ export function checkPlaybook(source: YamlSource, known: KnownIds = {}, pack?: R
 type Report = (path: DocPath, message: string, key?: boolean) => void;
 
 /**
- * The `regimes:` block (playbook@2): the steps it names exist and are of the kind it uses them as,
- * and no id the pack would add is the playbook's own. The pack's places join the choices of the
- * places step here, so that the playbook's own conditions may name them.
- */
-/**
  * The `record:` block (issue 15): each fact names steps that exist (the regime pack's count and
- * duty steps included), and the dates of the register are datetime steps.
+ * duty steps included), and the dates and counts of the register come from datetime and number steps.
  */
 function checkRecordBlock(data: Raw, steps: Map<string, StepInfo>, v2: boolean, report: Report): void {
   const block = data.record;
@@ -249,19 +244,26 @@ function checkRecordBlock(data: Raw, steps: Map<string, StepInfo>, v2: boolean, 
     report(['record'], '"record" is a leakctl/playbook@2 field; write schema: leakctl/playbook@2 at the top to use it', true);
     return;
   }
-  const dates = new Set(['discovered', 'contained', 'authority_told', 'people_told']);
+  // The register's dates and counts are read as such: a date from a datetime step, a count from a number step.
+  const kinds: Record<string, string> = { discovered: 'datetime', contained: 'datetime', authority_told: 'datetime', people_told: 'datetime', people: 'number', records: 'number' };
   for (const [field, value] of Object.entries(block)) {
     const ids = Array.isArray(value) ? value : [value];
     ids.forEach((id, i) => {
       if (typeof id !== 'string') return;
       const at: DocPath = Array.isArray(value) ? ['record', field, i] : ['record', field];
       const step = steps.get(id);
-      if (!step) report(at, `record.${field} names unknown step "${id}"`);
-      else if (dates.has(field) && step.kind !== 'datetime') report(at, `record.${field} needs datetime steps; step "${id}" is a ${String(step.kind)} step`);
+      const kind = kinds[field];
+      if (!step) report(at, `record.${field} names unknown step "${id}"; name a step of the playbook (or one the regime pack adds), or remove it`);
+      else if (kind !== undefined && step.kind !== kind) report(at, `record.${field} needs ${kind} steps; step "${id}" is a ${String(step.kind)} step: name a ${kind} step instead`);
     });
   }
 }
 
+/**
+ * The `regimes:` block (playbook@2): the steps it names exist and are of the kind it uses them as,
+ * and no id the pack would add is the playbook's own. The pack's places join the choices of the
+ * places step here, so that the playbook's own conditions may name them.
+ */
 function checkRegimesBlock(
   data: Raw,
   pack: RegimePack | undefined,

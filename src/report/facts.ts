@@ -15,7 +15,7 @@ export function stepsById(playbook: Playbook): ReadonlyMap<string, Step> {
 }
 
 /** An answer in words: a choice by its label, yes/no, a number with its thousands grouped. */
-export function answerInWords(step: Step | undefined, value: unknown): string {
+function answerInWords(step: Step | undefined, value: unknown): string {
   const labelOf = (v: unknown): string => {
     const id = String(v);
     return step?.choices?.find((c) => c.value === id)?.label ?? step?.items?.find((i) => i.id === id)?.label ?? id;

@@ -7,11 +7,11 @@
 import type { DeadlineClock } from '../deadlines/compute.js';
 import { cautionOf, displayTime } from '../deadlines/format.js';
 import { htmlBlocks } from '../notices/eml.js';
-import { RECORD_FIELDS, type RecordField } from '../schemas/playbook.js';
+import type { RecordField } from '../schemas/playbook.js';
 import { escapeHtml, groupThousands, printable } from '../ui/text.js';
 import { factText } from './facts.js';
 import type { ReportModel } from './model.js';
-import { clockStatusInWords, causeInWords, incidentStateInWords, ART33_ROWS, SUMMARY_FIELDS, independentCheck } from './words.js';
+import { art33Label, ART33_ROWS, asTimeText, causeInWords, clockStatusInWords, incidentStateInWords, independentCheck, markInWords, noticeStandingInWords, stepsNotDone, SUMMARY_FIELDS, SUMMARY_LABELS } from './words.js';
 import type { TimelineRow } from './timeline.js';
 
 /** Escaped for HTML, with controls made visible. */
@@ -120,8 +120,9 @@ export function htmlHead(model: ReportModel, opts: HtmlOptions): string {
   return parts.join('\n');
 }
 
-export function htmlTimelineRow(row: TimelineRow, opts: HtmlOptions): string {
-  return `<tr><td>${h(displayTime(new Date(row.time), opts.zone))}</td><td>${row.entry}</td><td>${h(row.actor)}</td><td>${h(row.type)}</td><td>${h(row.step)}</td><td class="text">${h(row.summary)}</td></tr>\n`;
+/** One row of the timeline; `time` shows an entry's time (words.ts, timeShown). */
+export function htmlTimelineRow(row: TimelineRow, time: (iso: string) => string): string {
+  return `<tr><td>${h(time(row.time))}</td><td>${row.entry}</td><td>${h(row.actor)}</td><td>${h(row.type)}</td><td>${h(row.step)}</td><td class="text">${h(row.summary)}</td></tr>\n`;
 }
 
 export function htmlTail(): string {
@@ -138,13 +139,13 @@ function summary(model: ReportModel, when: (d: Date | undefined) => string): str
   };
   const dateFact = (field: RecordField): string => {
     const first = facts.get(field)?.answers[0];
-    return first ? h(displayTimeOrText(first.text, model)) : '<span class="none">not answered</span>';
+    return first ? h(asTimeText(first.text, model.zone)) : '<span class="none">not answered</span>';
   };
   const rows: [string, string][] = [
     ['Incident', `${h(incident.id)}, ${opened.drill ? 'a drill' : 'a real incident'}`],
     ['Cause', h(causeInWords(playbook.cause))],
     ['Playbook', `${h(playbook.title)} (<code>${h(playbook.id)}</code>${playbook.version ? `, version ${h(playbook.version)}` : ''})`],
-    ...SUMMARY_FIELDS.map((field): [string, string] => [summaryLabel(field), field === 'discovered' || field === 'contained' ? dateFact(field) : fact(field)]),
+    ...SUMMARY_FIELDS.map((field): [string, string] => [SUMMARY_LABELS[field] ?? field, field === 'discovered' || field === 'contained' ? dateFact(field) : fact(field)]),
     ['Opened', `${when(opened.at)} by ${h(opened.responder)}`],
     ['Closed', state.closed ? `${when(state.closed.at)} by ${h(state.closed.actor)}` : '<span class="none">not closed</span>'],
     ['Where it stands', `${h(incidentStateInWords(progress.state))}: ${progress.answered + progress.skipped + progress.declined} of ${progress.total} steps done (${progress.answered} answered, ${progress.skipped} skipped, ${progress.declined} declined, ${progress.deferred} put off, ${progress.open} open)`],
@@ -156,16 +157,6 @@ function summary(model: ReportModel, when: (d: Date | undefined) => string): str
     ...rows.map(([k, v]) => `<dt>${h(k)}</dt><dd>${v}</dd>`),
     '</dl></section>',
   ].join('\n');
-}
-
-function summaryLabel(field: RecordField): string {
-  return { nature: 'What happened', status: 'Where the leak stands', categories: 'Data concerned', people: 'People affected (approx.)', records: 'Records affected (approx.)', discovered: 'Became aware', contained: 'Contained' }[field as string] ?? field;
-}
-
-/** A datetime answer shown in the report's zone; any other text as it is. */
-function displayTimeOrText(text: string, model: ReportModel): string {
-  const date = new Date(text);
-  return /^\d{4}-\d{2}-\d{2}T/.test(text) && !Number.isNaN(date.getTime()) ? displayTime(date, model.zone) : text;
 }
 
 function clocks(model: ReportModel, opts: HtmlOptions, when: (d: Date | undefined) => string): string {
@@ -181,7 +172,7 @@ function clocks(model: ReportModel, opts: HtmlOptions, when: (d: Date | undefine
   for (const c of model.clocks) {
     const cls = c.status === 'overdue' || c.status === 'met_late' ? 'late' : c.status === 'met' ? 'met' : '';
     out.push(
-      `<tr><td>${h(c.title)}</td><td>${when(c.started_at)}</td><td>${when(c.due)}</td><td>${when(c.met_at)}</td><td${cls ? ` class="${cls}"` : ''}>${h(clockStatusInWords(c))}${c.problem ? ` (${h(c.problem)})` : ''}${c.confidence || c.caution ? `<br><span class="gap">${h(cautionOf(c).trim())}</span>` : ''}</td><td>${h(c.source ?? '')}</td></tr>`,
+      `<tr><td>${h(c.title)}</td><td>${when(c.started_at)}</td><td>${when(c.due)}</td><td>${when(c.met_at)}</td><td${cls ? ` class="${cls}"` : ''}>${h(clockStatusInWords(c))}${cautionOf(c).trim() ? `<br><span class="gap">${h(cautionOf(c).trim())}</span>` : ''}</td><td>${h(c.source ?? '')}</td></tr>`,
     );
   }
   out.push('</tbody></table></section>');
@@ -192,7 +183,7 @@ function clocks(model: ReportModel, opts: HtmlOptions, when: (d: Date | undefine
  * One bar per deadline from its start to its due time; a met deadline's moment marked on it, a
  * late one in red and labelled LATE; a line at the time of the report for the clocks still running.
  */
-export function chart(model: ReportModel, opts: HtmlOptions): string {
+function chart(model: ReportModel, opts: HtmlOptions): string {
   const drawn = model.clocks.filter((c): c is DeadlineClock & { started_at: Date; due: Date } => c.started_at !== undefined && c.due !== undefined);
   if (drawn.length === 0) return '<p class="none">No clock has started yet: nothing to draw.</p>';
   const running = drawn.some((c) => c.status === 'running' || c.status === 'overdue');
@@ -257,7 +248,7 @@ function decisions(model: ReportModel, when: (d: Date | undefined) => string): s
   for (const d of model.decisions) {
     const cls = d.kind === 'declined' ? ' class="gap"' : '';
     out.push(
-      `<tr><td>${h(d.prompt)} <code>${h(d.step)}</code></td><td${cls}>${h(d.answer)}${d.until ? ` (remind ${h(displayTimeOrText(d.until, model))})` : ''}</td><td>${whoWhen(d.by, d.at, when)}</td><td class="text">${d.reason ? h(d.reason) : '<span class="none">—</span>'}</td></tr>`,
+      `<tr><td>${h(d.prompt)} <code>${h(d.step)}</code></td><td${cls}>${h(d.answer)}</td><td>${whoWhen(d.by, d.at, when)}</td><td class="text">${d.reason ? h(d.reason) : '<span class="none">—</span>'}</td></tr>`,
     );
   }
   out.push('</tbody></table></section>');
@@ -275,7 +266,7 @@ function art33(model: ReportModel): string {
       const text = factText(fact, '\n\n');
       const given = fact.answers.length > 0 ? fact.answers.map((a) => whoWhen(a.by, a.at, (d) => h(displayTime(d!, model.zone)))).join('<br>') : fact.otherwise ? h(fact.otherwise.source) : '';
       out.push(
-        `<tr><th scope="row">${h(letter)}: ${h(RECORD_FIELDS[field].replace(/ \(Art\. 33\(3\)\(.\)\)$/, ''))}</th><td class="text">${text ? h(displayTimeOrText(text, model)) : `<span class="gap">${fact.asked ? 'not answered yet' : 'the playbook asks no step for it'}</span>`}</td><td>${given || '<span class="none">—</span>'}</td></tr>`,
+        `<tr><th scope="row">${h(letter)}: ${h(art33Label(field))}</th><td class="text">${text ? h(asTimeText(text, model.zone)) : `<span class="gap">${fact.asked ? 'not answered yet' : 'the playbook asks no step for it'}</span>`}</td><td>${given || '<span class="none">—</span>'}</td></tr>`,
       );
     }
   }
@@ -307,7 +298,7 @@ function notices(model: ReportModel, when: (d: Date | undefined) => string): str
   if (model.notices.length === 0) return [...out, '<p class="none">No notice rendered yet.</p></section>'].join('\n');
   out.push('<table><caption>Drafts, in the order written</caption><thead><tr><th scope="col">Template</th><th scope="col">File</th><th scope="col">Written by, when</th><th scope="col">SHA-256</th><th scope="col">Standing</th></tr></thead><tbody>');
   for (const n of model.notices) {
-    out.push(`<tr><td>${h(n.template)}</td><td><code>${h(n.file)}</code></td><td>${whoWhen(n.by, n.at, when)}</td><td class="hash">${h(n.sha256)}</td><td>${h({ current: 'current', replaced: 'replaced by a later rendering', withdrawn: 'withdrawn' }[n.standing])}</td></tr>`);
+    out.push(`<tr><td>${h(n.template)}</td><td><code>${h(n.file)}</code></td><td>${whoWhen(n.by, n.at, when)}</td><td class="hash">${h(n.sha256)}</td><td>${h(noticeStandingInWords(n.standing))}</td></tr>`);
   }
   out.push('</tbody></table></section>');
   return out.join('\n');
@@ -327,13 +318,12 @@ function custody(model: ReportModel, when: (d: Date | undefined) => string): str
 
 function steps(model: ReportModel, when: (d: Date | undefined) => string): string {
   const out = ['<section aria-labelledby="steps"><h2 id="steps">Steps open, put off or declined</h2>'];
-  const open = model.progress.steps.filter((s) => s.state === 'open' || (s.state === 'waiting' && s.reason));
-  const marked = model.progress.steps.filter((s) => s.state === 'deferred' || s.state === 'declined');
+  const { open, marked } = stepsNotDone(model.progress);
   if (open.length + marked.length === 0) return [...out, '<p>Every step that applies is done.</p></section>'].join('\n');
   if (marked.length > 0) {
     out.push('<table><caption>Put off or declined</caption><thead><tr><th scope="col">Step</th><th scope="col">Standing</th><th scope="col">Who, when</th><th scope="col">Reason</th></tr></thead><tbody>');
     for (const s of marked) {
-      const standing = s.state === 'deferred' ? `not yet${s.until ? `, remind ${displayTimeOrText(s.until, model)}` : ''}` : `won't do${s.required ? ' (required: a gap)' : ''}`;
+      const standing = markInWords(s, model.zone);
       out.push(`<tr><td>${h(s.prompt)} <code>${h(s.id)}</code></td><td${s.state === 'declined' && s.required ? ' class="gap"' : ''}>${h(standing)}</td><td>${whoWhen(s.by, s.at, when)}</td><td class="text">${h(s.reason ?? '')}</td></tr>`);
     }
     out.push('</tbody></table>');
@@ -367,4 +357,3 @@ function verification(model: ReportModel): string {
   ].join('\n');
 }
 
-export { SECTIONS };

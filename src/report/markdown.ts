@@ -4,12 +4,12 @@
  * (a link, an image, raw HTML) when the Markdown is shown.
  */
 import { cautionOf, displayTime } from '../deadlines/format.js';
-import { RECORD_FIELDS, type RecordField } from '../schemas/playbook.js';
+import type { RecordField } from '../schemas/playbook.js';
 import { groupThousands, printable } from '../ui/text.js';
 import { factText } from './facts.js';
 import type { ReportModel } from './model.js';
 import type { TimelineRow } from './timeline.js';
-import { ART33_ROWS, causeInWords, clockStatusInWords, incidentStateInWords, independentCheck, SUMMARY_FIELDS } from './words.js';
+import { art33Label, ART33_ROWS, asTimeText, causeInWords, clockStatusInWords, incidentStateInWords, independentCheck, markInWords, noticeStandingInWords, stepsNotDone, SUMMARY_FIELDS, SUMMARY_LABELS } from './words.js';
 
 /**
  * Escaped for Markdown: the characters that make inline markup backslashed (and those that start a
@@ -33,10 +33,7 @@ export function markdownHead(model: ReportModel): string {
   const state = incident.state;
   const opened = state.opened!;
   const when = (d: Date | undefined): string => (d ? md(displayTime(d, zone)) : '—');
-  const asTime = (text: string): string => {
-    const date = new Date(text);
-    return /^\d{4}-\d{2}-\d{2}T/.test(text) && !Number.isNaN(date.getTime()) ? displayTime(date, zone) : text;
-  };
+  const asTime = (text: string): string => asTimeText(text, zone);
   const fact = (field: RecordField): string => md(asTime(factText(facts.get(field), '\n'))) || '*not answered*';
   const out: string[] = [];
   out.push(`# Incident report: ${md(incident.id)}`, '');
@@ -47,8 +44,7 @@ export function markdownHead(model: ReportModel): string {
   out.push(`- **Incident:** ${md(incident.id)}, ${opened.drill ? 'a drill' : 'a real incident'}`);
   out.push(`- **Cause:** ${md(causeInWords(playbook.cause))}`);
   out.push(`- **Playbook:** ${md(playbook.title)} (${md(playbook.id)}${playbook.version ? `, version ${md(playbook.version)}` : ''})`);
-  const labels: Partial<Record<RecordField, string>> = { nature: 'What happened', status: 'Where the leak stands', categories: 'Data concerned', people: 'People affected (approx.)', records: 'Records affected (approx.)', discovered: 'Became aware', contained: 'Contained' };
-  for (const field of SUMMARY_FIELDS) out.push(`- **${labels[field]}:** ${fact(field)}`);
+  for (const field of SUMMARY_FIELDS) out.push(`- **${SUMMARY_LABELS[field] ?? field}:** ${fact(field)}`);
   out.push(`- **Opened:** ${when(opened.at)} by ${md(opened.responder)}`);
   out.push(`- **Closed:** ${state.closed ? `${when(state.closed.at)} by ${md(state.closed.actor)}` : 'not closed'}`);
   out.push(`- **Where it stands:** ${md(incidentStateInWords(progress.state))}: ${progress.answered + progress.skipped + progress.declined} of ${progress.total} steps done (${progress.answered} answered, ${progress.skipped} skipped, ${progress.declined} declined, ${progress.deferred} put off, ${progress.open} open)`, '');
@@ -78,7 +74,7 @@ export function markdownHead(model: ReportModel): string {
     for (const field of fields) {
       const f = facts.get(field)!;
       const text = factText(f, '\n');
-      out.push(row([`${letter} ${md(RECORD_FIELDS[field].replace(/ \(Art\. 33\(3\)\(.\)\)$/, ''))}`, text ? md(asTime(text)) : f.asked ? '*not answered yet*' : '*the playbook asks no step for it*', (f.answers.length > 0 ? f.answers.map((a) => `${md(a.by)}, ${md(displayTime(a.at, zone))}`).join('<br>') : md(f.otherwise?.source ?? '')) || '—']));
+      out.push(row([`${letter} ${md(art33Label(field))}`, text ? md(asTime(text)) : f.asked ? '*not answered yet*' : '*the playbook asks no step for it*', (f.answers.length > 0 ? f.answers.map((a) => `${md(a.by)}, ${md(displayTime(a.at, zone))}`).join('<br>') : md(f.otherwise?.source ?? '')) || '—']));
     }
   }
   out.push('');
@@ -87,14 +83,14 @@ export function markdownHead(model: ReportModel): string {
   if (model.records.length === 0) out.push('The playbook renders no record template for this incident.', '');
   for (const r of model.records) {
     if (r.needs) out.push(`### ${md(r.title)}`, '', `Not complete yet: it needs the answers to ${r.needs.map(md).join(', ')}.`, '');
-    else out.push(...r.body!.split(/\n{2,}/).map((p) => `> ${p.split('\n').map(md).join('<br>')}\n>`), '');
+    else out.push(...r.body!.split(/\n{2,}/).map((p, i) => (i === 0 || r.headings.includes(p.trim()) ? `#### ${md(p.trim())}\n` : `> ${p.split('\n').map(md).join('<br>')}\n`)), '');
   }
 
   out.push('## Notices rendered', '');
   if (model.notices.length === 0) out.push('No notice rendered yet.', '');
   else {
     out.push(header(['Template', 'File', 'Written', 'By', 'SHA-256', 'Standing']));
-    for (const n of model.notices) out.push(row([md(n.template), md(n.file), when(n.at), md(n.by), `\`${n.sha256}\``, n.standing]));
+    for (const n of model.notices) out.push(row([md(n.template), md(n.file), when(n.at), md(n.by), `\`${n.sha256}\``, noticeStandingInWords(n.standing)]));
     out.push('');
   }
 
@@ -107,11 +103,16 @@ export function markdownHead(model: ReportModel): string {
   }
 
   out.push('## Steps open, put off or declined', '');
-  const marked = progress.steps.filter((s) => s.state === 'deferred' || s.state === 'declined' || s.state === 'open');
-  if (marked.length === 0) out.push('Every step that applies is done.', '');
-  else {
-    out.push(header(['Step', 'Standing', 'By', 'When', 'Reason']));
-    for (const s of marked) out.push(row([`${md(s.prompt)} (${md(s.id)})`, s.state === 'deferred' ? 'not yet' : s.state === 'declined' ? `won't do${s.required ? ' (required: a gap)' : ''}` : 'open', md(s.by ?? '—'), when(s.at), md(s.reason ?? '—')]));
+  const { open, marked } = stepsNotDone(progress);
+  if (open.length + marked.length === 0) out.push('Every step that applies is done.', '');
+  if (marked.length > 0) {
+    out.push('Put off or declined:', '', header(['Step', 'Standing', 'By', 'When', 'Reason']));
+    for (const s of marked) out.push(row([`${md(s.prompt)} (${md(s.id)})`, md(markInWords(s, zone)), md(s.by ?? '—'), when(s.at), md(s.reason ?? '—')]));
+    out.push('');
+  }
+  if (open.length > 0) {
+    out.push('Still open:', '', header(['Phase', 'Step', 'Required', 'Note']));
+    for (const s of open) out.push(row([String(s.phase), `${md(s.prompt)} (${md(s.id)})`, s.required ? 'yes' : 'no', md(s.reason ?? '')]));
     out.push('');
   }
 
@@ -125,6 +126,7 @@ export function markdownHead(model: ReportModel): string {
   return `${out.join('\n')}\n`;
 }
 
-export function markdownTimelineRow(r: TimelineRow, zone: string): string {
-  return `${row([md(displayTime(new Date(r.time), zone)), String(r.entry), md(r.actor), md(r.type), md(r.step), md(r.summary)])}\n`;
+/** One row of the timeline; `time` shows an entry's time (words.ts, timeShown). */
+export function markdownTimelineRow(r: TimelineRow, time: (iso: string) => string): string {
+  return `${row([md(time(r.time)), String(r.entry), md(r.actor), md(r.type), md(r.step), md(r.summary)])}\n`;
 }

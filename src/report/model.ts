@@ -8,7 +8,8 @@
 import type { Settings } from '../config/settings.js';
 import type { DeadlineClock } from '../deadlines/compute.js';
 import { rulesOf } from '../deadlines/rules.js';
-import { verifyLog } from '../evidence/verify.js';
+import { SENSITIVE_PLACEHOLDER } from '../evidence/describe.js';
+import type { EvidenceEntry } from '../evidence/entry.js';
 import type { Incident } from '../incident/incident.js';
 import { findTemplate, noticesDue, renderAll } from '../notices/drafts.js';
 import type { Playbook } from '../playbook/types.js';
@@ -17,6 +18,7 @@ import { progressOf, type Progress } from '../run/progress.js';
 import { CONDITION_SKIP } from '../run/steps.js';
 import type { RecordField } from '../schemas/playbook.js';
 import { factsOf, shownAnswer, stepsById, type Fact } from './facts.js';
+import { markInWords } from './words.js';
 
 export interface ReportSource {
   readonly incident: Incident;
@@ -118,6 +120,8 @@ function storedName(stored: string): string {
   return stored.replace(/^.*\//, '').replace(/^[0-9a-f]{12}-/, '');
 }
 
+const COLLECTED: ReadonlySet<string> = new Set(['evidence.attached', 'notice.rendered', 'notice.withdrawn']);
+
 /** The kinds of step whose answer is a choice made: the decisions of the report. */
 const CHOICES = new Set(['select', 'multi', 'confirm']);
 
@@ -136,7 +140,7 @@ export async function reportOf(source: ReportSource): Promise<ReportModel> {
     if (s.state === 'answered' && CHOICES.has(step.kind)) {
       decisions.push({ ...base, kind: 'answered', answer: shownAnswer(steps, state, s.id, shown) ?? '', by: s.by!, at: s.at! });
     } else if (s.state === 'deferred' || s.state === 'declined') {
-      decisions.push({ ...base, kind: s.state, answer: s.state === 'deferred' ? 'not yet' : "won't do", by: s.by!, at: s.at!, reason: s.reason ?? '', ...(s.until ? { until: s.until } : {}) });
+      decisions.push({ ...base, kind: s.state, answer: markInWords(s, source.zone), by: s.by!, at: s.at!, reason: s.reason ?? '', ...(s.until ? { until: s.until } : {}) });
     } else if (s.state === 'skipped' && !(s.reason ?? '').startsWith(CONDITION_SKIP)) {
       decisions.push({ ...base, kind: 'skipped', answer: 'skipped', reason: s.reason ?? '' });
     }
@@ -151,19 +155,23 @@ export async function reportOf(source: ReportSource): Promise<ReportModel> {
     const { waiting } = await readiness(draftSource, [id], now);
     const base = { template: id, title: template.title, headings: template.headings };
     if (waiting.length > 0) records.push({ ...base, needs: waiting[0]!.steps });
-    else records.push({ ...base, body: (await renderAll(renderInputOf(draftSource, now), [id]))[0]!.body });
+    else records.push({ ...base, body: (await renderAll({ ...renderInputOf(draftSource, now), maskSensitive: !source.includeSensitive }, [id]))[0]!.body });
   }
 
-  // Custody and notices: one pass over the log, verified on the way.
+  // Custody and notices, gathered in the pass that checks the log as `leakctl verify` does: the
+  // chain again, and every attachment re-hashed. Only the entries they need are decoded.
   const notices: NoticeRendered[] = [];
   const custody: CustodyRow[] = [];
   const latest = new Map<string, number>();
-  for await (const e of incident.entries()) {
+  const seen = (e: EvidenceEntry): void => {
     const files = e.type === 'evidence.attached' ? e.data.files : e.type === 'step.answered' && steps.get(String(e.data.step))?.kind === 'attachment' ? e.data.value : undefined;
     if (Array.isArray(files)) {
+      // A file answering a sensitive step is named as its answer is shown: [sensitive]. Its hash,
+      // size, who and when stay: they say nothing of its content.
+      const hidden = e.type === 'step.answered' && steps.get(String(e.data.step))?.sensitive === true && !source.includeSensitive;
       for (const f of files as { original?: unknown; path?: unknown; sha256?: unknown; bytes?: unknown }[]) {
-        const stored = String(f.path);
-        const original = typeof f.original === 'string' ? f.original : storedName(stored);
+        const stored = hidden ? SENSITIVE_PLACEHOLDER : String(f.path);
+        const original = hidden ? SENSITIVE_PLACEHOLDER : typeof f.original === 'string' ? f.original : storedName(stored);
         custody.push({ original, stored, sha256: String(f.sha256), bytes: Number(f.bytes ?? 0), by: e.actor, at: new Date(e.at), entry: e.seq, ...(e.type === 'step.answered' ? { step: String(e.data.step) } : {}) });
       }
     } else if (e.type === 'notice.rendered') {
@@ -176,10 +184,8 @@ export async function reportOf(source: ReportSource): Promise<ReportModel> {
       const earlier = latest.get(String(e.data.file));
       if (earlier !== undefined) notices[earlier] = { ...notices[earlier]!, standing: 'withdrawn' };
     }
-  }
-
-  // What `leakctl verify` says of it: the chain again, and every attachment re-hashed.
-  const verified = await verifyLog(incident.logFile, { dir: incident.dir });
+  };
+  const verified = await incident.verify({ types: COLLECTED, seen });
   return {
     generatedAt: now,
     incident,

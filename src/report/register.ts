@@ -59,17 +59,18 @@ export function registerRow(playbook: Playbook, state: IncidentState, progress: 
     }),
   );
   const told = (field: 'authority_told' | 'people_told'): boolean | null => ((fact(field)?.answers.length ?? 0) > 0 ? true : playbook.record?.[field] ? false : null);
-  // The reasons where someone was not told: the answers that give them, and the duties to tell
-  // declined or put off with theirs. (The risk as assessed, the usual reason, has its own column.)
+  // The reasons: the answers that give them (for not telling, or for telling late, Art. 33(1)),
+  // and where someone was not told, the duties to tell declined or put off with theirs. (The
+  // risk as assessed, the usual reason not to tell, has its own column.)
   const untold = told('authority_told') === false || told('people_told') === false;
-  const reasons = untold ? [valueOf(fact('reasons')), ...marked].filter((r) => r !== null && r !== '') : [];
+  const reasons = [valueOf(fact('reasons')), ...(untold ? marked : [])].filter((r) => r !== null && r !== '');
   const opened = state.opened!;
   return {
     incident: state.id,
     drill: opened.drill,
     cause: playbook.cause,
     playbook: playbook.id,
-    discovered: valueOf(fact('discovered')) ?? opened.at.toISOString(),
+    discovered: valueOf(fact('discovered')),
     contained: valueOf(fact('contained')),
     closed: state.closed?.at.toISOString() ?? null,
     nature: valueOf(fact('nature')),

@@ -26,6 +26,8 @@ export interface TimelineSource {
   readonly warn: (text: string) => void;
   /** Show the answers of sensitive steps (`--include-sensitive`). */
   readonly includeSensitive?: boolean;
+  /** Stop after this many entries (the report: those its verification covered). */
+  readonly entries?: number;
 }
 
 export async function* timelineRows(source: TimelineSource): AsyncGenerator<TimelineRow> {
@@ -33,9 +35,11 @@ export async function* timelineRows(source: TimelineSource): AsyncGenerator<Time
   // Looked up at the first answer only: a log of notes alone never needs the playbook.
   let sensitive: ReadonlySet<string> | null | undefined = source.includeSensitive ? new Set() : undefined;
   for await (const e of incident.entries()) {
+    if (source.entries !== undefined && e.seq >= source.entries) return;
     if (e.type === 'step.answered' && sensitive === undefined) {
       sensitive = sensitiveStepsOf(incident.state.opened!.playbook, incident.id, { settings: source.settings, cwd: source.cwd }, source.warn);
     }
-    yield { time: e.at, entry: e.seq, actor: e.actor, type: e.type, step: typeof e.data.step === 'string' ? e.data.step : '', summary: describeEntry(e, sensitive ?? new Set()) };
+    // null: the playbook could not be loaded, so every answer is hidden (describeEntry's null).
+    yield { time: e.at, entry: e.seq, actor: e.actor, type: e.type, step: typeof e.data.step === 'string' ? e.data.step : '', summary: describeEntry(e, sensitive === undefined ? new Set() : sensitive) };
   }
 }

@@ -1,6 +1,9 @@
 /** The words the report's three forms (HTML, Markdown, JSON) share, so that they say the same. */
 import type { Cause } from '../playbook/types.js';
-import type { RecordField } from '../schemas/playbook.js';
+import type { BoardStep, Progress } from '../run/progress.js';
+import { RECORD_FIELDS, type RecordField } from '../schemas/playbook.js';
+
+import { displayTime } from '../deadlines/format.js';
 
 export { standingInWords as clockStatusInWords } from '../deadlines/format.js';
 export { progressStateInWords as incidentStateInWords } from '../run/progress.js';
@@ -31,4 +34,62 @@ export function independentCheck(id: string, head: string | null): string {
     `re-hashes every attached file, and with --head proves that the log still leads to the head printed here (${head ?? 'none'}), so that nothing before it was changed and nothing was cut. ` +
     `Keep this head somewhere the incident's writers cannot change (an email to counsel, a ticket) to make a later rewrite detectable. Incident: ${id}.`
   );
+}
+
+/**
+ * An entry's time (RFC 3339 UTC, as the log stores it) as the report shows it, in `zone`. Shown
+ * to the minute, so entries of the same minute share one formatting: a 200,000-entry timeline
+ * formats a few thousand times, not 200,000 (issue 15, the report of a long log).
+ */
+export function timeShown(zone: string): (iso: string) => string {
+  let minute = '';
+  let shown = '';
+  return (iso) => {
+    const key = iso.slice(0, 16);
+    if (key !== minute || !iso.endsWith('Z')) {
+      minute = key;
+      shown = displayTime(new Date(iso), zone);
+    }
+    return shown;
+  };
+}
+
+/** A datetime answer (RFC 3339) shown in the report's zone; any other text as it is. */
+export function asTimeText(text: string, zone: string): string {
+  const date = new Date(text);
+  return /^\d{4}-\d{2}-\d{2}T/.test(text) && !Number.isNaN(date.getTime()) ? displayTime(date, zone) : text;
+}
+
+/** The summary's labels of the register's facts. */
+export const SUMMARY_LABELS: Readonly<Partial<Record<RecordField, string>>> = {
+  nature: 'What happened',
+  status: 'Where the leak stands',
+  categories: 'Data concerned',
+  people: 'People affected (approx.)',
+  records: 'Records affected (approx.)',
+  discovered: 'Became aware',
+  contained: 'Contained',
+};
+
+/** An Art. 33(3) element as the table names it: "the likely consequences", without the citation the row already gives. */
+export function art33Label(field: RecordField): string {
+  return RECORD_FIELDS[field].replace(/ \(Art\. 33\(3\)\(.\)\)$/, '');
+}
+
+export function noticeStandingInWords(standing: 'current' | 'replaced' | 'withdrawn'): string {
+  return { current: 'current', replaced: 'replaced by a later rendering', withdrawn: 'withdrawn' }[standing];
+}
+
+/** A step put off or declined, in the report's words. */
+export function markInWords(step: Pick<BoardStep, 'state' | 'required' | 'until'>, zone: string): string {
+  if (step.state === 'deferred') return `put off${step.until ? `, remind ${asTimeText(step.until, zone)}` : ''}`;
+  return `declined${step.required ? ' (a required step: a gap)' : ''}`;
+}
+
+/** The steps the report lists as not done: open (or waiting for another step), put off, declined. */
+export function stepsNotDone(progress: Progress): { open: BoardStep[]; marked: BoardStep[] } {
+  return {
+    open: progress.steps.filter((s) => s.state === 'open' || (s.state === 'waiting' && s.reason)),
+    marked: progress.steps.filter((s) => s.state === 'deferred' || s.state === 'declined'),
+  };
 }

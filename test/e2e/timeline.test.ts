@@ -79,4 +79,15 @@ describe('leakctl timeline', () => {
     expect(tampered.code).toBe(3);
     expect(tampered.stdout).toBe('');
   }, 60_000);
+
+  it('hides every answer when the playbook that says which are sensitive cannot be found, and says why', async () => {
+    const dir = await incident();
+    rmSync(join(tmp, 'tl.yaml'));
+    const r = await inProcess(['--dir', dir, 'timeline', 't', '--format', 'jsonl']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('answers to sensitive steps cannot be told apart');
+    expect(r.stdout).not.toContain('hunter2');
+    const answers = r.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; summary: string }).filter((row) => row.type === 'step.answered');
+    expect(answers.map((row) => row.summary)).toEqual(['aware_at = [hidden: playbook unavailable] (from answers file)', 'code = [hidden: playbook unavailable] (from answers file)']);
+  });
 });

@@ -28,13 +28,14 @@ describe('validate', () => {
     expect(r.stderr).toMatch(/:12:\d+ "duty" is a leakctl\/playbook@2 field/);
   });
 
-  it('checks the record block (issue 15): known steps only, dates from datetime steps, and @2 only', async () => {
+  it('checks the record block (issue 15): known steps only, dates and counts from datetime and number steps, and @2 only', async () => {
     const steps = '      - { id: a, kind: text, prompt: A? }\n      - { id: at, kind: datetime, prompt: When? }\n';
     const path = file('record.yaml', `${head('2')}${steps}record:\n  nature: a\n  discovered: a\n  people: [at, nowhere]\n`);
     const r = await inProcess(['validate', path]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`${path}:14:15 record.discovered needs datetime steps; step "a" is a text step`);
-    expect(r.stderr).toContain(`${path}:15:16 record.people names unknown step "nowhere"`);
+    expect(r.stderr).toContain(`${path}:14:15 record.discovered needs datetime steps; step "a" is a text step: name a datetime step instead`);
+    expect(r.stderr).toContain(`${path}:15:12 record.people needs number steps; step "at" is a datetime step`);
+    expect(r.stderr).toContain(`${path}:15:16 record.people names unknown step "nowhere"; name a step of the playbook`);
     expect(r.stderr).not.toContain('record.nature');
     const one = await inProcess(['validate', file('record1.yaml', `${head('1')}${steps}record:\n  nature: a\n`)]);
     expect(one.code).toBe(2);
