@@ -120,7 +120,7 @@ function storedName(stored: string): string {
   return stored.replace(/^.*\//, '').replace(/^[0-9a-f]{12}-/, '');
 }
 
-const COLLECTED: ReadonlySet<string> = new Set(['evidence.attached', 'notice.rendered', 'notice.withdrawn']);
+const COLLECTED: ReadonlySet<string> = new Set(['evidence.attached', 'notice.rendered', 'notice.withdrawn', 'step.skipped']);
 
 /** The kinds of step whose answer is a choice made: the decisions of the report. */
 const CHOICES = new Set(['select', 'multi', 'confirm']);
@@ -133,37 +133,18 @@ export async function reportOf(source: ReportSource): Promise<ReportModel> {
   const steps = stepsById(playbook);
   const shown = { includeSensitive: source.includeSensitive };
 
-  const decisions: Decision[] = [];
-  for (const s of progress.steps) {
-    const step = steps.get(s.id)!;
-    const base = { step: s.id, prompt: s.prompt, phase: s.phase };
-    if (s.state === 'answered' && CHOICES.has(step.kind)) {
-      decisions.push({ ...base, kind: 'answered', answer: shownAnswer(steps, state, s.id, shown) ?? '', by: s.by!, at: s.at! });
-    } else if (s.state === 'deferred' || s.state === 'declined') {
-      decisions.push({ ...base, kind: s.state, answer: markInWords(s, source.zone), by: s.by!, at: s.at!, reason: s.reason ?? '', ...(s.until ? { until: s.until } : {}) });
-    } else if (s.state === 'skipped' && !(s.reason ?? '').startsWith(CONDITION_SKIP)) {
-      decisions.push({ ...base, kind: 'skipped', answer: 'skipped', reason: s.reason ?? '' });
-    }
-  }
-
-  // The record (Art. 33(5)): every template written for the record that applies, as it reads now.
-  const draftSource = { incident, playbook, settings, rules };
-  const records: RecordDraft[] = [];
-  for (const id of noticesDue(playbook, state)) {
-    const template = findTemplate(id, settings.templateDirs);
-    if (template.reader !== 'record') continue;
-    const { waiting } = await readiness(draftSource, [id], now);
-    const base = { template: id, title: template.title, headings: template.headings };
-    if (waiting.length > 0) records.push({ ...base, needs: waiting[0]!.steps });
-    else records.push({ ...base, body: (await renderAll({ ...renderInputOf(draftSource, now), maskSensitive: !source.includeSensitive }, [id]))[0]!.body });
-  }
-
-  // Custody and notices, gathered in the pass that checks the log as `leakctl verify` does: the
-  // chain again, and every attachment re-hashed. Only the entries they need are decoded.
+  // Custody, notices and who skipped what, gathered in the pass that checks the log as `leakctl
+  // verify` does: the chain again, and every attachment re-hashed. Only the entries they need are
+  // decoded.
   const notices: NoticeRendered[] = [];
   const custody: CustodyRow[] = [];
   const latest = new Map<string, number>();
+  const skips = new Map<string, { by: string; at: Date }>();
   const seen = (e: EvidenceEntry): void => {
+    if (e.type === 'step.skipped') {
+      skips.set(String(e.data.step), { by: e.actor, at: new Date(e.at) });
+      return;
+    }
     const files = e.type === 'evidence.attached' ? e.data.files : e.type === 'step.answered' && steps.get(String(e.data.step))?.kind === 'attachment' ? e.data.value : undefined;
     if (Array.isArray(files)) {
       // A file answering a sensitive step is named as its answer is shown: [sensitive]. Its hash,
@@ -186,6 +167,33 @@ export async function reportOf(source: ReportSource): Promise<ReportModel> {
     }
   };
   const verified = await incident.verify({ types: COLLECTED, seen });
+
+  const decisions: Decision[] = [];
+  for (const s of progress.steps) {
+    const step = steps.get(s.id)!;
+    const base = { step: s.id, prompt: s.prompt, phase: s.phase };
+    if (s.state === 'answered' && CHOICES.has(step.kind)) {
+      decisions.push({ ...base, kind: 'answered', answer: shownAnswer(steps, state, s.id, shown) ?? '', by: s.by!, at: s.at! });
+    } else if (s.state === 'deferred' || s.state === 'declined') {
+      decisions.push({ ...base, kind: s.state, answer: markInWords(s, source.zone), by: s.by!, at: s.at!, reason: s.reason ?? '', ...(s.until ? { until: s.until } : {}) });
+    } else if (s.state === 'skipped' && !(s.reason ?? '').startsWith(CONDITION_SKIP)) {
+      const skip = skips.get(s.id);
+      decisions.push({ ...base, kind: 'skipped', answer: 'skipped', reason: s.reason ?? '', ...(skip ? { by: skip.by, at: skip.at } : {}) });
+    }
+  }
+
+  // The record (Art. 33(5)): every template written for the record that applies, as it reads now.
+  const draftSource = { incident, playbook, settings, rules };
+  const records: RecordDraft[] = [];
+  for (const id of noticesDue(playbook, state)) {
+    const template = findTemplate(id, settings.templateDirs);
+    if (template.reader !== 'record') continue;
+    const { waiting } = await readiness(draftSource, [id], now);
+    const base = { template: id, title: template.title, headings: template.headings };
+    if (waiting.length > 0) records.push({ ...base, needs: waiting[0]!.steps });
+    else records.push({ ...base, body: (await renderAll({ ...renderInputOf(draftSource, now), maskSensitive: !source.includeSensitive }, [id]))[0]!.body });
+  }
+
   return {
     generatedAt: now,
     incident,

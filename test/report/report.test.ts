@@ -42,6 +42,7 @@ phases:
       - { id: delay_reason, kind: longtext, prompt: Why late?, required: false }
       - { id: members_at, kind: datetime, prompt: When were the members told?, duty: true }
       - { id: press_line, kind: text, prompt: A line for the press?, required: false }
+      - { id: extra_note, kind: text, prompt: Anything else?, required: false }
 record:
   discovered: aware_at
   nature: what_happened
@@ -163,12 +164,14 @@ describe('leakctl report', () => {
       expect(md).toContain(`| ${c.title} |`);
       expect(html).toContain(`<td>${c.title}</td>`);
     }
-    const decisions = report.decisions as { step: string; answer: string; reason: string | null }[];
+    const decisions = report.decisions as { step: string; answer: string; reason: string | null; by: string | null; at: string | null }[];
     const mdDecisions = md.slice(md.indexOf('## Decisions'), md.indexOf('## What the authority')).split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| Question') && !l.startsWith('| ---'));
     const htmlDecisions = html.slice(html.indexOf('id="decisions"'), html.indexOf('id="art33"')).match(/<tr><td>/g) ?? [];
     expect(mdDecisions).toHaveLength(decisions.length);
     expect(htmlDecisions).toHaveLength(decisions.length);
     expect(decisions.find((d) => d.step === 'press_line')).toMatchObject({ answer: 'declined', reason: 'counsel advised no press statement' });
+    // A step left unanswered is skipped by whoever ran the answers file, at the time it did.
+    expect(decisions.find((d) => d.step === 'extra_note')).toMatchObject({ kind: 'skipped', by: 'Dana Obi', at: '2026-03-06T12:30:00.000Z' });
     for (const c of report.custody as { sha256: string }[]) {
       expect(md).toContain(c.sha256);
       expect(html).toContain(c.sha256);
