@@ -64,7 +64,8 @@ export async function run(options: CommonOptions, opts: RegisterOptions): Promis
     format === 'json'
       ? `${terminalSafeJson(JSON.stringify({ schema: 'leakctl/register@1', generated_at: now.toISOString(), incidents_dir: options.incidentsDir, drills_included: opts.drills === true, incidents: rows }, null, 2))}\n`
       : [csvRecord([...REGISTER_COLUMNS, 'problem']), ...rows.map((row) => csvRecord([...REGISTER_COLUMNS, 'problem'].map((c) => cell((row as Record<string, unknown>)[c]))))].join('');
-  if (file) writeOutputFile(file, text, 'the register');
+  // Private to its owner (0600), like the incidents it lists.
+  if (file) writeOutputFile(file, text, 'the register', 0o600);
   else options.stdout.write(text);
   if (file || drills > 0 || rows.length === 0) {
     const where = file ? `Wrote the register (${rows.length} incident${rows.length === 1 ? '' : 's'}) to ${printable(file)}.` : '';

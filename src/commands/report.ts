@@ -49,7 +49,8 @@ export async function run(options: CommonOptions, id: string, opts: ReportOption
     const playbook = playbookOf(incident.state, { settings, cwd: options.cwd, warn });
     const zone = displayZone(options, settings.config);
     const model = await reportOf({ incident, playbook, settings, now: commandClock(options).now(), includeSensitive: opts.includeSensitive === true, zone });
-    sink = file ? new OutputFile(file, 'the report') : undefined;
+    // Private to its owner like the incident it comes from (0600): it holds what members told.
+    sink = file ? new OutputFile(file, 'the report', 0o600) : undefined;
     const write = async (text: string): Promise<void> => {
       if (sink) sink.write(text);
       else if (!options.stdout.write(text)) await once(options.stdout, 'drain');

@@ -334,8 +334,8 @@ function statOrUndefined(file: string): fs.Stats | undefined {
  * An output file a person named (a JUnit report, an export): written durably, its directory
  * created when missing. An I/O failure is exit 1 with the file named and what to do.
  */
-export function writeOutputFile(given: string, data: string | Uint8Array, what: string): void {
-  const file = new OutputFile(given, what);
+export function writeOutputFile(given: string, data: string | Uint8Array, what: string, mode = 0o644): void {
+  const file = new OutputFile(given, what, mode);
   file.write(data);
   file.commit();
 }
@@ -354,20 +354,25 @@ export class OutputFile {
   private size = 0;
   private open = true;
 
+  /** `mode`: 0644 for what is shared as it is (a JUnit report); 0600 for what holds personal data (the report, the register), whatever the umask. */
   constructor(
     private readonly given: string,
     private readonly what: string,
+    mode = 0o644,
   ) {
     this.target = landing(given);
+    this.temp = tempPathFor(this.target);
+    let fd: number | undefined;
     try {
       fs.mkdirSync(path.dirname(this.target), { recursive: true });
-      this.temp = tempPathFor(this.target);
-      this.fd = fs.openSync(this.temp, 'wx', 0o644);
-      // Readable by others whatever the umask, like any file a person asks for.
-      fs.fchmodSync(this.fd, 0o644);
+      fd = fs.openSync(this.temp, 'wx', mode);
+      fs.fchmodSync(fd, mode);
     } catch (e) {
+      if (fd !== undefined) fs.closeSync(fd);
+      fs.rmSync(this.temp, { force: true });
       throw this.failed(e);
     }
+    this.fd = fd;
   }
 
   write(data: string | Uint8Array): void {

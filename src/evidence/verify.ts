@@ -50,9 +50,11 @@ export interface VerifyOptions {
    */
   copy?: boolean;
   /**
-   * For a reader that needs some entries in the same pass (the report's custody and notices,
-   * issue 15): the entries of these types, and every answer that names files, decoded and given
-   * to `seen` in order as the chain verifies them (none after a problem: the log does not verify).
+   * For a reader that needs some entries in the same pass (the report's custody, notices and
+   * skips, issue 15): the entries of these types, and every answer that names files, decoded and
+   * given to `seen` in order as the chain verifies them. When the log does not verify, what was
+   * given is not to be used. A line of a collected type that is hash-valid but not an entry is
+   * found here when it is decoded, where `leakctl verify` would find it only if it named files.
    */
   collect?: { readonly types: ReadonlySet<string>; readonly seen: (entry: EvidenceEntry) => void };
 }
@@ -187,8 +189,8 @@ export async function verifyLog(file: string, opts: VerifyOptions = {}): Promise
         const collected = collect !== undefined && (files || collect.types.has(line.type));
         if (!files && !collected) return;
         const entry = line.entry();
-        if (collected) collect.seen(entry);
         if (files) noteRefs(entry, line.line);
+        if (collected) collect.seen(entry);
       },
       {
         afterProblem: (entry, n) => {

@@ -11,7 +11,7 @@ import type { RecordField } from '../schemas/playbook.js';
 import { escapeHtml, groupThousands, printable } from '../ui/text.js';
 import { factText } from './facts.js';
 import type { ReportModel } from './model.js';
-import { art33Label, ART33_ROWS, asTimeText, causeInWords, clockStatusInWords, incidentStateInWords, independentCheck, markInWords, noticeStandingInWords, stepsNotDone, SUMMARY_FIELDS, SUMMARY_LABELS } from './words.js';
+import { art33Label, ART33_ROWS, DECISIONS_INTRO, asTimeText, causeInWords, drillInWords, sensitiveInWords, unansweredInWords, verifiedInWords, clockStatusInWords, incidentStateInWords, independentCheck, markInWords, noticeStandingInWords, stepsNotDone, SUMMARY_FIELDS, SUMMARY_LABELS } from './words.js';
 import type { TimelineRow } from './timeline.js';
 
 /** Escaped for HTML, with controls made visible. */
@@ -104,8 +104,8 @@ export function htmlHead(model: ReportModel, opts: HtmlOptions): string {
     '<main>',
     '<header>',
     `<h1>Incident report: ${h(incident.id)}</h1>`,
-    `<p>${opened.drill ? '<span class="drill">DRILL: an exercise, not a real incident</span>' : '<span class="real">Real incident</span>'} ${h(opened.playbook.title)}</p>`,
-    `<p class="muted">Written by leakctl at ${when(model.generatedAt)} from the incident's evidence log (${groupThousands(model.verification.entries)} entries, head <span class="hash">${h(model.verification.head ?? '-')}</span>). ${model.includeSensitive ? '<strong>Includes the answers to sensitive steps: share it only with those who may read them.</strong>' : 'Answers to steps marked sensitive are left out.'}</p>`,
+    `<p><span class="${opened.drill ? 'drill' : 'real'}">${h(drillInWords(opened.drill))}</span> ${h(opened.playbook.title)}</p>`,
+    `<p class="muted">Written by leakctl at ${when(model.generatedAt)} from the incident's evidence log (${groupThousands(model.verification.entries)} entries, head <span class="hash">${h(model.verification.head ?? '-')}</span>). ${model.includeSensitive ? `<strong>${h(sensitiveInWords(true))}</strong>` : h(sensitiveInWords(false))}</p>`,
     '</header>',
     '<nav aria-label="Contents"><h2 id="contents">Contents</h2><ol>',
     ...SECTIONS.map(([id, title]) => `<li><a href="#${id}">${h(title)}</a></li>`),
@@ -242,7 +242,7 @@ function chart(model: ReportModel, opts: HtmlOptions): string {
 }
 
 function decisions(model: ReportModel, when: (d: Date | undefined) => string): string {
-  const out = ['<section aria-labelledby="decisions"><h2 id="decisions">Decisions</h2>', '<p>Each choice made, and each step skipped, put off or refused, with who, when and the reason given.</p>'];
+  const out = ['<section aria-labelledby="decisions"><h2 id="decisions">Decisions</h2>', `<p>${h(DECISIONS_INTRO)}</p>`];
   if (model.decisions.length === 0) return [...out, '<p class="none">None yet.</p></section>'].join('\n');
   out.push('<table><caption>Decisions, in the playbook\'s order</caption><thead><tr><th scope="col">Question</th><th scope="col">Decision</th><th scope="col">Who, when</th><th scope="col">Reason</th></tr></thead><tbody>');
   for (const d of model.decisions) {
@@ -266,7 +266,7 @@ function art33(model: ReportModel): string {
       const text = factText(fact, '\n\n');
       const given = fact.answers.length > 0 ? fact.answers.map((a) => whoWhen(a.by, a.at, (d) => h(displayTime(d!, model.zone)))).join('<br>') : fact.otherwise ? h(fact.otherwise.source) : '';
       out.push(
-        `<tr><th scope="row">${h(letter)}: ${h(art33Label(field))}</th><td class="text">${text ? h(asTimeText(text, model.zone)) : `<span class="gap">${fact.asked ? 'not answered yet' : 'the playbook asks no step for it'}</span>`}</td><td>${given || '<span class="none">—</span>'}</td></tr>`,
+        `<tr><th scope="row">${h(letter)}: ${h(art33Label(field))}</th><td class="text">${text ? h(asTimeText(text, model.zone)) : `<span class="gap">${h(unansweredInWords(fact.asked))}</span>`}</td><td>${given || '<span class="none">—</span>'}</td></tr>`,
       );
     }
   }
@@ -342,9 +342,7 @@ function verification(model: ReportModel): string {
   const id = model.incident.id;
   return [
     '<section aria-labelledby="verification"><h2 id="verification">Verification</h2>',
-    v.ok
-      ? `<p class="ok">Verified when this report was written: the hash chain of all ${groupThousands(v.entries)} entries is intact, and ${v.attachments} attached file(s) match their SHA-256.</p>`
-      : `<p class="fail">The evidence log does NOT verify: ${v.problems.map(h).join(' ')}</p>`,
+    v.ok ? `<p class="ok">${h(verifiedInWords(v))}</p>` : `<p class="fail">${h(verifiedInWords(v))} ${v.problems.map(h).join(' ')}</p>`,
     '<dl class="facts">',
     `<dt>Entries</dt><dd>${groupThousands(v.entries)}</dd>`,
     `<dt>Head hash</dt><dd class="hash">${h(v.head ?? '-')}</dd>`,

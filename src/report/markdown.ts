@@ -9,7 +9,7 @@ import { groupThousands, printable } from '../ui/text.js';
 import { factText } from './facts.js';
 import type { ReportModel } from './model.js';
 import type { TimelineRow } from './timeline.js';
-import { art33Label, ART33_ROWS, asTimeText, causeInWords, clockStatusInWords, incidentStateInWords, independentCheck, markInWords, noticeStandingInWords, stepsNotDone, SUMMARY_FIELDS, SUMMARY_LABELS } from './words.js';
+import { art33Label, ART33_ROWS, DECISIONS_INTRO, asTimeText, causeInWords, drillInWords, sensitiveInWords, unansweredInWords, verifiedInWords, clockStatusInWords, incidentStateInWords, independentCheck, markInWords, noticeStandingInWords, stepsNotDone, SUMMARY_FIELDS, SUMMARY_LABELS } from './words.js';
 
 /**
  * Escaped for Markdown: the characters that make inline markup backslashed (and those that start a
@@ -37,8 +37,8 @@ export function markdownHead(model: ReportModel): string {
   const fact = (field: RecordField): string => md(asTime(factText(facts.get(field), '\n'))) || '*not answered*';
   const out: string[] = [];
   out.push(`# Incident report: ${md(incident.id)}`, '');
-  out.push(`${opened.drill ? '**DRILL: an exercise, not a real incident.**' : '**Real incident.**'} ${md(playbook.title)}`, '');
-  out.push(`Written by leakctl at ${when(model.generatedAt)} from the incident's evidence log (${groupThousands(model.verification.entries)} entries, head \`${model.verification.head ?? '-'}\`). ${model.includeSensitive ? '**Includes the answers to sensitive steps.**' : 'Answers to steps marked sensitive are left out.'}`, '');
+  out.push(`**${md(drillInWords(opened.drill))}.** ${md(playbook.title)}`, '');
+  out.push(`Written by leakctl at ${when(model.generatedAt)} from the incident's evidence log (${groupThousands(model.verification.entries)} entries, head \`${model.verification.head ?? '-'}\`). ${model.includeSensitive ? `**${md(sensitiveInWords(true))}**` : md(sensitiveInWords(false))}`, '');
 
   out.push('## Summary', '');
   out.push(`- **Incident:** ${md(incident.id)}, ${opened.drill ? 'a drill' : 'a real incident'}`);
@@ -47,6 +47,7 @@ export function markdownHead(model: ReportModel): string {
   for (const field of SUMMARY_FIELDS) out.push(`- **${SUMMARY_LABELS[field] ?? field}:** ${fact(field)}`);
   out.push(`- **Opened:** ${when(opened.at)} by ${md(opened.responder)}`);
   out.push(`- **Closed:** ${state.closed ? `${when(state.closed.at)} by ${md(state.closed.actor)}` : 'not closed'}`);
+  if (opened.signatory) out.push(`- **Notices signed by:** ${md(`${opened.signatory.name}${opened.signatory.role ? `, ${opened.signatory.role}` : ''}`)}`);
   out.push(`- **Where it stands:** ${md(incidentStateInWords(progress.state))}: ${progress.answered + progress.skipped + progress.declined} of ${progress.total} steps done (${progress.answered} answered, ${progress.skipped} skipped, ${progress.declined} declined, ${progress.deferred} put off, ${progress.open} open)`, '');
 
   out.push('## Legal clocks', '');
@@ -60,7 +61,7 @@ export function markdownHead(model: ReportModel): string {
     out.push('');
   }
 
-  out.push('## Decisions', '');
+  out.push('## Decisions', '', md(DECISIONS_INTRO), '');
   if (model.decisions.length === 0) out.push('None yet.', '');
   else {
     out.push(header(['Question', 'Decision', 'By', 'When', 'Reason']));
@@ -74,7 +75,7 @@ export function markdownHead(model: ReportModel): string {
     for (const field of fields) {
       const f = facts.get(field)!;
       const text = factText(f, '\n');
-      out.push(row([`${letter} ${md(art33Label(field))}`, text ? md(asTime(text)) : f.asked ? '*not answered yet*' : '*the playbook asks no step for it*', (f.answers.length > 0 ? f.answers.map((a) => `${md(a.by)}, ${md(displayTime(a.at, zone))}`).join('<br>') : md(f.otherwise?.source ?? '')) || '—']));
+      out.push(row([`${letter} ${md(art33Label(field))}`, text ? md(asTime(text)) : `*${md(unansweredInWords(f.asked))}*`, (f.answers.length > 0 ? f.answers.map((a) => `${md(a.by)}, ${md(displayTime(a.at, zone))}`).join('<br>') : md(f.otherwise?.source ?? '')) || '—']));
     }
   }
   out.push('');
@@ -118,7 +119,7 @@ export function markdownHead(model: ReportModel): string {
 
   const v = model.verification;
   out.push('## Verification', '');
-  out.push(v.ok ? `Verified when this report was written: the hash chain of all ${groupThousands(v.entries)} entries is intact, and ${v.attachments} attached file(s) match their SHA-256.` : `**The evidence log does NOT verify:** ${v.problems.map(md).join(' ')}`, '');
+  out.push(v.ok ? md(verifiedInWords(v)) : `**${md(verifiedInWords(v))}** ${v.problems.map(md).join(' ')}`, '');
   out.push(`- **Entries:** ${groupThousands(v.entries)}`, `- **Head hash:** \`${v.head ?? '-'}\``, '');
   out.push(md(independentCheck(incident.id, v.head)), '', '```', `leakctl verify ${incident.id} --head ${v.head ?? ''}`, '```', '');
 

@@ -140,6 +140,8 @@ export async function reportOf(source: ReportSource): Promise<ReportModel> {
   const custody: CustodyRow[] = [];
   const latest = new Map<string, number>();
   const skips = new Map<string, { by: string; at: Date }>();
+  // The stored names of files answering sensitive steps: a verification problem names them too.
+  const hiddenPaths = new Set<string>();
   const seen = (e: EvidenceEntry): void => {
     if (e.type === 'step.skipped') {
       skips.set(String(e.data.step), { by: e.actor, at: new Date(e.at) });
@@ -151,6 +153,7 @@ export async function reportOf(source: ReportSource): Promise<ReportModel> {
       // size, who and when stay: they say nothing of its content.
       const hidden = e.type === 'step.answered' && steps.get(String(e.data.step))?.sensitive === true && !source.includeSensitive;
       for (const f of files as { original?: unknown; path?: unknown; sha256?: unknown; bytes?: unknown }[]) {
+        if (hidden) hiddenPaths.add(String(f.path));
         const stored = hidden ? SENSITIVE_PLACEHOLDER : String(f.path);
         const original = hidden ? SENSITIVE_PLACEHOLDER : typeof f.original === 'string' ? f.original : storedName(stored);
         custody.push({ original, stored, sha256: String(f.sha256), bytes: Number(f.bytes ?? 0), by: e.actor, at: new Date(e.at), entry: e.seq, ...(e.type === 'step.answered' ? { step: String(e.data.step) } : {}) });
@@ -205,7 +208,7 @@ export async function reportOf(source: ReportSource): Promise<ReportModel> {
     records,
     notices,
     custody,
-    verification: { ok: verified.ok, entries: verified.entries, head: verified.head, attachments: verified.attachments, problems: verified.problems.map((p) => p.message), log_file: incident.logFile },
+    verification: { ok: verified.ok, entries: verified.entries, head: verified.head, attachments: verified.attachments, problems: verified.problems.map((p) => [...hiddenPaths].reduce((message, hidden) => message.split(hidden).join(SENSITIVE_PLACEHOLDER), p.message)), log_file: incident.logFile },
     includeSensitive: source.includeSensitive,
     zone: source.zone,
   };

@@ -1,8 +1,9 @@
 /**
  * One incident as a row of the organisation's breach register (issue 15; GDPR Art. 33(5), the
  * ICO's breach log): the facts the playbook's `record:` block names, whether and when the
- * authority and the people were told, and the reasons where they were not. Values are kept
- * machine-readable: times in RFC 3339 UTC, counts as plain numbers, choices by their labels.
+ * authority and the people were told, and the reasons where they were not. Times are RFC 3339
+ * UTC and counts plain numbers, for a spreadsheet; choices are given by their labels, the
+ * incident's status in words.
  */
 import type { IncidentState } from '../evidence/state.js';
 import type { Playbook } from '../playbook/types.js';
@@ -44,7 +45,8 @@ export type RegisterRow = Record<RegisterColumn, string | number | boolean | nul
 function valueOf(fact: Fact | undefined): string | number | null {
   if (!fact || fact.answers.length === 0) return null;
   if (fact.answers.length === 1 && typeof fact.answers[0]!.value === 'number') return fact.answers[0]!.value;
-  return fact.answers.map((a) => (typeof a.value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(a.value) ? a.value : a.text)).join('; ');
+  // A time as RFC 3339 UTC, whatever offset it was typed with: a spreadsheet sorts them as times.
+  return fact.answers.map((a) => (typeof a.value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(a.value) && !Number.isNaN(Date.parse(a.value)) ? new Date(a.value).toISOString() : a.text)).join('; ');
 }
 
 export function registerRow(playbook: Playbook, state: IncidentState, progress: Progress): RegisterRow {

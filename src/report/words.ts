@@ -1,7 +1,8 @@
-/** The words the report's three forms (HTML, Markdown, JSON) share, so that they say the same. */
+/** The words the report's HTML and Markdown share, so that they say the same (the JSON gives the values they are made from). */
 import type { Cause } from '../playbook/types.js';
 import type { BoardStep, Progress } from '../run/progress.js';
 import { RECORD_FIELDS, type RecordField } from '../schemas/playbook.js';
+import { groupThousands } from '../ui/text.js';
 
 import { displayTime } from '../deadlines/format.js';
 
@@ -93,3 +94,28 @@ export function stepsNotDone(progress: Progress): { open: BoardStep[]; marked: B
     marked: progress.steps.filter((s) => s.state === 'deferred' || s.state === 'declined'),
   };
 }
+
+/** What the report says of the sensitive answers, at its top. */
+export function sensitiveInWords(included: boolean): string {
+  return included ? 'Includes the answers to steps marked sensitive: share it only with those who may read them.' : 'Answers to steps marked sensitive are left out.';
+}
+
+/** The drill or real mark at the report's top. */
+export function drillInWords(drill: boolean): string {
+  return drill ? 'DRILL: an exercise, not a real incident' : 'Real incident';
+}
+
+/** The verification's result in a sentence; the problems follow it when it failed. */
+export function verifiedInWords(v: { ok: boolean; entries: number; attachments: number }): string {
+  return v.ok
+    ? `Verified when this report was written: the hash chain of all ${groupThousands(v.entries)} entries is intact, and ${v.attachments} attached file(s) match their SHA-256.`
+    : 'The evidence log does NOT verify:';
+}
+
+/** An Art. 33(3) element with no answer. */
+export function unansweredInWords(asked: boolean): string {
+  return asked ? 'not answered yet' : 'the playbook asks no step for it';
+}
+
+/** What the decisions section lists. */
+export const DECISIONS_INTRO = 'Each choice made, and each step skipped, put off or declined, with who, when and the reason given.';

@@ -7,7 +7,7 @@
  * (The HTML in a real browser: test/browser, `npm run test:browser`.)
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -80,7 +80,8 @@ async function incident(): Promise<{ dir: string; cwd: string }> {
       'responder: Dana Obi',
       'now: 2026-03-06T12:30:00Z',
       'answers:',
-      '  aware_at: 2026-03-02T09:00:00Z',
+      // Typed with an offset: the register gives it in UTC.
+      '  aware_at: 2026-03-02T10:00:00+01:00',
       '  what_happened: "A moderator copied the private channel to a public forum. <script>alert(1)</script>"',
       '  people: 1240',
       '  data: [macro, emails]',
@@ -144,7 +145,7 @@ describe('leakctl report', () => {
     expect(full.stdout).toContain('leaker_name = Mallory Example');
     expect(full.stdout).toContain('Leaked by Mallory Example.');
     expect(full.stdout).toContain('mallory-profile.txt');
-    expect(full.stdout).toContain('Includes the answers to sensitive steps');
+    expect(full.stdout).toContain('Includes the answers to steps marked sensitive');
   });
 
   it('Markdown and JSON say what the HTML says: the same clocks, decisions, facts and custody; JSON has one timeline row per entry', async () => {
@@ -186,7 +187,7 @@ describe('leakctl report', () => {
     for (const text of [md, json]) expect(text).not.toMatch(/Mallory|mallory/);
   });
 
-  it('written to a file with -o; refused inside the incidents directory; a log that does not verify gives exit 3 and no file', async () => {
+  it('written to a file with -o (0600); refused inside the incidents directory; a changed attachment is reported (exit 3); a log that does not verify gives exit 3 and no file', async () => {
     const { dir, cwd } = await incident();
     const ok = await inProcess(['--dir', dir, '--templates', join(cwd, 'templates'), 'report', 'r', '-o', 'out/report.html'], { cwd });
     expect(ok.code, ok.stderr).toBe(0);
@@ -195,6 +196,19 @@ describe('leakctl report', () => {
     const inside = await inProcess(['--dir', dir, '--templates', join(cwd, 'templates'), 'report', 'r', '-o', join(dir, 'r', 'report.html')], { cwd });
     expect(inside.code).toBe(2);
     expect(inside.stderr).toContain('where the incidents are');
+    // The file answering a sensitive step changed: the report is written and says so (exit 3),
+    // without naming the file.
+    const profile = readdirSync(join(dir, 'r', 'attachments')).find((name) => name.endsWith('mallory-profile.txt'))!;
+    chmodSync(join(dir, 'r', 'attachments', profile), 0o600);
+    writeFileSync(join(dir, 'r', 'attachments', profile), 'changed\n');
+    const changed = await inProcess(['--dir', dir, '--templates', join(cwd, 'templates'), 'report', 'r', '-o', 'changed.html'], { cwd });
+    expect(changed.code).toBe(3);
+    expect(changed.stderr).toContain('its evidence log does NOT verify');
+    const said = readFileSync(join(cwd, 'changed.html'), 'utf8');
+    expect(said).toContain('The evidence log does NOT verify: line');
+    expect(said).toContain('attachment [sensitive] has changed');
+    expect(said).not.toMatch(/mallory/i);
+    expect(statSync(join(cwd, 'changed.html')).mode & 0o777).toBe(0o600);
     const log = join(dir, 'r', 'evidence.jsonl');
     writeFileSync(log, readFileSync(log, 'utf8').replace('public forum', 'private forum'));
     const tampered = await inProcess(['--dir', dir, '--templates', join(cwd, 'templates'), 'report', 'r', '-o', 'tampered.html'], { cwd });
@@ -226,12 +240,12 @@ describe('leakctl register', () => {
       incident: 'r',
       drill: 'no',
       cause: 'member',
-      discovered: '2026-03-02T09:00:00Z',
+      discovered: '2026-03-02T09:00:00.000Z',
       nature: 'A moderator copied the private channel to a public forum. <script>alert(1)</script>',
       people: '1240',
       risk: 'A high risk',
       authority_told: 'yes',
-      authority_told_at: '2026-03-06T12:00:00Z',
+      authority_told_at: '2026-03-06T12:00:00.000Z',
       people_told: 'no',
       people_told_at: '',
       // The delay's reason though the authority was told (late), and why the members are not yet.
