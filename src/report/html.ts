@@ -242,17 +242,18 @@ function chart(model: ReportModel, opts: HtmlOptions): string {
 }
 
 function decisions(model: ReportModel, when: (d: Date | undefined) => string): string {
-  const out = ['<section aria-labelledby="decisions"><h2 id="decisions">Decisions</h2>', `<p>${h(DECISIONS_INTRO)}</p>`];
-  if (model.decisions.length === 0) return [...out, '<p class="none">None yet.</p></section>'].join('\n');
-  out.push('<table><caption>Decisions, in the playbook\'s order</caption><thead><tr><th scope="col">Question</th><th scope="col">Decision</th><th scope="col">Who, when</th><th scope="col">Reason</th></tr></thead><tbody>');
-  for (const d of model.decisions) {
-    const cls = d.kind === 'declined' ? ' class="gap"' : '';
-    out.push(
-      `<tr><td>${h(d.prompt)} <code>${h(d.step)}</code></td><td${cls}>${h(d.answer)}</td><td>${whoWhen(d.by, d.at, when)}</td><td class="text">${d.reason ? h(d.reason) : '<span class="none">—</span>'}</td></tr>`,
-    );
-  }
-  out.push('</tbody></table></section>');
-  return out.join('\n');
+  return tableSection({
+    id: 'decisions',
+    title: 'Decisions',
+    intro: DECISIONS_INTRO,
+    empty: 'None yet.',
+    caption: "Decisions, in the playbook's order",
+    headers: ['Question', 'Decision', 'Who, when', 'Reason'],
+    rows: model.decisions.map(
+      (d) =>
+        `<tr><td>${h(d.prompt)} <code>${h(d.step)}</code></td><td${d.kind === 'declined' ? ' class="gap"' : ''}>${h(d.answer)}</td><td>${whoWhen(d.by, d.at, when)}</td><td class="text">${d.reason ? h(d.reason) : '<span class="none">—</span>'}</td></tr>`,
+    ),
+  });
 }
 
 function art33(model: ReportModel): string {
@@ -293,27 +294,39 @@ function records(model: ReportModel): string {
   return out.join('\n');
 }
 
+/** A section that is one table: its heading, what it lists, the table, or a line when it is empty. */
+function tableSection(t: { id: string; title: string; intro: string; empty: string; caption: string; headers: readonly string[]; rows: readonly string[] }): string {
+  const head = `<section aria-labelledby="${t.id}"><h2 id="${t.id}">${h(t.title)}</h2>\n<p>${h(t.intro)}</p>`;
+  if (t.rows.length === 0) return `${head}\n<p class="none">${h(t.empty)}</p></section>`;
+  const headers = t.headers.map((name) => `<th scope="col">${h(name)}</th>`).join('');
+  return [`${head}\n<table><caption>${h(t.caption)}</caption><thead><tr>${headers}</tr></thead><tbody>`, ...t.rows, '</tbody></table></section>'].join('\n');
+}
+
 function notices(model: ReportModel, when: (d: Date | undefined) => string): string {
-  const out = ['<section aria-labelledby="notices"><h2 id="notices">Notices rendered</h2>', '<p>Every draft leakctl wrote, with the SHA-256 of the text written: a copy that was sent can be checked against it.</p>'];
-  if (model.notices.length === 0) return [...out, '<p class="none">No notice rendered yet.</p></section>'].join('\n');
-  out.push('<table><caption>Drafts, in the order written</caption><thead><tr><th scope="col">Template</th><th scope="col">File</th><th scope="col">Written by, when</th><th scope="col">SHA-256</th><th scope="col">Standing</th></tr></thead><tbody>');
-  for (const n of model.notices) {
-    out.push(`<tr><td>${h(n.template)}</td><td><code>${h(n.file)}</code></td><td>${whoWhen(n.by, n.at, when)}</td><td class="hash">${h(n.sha256)}</td><td>${h(noticeStandingInWords(n.standing))}</td></tr>`);
-  }
-  out.push('</tbody></table></section>');
-  return out.join('\n');
+  return tableSection({
+    id: 'notices',
+    title: 'Notices rendered',
+    intro: 'Every draft leakctl wrote, with the SHA-256 of the text written: a copy that was sent can be checked against it.',
+    empty: 'No notice rendered yet.',
+    caption: 'Drafts, in the order written',
+    headers: ['Template', 'File', 'Written by, when', 'SHA-256', 'Standing'],
+    rows: model.notices.map((n) => `<tr><td>${h(n.template)}</td><td><code>${h(n.file)}</code></td><td>${whoWhen(n.by, n.at, when)}</td><td class="hash">${h(n.sha256)}</td><td>${h(noticeStandingInWords(n.standing))}</td></tr>`),
+  });
 }
 
 function custody(model: ReportModel, when: (d: Date | undefined) => string): string {
-  const out = ['<section aria-labelledby="custody"><h2 id="custody">Evidence and its custody</h2>', '<p>Every file attached, as it was added: where it came from, its SHA-256 and size, who added it and when.</p>'];
-  if (model.custody.length === 0) return [...out, '<p class="none">No file attached.</p></section>'].join('\n');
-  out.push('<table><caption>Chain of custody of the attached files</caption><thead><tr><th scope="col">File</th><th scope="col">Stored as</th><th scope="col">SHA-256</th><th scope="col">Size</th><th scope="col">Added by, when</th><th scope="col">How</th></tr></thead><tbody>');
-  for (const c of model.custody) {
-    const how = c.step ? `the answer to <code>${h(c.step)}</code> (entry #${c.entry})` : `leakctl attach (entry #${c.entry})`;
-    out.push(`<tr><td>${h(c.original)}</td><td><code>${h(c.stored)}</code></td><td class="hash">${h(c.sha256)}</td><td class="when">${groupThousands(c.bytes)} bytes</td><td>${whoWhen(c.by, c.at, when)}</td><td>${how}</td></tr>`);
-  }
-  out.push('</tbody></table></section>');
-  return out.join('\n');
+  return tableSection({
+    id: 'custody',
+    title: 'Evidence and its custody',
+    intro: 'Every file attached, as it was added: where it came from, its SHA-256 and size, who added it and when.',
+    empty: 'No file attached.',
+    caption: 'Chain of custody of the attached files',
+    headers: ['File', 'Stored as', 'SHA-256', 'Size', 'Added by, when', 'How'],
+    rows: model.custody.map((c) => {
+      const how = c.step ? `the answer to <code>${h(c.step)}</code> (entry #${c.entry})` : `leakctl attach (entry #${c.entry})`;
+      return `<tr><td>${h(c.original)}</td><td><code>${h(c.stored)}</code></td><td class="hash">${h(c.sha256)}</td><td class="when">${groupThousands(c.bytes)} bytes</td><td>${whoWhen(c.by, c.at, when)}</td><td>${how}</td></tr>`;
+    }),
+  });
 }
 
 function steps(model: ReportModel, when: (d: Date | undefined) => string): string {
