@@ -425,3 +425,57 @@ export class OutputFile {
     return new LeakctlError(`could not write ${this.what} ${this.given}: ${messageOf(e)}. ${fixFor(e, this.target)}, then try again.`, EXIT.failure);
   }
 }
+
+/**
+ * Text kept aside on disk while the rest of a document is made, then read back in order: a part
+ * that comes last in the document but is known first (the report's timeline, read in the same
+ * pass as what the sections before it need). Private (0600) in a directory of its own, removed
+ * by dispose(); memory stays flat however long the text.
+ */
+export class Spill {
+  private readonly dir: string;
+  private readonly file: string;
+  private readonly fd: number;
+  private pending: Buffer[] = [];
+  private size = 0;
+  private written = 0;
+
+  constructor(tempDir: string) {
+    this.dir = fs.mkdtempSync(path.join(tempDir, 'leakctl-'));
+    this.file = path.join(this.dir, 'spill');
+    this.fd = fs.openSync(this.file, 'wx+', FILE_MODE);
+  }
+
+  write(text: string): void {
+    const bytes = Buffer.from(text, 'utf8');
+    this.pending.push(bytes);
+    this.size += bytes.length;
+    if (this.size >= 1 << 16) this.flush();
+  }
+
+  /** What was written, in pieces of at most a megabyte. */
+  *read(): Generator<Buffer> {
+    this.flush();
+    for (let at = 0; at < this.written; ) {
+      const chunk = Buffer.allocUnsafe(Math.min(1 << 20, this.written - at));
+      const n = fs.readSync(this.fd, chunk, 0, chunk.length, at);
+      if (n === 0) throw new Error(`${this.file} ended at byte ${at} of ${this.written}`);
+      at += n;
+      yield chunk.subarray(0, n);
+    }
+  }
+
+  dispose(): void {
+    fs.closeSync(this.fd);
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    const bytes = Buffer.concat(this.pending, this.size);
+    writeAll(this.fd, bytes);
+    this.written += bytes.length;
+    this.pending = [];
+    this.size = 0;
+  }
+}

@@ -3,13 +3,14 @@
  * Markdown or JSON: the summary, the decisions with who, when and why, the legal clocks, the
  * register's facts (Art. 33(3)) and the record (Art. 33(5)), every notice rendered, the custody
  * of every attachment, the steps still open, put off or declined, and the verification. The
- * timeline, which grows with the log, is not gathered here but streamed (report/timeline.ts).
+ * timeline, which grows with the log, is not kept: its rows are handed to the caller as the pass
+ * that verifies the log reads them, to be set aside and written last.
  */
 import type { Settings } from '../config/settings.js';
 import type { DeadlineClock } from '../deadlines/compute.js';
 import { rulesOf } from '../deadlines/rules.js';
 import { SENSITIVE_PLACEHOLDER } from '../evidence/describe.js';
-import type { EvidenceEntry } from '../evidence/entry.js';
+import { ENTRY_TYPES, type EvidenceEntry } from '../evidence/entry.js';
 import type { Incident } from '../incident/incident.js';
 import { findTemplate, noticesDue, renderAll } from '../notices/drafts.js';
 import type { Playbook } from '../playbook/types.js';
@@ -18,6 +19,7 @@ import { progressOf, type Progress } from '../run/progress.js';
 import { CONDITION_SKIP } from '../run/steps.js';
 import type { RecordField } from '../schemas/playbook.js';
 import { factsOf, shownAnswer, stepsById, type Fact } from './facts.js';
+import { timelineRow, type TimelineRow } from './timeline.js';
 import { markInWords } from './words.js';
 
 export interface ReportSource {
@@ -28,6 +30,8 @@ export interface ReportSource {
   readonly includeSensitive: boolean;
   /** The zone times are shown in. */
   readonly zone: string;
+  /** Given every entry of the log as a timeline row, in order, in the pass that verifies it. */
+  readonly timeline?: (row: TimelineRow) => void;
 }
 
 export interface Decision {
@@ -121,6 +125,7 @@ function storedName(stored: string): string {
 }
 
 const COLLECTED: ReadonlySet<string> = new Set(['evidence.attached', 'notice.rendered', 'notice.withdrawn', 'step.skipped']);
+const EVERY_ENTRY: ReadonlySet<string> = new Set(ENTRY_TYPES);
 
 /** The kinds of step whose answer is a choice made: the decisions of the report. */
 const CHOICES = new Set(['select', 'multi', 'confirm']);
@@ -142,7 +147,10 @@ export async function reportOf(source: ReportSource): Promise<ReportModel> {
   const skips = new Map<string, { by: string; at: Date }>();
   // The stored names of files answering sensitive steps: a verification problem names them too.
   const hiddenPaths = new Set<string>();
+  // The timeline's rows too, when asked for: answers to sensitive steps as [sensitive].
+  const sensitive = new Set(source.includeSensitive ? [] : [...steps.values()].filter((step) => step.sensitive).map((step) => step.id));
   const seen = (e: EvidenceEntry): void => {
+    source.timeline?.(timelineRow(e, sensitive));
     if (e.type === 'step.skipped') {
       skips.set(String(e.data.step), { by: e.actor, at: new Date(e.at) });
       return;
@@ -169,7 +177,7 @@ export async function reportOf(source: ReportSource): Promise<ReportModel> {
       if (earlier !== undefined) notices[earlier] = { ...notices[earlier]!, standing: 'withdrawn' };
     }
   };
-  const verified = await incident.verify({ types: COLLECTED, seen });
+  const verified = await incident.verify({ types: source.timeline ? EVERY_ENTRY : COLLECTED, seen });
 
   const decisions: Decision[] = [];
   for (const s of progress.steps) {

@@ -1,10 +1,11 @@
 /**
- * The incident's timeline as rows (time, entry, actor, type, step, summary), read a slice at a
- * time and verified on the way, for `leakctl timeline` and the report's last section (issue 15).
- * Answers to sensitive steps are [sensitive] unless the caller asks for them.
+ * The incident's timeline as rows (time, entry, actor, type, step, summary), for `leakctl
+ * timeline` (read a slice at a time and verified on the way) and the report's last section (made
+ * in the pass that verifies the log, report/model.ts). Answers to sensitive steps are [sensitive].
  */
 import type { Settings } from '../config/settings.js';
 import { describeEntry } from '../evidence/describe.js';
+import type { EvidenceEntry } from '../evidence/entry.js';
 import type { Incident } from '../incident/incident.js';
 import { sensitiveStepsOf } from '../incident/playbook.js';
 
@@ -24,22 +25,22 @@ export interface TimelineSource {
   readonly settings: Settings;
   readonly cwd: string;
   readonly warn: (text: string) => void;
-  /** Show the answers of sensitive steps (`--include-sensitive`). */
-  readonly includeSensitive?: boolean;
-  /** Stop after this many entries (the report: those its verification covered). */
-  readonly entries?: number;
+}
+
+/** One entry as a row; `sensitive`: the sensitive steps' ids, or null to hide every answer (describeEntry). */
+export function timelineRow(e: EvidenceEntry, sensitive: ReadonlySet<string> | null): TimelineRow {
+  return { time: e.at, entry: e.seq, actor: e.actor, type: e.type, step: typeof e.data.step === 'string' ? e.data.step : '', summary: describeEntry(e, sensitive) };
 }
 
 export async function* timelineRows(source: TimelineSource): AsyncGenerator<TimelineRow> {
   const { incident } = source;
   // Looked up at the first answer only: a log of notes alone never needs the playbook.
-  let sensitive: ReadonlySet<string> | null | undefined = source.includeSensitive ? new Set() : undefined;
+  let sensitive: ReadonlySet<string> | null | undefined;
   for await (const e of incident.entries()) {
-    if (source.entries !== undefined && e.seq >= source.entries) return;
     if (e.type === 'step.answered' && sensitive === undefined) {
       sensitive = sensitiveStepsOf(incident.state.opened!.playbook, incident.id, { settings: source.settings, cwd: source.cwd }, source.warn);
     }
     // null: the playbook could not be loaded, so every answer is hidden (describeEntry's null).
-    yield { time: e.at, entry: e.seq, actor: e.actor, type: e.type, step: typeof e.data.step === 'string' ? e.data.step : '', summary: describeEntry(e, sensitive === undefined ? new Set() : sensitive) };
+    yield timelineRow(e, sensitive === undefined ? new Set() : sensitive);
   }
 }
