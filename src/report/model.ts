@@ -140,7 +140,7 @@ export async function reportOf(source: ReportSource): Promise<ReportModel> {
 
   // Custody, notices and who skipped what, gathered in the pass that checks the log as `leakctl
   // verify` does: the chain again, and every attachment re-hashed. Only the entries they need are
-  // decoded.
+  // decoded, or every entry when the caller makes the timeline in the same pass.
   const notices: NoticeRendered[] = [];
   const custody: CustodyRow[] = [];
   const latest = new Map<string, number>();
