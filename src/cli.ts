@@ -153,6 +153,9 @@ export async function run(io: ProcessIO): Promise<number> {
     .addOption(new Option('--format <format>', 'csv (RFC 4180, formulas made inert) or json').choices(['csv', 'json']).default('csv'))
     .option('--drills', 'include drills (left out by default)')
     .option('-o, --output <file>', 'write it to a file (default: standard output)');
+  command('seal <incident>', 'sign a checkpoint of the evidence log with your SSH key, so that others can hold it to what it says now', 'seal')
+    .option('--key <file>', 'the SSH key to sign with (default: signing_key: of the config)')
+    .option('--responder <name>', 'who is sealing');
   command('verify <incident-or-file>', "check the evidence log's hash chain and the attachments' hashes", 'verify')
     .option('--head <hash>', 'also prove that nothing was cut from the end of the log');
   command('note <incident> <text...>', 'add a free-text observation to the evidence log', 'note')

@@ -15,13 +15,21 @@ import type { CommonOptions } from '../options.js';
 import { InvalidInput } from '../ui/errors.js';
 import { Output } from '../ui/output.js';
 import { printable } from '../ui/text.js';
+import { loadConfig } from '../config/settings.js';
 
 export async function run(options: CommonOptions, target: string, opts: { head?: string }): Promise<number> {
   const out = await Output.create(options);
   const { file, dir, copy, id } = logOf(options, target);
   let report;
   try {
-    report = await verifyLog(file, { dir, copy, ...(opts.head !== undefined ? { head: opts.head } : {}) });
+    const config = loadConfig(options);
+    report = await verifyLog(file, {
+      dir,
+      copy,
+      ...(opts.head !== undefined ? { head: opts.head } : {}),
+      ...(config.allowedSigners !== undefined ? { allowedSigners: config.allowedSigners } : {}),
+      ...(id !== undefined ? { incident: id } : {}),
+    });
   } catch (error) {
     if (error instanceof NoLogFile) {
       throw new InvalidInput(id ? `incident ${id} was never started: it has no evidence log (${printable(file)})` : `${printable(target)}: no evidence log at ${printable(file)}`);
@@ -40,6 +48,10 @@ export async function run(options: CommonOptions, target: string, opts: { head?:
           ? '; the given head is the head of the log, nothing was cut'
           : `; the given head is entry #${report.headLine! - 1}, and ${after} ${after === 1 ? 'entry was' : 'entries were'} added after it, nothing was cut`;
     out.message(`${report.attachments} attachment(s) intact${head}.`);
+    for (const c of report.checkpoints ?? []) {
+      const by = c.signature === 'good' ? `signed by ${printable(c.principal!)} (${c.key})` : `signature not checked: ${printable(c.note ?? '')}`;
+      out.message(`${c.file}: sealed the first ${c.size} entries, still the log's; ${by}.`);
+    }
     if (report.attachmentsNotChecked) {
       out.message(`${report.attachmentsNotChecked} attachment(s) the log names were not checked: there is no ${ATTACHMENTS_DIR}/ directory beside ${printable(file)}. Copy the whole incident directory to check them too.`);
     }

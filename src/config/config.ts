@@ -32,6 +32,9 @@ export interface Config {
   readonly calendarDirs: readonly string[];
   readonly regimeDirs: readonly string[];
   readonly holidays: readonly string[];
+  /** Absolute paths: the key checkpoints are signed with, and who may sign them (issue 16). */
+  readonly signingKey?: string;
+  readonly allowedSigners?: string;
 }
 
 export const EMPTY_CONFIG: Config = { org: {}, playbookDirs: [], templateDirs: [], calendarDirs: [], regimeDirs: [], holidays: [] };
@@ -68,6 +71,8 @@ export function checkConfig(source: YamlSource): Config {
     calendarDirs,
     regimeDirs,
     holidays: (data.holidays as string[] | undefined) ?? [],
+    ...(typeof data.signing_key === 'string' ? { signingKey: resolve(base, data.signing_key) } : {}),
+    ...(typeof data.allowed_signers === 'string' ? { allowedSigners: resolve(base, data.allowed_signers) } : {}),
   };
 }
 

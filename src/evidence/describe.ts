@@ -50,6 +50,8 @@ export function describeEntry(entry: EvidenceEntry, sensitive: ReadonlySet<strin
       return 'closed';
     case 'module.joined':
       return `${String(d.title ?? d.module)} (module ${String(d.module)}) joins the incident`;
+    case 'checkpoint.sealed':
+      return `sealed the first ${String(d.size)} entries (head ${String(d.head).slice(0, 12)}…) in ${String(d.checkpoint)}, signed with key ${String(d.key)}`;
   }
 }
 
@@ -66,6 +68,7 @@ export function otherInWords(entry: EvidenceEntry, sensitive: ReadonlySet<string
     'notice.rendered': 'draft rendered',
     'notice.withdrawn': 'draft withdrawn',
     'incident.closed': 'incident closed',
+    'checkpoint.sealed': 'checkpoint sealed',
   };
   return `${what[entry.type] ?? entry.type} by ${entry.actor}: ${describeEntry(entry, sensitive)}`;
 }

@@ -21,6 +21,7 @@ export const ENTRY_TYPES = [
   'run.paused',
   'run.resumed',
   'incident.closed',
+  'checkpoint.sealed',
 ] as const;
 export type EntryType = (typeof ENTRY_TYPES)[number];
 

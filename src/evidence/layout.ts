@@ -2,3 +2,4 @@
 export const LOG_FILE = 'evidence.jsonl';
 export const ATTACHMENTS_DIR = 'attachments';
 export const DRAFTS_DIR = 'drafts';
+export const CHECKPOINTS_DIR = 'checkpoints';

@@ -10,6 +10,7 @@ import { hashFile } from './attachments.js';
 import { printable } from '../ui/text.js';
 import { openChainFile, scanChain, CHAIN_START, type ChainLine, type ChainPosition, type ChainProblem, type ChainScan } from './chain.js';
 import type { EvidenceEntry } from './entry.js';
+import { checkCheckpoints, loadAllowedSigners, readCheckpoints, type SealedCheckpoint } from './checkpoints.js';
 import { ATTACHMENTS_DIR } from './layout.js';
 import { Replay, type IncidentState } from './state.js';
 
@@ -37,6 +38,8 @@ export interface VerifyReport {
   clockSetByHand?: { entries: number; first: number };
   /** Attachments named but not checked: a copy of a log without its attachments/ directory. */
   attachmentsNotChecked?: number;
+  /** The sealed checkpoints beside the log that still hold, with who signed each (issue 16). */
+  checkpoints?: SealedCheckpoint[];
 }
 
 export interface VerifyOptions {
@@ -57,6 +60,10 @@ export interface VerifyOptions {
    * found here when it is decoded, where `leakctl verify` would find it only if it named files.
    */
   collect?: { readonly types: ReadonlySet<string>; readonly seen: (entry: EvidenceEntry) => void };
+  /** The allowed_signers file checkpoint signatures are checked against (issue 16). */
+  allowedSigners?: string;
+  /** The incident the checkpoints' origin must name; none for a copy checked on its own. */
+  incident?: string;
 }
 
 interface AttachmentRef {
@@ -157,6 +164,11 @@ export async function verifyLog(file: string, opts: VerifyOptions = {}): Promise
   const refProblems: VerifyProblem[] = [];
   const refs = new Map<string, AttachmentRef>();
   const collect = opts.collect;
+  // The checkpoints beside the log: the hash of the last entry each sealed is noted on the way.
+  const checkpoints = readCheckpoints(dir);
+  const sealedSizes = new Set(checkpoints.loaded.map((c) => c.checkpoint.size));
+  const hashAt = new Map<number, string>();
+  const sealedEntries: { line: number; file: string }[] = [];
   const noteRefs = (e: EvidenceEntry, n: number): void => {
     const found = attachmentRefs(e, n);
     if (typeof found === 'string') refProblems.push({ line: n, message: found });
@@ -174,6 +186,8 @@ export async function verifyLog(file: string, opts: VerifyOptions = {}): Promise
       (line: ChainLine) => {
         replay.visit(line);
         if (want && headLine === undefined && line.buf.compare(want, 0, 64, line.end - 66, line.end - 2) === 0) headLine = line.line;
+        if (sealedSizes.has(line.line)) hashAt.set(line.line, line.buf.toString('latin1', line.end - 66, line.end - 2));
+        if (line.type === 'checkpoint.sealed') sealedEntries.push({ line: line.line, file: String(line.entry().data.checkpoint) });
         // Only entries that can name files are decoded: every evidence.attached, and a
         // step.answered whose line holds a `"sha256":` (an attachment step's answer); and those
         // a reader collects in the same pass.
@@ -231,6 +245,14 @@ export async function verifyLog(file: string, opts: VerifyOptions = {}): Promise
     problems.push({ line: scan.tail.line, message: `line ${scan.tail.line}: torn last line (a crash while writing?); the next leakctl command that writes to the incident sets it aside` });
   }
   problems.push(...refProblems);
+  // Every checkpoint the log says was sealed must still be there; every one there must hold.
+  const present = new Set(checkpoints.loaded.map((c) => c.file));
+  for (const { line, file: named } of sealedEntries) {
+    if (!present.has(named) && !checkpoints.problems.some((p) => p.startsWith(named))) problems.push({ line, message: `line ${line}: the checkpoint it sealed, ${named}, is missing` });
+  }
+  const allowed = opts.allowedSigners === undefined ? undefined : loadAllowedSigners(opts.allowedSigners);
+  const checked = checkCheckpoints(checkpoints.loaded, { hashAt, entries: position.entries, ...(opts.incident !== undefined ? { incident: opts.incident } : {}) }, allowed);
+  for (const message of [...checkpoints.problems, ...checked.problems]) problems.push({ line: 0, message });
   if (want !== undefined && headLine === undefined) {
     problems.push({
       line: 0,
@@ -243,5 +265,6 @@ export async function verifyLog(file: string, opts: VerifyOptions = {}): Promise
   if (headLine !== undefined) report.headLine = headLine;
   if (state?.clockSetByHand) report.clockSetByHand = state.clockSetByHand;
   if (unchecked > 0) report.attachmentsNotChecked = unchecked;
+  if (checked.sealed.length > 0) report.checkpoints = checked.sealed;
   return report;
 }

@@ -23,7 +23,7 @@ import { copyAttachment, type AttachedFile, type StoredAttachment } from '../evi
 import { atKey, CHAIN_START, NoLogFile, openChainFile, scanChain, type ChainLine, type ChainPosition, type ChainProblem, type ChainScan, type TornTail } from '../evidence/chain.js';
 import { createDirAtomically, errno, fileKind, fixFor, makePrivateDir, messageOf, removeStaleTemps, syncDir, writeFileDurably, writeFilesDurably } from '../evidence/durable.js';
 import { formatAt, hashOf, serialiseEntry, type EntryType, type EvidenceEntry } from '../evidence/entry.js';
-import { ATTACHMENTS_DIR, DRAFTS_DIR, LOG_FILE } from '../evidence/layout.js';
+import { ATTACHMENTS_DIR, CHECKPOINTS_DIR, DRAFTS_DIR, LOG_FILE } from '../evidence/layout.js';
 import { acquireLock } from '../evidence/lock.js';
 import { ChainAppender, setAsideTail, type LogIo } from '../evidence/log.js';
 import { applyEntry, CLOCK_MARK, CLOCK_SET_BY_HAND, emptyState, Replay, type IncidentState } from '../evidence/state.js';
@@ -319,6 +319,34 @@ export class Incident {
    */
   async *entries(): AsyncGenerator<EvidenceEntry> {
     for await (const batch of this.slices((line) => line.entry())) yield* batch;
+  }
+
+  /**
+   * A signed checkpoint (issue 16): its text and signature written durably into `checkpoints/`
+   * under names of its own (never replacing one), then logged as `checkpoint.sealed`, under one
+   * hold of the lock. The checkpoint names a prefix of the log, so entries added since it was
+   * made do not make it wrong.
+   */
+  recordCheckpoint(name: string, text: string, signature: string, data: Record<string, unknown>): Promise<EvidenceEntry> {
+    return this.locked(() => {
+      const at = this.timeForNext();
+      const dir = path.join(this.dir, CHECKPOINTS_DIR);
+      makePrivateDir(dir);
+      removeStaleTemps(dir);
+      const files = [`${name}.checkpoint`, `${name}.checkpoint.sig`];
+      for (const file of files) {
+        if (fs.existsSync(path.join(dir, file))) throw new InvalidInput(`${CHECKPOINTS_DIR}/${file} already exists in incident ${this.id}: this checkpoint was sealed already; leakctl verify ${this.id} checks it`);
+      }
+      try {
+        writeFilesDurably(dir, [
+          { name: files[0]!, data: text },
+          { name: files[1]!, data: signature },
+        ]);
+      } catch (e) {
+        throw new LeakctlError(`could not write the checkpoint into ${dir}: ${messageOf(e)}. ${fixFor(e, dir)}, then run leakctl seal ${this.id} again. Nothing was logged.`, EXIT.failure);
+      }
+      return this.append('checkpoint.sealed', { checkpoint: `${CHECKPOINTS_DIR}/${files[0]}`, signature: `${CHECKPOINTS_DIR}/${files[1]}`, ...data }, at);
+    });
   }
 
   /**

@@ -62,6 +62,18 @@ export const configSchema = {
       description: 'Extra regime directories (relative to this file), searched before the bundled regime pack: a regime file here replaces the bundled one of the same id.',
       items: { type: 'string', minLength: 1, maxLength: LIMITS.pathChars },
     },
+    signing_key: {
+      type: 'string',
+      minLength: 1,
+      maxLength: LIMITS.pathChars,
+      description: 'The SSH key `leakctl seal` signs checkpoints with (relative to this file): a private key file, or a public key file whose private key is in ssh-agent.',
+    },
+    allowed_signers: {
+      type: 'string',
+      minLength: 1,
+      maxLength: LIMITS.pathChars,
+      description: "The organisation's allowed_signers file (relative to this file; ssh-keygen(1) format): who may seal, with which key. `leakctl verify` checks each checkpoint's signature against it.",
+    },
     holidays: {
       type: 'array',
       maxItems: LIMITS.holidays,

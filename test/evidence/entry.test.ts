@@ -91,7 +91,8 @@ describe('decodeEntry (a line the hash vouches for, decoded)', () => {
   });
 
   it('knows every entry type the SPEC lists, the board\'s deferral and decline (issue 10), and a withdrawn draft (issue 14)', () => {
-    expect(ENTRY_TYPES).toHaveLength(15);
+    expect(ENTRY_TYPES).toHaveLength(16);
+    expect(ENTRY_TYPES).toContain('checkpoint.sealed');
     expect(ENTRY_TYPES).toContain('notice.withdrawn');
     expect(ENTRY_TYPES).toContain('incident.closed');
     expect(ENTRY_TYPES).toContain('step.deferred');

@@ -1,0 +1,117 @@
+/**
+ * `leakctl seal` and the checkpoints `verify` checks (issue 16): a sealed checkpoint that stock
+ * OpenSSH accepts; `verify` naming who sealed what; and what a hash chain alone cannot catch,
+ * caught: the whole log rewritten with every hash recomputed (the 20-line script of the issue),
+ * a checkpoint removed, a signature by a key the organisation does not list.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { inProcess } from '../helpers/cli.js';
+
+const noSshKeygen = spawnSync('ssh-keygen', ['-?']).error ? 'ssh-keygen is not installed (Debian: openssh-client)' : null;
+const tmp = mkdtempSync(join(tmpdir(), 'leakctl-seal-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const PLAYBOOK = `schema: leakctl/playbook@1
+id: sealed
+title: Sealed
+cause: other
+summary: A short incident.
+phases:
+  - id: p
+    title: P
+    steps:
+      - { id: aware_at, kind: datetime, prompt: When? }
+      - { id: what, kind: text, prompt: What happened? }
+`;
+
+let made = 0;
+function key(dir: string, name: string): string {
+  const file = join(dir, name);
+  const r = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `${name}@example.org`, '-f', file], { encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  return readFileSync(`${file}.pub`, 'utf8').trim();
+}
+
+async function sealedIncident(): Promise<{ cwd: string; dir: string; log: string }> {
+  const cwd = join(tmp, `case-${++made}`);
+  mkdirSync(cwd, { recursive: true });
+  const dana = key(cwd, 'dana');
+  writeFileSync(join(cwd, 'allowed_signers'), `dana@example.org namespaces="leakctl-checkpoint" ${dana}\n`);
+  writeFileSync(join(cwd, 'leakctl.config.yaml'), 'schema: leakctl/config@1\nsigning_key: dana\nallowed_signers: allowed_signers\n');
+  writeFileSync(join(cwd, 'sealed.yaml'), PLAYBOOK);
+  writeFileSync(join(cwd, 'answers.yaml'), 'schema: leakctl/answers@1\nresponder: Dana Obi\nnow: 2026-03-02T10:00:00Z\nanswers:\n  aware_at: 2026-03-02T09:00:00Z\n  what: A moderator copied the channel.\n');
+  const dir = join(cwd, 'incidents');
+  const started = await inProcess(['--dir', dir, 'start', 'sealed.yaml', '--answers', 'answers.yaml', '--id', 's'], { cwd });
+  expect(started.code, started.stderr).toBe(0);
+  const sealed = await inProcess(['--dir', dir, '--now', '2026-03-02T11:00:00Z', 'seal', 's'], { cwd });
+  expect(sealed.code, sealed.stderr).toBe(0);
+  expect(sealed.stderr).toMatch(/Sealed the first \d+ entries of incident s \(head [0-9a-f]{64}\), signed with SHA256:\S+ \(dana@example.org\)/);
+  return { cwd, dir, log: join(dir, 's', 'evidence.jsonl') };
+}
+
+describe.skipIf(noSshKeygen !== null)(`leakctl seal${noSshKeygen ? ` (skipped: ${noSshKeygen})` : ''}`, () => {
+  it('writes a checkpoint that ssh-keygen -Y verify accepts, logs it, and verify says who sealed what', async () => {
+    const { cwd, dir } = await sealedIncident();
+    const where = join(dir, 's', 'checkpoints');
+    const [checkpoint, signature] = readdirSync(where).sort();
+    expect(checkpoint).toMatch(/^\d{8}-[0-9a-f]{12}\.checkpoint$/);
+    const text = readFileSync(join(where, checkpoint!), 'utf8');
+    expect(text.split('\n')[0]).toBe('leakctl/incident/s');
+    const stock = spawnSync('ssh-keygen', ['-Y', 'verify', '-f', join(cwd, 'allowed_signers'), '-I', 'dana@example.org', '-n', 'leakctl-checkpoint', '-s', join(where, signature!)], { input: text, encoding: 'utf8' });
+    expect(stock.status, stock.stderr).toBe(0);
+    const verify = await inProcess(['--dir', dir, 'verify', 's'], { cwd });
+    expect(verify.code, verify.stderr).toBe(0);
+    expect(verify.stderr).toContain(`checkpoints/${checkpoint}: sealed the first ${Number(checkpoint!.slice(0, 8))} entries, still the log's; signed by dana@example.org (SHA256:`);
+    const log = await inProcess(['--dir', dir, 'log', 's'], { cwd });
+    expect(log.stdout).toMatch(/checkpoint\.sealed +sealed the first \d+ entries/);
+  });
+
+  it('catches the whole log rewritten with every hash recomputed: exit 3 naming the checkpoint', async () => {
+    const { cwd, dir, log } = await sealedIncident();
+    // What anyone holding the file can do: change an answer and recompute every hash after it.
+    let prev: string | null = null;
+    const rewritten = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const e = JSON.parse(line) as { seq: number; at: string; type: string; actor: string; data: Record<string, unknown>; prev: string | null; hash: string };
+        if (e.data.step === 'what') e.data.value = 'Nothing happened.';
+        const body = { seq: e.seq, at: e.at, type: e.type, actor: e.actor, data: e.data, prev };
+        const hash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+        prev = hash;
+        return JSON.stringify({ ...body, hash });
+      });
+    writeFileSync(log, `${rewritten.join('\n')}\n`);
+    // The chain alone is consistent again: only the checkpoint knows better.
+    const verify = await inProcess(['--dir', dir, 'verify', 's'], { cwd });
+    expect(verify.code).toBe(3);
+    expect(verify.stderr).toMatch(/checkpoints\/\d{8}-[0-9a-f]{12}\.checkpoint sealed the first \d+ entries with head [0-9a-f]{64}; entry #\d+ of the log now hashes to [0-9a-f]{64}: the log was rewritten after it was sealed/);
+  });
+
+  it('a checkpoint removed, or signed by a key allowed_signers does not list: exit 3; no key: exit 2 saying how to give one', async () => {
+    const { cwd, dir } = await sealedIncident();
+    const where = join(dir, 's', 'checkpoints');
+    const mallory = key(cwd, 'mallory');
+    writeFileSync(join(cwd, 'allowed_signers'), `mallory@example.org ${mallory}\n`);
+    const foreign = await inProcess(['--dir', dir, 'verify', 's'], { cwd });
+    expect(foreign.code).toBe(3);
+    expect(foreign.stderr).toMatch(/its signature is not good: signed by key SHA256:\S+, which allowed_signers does not list/);
+    // Sealing with a key the organisation does not list is refused before anything is written.
+    const refused = await inProcess(['--dir', dir, 'seal', 's', '--key', 'dana'], { cwd });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('Nothing was written');
+    for (const name of readdirSync(where)) rmSync(join(where, name));
+    const removed = await inProcess(['--dir', dir, 'verify', 's'], { cwd });
+    expect(removed.code).toBe(3);
+    expect(removed.stderr).toMatch(/the checkpoint it sealed, checkpoints\/\S+\.checkpoint, is missing/);
+    rmSync(join(cwd, 'leakctl.config.yaml'));
+    const nokey = await inProcess(['--dir', dir, 'seal', 's'], { cwd });
+    expect(nokey.code).toBe(2);
+    expect(nokey.stderr).toContain('no key to sign the checkpoint with: pass --key');
+  });
+});
