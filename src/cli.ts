@@ -182,6 +182,7 @@ export async function run(io: ProcessIO): Promise<number> {
     .option('--host <name>', 'with --stdout: the host of a draft written once per host (takedown-request)')
     .addOption(new Option('--format <format>', 'draft format for --stdout').choices(['txt', 'md', 'eml']));
   command('close <incident>', 'close the incident (the log is then read-only for leakctl)', 'close')
+    .option('--key <file>', 'seal the log first with this SSH key (default: signing_key: of the config, if set)')
     .option('--responder <name>', 'who is closing');
   command('drill <playbook>', 'scripted run as a drill; exit 3 on a missed deadline or required step', 'drill')
     .requiredOption('--answers <file>', 'the drill answers file')

@@ -1,5 +1,11 @@
-/** `leakctl close INCIDENT`: log `incident.closed`; the log is read-only for leakctl afterwards. */
+/**
+ * `leakctl close INCIDENT`: log `incident.closed`; the log is read-only for leakctl afterwards.
+ * With a signing key (`--key`, or `signing_key:` in the config) the log is sealed first.
+ */
+import { resolve } from 'node:path';
 import { loadSettings } from '../config/settings.js';
+import { sealIncident } from '../incident/seal.js';
+import { printable } from '../ui/text.js';
 import { writeIncident } from '../incident/open.js';
 import { playbookOf } from '../incident/playbook.js';
 import type { CommonOptions } from '../options.js';
@@ -8,7 +14,7 @@ import { openSteps, stepStanding } from '../run/steps.js';
 import { LeakctlError } from '../ui/errors.js';
 import { Output } from '../ui/output.js';
 
-export async function run(options: CommonOptions, id: string, opts: { responder?: string }): Promise<number> {
+export async function run(options: CommonOptions, id: string, opts: { responder?: string; key?: string }): Promise<number> {
   const out = await Output.create(options);
   const settings = loadSettings(options);
   const incident = await writeIncident(options, id, settings.config, opts.responder, (t) => out.message(t));
@@ -30,9 +36,13 @@ export async function run(options: CommonOptions, id: string, opts: { responder?
       // The playbook may be gone or broken; closing does not need it.
       if (!(error instanceof LeakctlError)) throw error;
     }
+    // With a signing key configured, the log is sealed before it closes (issue 16).
+    const key = opts.key !== undefined ? resolve(options.cwd, opts.key) : settings.config.signingKey;
+    const sealed = key !== undefined ? await sealIncident(incident, key, settings.config.allowedSigners) : undefined;
     const entry = await incident.record('incident.closed', { open_steps: open, ...(declined.length > 0 ? { declined_steps: declined } : {}) });
     if (options.json) out.json(entry);
     else {
+      if (sealed) out.message(`Sealed the first ${sealed.size} entries in ${String(sealed.entry.data.checkpoint)}, signed with ${sealed.fingerprint}${sealed.principal ? ` (${printable(sealed.principal)})` : ''}.`);
       out.message(`Closed incident ${id} (entry #${entry.seq}, head ${entry.hash}).`);
       if (open.length > 0) out.message(`It was closed with ${open.length} step(s) unanswered: ${open.join(', ')}.`);
       if (declined.length > 0) out.message(`Declined, with their reasons in the log: ${declined.join(', ')}.`);

@@ -114,4 +114,18 @@ describe.skipIf(noSshKeygen !== null)(`leakctl seal${noSshKeygen ? ` (skipped: $
     expect(nokey.code).toBe(2);
     expect(nokey.stderr).toContain('no key to sign the checkpoint with: pass --key');
   });
+
+  it('close seals the log first when a signing key is configured; the closed log verifies with its checkpoints', async () => {
+    const { cwd, dir } = await sealedIncident();
+    const closed = await inProcess(['--dir', dir, '--now', '2026-03-02T12:00:00Z', 'close', 's'], { cwd });
+    expect(closed.code, closed.stderr).toBe(0);
+    expect(closed.stderr).toMatch(/Sealed the first \d+ entries in checkpoints\/\S+\.checkpoint, signed with SHA256:\S+ \(dana@example.org\)\.\nClosed incident s/);
+    expect(readdirSync(join(dir, 's', 'checkpoints')).filter((name) => name.endsWith('.checkpoint'))).toHaveLength(2);
+    const verify = await inProcess(['--dir', dir, 'verify', 's'], { cwd });
+    expect(verify.code, verify.stderr).toBe(0);
+    expect(verify.stderr.match(/still the log's; signed by dana@example.org/g)).toHaveLength(2);
+    const again = await inProcess(['--dir', dir, 'seal', 's'], { cwd });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('was closed by');
+  });
 });
