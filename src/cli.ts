@@ -157,7 +157,8 @@ export async function run(io: ProcessIO): Promise<number> {
     .option('--key <file>', 'the SSH key to sign with (default: signing_key: of the config)')
     .option('--responder <name>', 'who is sealing');
   command('verify <incident-or-file>', "check the evidence log's hash chain and the attachments' hashes", 'verify')
-    .option('--head <hash>', 'also prove that nothing was cut from the end of the log');
+    .option('--head <hash>', 'also prove that nothing was cut from the end of the log')
+    .option('--allowed-signers <file>', "who may sign checkpoints (ssh-keygen's allowed_signers; default: allowed_signers: of the config)");
   command('note <incident> <text...>', 'add a free-text observation to the evidence log', 'note')
     .option('--responder <name>', 'who is writing the note');
   command('attach <incident> <file...>', 'add evidence files (hashed, copied into the incident)', 'attach')

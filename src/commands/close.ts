@@ -1,11 +1,9 @@
 /**
  * `leakctl close INCIDENT`: log `incident.closed`; the log is read-only for leakctl afterwards.
- * With a signing key (`--key`, or `signing_key:` in the config) the log is sealed first.
+ * With a signing key (`--key`, or `signing_key:` in the config) the closed log is then sealed.
  */
-import { resolve } from 'node:path';
 import { loadSettings } from '../config/settings.js';
-import { sealIncident } from '../incident/seal.js';
-import { printable } from '../ui/text.js';
+import { sealedInWords, sealIncident, signingKeyOf, type Sealed } from '../incident/seal.js';
 import { writeIncident } from '../incident/open.js';
 import { playbookOf } from '../incident/playbook.js';
 import type { CommonOptions } from '../options.js';
@@ -36,14 +34,23 @@ export async function run(options: CommonOptions, id: string, opts: { responder?
       // The playbook may be gone or broken; closing does not need it.
       if (!(error instanceof LeakctlError)) throw error;
     }
-    // With a signing key configured, the log is sealed before it closes (issue 16).
-    const key = opts.key !== undefined ? resolve(options.cwd, opts.key) : settings.config.signingKey;
-    const sealed = key !== undefined ? await sealIncident(incident, key, settings.config.allowedSigners) : undefined;
     const entry = await incident.record('incident.closed', { open_steps: open, ...(declined.length > 0 ? { declined_steps: declined } : {}) });
+    // With a signing key, the closed log is sealed, its closing entry included (issue 16).
+    const key = signingKeyOf(opts.key, options.cwd, settings.config.signingKey);
+    let sealed: Sealed | undefined;
+    if (key !== undefined) {
+      try {
+        sealed = await sealIncident(incident, key, settings.config.allowedSigners);
+      } catch (error) {
+        if (!(error instanceof LeakctlError)) throw error;
+        out.message(out.style.red(`Closed incident ${id}, but could not seal it: ${error.message.replace(/ Nothing was written\.$/, '')} Seal it with: leakctl seal ${id} --key FILE`));
+        return error.exitCode;
+      }
+    }
     if (options.json) out.json(entry);
     else {
-      if (sealed) out.message(`Sealed the first ${sealed.size} entries in ${String(sealed.entry.data.checkpoint)}, signed with ${sealed.fingerprint}${sealed.principal ? ` (${printable(sealed.principal)})` : ''}.`);
       out.message(`Closed incident ${id} (entry #${entry.seq}, head ${entry.hash}).`);
+      if (sealed) for (const line of sealedInWords(sealed, incident.dir, settings.config.allowedSigners)) out.message(line);
       if (open.length > 0) out.message(`It was closed with ${open.length} step(s) unanswered: ${open.join(', ')}.`);
       if (declined.length > 0) out.message(`Declined, with their reasons in the log: ${declined.join(', ')}.`);
       out.message(out.style.dim(`Next: leakctl verify ${id} --head ${entry.hash} (keep that head hash apart from the log)`));

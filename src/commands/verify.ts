@@ -16,18 +16,22 @@ import { InvalidInput } from '../ui/errors.js';
 import { Output } from '../ui/output.js';
 import { printable } from '../ui/text.js';
 import { loadConfig } from '../config/settings.js';
+import { commandClock } from '../incident/open.js';
 
-export async function run(options: CommonOptions, target: string, opts: { head?: string }): Promise<number> {
+export async function run(options: CommonOptions, target: string, opts: { head?: string; allowedSigners?: string }): Promise<number> {
   const out = await Output.create(options);
   const { file, dir, copy, id } = logOf(options, target);
   let report;
   try {
-    const config = loadConfig(options);
+    // Whom checkpoints may be signed by: --allowed-signers, else the config's (an auditor checking
+    // a copy names the file and needs no config).
+    const allowedSigners = opts.allowedSigners !== undefined ? resolve(options.cwd, opts.allowedSigners) : loadConfig(options).allowedSigners;
     report = await verifyLog(file, {
       dir,
       copy,
+      now: commandClock(options).now(),
       ...(opts.head !== undefined ? { head: opts.head } : {}),
-      ...(config.allowedSigners !== undefined ? { allowedSigners: config.allowedSigners } : {}),
+      ...(allowedSigners !== undefined ? { allowedSigners } : {}),
       ...(id !== undefined ? { incident: id } : {}),
     });
   } catch (error) {

@@ -15,8 +15,8 @@ export interface SealedCheckpoint {
   readonly file: string;
   readonly size: number;
   readonly head: string;
-  /** `good`: signed by `principal` with key `key`; `not checked`: see `note`; `bad`: a problem says why. */
-  readonly signature: 'good' | 'not checked' | 'bad';
+  /** `good`: signed by `principal` with key `key`; `not checked`: no allowed_signers to check it against (`note`). */
+  readonly signature: 'good' | 'not checked';
   readonly principal?: string;
   readonly key?: string;
   readonly note?: string;
@@ -25,36 +25,69 @@ export interface SealedCheckpoint {
 interface Loaded {
   readonly file: string;
   readonly checkpoint: Checkpoint;
-  readonly text: string;
-  readonly signature?: string;
+  /** The checkpoint's bytes, as signed. */
+  readonly bytes: Buffer;
+  readonly signature: string;
+}
+
+/** A checkpoint or its signature is a few hundred bytes: anything far larger is not one. */
+const MAX_BYTES = 64 * 1024;
+const READ_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0);
+
+/** A small regular file's bytes, never through a link nor blocking on a FIFO, or why not. */
+function readSmallFile(file: string): Buffer | string {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, READ_FLAGS);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ELOOP' ? 'is a symbolic link' : code === 'ENOENT' ? 'is missing' : `cannot be read (${code ?? (e as Error).message})`;
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) return 'is not a regular file';
+    if (st.size > MAX_BYTES) return `is ${st.size} bytes, far larger than a checkpoint`;
+    const buf = Buffer.alloc(st.size);
+    const n = fs.readSync(fd, buf, 0, st.size, 0);
+    return buf.subarray(0, n);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** The checkpoints in `dir`/checkpoints/, read and parsed, with what is wrong with any of them. */
 export function readCheckpoints(dir: string): { loaded: Loaded[]; problems: string[] } {
   const where = path.join(dir, CHECKPOINTS_DIR);
+  const problems: string[] = [];
   let names: string[];
   try {
+    if (!fs.lstatSync(where).isDirectory()) return { loaded: [], problems: [`${CHECKPOINTS_DIR} is not a directory`] };
     names = fs.readdirSync(where).filter((name) => name.endsWith('.checkpoint')).sort();
-  } catch {
-    return { loaded: [], problems: [] };
+  } catch (e) {
+    // Only a missing directory means "no checkpoints"; one that cannot be read is a problem.
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { loaded: [], problems: [] };
+    return { loaded: [], problems: [`${CHECKPOINTS_DIR}/ cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`] };
   }
   const loaded: Loaded[] = [];
-  const problems: string[] = [];
   for (const name of names) {
     const file = `${CHECKPOINTS_DIR}/${name}`;
-    const full = path.join(where, name);
-    if (!fs.lstatSync(full).isFile()) {
-      problems.push(`${file} is not a regular file`);
+    const bytes = readSmallFile(path.join(where, name));
+    if (typeof bytes === 'string') {
+      problems.push(`${file} ${bytes}`);
       continue;
     }
-    const text = fs.readFileSync(full, 'utf8');
-    const checkpoint = parseCheckpoint(text);
+    const text = bytes.toString('utf8');
+    const checkpoint = Buffer.from(text, 'utf8').equals(bytes) ? parseCheckpoint(text) : 'not UTF-8 text';
     if (typeof checkpoint === 'string') {
       problems.push(`${file} is not a checkpoint: ${checkpoint}`);
       continue;
     }
-    const sig = `${full}.sig`;
-    loaded.push({ file, checkpoint, text, ...(fs.existsSync(sig) ? { signature: fs.readFileSync(sig, 'utf8') } : {}) });
+    const sig = readSmallFile(path.join(where, `${name}.sig`));
+    if (typeof sig === 'string') {
+      problems.push(`${file}.sig, its signature, ${sig}`);
+      continue;
+    }
+    loaded.push({ file, checkpoint, bytes, signature: sig.toString('utf8') });
   }
   return { loaded, problems };
 }
@@ -79,40 +112,34 @@ export function loadAllowedSigners(file: string): AllowedSigner[] | string {
 export function checkCheckpoints(
   loaded: readonly Loaded[],
   log: { hashAt: ReadonlyMap<number, string>; entries: number; incident?: string },
-  allowed: readonly AllowedSigner[] | string | undefined,
+  allowed: readonly AllowedSigner[] | undefined,
+  now: Date,
 ): { sealed: SealedCheckpoint[]; problems: string[] } {
   const sealed: SealedCheckpoint[] = [];
   const problems: string[] = [];
-  for (const { file, checkpoint, text, signature } of loaded) {
+  for (const { file, checkpoint, bytes, signature } of loaded) {
     const { size, head } = checkpoint;
     if (log.incident !== undefined && checkpoint.origin !== checkpointOrigin(log.incident)) {
       problems.push(`${file} is a checkpoint of "${checkpoint.origin}", not of this incident (${checkpointOrigin(log.incident)})`);
       continue;
     }
     if (size > log.entries) {
-      problems.push(`${file} sealed ${size} entries, and the log now has ${log.entries}: entries sealed were removed`);
+      problems.push(`${file} sealed ${size} entries, and only the first ${log.entries} of the log verify: the entries it sealed were removed or changed`);
       continue;
     }
-    const now = log.hashAt.get(size);
-    if (now !== head) {
-      problems.push(`${file} sealed the first ${size} entries with head ${head}; entry #${size - 1} of the log now hashes to ${now ?? '(none)'}: the log was rewritten after it was sealed`);
+    const current = log.hashAt.get(size);
+    if (current !== head) {
+      problems.push(`${file} sealed the first ${size} entries with head ${head}; entry #${size - 1} of the log now hashes to ${current ?? '(none)'}: the log was rewritten after it was sealed`);
       continue;
     }
     const base = { file, size, head };
-    if (signature === undefined) {
-      problems.push(`${file} has no signature beside it (${file}.sig)`);
-      sealed.push({ ...base, signature: 'bad' });
-    } else if (allowed === undefined || typeof allowed === 'string') {
-      sealed.push({ ...base, signature: 'not checked', note: allowed ?? 'no allowed_signers file is configured (allowed_signers: in leakctl.config.yaml)' });
-    } else {
-      const check = checkSshSignature(Buffer.from(text, 'utf8'), signature, CHECKPOINT_NAMESPACE, allowed);
-      if (check.ok) sealed.push({ ...base, signature: 'good', principal: check.principal, key: check.fingerprint });
-      else if (check.unchecked) sealed.push({ ...base, signature: 'not checked', note: check.reason });
-      else {
-        problems.push(`${file}: its signature is not good: ${check.reason}`);
-        sealed.push({ ...base, signature: 'bad' });
-      }
+    if (allowed === undefined) {
+      sealed.push({ ...base, signature: 'not checked', note: 'no allowed_signers file to check it against (allowed_signers: in leakctl.config.yaml, or verify --allowed-signers FILE)' });
+      continue;
     }
+    const check = checkSshSignature(bytes, signature, CHECKPOINT_NAMESPACE, allowed, { now });
+    if (check.ok) sealed.push({ ...base, signature: 'good', principal: check.principal, key: check.fingerprint });
+    else problems.push(`${file}: its signature is not good: ${check.reason}`);
   }
   return { sealed, problems };
 }

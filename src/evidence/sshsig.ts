@@ -8,7 +8,8 @@
  * (encrypted files, the agent, FIDO keys, RSA, ECDSA, Ed25519) without leakctl ever holding a
  * private key or a passphrase, and what it writes is by construction what OpenSSH accepts.
  * Checking is done in Node, so that `leakctl verify` needs no program: Ed25519 keys, the kind
- * `ssh-keygen -t ed25519` makes; a signature by another kind of key is reported as not checked.
+ * `ssh-keygen -t ed25519` makes; a signature by another kind of key is refused, never taken on
+ * trust, and `seal` refuses to make one.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash, createPublicKey, verify } from 'node:crypto';
@@ -80,56 +81,90 @@ export function parseSshSignature(armored: string): SshSignature | string {
   }
 }
 
-/** One line of an allowed_signers file: who, for which namespaces, with which key. */
+/** One line of an allowed_signers file: who, for which namespaces, when, with which key. */
 export interface AllowedSigner {
-  readonly principals: readonly string[];
-  readonly namespaces?: readonly string[];
+  readonly principals: string;
+  readonly namespaces?: string;
+  /** valid-after / valid-before, as instants. */
+  readonly validAfter?: Date;
+  readonly validBefore?: Date;
   readonly publicKey: Buffer;
   readonly keyType: string;
   /** Line number in the file, for messages. */
   readonly line: number;
 }
 
+/** YYYYMMDD[HHMM[SS]] (UTC when it ends in Z; leakctl reads it as UTC either way), as ssh-keygen takes it. */
+function validityTime(text: string): Date | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?Z?$/.exec(text);
+  if (!m) return undefined;
+  const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0)));
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
 /**
- * The lines of an allowed_signers file: `principals [options] keytype base64 [comment]`, with the
- * `namespaces="…"` option; a certificate authority line (`cert-authority`) is refused, since a
- * checkpoint is signed with a plain key. Blank lines and `#` comments are skipped.
+ * The lines of an allowed_signers file, as ssh-keygen(1) reads them: `principals [options]
+ * keytype base64 [comment]`, options `namespaces="…"`, `valid-after="…"`, `valid-before="…"`
+ * (names in any case). An option leakctl does not know, and `cert-authority` (a checkpoint is
+ * signed with a plain key), make the line a problem rather than be dropped: a restriction
+ * silently ignored would accept what OpenSSH refuses. Blank lines and `#` comments are skipped.
  */
 export function parseAllowedSigners(text: string): { signers: AllowedSigner[]; problems: string[] } {
   const signers: AllowedSigner[] = [];
   const problems: string[] = [];
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.trim();
+    const at = `line ${i + 1}`;
     if (line === '' || line.startsWith('#')) return;
-    // Options may hold quoted commas and spaces: split on spaces outside quotes.
+    // Fields are split on spaces outside quotes.
     const fields = line.match(/(?:[^\s"]+|"[^"]*")+/g) ?? [];
     const [principals, ...rest] = fields;
     let options: string | undefined;
     if (rest[0] !== undefined && !/^(ssh-|ecdsa-|sk-)/.test(rest[0])) options = rest.shift();
     const [keyType, base64] = rest;
     if (!principals || !keyType || !base64) {
-      problems.push(`line ${i + 1}: expected "principals [options] keytype key"`);
+      problems.push(`${at}: expected "principals [options] keytype key"`);
       return;
     }
-    if (options && /(^|,)cert-authority(,|$)/.test(options)) {
-      problems.push(`line ${i + 1}: a cert-authority line; list the signers' own keys`);
-      return;
+    const signer: { -readonly [K in keyof AllowedSigner]?: AllowedSigner[K] } = { principals: principals.replace(/^"|"$/g, ''), publicKey: Buffer.from(base64, 'base64'), keyType, line: i + 1 };
+    for (const option of options?.match(/(?:[^,"]+|"[^"]*")+/g) ?? []) {
+      const [, rawName, value] = /^([^=]+)(?:="([^"]*)")?$/.exec(option) ?? [];
+      const name = rawName?.toLowerCase();
+      if (name === 'namespaces' && value !== undefined) signer.namespaces = value;
+      else if ((name === 'valid-after' || name === 'valid-before') && value !== undefined && validityTime(value)) {
+        if (name === 'valid-after') signer.validAfter = validityTime(value)!;
+        else signer.validBefore = validityTime(value)!;
+      } else if (name === 'cert-authority') {
+        problems.push(`${at}: a cert-authority line; list the signers' own keys`);
+        return;
+      } else {
+        problems.push(`${at}: option ${option} is not one leakctl knows (namespaces="…", valid-after="YYYYMMDD", valid-before="YYYYMMDD")`);
+        return;
+      }
     }
-    const namespaces = options?.match(/(?:^|,)namespaces="([^"]*)"/)?.[1]?.split(',');
-    signers.push({ principals: principals.replace(/^"|"$/g, '').split(','), ...(namespaces ? { namespaces } : {}), publicKey: Buffer.from(base64, 'base64'), keyType, line: i + 1 });
+    signers.push(signer as AllowedSigner);
   });
   return { signers, problems };
 }
 
-/** A principal pattern of allowed_signers: `*` and `?` wildcards, `!` negation not supported. */
-function matches(pattern: string, principal: string): boolean {
+/** A pattern of OpenSSH's: `*` and `?` wildcards, case-sensitive. */
+function matches(pattern: string, text: string): boolean {
   const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
-  return re.test(principal);
+  return re.test(text);
 }
 
-export type SignatureCheck =
-  | { readonly ok: true; readonly principal: string; readonly fingerprint: string }
-  | { readonly ok: false; readonly reason: string; readonly unchecked?: boolean };
+/** A comma-separated pattern list as OpenSSH's match_pattern_list reads it: a `!pattern` that matches refuses, else any pattern that matches accepts. */
+function matchesList(list: string, text: string): boolean {
+  let accepted = false;
+  for (const pattern of list.split(',')) {
+    if (pattern.startsWith('!')) {
+      if (matches(pattern.slice(1), text)) return false;
+    } else if (matches(pattern, text)) accepted = true;
+  }
+  return accepted;
+}
+
+export type SignatureCheck = { readonly ok: true; readonly principal: string; readonly fingerprint: string } | { readonly ok: false; readonly reason: string };
 
 /** `SHA256:…` as ssh-keygen -l prints a key's fingerprint. */
 export function fingerprintOf(publicKey: Buffer): string {
@@ -140,28 +175,38 @@ export function fingerprintOf(publicKey: Buffer): string {
  * Whether `armored` is a valid signature of `message` in `namespace` by a key that allowed_signers
  * lists for `principal` (or, without one, for any principal: the first it lists is given).
  */
-export function checkSshSignature(message: Buffer, armored: string, namespace: string, allowed: readonly AllowedSigner[], principal?: string): SignatureCheck {
+export function checkSshSignature(message: Buffer, armored: string, namespace: string, allowed: readonly AllowedSigner[], options: { principal?: string; now?: Date } = {}): SignatureCheck {
+  const { principal, now = new Date() } = options;
   const sig = parseSshSignature(armored);
   if (typeof sig === 'string') return { ok: false, reason: sig };
   if (sig.namespace !== namespace) return { ok: false, reason: `signed in namespace "${sig.namespace}", not "${namespace}"` };
   if (sig.hashAlgorithm !== 'sha512' && sig.hashAlgorithm !== 'sha256') return { ok: false, reason: `hash algorithm "${sig.hashAlgorithm}" is not sha256 or sha512` };
   const fingerprint = fingerprintOf(sig.publicKey);
-  const signer = allowed.find(
-    (s) => s.publicKey.equals(sig.publicKey) && (!s.namespaces || s.namespaces.some((n) => matches(n, namespace))) && (principal === undefined || s.principals.some((p) => matches(p, principal))),
-  );
-  if (!signer) return { ok: false, reason: `signed by key ${fingerprint}, which allowed_signers does not list${principal === undefined ? '' : ` for ${principal}`}${namespace ? ` in namespace ${namespace}` : ''}` };
-  if (sig.keyType !== 'ssh-ed25519') return { ok: false, unchecked: true, reason: `signed with a ${sig.keyType} key (${fingerprint}): leakctl checks Ed25519 signatures only; check it with ssh-keygen -Y verify` };
-  const key = new Reader(sig.publicKey);
-  key.string();
-  const raw = key.string();
-  const inner = new Reader(sig.signature);
-  const sigType = inner.string().toString('latin1');
-  const sigBytes = inner.string();
-  if (sigType !== 'ssh-ed25519' || raw.length !== 32 || sigBytes.length !== 64) return { ok: false, reason: 'a malformed Ed25519 signature' };
+  const listed = allowed.filter((s) => s.publicKey.equals(sig.publicKey) && (!s.namespaces || matchesList(s.namespaces, namespace)) && (principal === undefined || matchesList(s.principals, principal)));
+  if (listed.length === 0) return { ok: false, reason: `signed by key ${fingerprint}, which allowed_signers does not list${principal === undefined ? '' : ` for ${principal}`} in namespace ${namespace}` };
+  const signer = listed.find((s) => (!s.validAfter || now >= s.validAfter) && (!s.validBefore || now < s.validBefore));
+  if (!signer) return { ok: false, reason: `signed by key ${fingerprint}, which allowed_signers lists only outside its valid-after/valid-before window (line ${listed[0]!.line})` };
+  // Only Ed25519 is checked here; a signature leakctl cannot check is not taken on trust.
+  if (sig.keyType !== 'ssh-ed25519') return { ok: false, reason: `signed with a ${sig.keyType} key (${fingerprint}): leakctl checks Ed25519 signatures only; check it with ssh-keygen -Y verify, and seal with an Ed25519 key (ssh-keygen -t ed25519)` };
+  let raw: Buffer;
+  let sigBytes: Buffer;
+  try {
+    const key = new Reader(sig.publicKey);
+    key.string();
+    raw = key.string();
+    const inner = new Reader(sig.signature);
+    const sigType = inner.string().toString('latin1');
+    sigBytes = inner.string();
+    if (sigType !== 'ssh-ed25519' || !inner.done() || !key.done() || raw.length !== 32 || sigBytes.length !== 64) throw new Error('malformed');
+  } catch {
+    return { ok: false, reason: `a malformed Ed25519 signature (key ${fingerprint})` };
+  }
   const signed = Buffer.concat([MAGIC, sshString(namespace), sshString(''), sshString(sig.hashAlgorithm), sshString(createHash(sig.hashAlgorithm).update(message).digest())]);
   const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' });
   if (!verify(null, signed, publicKey, sigBytes)) return { ok: false, reason: `the signature by key ${fingerprint} does not match the checkpoint's text` };
-  return { ok: true, principal: principal ?? signer.principals[0]!, fingerprint };
+  // The principal as asked, else the first plain name the line lists (not a pattern).
+  const named = principal ?? signer.principals.split(',').find((p) => !/[*?!]/.test(p)) ?? signer.principals;
+  return { ok: true, principal: named, fingerprint };
 }
 
 /**

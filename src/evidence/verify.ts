@@ -64,6 +64,8 @@ export interface VerifyOptions {
   allowedSigners?: string;
   /** The incident the checkpoints' origin must name; none for a copy checked on its own. */
   incident?: string;
+  /** The time a signer's valid-after/valid-before is held against (the command's clock). */
+  now?: Date;
 }
 
 interface AttachmentRef {
@@ -155,6 +157,11 @@ export async function verifyLog(file: string, opts: VerifyOptions = {}): Promise
     want = Buffer.from(head, 'latin1');
   }
   const dir = opts.dir ?? path.dirname(file);
+  // The checkpoints beside the log (the hash of the last entry each sealed is noted on the way),
+  // and whom they may be signed by: a broken allowed_signers file is the reader's to fix (exit 2).
+  const checkpoints = readCheckpoints(dir);
+  const allowed = opts.allowedSigners === undefined ? undefined : loadAllowedSigners(opts.allowedSigners);
+  if (typeof allowed === 'string') throw new InvalidInput(`${allowed}; fix it, or name another with --allowed-signers FILE`);
   const { fd, size } = openChainFile(file);
   let scan: ChainScan;
   let state: IncidentState | null;
@@ -164,8 +171,6 @@ export async function verifyLog(file: string, opts: VerifyOptions = {}): Promise
   const refProblems: VerifyProblem[] = [];
   const refs = new Map<string, AttachmentRef>();
   const collect = opts.collect;
-  // The checkpoints beside the log: the hash of the last entry each sealed is noted on the way.
-  const checkpoints = readCheckpoints(dir);
   const sealedSizes = new Set(checkpoints.loaded.map((c) => c.checkpoint.size));
   const hashAt = new Map<number, string>();
   const sealedEntries: { line: number; file: string }[] = [];
@@ -186,7 +191,8 @@ export async function verifyLog(file: string, opts: VerifyOptions = {}): Promise
       (line: ChainLine) => {
         replay.visit(line);
         if (want && headLine === undefined && line.buf.compare(want, 0, 64, line.end - 66, line.end - 2) === 0) headLine = line.line;
-        if (sealedSizes.has(line.line)) hashAt.set(line.line, line.buf.toString('latin1', line.end - 66, line.end - 2));
+        // Decoded (a few lines only): whatever the line's layout, its hash member as written.
+        if (sealedSizes.has(line.line)) hashAt.set(line.line, line.entry().hash);
         if (line.type === 'checkpoint.sealed') sealedEntries.push({ line: line.line, file: String(line.entry().data.checkpoint) });
         // Only entries that can name files are decoded: every evidence.attached, and a
         // step.answered whose line holds a `"sha256":` (an attachment step's answer); and those
@@ -250,8 +256,7 @@ export async function verifyLog(file: string, opts: VerifyOptions = {}): Promise
   for (const { line, file: named } of sealedEntries) {
     if (!present.has(named) && !checkpoints.problems.some((p) => p.startsWith(named))) problems.push({ line, message: `line ${line}: the checkpoint it sealed, ${named}, is missing` });
   }
-  const allowed = opts.allowedSigners === undefined ? undefined : loadAllowedSigners(opts.allowedSigners);
-  const checked = checkCheckpoints(checkpoints.loaded, { hashAt, entries: position.entries, ...(opts.incident !== undefined ? { incident: opts.incident } : {}) }, allowed);
+  const checked = checkCheckpoints(checkpoints.loaded, { hashAt, entries: position.entries, ...(opts.incident !== undefined ? { incident: opts.incident } : {}) }, allowed, opts.now ?? new Date());
   for (const message of [...checkpoints.problems, ...checked.problems]) problems.push({ line: 0, message });
   if (want !== undefined && headLine === undefined) {
     problems.push({

@@ -325,11 +325,13 @@ export class Incident {
    * A signed checkpoint (issue 16): its text and signature written durably into `checkpoints/`
    * under names of its own (never replacing one), then logged as `checkpoint.sealed`, under one
    * hold of the lock. The checkpoint names a prefix of the log, so entries added since it was
-   * made do not make it wrong.
+   * made do not make it wrong. A closed log takes no entry after its closing one: its checkpoint
+   * (the one that covers the closing entry) is written and not logged; returns null then.
    */
-  recordCheckpoint(name: string, text: string, signature: string, data: Record<string, unknown>): Promise<EvidenceEntry> {
+  recordCheckpoint(name: string, text: string, signature: string, data: Record<string, unknown>): Promise<EvidenceEntry | null> {
     return this.locked(() => {
-      const at = this.timeForNext();
+      const closed = this.state.closed !== undefined;
+      const at = closed ? undefined : this.timeForNext();
       const dir = path.join(this.dir, CHECKPOINTS_DIR);
       makePrivateDir(dir);
       removeStaleTemps(dir);
@@ -345,7 +347,7 @@ export class Incident {
       } catch (e) {
         throw new LeakctlError(`could not write the checkpoint into ${dir}: ${messageOf(e)}. ${fixFor(e, dir)}, then run leakctl seal ${this.id} again. Nothing was logged.`, EXIT.failure);
       }
-      return this.append('checkpoint.sealed', { checkpoint: `${CHECKPOINTS_DIR}/${files[0]}`, signature: `${CHECKPOINTS_DIR}/${files[1]}`, ...data }, at);
+      return at === undefined ? null : this.append('checkpoint.sealed', { checkpoint: `${CHECKPOINTS_DIR}/${files[0]}`, signature: `${CHECKPOINTS_DIR}/${files[1]}`, ...data }, at);
     });
   }
 

@@ -4,7 +4,9 @@
  * anything is written, then written and logged through the incident. `leakctl seal` does it, and
  * `leakctl close` does it first when a signing key is configured.
  */
+import { join, resolve } from 'node:path';
 import { checkpointOrigin, checkpointText } from '../evidence/checkpoint.js';
+import { CHECKPOINTS_DIR } from '../evidence/layout.js';
 import { loadAllowedSigners } from '../evidence/checkpoints.js';
 import type { EvidenceEntry } from '../evidence/entry.js';
 import { CHECKPOINT_NAMESPACE, checkSshSignature, fingerprintOf, parseSshSignature, signWithSshKeygen } from '../evidence/sshsig.js';
@@ -13,15 +15,26 @@ import { printable } from '../ui/text.js';
 import type { Incident } from './incident.js';
 
 export interface Sealed {
-  readonly entry: EvidenceEntry;
+  /** Null for a closed log: its checkpoint is written, not logged. */
+  readonly entry: EvidenceEntry | null;
+  /** Relative to the incident directory. */
+  readonly checkpoint: string;
+  readonly signature: string;
   readonly size: number;
   readonly head: string;
   readonly fingerprint: string;
   readonly principal?: string;
 }
 
+/**
+ * The key to seal with: `--key` (relative to the working directory), else the config's
+ * `signing_key:`, else none.
+ */
+export function signingKeyOf(given: string | undefined, cwd: string, configured: string | undefined): string | undefined {
+  return given !== undefined ? resolve(cwd, given) : configured;
+}
+
 export async function sealIncident(incident: Incident, key: string, allowedSigners: string | undefined): Promise<Sealed> {
-  incident.refuseClosed();
   const { entries, head } = incident.state;
   const text = checkpointText({ origin: checkpointOrigin(incident.id), size: entries, head: head!, extensions: [] });
   // Signed before the lock is taken: ssh-keygen may ask for a passphrase or a touch of a key.
@@ -30,16 +43,27 @@ export async function sealIncident(incident: Incident, key: string, allowedSigne
   const sig = parseSshSignature(signed.signature);
   if (typeof sig === 'string') throw new LeakctlError(`ssh-keygen wrote ${sig}. Nothing was written.`, EXIT.failure);
   const fingerprint = fingerprintOf(sig.publicKey);
+  // What leakctl verify cannot check is not made: a reader would have to take it on trust.
+  if (sig.keyType !== 'ssh-ed25519') throw new InvalidInput(`${printable(key)} is a ${sig.keyType} key; leakctl seals and checks with Ed25519 keys only: make one with ssh-keygen -t ed25519, and list it in allowed_signers. Nothing was written.`);
   // Said now rather than found by a reader later: a key the organisation does not list.
   let principal: string | undefined;
   if (allowedSigners !== undefined) {
     const allowed = loadAllowedSigners(allowedSigners);
     if (typeof allowed === 'string') throw new InvalidInput(`${printable(allowed)}; fix it, then seal again. Nothing was written.`);
     const check = checkSshSignature(Buffer.from(text, 'utf8'), signed.signature, CHECKPOINT_NAMESPACE, allowed);
-    if (!check.ok && !check.unchecked) throw new InvalidInput(`the checkpoint's signature would not be accepted: ${printable(check.reason)}. Add the key to ${printable(allowedSigners)}, or sign with a key it lists. Nothing was written.`);
-    if (check.ok) principal = check.principal;
+    if (!check.ok) throw new InvalidInput(`the checkpoint's signature would not be accepted: ${printable(check.reason)}. Add the key to ${printable(allowedSigners)}, or sign with a key it lists. Nothing was written.`);
+    principal = check.principal;
   }
   const name = `${String(entries).padStart(8, '0')}-${head!.slice(0, 12)}`;
   const entry = await incident.recordCheckpoint(name, text, signed.signature, { size: entries, head, key: fingerprint, ...(principal ? { principal } : {}) });
-  return { entry, size: entries, head: head!, fingerprint, ...(principal ? { principal } : {}) };
+  return { entry, checkpoint: `${CHECKPOINTS_DIR}/${name}.checkpoint`, signature: `${CHECKPOINTS_DIR}/${name}.checkpoint.sig`, size: entries, head: head!, fingerprint, ...(principal ? { principal } : {}) };
+}
+
+/** What a seal says: where, how many entries, by which key, and how anyone checks it with OpenSSH alone. */
+export function sealedInWords(sealed: Sealed, dir: string, allowedSigners: string | undefined): string[] {
+  const by = `${sealed.fingerprint}${sealed.principal ? ` (${printable(sealed.principal)})` : ''}`;
+  return [
+    `Sealed the first ${sealed.size} entries (head ${sealed.head}) in ${sealed.checkpoint}, signed with ${by}${sealed.entry ? `; logged as entry #${sealed.entry.seq}` : '; the log is closed, so the seal is not logged'}.`,
+    `Check it with OpenSSH alone: ssh-keygen -Y verify -f ${printable(allowedSigners ?? 'allowed_signers')} -I ${sealed.principal ? printable(sealed.principal) : 'PRINCIPAL'} -n ${CHECKPOINT_NAMESPACE} -s ${join(dir, sealed.signature)} < ${join(dir, sealed.checkpoint)}`,
+  ];
 }

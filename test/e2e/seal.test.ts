@@ -50,7 +50,7 @@ async function sealedIncident(): Promise<{ cwd: string; dir: string; log: string
   expect(started.code, started.stderr).toBe(0);
   const sealed = await inProcess(['--dir', dir, '--now', '2026-03-02T11:00:00Z', 'seal', 's'], { cwd });
   expect(sealed.code, sealed.stderr).toBe(0);
-  expect(sealed.stderr).toMatch(/Sealed the first \d+ entries of incident s \(head [0-9a-f]{64}\), signed with SHA256:\S+ \(dana@example.org\)/);
+  expect(sealed.stderr).toMatch(/Incident s: Sealed the first \d+ entries \(head [0-9a-f]{64}\) in checkpoints\/\S+\.checkpoint, signed with SHA256:\S+ \(dana@example.org\); logged as entry #\d+/);
   return { cwd, dir, log: join(dir, 's', 'evidence.jsonl') };
 }
 
@@ -115,17 +115,18 @@ describe.skipIf(noSshKeygen !== null)(`leakctl seal${noSshKeygen ? ` (skipped: $
     expect(nokey.stderr).toContain('no key to sign the checkpoint with: pass --key');
   });
 
-  it('close seals the log first when a signing key is configured; the closed log verifies with its checkpoints', async () => {
-    const { cwd, dir } = await sealedIncident();
+  it('close seals the closed log, its closing entry included, when a signing key is configured; the closed log verifies with its checkpoints', async () => {
+    const { cwd, dir, log } = await sealedIncident();
     const closed = await inProcess(['--dir', dir, '--now', '2026-03-02T12:00:00Z', 'close', 's'], { cwd });
     expect(closed.code, closed.stderr).toBe(0);
-    expect(closed.stderr).toMatch(/Sealed the first \d+ entries in checkpoints\/\S+\.checkpoint, signed with SHA256:\S+ \(dana@example.org\)\.\nClosed incident s/);
+    const entries = readFileSync(log, 'utf8').trim().split('\n').length;
+    expect(closed.stderr).toMatch(new RegExp(`Closed incident s \\(entry #${entries - 1}, head [0-9a-f]{64}\\)\\.\\nSealed the first ${entries} entries \\(head [0-9a-f]{64}\\) in checkpoints/\\S+\\.checkpoint, signed with SHA256:\\S+ \\(dana@example.org\\); the log is closed, so the seal is not logged`));
     expect(readdirSync(join(dir, 's', 'checkpoints')).filter((name) => name.endsWith('.checkpoint'))).toHaveLength(2);
     const verify = await inProcess(['--dir', dir, 'verify', 's'], { cwd });
     expect(verify.code, verify.stderr).toBe(0);
     expect(verify.stderr.match(/still the log's; signed by dana@example.org/g)).toHaveLength(2);
     const again = await inProcess(['--dir', dir, 'seal', 's'], { cwd });
     expect(again.code).toBe(2);
-    expect(again.stderr).toContain('was closed by');
+    expect(again.stderr).toContain('this checkpoint was sealed already');
   });
 });

@@ -52,7 +52,7 @@ describe.skipIf(noSshKeygen !== null)(`SSH signatures of checkpoints${noSshKeyge
     const { signers, problems } = parseAllowedSigners(readFileSync(allowed, 'utf8'));
     expect(problems).toEqual([]);
     const fingerprint = spawnSync('ssh-keygen', ['-l', '-f', `${dana.file}.pub`], { encoding: 'utf8' }).stdout.split(' ')[1];
-    expect(checkSshSignature(Buffer.from(checkpoint), signed.signature, CHECKPOINT_NAMESPACE, signers, 'dana@example.org')).toEqual({ ok: true, principal: 'dana@example.org', fingerprint });
+    expect(checkSshSignature(Buffer.from(checkpoint), signed.signature, CHECKPOINT_NAMESPACE, signers, { principal: 'dana@example.org' })).toEqual({ ok: true, principal: 'dana@example.org', fingerprint });
     expect(checkSshSignature(Buffer.from(checkpoint), signed.signature, CHECKPOINT_NAMESPACE, signers)).toMatchObject({ ok: true, principal: 'dana@example.org' });
   });
 
@@ -73,12 +73,12 @@ describe.skipIf(noSshKeygen !== null)(`SSH signatures of checkpoints${noSshKeyge
     expect(check).toMatchObject({ ok: false });
     expect(!check.ok && check.reason).toContain(`signed by key ${fingerprintOf((parseSshSignature(forged.signature) as { publicKey: Buffer }).publicKey)}, which allowed_signers does not list`);
     // Listed for dana, but asked for lee: not lee's signature.
-    expect(checkSshSignature(Buffer.from(checkpoint), signed.signature, CHECKPOINT_NAMESPACE, signers, 'lee@example.org')).toMatchObject({ ok: false });
+    expect(checkSshSignature(Buffer.from(checkpoint), signed.signature, CHECKPOINT_NAMESPACE, signers, { principal: 'lee@example.org' })).toMatchObject({ ok: false });
     expect(parseAllowedSigners(`*@example.org cert-authority ${dana.pub}\n`).problems).toEqual(['line 1: a cert-authority line; list the signers\' own keys']);
     expect(parseSshSignature('hello')).toMatch(/not an SSH signature/);
   });
 
-  it('signs with the key in ssh-agent, given its public key; an ECDSA key is reported as not checked here', () => {
+  it('signs with the key in ssh-agent, given its public key; a signature by an ECDSA key, which leakctl does not check, is refused', () => {
     const agentKey = key('agent');
     const agent = spawnSync('ssh-agent', ['-s'], { encoding: 'utf8' });
     expect(agent.status, agent.stderr).toBe(0);
@@ -100,7 +100,36 @@ describe.skipIf(noSshKeygen !== null)(`SSH signatures of checkpoints${noSshKeyge
     const signed = signWithSshKeygen(Buffer.from(checkpoint), ecdsa.file, CHECKPOINT_NAMESPACE);
     if (!('signature' in signed)) throw new Error(signed.problem);
     const { signers } = parseAllowedSigners(`ecdsa@example.org ${ecdsa.pub}\n`);
-    expect(checkSshSignature(Buffer.from(checkpoint), signed.signature, CHECKPOINT_NAMESPACE, signers)).toMatchObject({ ok: false, unchecked: true, reason: expect.stringMatching(/ecdsa-sha2-nistp256 key .*check it with ssh-keygen -Y verify/) });
+    // Not checked here, so not taken on trust: refused, saying how to check it.
+    expect(checkSshSignature(Buffer.from(checkpoint), signed.signature, CHECKPOINT_NAMESPACE, signers)).toMatchObject({ ok: false, reason: expect.stringMatching(/ecdsa-sha2-nistp256 key .*check it with ssh-keygen -Y verify/) });
     expect(signWithSshKeygen(Buffer.from(checkpoint), join(tmp, 'no-such-key'), CHECKPOINT_NAMESPACE)).toMatchObject({ problem: expect.stringMatching(/ssh-keygen -Y sign exited 255/) });
+  });
+
+  it('reads allowed_signers as OpenSSH does: negated namespaces, valid-after/valid-before, option names in any case; an unknown option is a problem, not ignored', () => {
+    const dana = key('dana3');
+    const signed = signWithSshKeygen(Buffer.from(checkpoint), dana.file, CHECKPOINT_NAMESPACE);
+    if (!('signature' in signed)) throw new Error(signed.problem);
+    const check = (line: string, now = new Date('2026-03-02T12:00:00Z')) => {
+      const { signers, problems } = parseAllowedSigners(`${line}\n`);
+      expect(problems).toEqual([]);
+      return checkSshSignature(Buffer.from(checkpoint), signed.signature, CHECKPOINT_NAMESPACE, signers, { now });
+    };
+    expect(check(`dana@example.org namespaces="*,!leakctl-checkpoint" ${dana.pub}`)).toMatchObject({ ok: false });
+    expect(check(`dana@example.org NAMESPACES="git" ${dana.pub}`)).toMatchObject({ ok: false });
+    expect(check(`dana@example.org namespaces="git,leakctl-*" ${dana.pub}`)).toMatchObject({ ok: true });
+    expect(check(`dana@example.org valid-before="20260301" ${dana.pub}`)).toMatchObject({ ok: false, reason: expect.stringMatching(/valid-after\/valid-before window/) });
+    expect(check(`dana@example.org valid-after="20260301",valid-before="20260401" ${dana.pub}`)).toMatchObject({ ok: true });
+    // A pattern is not a name: the first plain principal is reported.
+    expect(check(`*@example.org,dana@example.org ${dana.pub}`)).toMatchObject({ ok: true, principal: 'dana@example.org' });
+    expect(parseAllowedSigners(`dana@example.org namespace="git" ${dana.pub}\n`).problems).toEqual(['line 1: option namespace="git" is not one leakctl knows (namespaces="…", valid-after="YYYYMMDD", valid-before="YYYYMMDD")']);
+    // A signature cut short is a reason, not a crash.
+    const body = Buffer.from(signed.signature.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64');
+    // The inner signature's length still says 64 bytes; 10 of them are gone, and the outer lengths are fixed to match.
+    // The signature is the last string: uint32 83, then "ssh-ed25519" (4 + 11 bytes) and the 64-byte signature (4 + 64).
+    const short = Buffer.from(body.subarray(0, body.length - 10));
+    expect(short.readUInt32BE(body.length - 87)).toBe(83);
+    short.writeUInt32BE(73, body.length - 87);
+    const cut = `-----BEGIN SSH SIGNATURE-----\n${short.toString('base64')}\n-----END SSH SIGNATURE-----\n`;
+    expect(checkSshSignature(Buffer.from(checkpoint), cut, CHECKPOINT_NAMESPACE, parseAllowedSigners(`d ${dana.pub}\n`).signers)).toMatchObject({ ok: false, reason: expect.stringMatching(/^a malformed Ed25519 signature/) });
   });
 });
