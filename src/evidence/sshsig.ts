@@ -215,8 +215,13 @@ export function checkSshSignature(message: Buffer, armored: string, namespace: s
  * signature, or what went wrong.
  */
 export function signWithSshKeygen(message: Buffer, keyFile: string, namespace: string, env?: Readonly<Record<string, string | undefined>>): { signature: string } | { problem: string } {
-  const run = spawnSync('ssh-keygen', ['-Y', 'sign', '-q', '-f', keyFile, '-n', namespace], { input: message, encoding: 'buffer', timeout: 120_000, ...(env ? { env } : {}) });
-  if (run.error) return { problem: (run.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'ssh-keygen was not found: install OpenSSH (openssh-client)' : run.error.message };
-  if (run.status !== 0) return { problem: `ssh-keygen -Y sign exited ${run.status}: ${run.stderr.toString('utf8').trim() || 'no message'}` };
+  // Its own messages (a passphrase asked, "confirm user presence" for a FIDO key, an error) go
+  // straight to the responder's terminal.
+  const run = spawnSync('ssh-keygen', ['-Y', 'sign', '-q', '-f', keyFile, '-n', namespace], { input: message, stdio: ['pipe', 'pipe', 'inherit'], timeout: 120_000, ...(env ? { env } : {}) });
+  const code = (run.error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT') return { problem: 'ssh-keygen was not found: install OpenSSH (openssh-client)' };
+  if (code === 'ETIMEDOUT') return { problem: 'ssh-keygen did not finish within 2 minutes (a passphrase or a touch of the key not given?)' };
+  if (run.error) return { problem: run.error.message };
+  if (run.status !== 0) return { problem: `ssh-keygen -Y sign exited ${run.status} (its message is above)` };
   return { signature: run.stdout.toString('utf8') };
 }
