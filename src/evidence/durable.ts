@@ -340,6 +340,32 @@ export function writeOutputFile(given: string, data: string | Uint8Array, what: 
   file.commit();
 }
 
+/** Writes to a descriptor gathered into pieces of 64 KiB: one write(2) per piece, not per line. */
+class Gathered {
+  private pending: Buffer[] = [];
+  private size = 0;
+  /** Bytes written to the descriptor so far. */
+  written = 0;
+
+  constructor(private readonly fd: number) {}
+
+  add(data: string | Uint8Array): void {
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    this.pending.push(bytes);
+    this.size += bytes.length;
+    if (this.size >= 1 << 16) this.flush();
+  }
+
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const bytes = Buffer.concat(this.pending, this.size);
+    this.pending = [];
+    this.size = 0;
+    writeAll(this.fd, bytes);
+    this.written += bytes.length;
+  }
+}
+
 /**
  * An output file a person named, written a piece at a time (a report of a long log) or at once
  * (writeOutputFile): through a symbolic link to the file it names, under a temporary name beside
@@ -350,8 +376,7 @@ export class OutputFile {
   private readonly target: string;
   private readonly temp: string;
   private readonly fd: number;
-  private pending: Buffer[] = [];
-  private size = 0;
+  private readonly out: Gathered;
   private open = true;
 
   /** `mode`: 0644 for what is shared as it is (a JUnit report); 0600 for what holds personal data (the report, the register), whatever the umask. */
@@ -373,13 +398,11 @@ export class OutputFile {
       throw this.failed(e);
     }
     this.fd = fd;
+    this.out = new Gathered(fd);
   }
 
   write(data: string | Uint8Array): void {
-    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    this.pending.push(bytes);
-    this.size += bytes.length;
-    if (this.size >= 1 << 16) this.flush();
+    this.guarded(() => this.out.add(data));
   }
 
   /** Flushes, and puts the file in place. */
@@ -410,15 +433,17 @@ export class OutputFile {
   }
 
   private flush(): void {
-    if (this.pending.length === 0) return;
+    this.guarded(() => this.out.flush());
+  }
+
+  /** A write that fails leaves no temporary file, and says which file and what to do. */
+  private guarded(write: () => void): void {
     try {
-      writeAll(this.fd, Buffer.concat(this.pending, this.size));
+      write();
     } catch (e) {
       this.abort();
       throw this.failed(e);
     }
-    this.pending = [];
-    this.size = 0;
   }
 
   private failed(e: unknown): LeakctlError {
@@ -436,30 +461,27 @@ export class Spill {
   private readonly dir: string;
   private readonly file: string;
   private readonly fd: number;
-  private pending: Buffer[] = [];
-  private size = 0;
-  private written = 0;
+  private readonly out: Gathered;
 
   constructor(tempDir: string) {
     this.dir = fs.mkdtempSync(path.join(tempDir, 'leakctl-'));
     this.file = path.join(this.dir, 'spill');
     this.fd = fs.openSync(this.file, 'wx+', FILE_MODE);
+    this.out = new Gathered(this.fd);
   }
 
   write(text: string): void {
-    const bytes = Buffer.from(text, 'utf8');
-    this.pending.push(bytes);
-    this.size += bytes.length;
-    if (this.size >= 1 << 16) this.flush();
+    this.out.add(text);
   }
 
   /** What was written, in pieces of at most a megabyte. */
   *read(): Generator<Buffer> {
-    this.flush();
-    for (let at = 0; at < this.written; ) {
-      const chunk = Buffer.allocUnsafe(Math.min(1 << 20, this.written - at));
+    this.out.flush();
+    const written = this.out.written;
+    for (let at = 0; at < written; ) {
+      const chunk = Buffer.allocUnsafe(Math.min(1 << 20, written - at));
       const n = fs.readSync(this.fd, chunk, 0, chunk.length, at);
-      if (n === 0) throw new Error(`${this.file} ended at byte ${at} of ${this.written}`);
+      if (n === 0) throw new Error(`${this.file} ended at byte ${at} of ${written}`);
       at += n;
       yield chunk.subarray(0, n);
     }
@@ -468,14 +490,5 @@ export class Spill {
   dispose(): void {
     fs.closeSync(this.fd);
     fs.rmSync(this.dir, { recursive: true, force: true });
-  }
-
-  private flush(): void {
-    if (this.pending.length === 0) return;
-    const bytes = Buffer.concat(this.pending, this.size);
-    writeAll(this.fd, bytes);
-    this.written += bytes.length;
-    this.pending = [];
-    this.size = 0;
   }
 }
