@@ -3,9 +3,8 @@
  * CommonOptions object, and each command's module is imported only when that command runs, so
  * `--version` and `--help` load no prompt, schema or template library.
  */
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { packageRoot } from './package-root.js';
+import { resolve } from 'node:path';
+import { packageVersion } from './package-root.js';
 import type { Readable, Writable } from 'node:stream';
 import { Argument, Command, CommanderError, Option } from 'commander';
 import type { CommandSpec, CommonOptions } from './options.js';
@@ -94,7 +93,7 @@ export async function run(io: ProcessIO): Promise<number> {
   };
   program
     .description('Walk a responder through a data-leak incident: playbook, evidence log, legal clocks, notice drafts.')
-    .version(readVersion(), '-V, --version', 'print the version')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
     .option('--dir <dir>', 'incidents directory (default ./incidents, env LEAKCTL_DIR)')
     .option('--playbooks <dir>', 'extra playbook directory, searched before the bundled one (repeatable)', collect)
@@ -158,7 +157,10 @@ export async function run(io: ProcessIO): Promise<number> {
     .option('--responder <name>', 'who is sealing');
   command('verify <incident-or-file>', "check the evidence log's hash chain and the attachments' hashes", 'verify')
     .option('--head <hash>', 'also prove that nothing was cut from the end of the log')
-    .option('--allowed-signers <file>', "who may sign checkpoints (ssh-keygen's allowed_signers; default: allowed_signers: of the config)");
+    .option('--allowed-signers <file>', "who may sign checkpoints (ssh-keygen's allowed_signers; default: allowed_signers: of the config)")
+    .option('--tsa-ca <file>', "the timestamp authority's CA certificate (PEM; default: tsa_ca: of the config)");
+  command('export <incident>', 'write the incident as a bundle a third party checks without leakctl (VERIFY.md inside)', 'export')
+    .option('--bundle <path>', 'a new directory, or a file ending in .tar.gz');
   command('note <incident> <text...>', 'add a free-text observation to the evidence log', 'note')
     .option('--responder <name>', 'who is writing the note');
   command('attach <incident> <file...>', 'add evidence files (hashed, copied into the incident)', 'attach')
@@ -293,11 +295,6 @@ function report(error: unknown, stderr: Writable, debug: boolean): number {
   if (debug && error instanceof Error && error.stack) stderr.write(`${printable(error.stack)}\n`);
   else stderr.write('(run again with --debug for the stack trace, and please report it)\n');
   return EXIT.failure;
-}
-
-function readVersion(): string {
-  const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
-  return pkg.version;
 }
 
 function isLeakctlError(error: unknown): error is LeakctlError {

@@ -3,7 +3,7 @@
  * walking up from this module: the compiled file sits at a different depth under dist/ than the
  * bundled one does under dist/bundle/.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,4 +18,9 @@ export function packageRoot(): string {
     dir = dirname(dir);
   }
   throw new Error(`leakctl: cannot find its package.json above ${fileURLToPath(import.meta.url)}`);
+}
+
+/** The version in the package's package.json. */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }

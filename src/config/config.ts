@@ -35,6 +35,11 @@ export interface Config {
   /** Absolute paths: the key checkpoints are signed with, and who may sign them (issue 16). */
   readonly signingKey?: string;
   readonly allowedSigners?: string;
+  /** An RFC 3161 timestamp authority and its CA certificate (absolute path). */
+  readonly tsaUrl?: string;
+  readonly tsaCa?: string;
+  /** Seal at the end of each interactive session. */
+  readonly sealOnPause?: boolean;
 }
 
 export const EMPTY_CONFIG: Config = { org: {}, playbookDirs: [], templateDirs: [], calendarDirs: [], regimeDirs: [], holidays: [] };
@@ -73,6 +78,9 @@ export function checkConfig(source: YamlSource): Config {
     holidays: (data.holidays as string[] | undefined) ?? [],
     ...(typeof data.signing_key === 'string' ? { signingKey: resolve(base, data.signing_key) } : {}),
     ...(typeof data.allowed_signers === 'string' ? { allowedSigners: resolve(base, data.allowed_signers) } : {}),
+    ...(typeof data.tsa_url === 'string' ? { tsaUrl: data.tsa_url } : {}),
+    ...(typeof data.tsa_ca === 'string' ? { tsaCa: resolve(base, data.tsa_ca) } : {}),
+    ...(data.seal_on_pause === true ? { sealOnPause: true } : {}),
   };
 }
 

@@ -21,7 +21,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { copyAttachment, type AttachedFile, type StoredAttachment } from '../evidence/attachments.js';
 import { atKey, CHAIN_START, NoLogFile, openChainFile, scanChain, type ChainLine, type ChainPosition, type ChainProblem, type ChainScan, type TornTail } from '../evidence/chain.js';
-import { createDirAtomically, errno, fileKind, fixFor, makePrivateDir, messageOf, removeStaleTemps, syncDir, writeFileDurably, writeFilesDurably } from '../evidence/durable.js';
+import { createDirAtomically, errno, FILE_MODE, fileKind, fixFor, makePrivateDir, messageOf, removeStaleTemps, syncDir, writeAll, writeFileDurably, writeFilesDurably } from '../evidence/durable.js';
 import { formatAt, hashOf, serialiseEntry, type EntryType, type EvidenceEntry } from '../evidence/entry.js';
 import { ATTACHMENTS_DIR, CHECKPOINTS_DIR, DRAFTS_DIR, LOG_FILE } from '../evidence/layout.js';
 import { acquireLock } from '../evidence/lock.js';
@@ -357,6 +357,28 @@ export class Incident {
    */
   verify(collect?: VerifyOptions['collect']): Promise<VerifyReport> {
     return verifyLog(this.logFile, { dir: this.dir, ...(collect ? { collect } : {}) });
+  }
+
+  /**
+   * Copies the log as this door verified it (the bytes up to its last entry, a torn tail left
+   * out) into a new file `target`, flushed: the export bundle's copy (issue 16).
+   */
+  copyLogTo(target: string): void {
+    const { fd } = openChainFile(this.logFile);
+    const out = fs.openSync(target, 'wx', FILE_MODE);
+    try {
+      const buf = Buffer.allocUnsafe(SLICE_BYTES);
+      for (let done = 0; done < this.position.offset; ) {
+        const n = fs.readSync(fd, buf, 0, Math.min(buf.length, this.position.offset - done), done);
+        if (n === 0) throw new Error(`${this.logFile} ended at byte ${done} while it was copied (it was cut short meanwhile?)`);
+        writeAll(out, buf.subarray(0, n));
+        done += n;
+      }
+      fs.fsyncSync(out);
+    } finally {
+      fs.closeSync(out);
+      fs.closeSync(fd);
+    }
   }
 
   /** Every line of the log as written (verified like entries()), for tools that want the raw JSON. */

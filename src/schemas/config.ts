@@ -74,6 +74,23 @@ export const configSchema = {
       maxLength: LIMITS.pathChars,
       description: "The organisation's allowed_signers file (relative to this file; ssh-keygen(1) format): who may seal, with which key. `leakctl verify` checks each checkpoint's signature against it.",
     },
+    tsa_url: {
+      type: 'string',
+      minLength: 1,
+      maxLength: LIMITS.pathChars,
+      pattern: '^https?://',
+      description: 'An RFC 3161 timestamp authority (http:// or https:// URL): each checkpoint `leakctl seal` writes also gets a timestamp token from it, stored beside it. Without one, or without a network, the seal is made without a timestamp and says so.',
+    },
+    tsa_ca: {
+      type: 'string',
+      minLength: 1,
+      maxLength: LIMITS.pathChars,
+      description: "The timestamp authority's CA certificate (PEM, relative to this file): what `leakctl verify` and `openssl ts -verify` check its tokens against.",
+    },
+    seal_on_pause: {
+      type: 'boolean',
+      description: 'Seal the log (as `leakctl seal` does) each time an interactive session ends, when a signing key is configured.',
+    },
     holidays: {
       type: 'array',
       maxItems: LIMITS.holidays,

@@ -1,0 +1,42 @@
+/**
+ * `leakctl export INCIDENT --bundle PATH` (issue 16): the incident as a bundle a third party
+ * checks without leakctl — a directory, or a .tar.gz when PATH ends so (incident/bundle.ts).
+ */
+import { resolve } from 'node:path';
+import { loadConfig } from '../config/settings.js';
+import { writeBundle } from '../incident/bundle.js';
+import { commandClock, readIncident } from '../incident/open.js';
+import type { CommonOptions } from '../options.js';
+import { InvalidInput } from '../ui/errors.js';
+import { Output } from '../ui/output.js';
+import { printable } from '../ui/text.js';
+import { packageVersion } from '../package-root.js';
+
+export async function run(options: CommonOptions, id: string, opts: { bundle?: string }): Promise<number> {
+  const out = await Output.create(options);
+  if (opts.bundle === undefined) throw new InvalidInput('say where the bundle goes: --bundle DIR (a new directory) or --bundle FILE.tar.gz');
+  const config = loadConfig(options);
+  const target = resolve(options.cwd, opts.bundle);
+  const incident = await readIncident(options, id, (t) => out.message(t));
+  try {
+    const bundle = await writeBundle(incident, {
+      target,
+      now: commandClock(options).now(),
+      version: packageVersion(),
+      ...(config.allowedSigners ? { allowedSigners: config.allowedSigners } : {}),
+      ...(config.tsaCa ? { tsaCa: config.tsaCa } : {}),
+    });
+    const { report } = bundle;
+    if (options.json) {
+      out.json({ incident: id, bundle: target, archive: bundle.archive, files: bundle.files, entries: report.entries, head: report.head, attachments: report.attachments, checkpoints: report.checkpoints?.length ?? 0 });
+    } else {
+      out.result(target);
+      out.message(`Exported incident ${id}: ${report.entries} entries (head ${report.head}), ${report.attachments} attachment(s), ${report.checkpoints?.length ?? 0} checkpoint(s), ${bundle.files} files in all.`);
+      if (!report.checkpoints?.length) out.message(out.style.yellow(`warning: the log was never sealed, so nothing outside it vouches for it; leakctl seal ${id} first, then export again.`));
+      out.message(out.style.dim(`${bundle.archive ? `Unpack it (tar -xzf ${printable(target)}) and follow` : 'Follow'} VERIFY.md inside: it checks everything with sha256sum, ssh-keygen, openssl and python3 alone.`));
+    }
+  } finally {
+    incident.close();
+  }
+  return 0;
+}

@@ -1,0 +1,158 @@
+/**
+ * VERIFY.md, the page that comes with an export bundle (issue 16): the exact commands that check
+ * the bundle with sha256sum, ssh-keygen, openssl and python3 alone, what each should print, and
+ * what a pass proves. The rules of the log it points to are LOG_FORMAT, which the README holds
+ * word for word (a test compares them): the one description a second implementation follows.
+ */
+import { ENTRY_TYPES } from '../evidence/entry.js';
+import type { VerifyReport } from '../evidence/verify.js';
+import { CHECKPOINT_NAMESPACE } from '../evidence/sshsig.js';
+
+/** The names at the top of a bundle, beside the incident's own directory. */
+export const BUNDLE_FILES = { guide: 'VERIFY.md', sums: 'SHA256SUMS', verifier: 'verify.py', signers: 'allowed_signers', tsaCa: 'tsa-ca.pem' } as const;
+const F = BUNDLE_FILES;
+
+export interface GuideFacts {
+  readonly id: string;
+  readonly version: string;
+  readonly exportedAt: Date;
+  /** The bundle's copy, verified. */
+  readonly report: VerifyReport;
+  /** The checkpoint.sealed entries: which checkpoint, sealed by whom (when the seal named them). */
+  readonly sealed: readonly { checkpoint: string; principal: string | undefined }[];
+  /** Timestamp tokens, relative to the incident directory. */
+  readonly tokens: readonly string[];
+  readonly drafts: number;
+  readonly allowedSigners: boolean;
+  readonly tsaCa: boolean;
+}
+
+/** A shell word: left bare when it is plainly safe, else single-quoted. */
+function word(text: string): string {
+  return /^[A-Za-z0-9@%+=:,./_-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+export function verifyGuide(f: GuideFacts): string {
+  const r = f.report;
+  const inc = (rel: string): string => word(`${f.id}/${rel}`);
+  const checkpoints = r.checkpoints ?? [];
+  const principalOf = (file: string): string | undefined =>
+    checkpoints.find((c) => c.file === file && c.signature === 'good')?.principal ?? f.sealed.find((s) => s.checkpoint === file)?.principal;
+  const out: string[] = [];
+  out.push(
+    `# Verifying incident ${f.id}`,
+    '',
+    `This bundle was exported by leakctl ${f.version} on ${f.exportedAt.toISOString()}. It holds the incident's evidence log`,
+    `(${r.entries} entries, head \`${r.head}\`), ${r.attachments} attachment(s), ${f.drafts} draft(s) and ${checkpoints.length} sealed checkpoint(s),`,
+    'and everything needed to check them without leakctl: `sha256sum`, `ssh-keygen` (OpenSSH 8.2 or later), `openssl` and `python3`.',
+    '',
+    'Run each command from the directory this file is in. Each must end with exit status 0 and print what is shown under it.',
+    '',
+    '## 1. Every file is the file that was exported',
+    '',
+    '```sh',
+    `sha256sum -c ${F.sums}`,
+    '```',
+    '',
+    'Every line ends in `OK`. (On macOS: `shasum -a 256 -c SHA256SUMS`.) This proves only that nothing changed in transit:',
+    'anyone who changes a file can write a new SHA256SUMS. Steps 2 to 4 are what hold the log to what was sealed.',
+    '',
+    '## 2. The hash chain, the attachments and the checkpoints',
+    '',
+    '```sh',
+    `python3 ${F.verifier} ${word(f.id)}`,
+    '```',
+    '',
+    'It prints:',
+    '',
+    '```text',
+    `OK  ${r.entries} entries, head ${r.head}`,
+    `${r.attachments} attachment(s) intact.`,
+    ...checkpoints.map((c) => `${c.file}: sealed the first ${c.size} entries, still the log's.`),
+    '```',
+    '',
+    `\`${F.verifier}\` is short, uses the Python standard library only, and reads nothing outside this bundle: read it before you trust it.`,
+    'It follows the rules under "The evidence log, byte by byte" below, recomputing every hash from the bytes of the log,',
+    'and checks that each checkpoint still names an entry of the log: a log rewritten after a seal, even with every hash recomputed, fails here.',
+    '',
+  );
+  out.push('## 3. Who sealed the log', '');
+  if (checkpoints.length === 0) {
+    out.push('The log was never sealed: nothing outside it vouches for its content. The hash chain shows only that it is internally consistent.', '');
+  } else {
+    out.push(
+      f.allowedSigners
+        ? `\`${F.signers}\` is the organisation's list of who may seal, as it stood at the export. It is only as trustworthy as this bundle: compare it with the copy the organisation keeps, or with keys you know, before you rely on a signature.`
+        : `No allowed_signers file came with this bundle: get the organisation's list of who may seal, save it here as \`${F.signers}\`, and run:`,
+      '',
+      '```sh',
+    );
+    for (const c of checkpoints) {
+      const principal = principalOf(c.file);
+      const sig = `${c.file}.sig`;
+      out.push(
+        principal !== undefined
+          ? `ssh-keygen -Y verify -f ${F.signers} -I ${word(principal)} -n ${CHECKPOINT_NAMESPACE} -s ${inc(sig)} < ${inc(c.file)}`
+          : `ssh-keygen -Y verify -f ${F.signers} -I "$(ssh-keygen -Y find-principals -f ${F.signers} -s ${inc(sig)})" -n ${CHECKPOINT_NAMESPACE} -s ${inc(sig)} < ${inc(c.file)}`,
+      );
+    }
+    out.push('```', '', `Each prints \`Good "${CHECKPOINT_NAMESPACE}" signature for …\` with the signer's name and key.`, '');
+  }
+  out.push('## 4. When the log was sealed', '');
+  if (f.tokens.length === 0) {
+    out.push('No checkpoint has an RFC 3161 timestamp: the time of each seal is what its signer\'s machine said (the `at` of its checkpoint.sealed entry).', '');
+  } else {
+    out.push(
+      f.tsaCa
+        ? `Each checkpoint's timestamp token, from the timestamp authority whose CA certificate is \`${F.tsaCa}\` (compare it with the one the authority publishes):`
+        : `Each checkpoint's timestamp token; save the timestamp authority's CA certificate here as \`${F.tsaCa}\` first:`,
+      '',
+      '```sh',
+    );
+    for (const token of f.tokens) {
+      const checkpoint = token.replace(/\.tsr$/, '');
+      out.push(`openssl ts -verify -in ${inc(token)} -data ${inc(checkpoint)} -CAfile ${F.tsaCa}`);
+    }
+    out.push('```', '', 'Each prints `Verification: OK`. `openssl ts -reply -in TOKEN -text` shows the time the authority vouches for.', '');
+  }
+  out.push(
+    '## What a pass proves, and what it does not',
+    '',
+    '- The log holds the entries it held when each checkpoint was sealed, unchanged and in order, and every attachment is the file the log recorded.',
+    '- Each checkpoint was signed by the key `allowed_signers` lists for that person, and (step 4) existed by the time the authority states.',
+    '- Entries after the last checkpoint are vouched for by the hash chain alone: whoever held the log could have rewritten them.',
+    '- A pass does not prove that what the entries say is true; only who wrote them, when, and that they were not changed since.',
+    '',
+    LOG_FORMAT,
+  );
+  return `${out.join('\n')}\n`;
+}
+
+/**
+ * The rules of the evidence log, precise enough for a second implementation (issue 16, item 5).
+ * The README holds this text word for word.
+ */
+export const LOG_FORMAT = `## The evidence log, byte by byte
+
+\`evidence.jsonl\` is UTF-8 (strict: no byte-order mark, no invalid or overlong sequence, no encoded surrogate), one entry per line, each line ending in a line feed (0x0A) and in nothing else. Line N (counting from 1) holds entry N − 1.
+
+Each line is one JSON object (RFC 8259) with exactly seven members, in this order:
+
+1. \`seq\`: the entry's number, N − 1 on line N, written as decimal digits.
+2. \`at\`: when it was written, \`YYYY-MM-DDTHH:MM:SS.mmmZ\` (UTC, milliseconds, 24 characters), never earlier than the \`at\` of the line before (the fixed width makes comparing the text compare the times).
+3. \`type\`: one of ${ENTRY_TYPES.map((t) => `\`${t}\``).join(', ')}. The first line, and only the first, is \`incident.opened\`; nothing follows \`incident.closed\`.
+4. \`actor\`: who wrote it, a string.
+5. \`data\`: a JSON object; what it holds depends on the type.
+6. \`prev\`: \`null\` on the first line; on every other line the \`hash\` of the line before.
+7. \`hash\`: 64 lowercase hexadecimal digits, computed as follows.
+
+**The hash input.** Every line ends with the 75 bytes \`,"hash":"\`, the 64 digits, \`"}\`. Take the line's bytes, replace those 75 bytes with the one byte \`}\`, and the SHA-256 of the result, in lowercase hex, is the hash. A checker hashes the bytes as they are written and never re-serialises the JSON, so it needs no JSON writer of its own.
+
+**How leakctl writes a line** (ECMAScript's \`JSON.stringify\`), for a second writer that must produce lines the checkers accept: no whitespace between tokens; the members in the order above, and those of \`data\` in the order they were set; strings in UTF-8 with only these escaped: \`"\` as \`\\"\`, \`\\\` as \`\\\\\`, U+0008 \`\\b\`, U+0009 \`\\t\`, U+000A \`\\n\`, U+000C \`\\f\`, U+000D \`\\r\`, and the other characters below U+0020 as \`\\u00xx\` with lowercase hex digits; every other character is written as itself, \`/\`, U+007F, U+2028, U+2029 and emoji included; numbers in the shortest form that reads back as the same IEEE 754 double (ECMAScript's Number::toString: whole numbers below 10^21 without fraction or exponent); \`true\`, \`false\`, \`null\`. A string holding a lone surrogate (U+D800 to U+DFFF not in a pair) cannot be written in UTF-8: leakctl refuses one at input, so no log holds one.
+
+**A line cut short.** A last line without its line feed (or a last line that is not JSON) is a write cut short by a crash: the log does not verify until the next leakctl command that writes sets it aside.
+
+**Attachments.** Every \`evidence.attached\` entry lists its files in \`data.files\`, and an answer to an attachment step (\`step.answered\` whose \`data.value\` is a non-empty list) lists them in \`data.value\`: each as \`{"path", "sha256", "bytes"}\`, the path relative to the incident's directory and inside it. Each file there must be a regular file with that SHA-256 and size.
+
+**Checkpoints.** \`checkpoints/NAME.checkpoint\` is a C2SP tlog-checkpoint: three lines, each ending with a line feed: the origin \`leakctl/incident/ID\` (ID is the incident's directory name), the number N of entries it covers, and the base64 of the 32 bytes whose hex is the hash of line N; extension lines may follow. \`NAME.checkpoint.sig\` is an SSH signature (SSHSIG) of the checkpoint's bytes in the namespace \`${CHECKPOINT_NAMESPACE}\`. \`NAME.checkpoint.tsr\`, when there is one, is an RFC 3161 time-stamp response whose message imprint is the SHA-256 of the checkpoint's bytes. A \`checkpoint.sealed\` entry names the checkpoint it wrote in \`data.checkpoint\`, which must exist.
+`;

@@ -1,0 +1,287 @@
+#!/usr/bin/env python3
+"""Checks a leakctl incident without leakctl: its evidence log, its attachments, its checkpoints.
+
+    python3 verify.py INCIDENT_DIR [--json]
+
+INCIDENT_DIR holds evidence.jsonl, and attachments/ and checkpoints/ when it has them; its name is
+the incident's id. Exit 0 when everything holds, 3 when something does not (each problem is
+printed), 2 when it cannot run. The Python standard library only, and nothing but the directory
+is read. It is the second implementation of the rules in leakctl's README ("The evidence log,
+byte by byte"); read it before you trust it. Signatures and timestamps are checked by ssh-keygen
+and openssl themselves (VERIFY.md gives the commands).
+"""
+import base64
+import hashlib
+import json
+import os
+import re
+import stat
+import sys
+
+TYPES = {
+    'incident.opened', 'step.answered', 'step.skipped', 'step.deferred', 'step.declined',
+    'module.joined', 'evidence.attached', 'note.added', 'deadline.started', 'deadline.met',
+    'notice.rendered', 'notice.withdrawn', 'run.paused', 'run.resumed', 'incident.closed',
+    'checkpoint.sealed',
+}
+MEMBERS = ['seq', 'at', 'type', 'actor', 'data', 'prev', 'hash']
+# ASCII digits only: in Python, \d would match any Unicode digit.
+AT = re.compile(r'[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\.[0-9]{3}Z')
+HEX64 = re.compile(r'[0-9a-f]{64}')
+# What ends every line: `,"hash":"` and 64 hex digits, then `"}`.
+HASH_OPEN = b',"hash":"'
+HASH_SUFFIX = len(HASH_OPEN) + 64 + 2
+MAX_SAFE = 2 ** 53 - 1
+
+
+def refuse_constant(name):
+    raise ValueError('%s is not JSON' % name)
+
+
+def is_number(v):
+    return type(v) in (int, float)
+
+
+def shape_error(o):
+    """Why the parsed line is not an entry, or None. Members keep the order they are written in."""
+    keys = list(o)
+    if keys != MEMBERS:
+        return 'has members %s; expected exactly %s in that order' % (', '.join(keys) or '(none)', ', '.join(MEMBERS))
+    seq = o['seq']
+    whole = type(seq) is int or (type(seq) is float and seq.is_integer())
+    if not whole or not 0 <= seq <= MAX_SAFE:
+        return 'seq %s is not a whole number >= 0' % json.dumps(seq)
+    if not isinstance(o['at'], str) or not AT.fullmatch(o['at']):
+        return 'at %s is not an RFC 3339 UTC time with milliseconds' % json.dumps(o['at'])
+    if o['type'] not in TYPES:
+        return 'type %s is not an entry type' % json.dumps(o['type'])
+    if not isinstance(o['actor'], str):
+        return 'actor is not a string'
+    if not isinstance(o['data'], dict):
+        return 'data is not a JSON object'
+    if o['prev'] is not None and not (isinstance(o['prev'], str) and HEX64.fullmatch(o['prev'])):
+        return 'prev is neither null nor a SHA-256 hex hash'
+    if not isinstance(o['hash'], str) or not HEX64.fullmatch(o['hash']):
+        return 'hash is not a SHA-256 hex hash'
+    return None
+
+
+def parse_line(raw):
+    """The entry on one line (bytes, without its newline), or why it is not one."""
+    try:
+        text = raw.decode('utf-8')  # strict: an invalid byte is an error, never U+FFFD
+    except UnicodeDecodeError:
+        return None, 'is not valid UTF-8 (a byte was changed?)'
+    try:
+        value = json.loads(text, parse_constant=refuse_constant)
+    except ValueError as e:
+        return None, 'not valid JSON (%s)' % e
+    if not isinstance(value, dict):
+        return None, 'not a JSON object'
+    if text.endswith('\r'):
+        return None, 'ends with a carriage return (saved with Windows line endings?)'
+    why = shape_error(value)
+    return (None, why) if why else (value, None)
+
+
+def check_log(path):
+    """(entries verified, head, hash of each entry by position, the entries, problems)."""
+    with open(path, 'rb') as f:
+        data = f.read()
+    if not data:
+        return 0, None, {}, [], [(0, '%s is empty: there is nothing to verify' % path)]
+    lines = data.split(b'\n')
+    complete, rest = lines[:-1], lines[-1]
+    entries, head, last_at, closed = 0, None, None, False
+    hash_at, kept, problems = {}, [], []
+    for i, raw in enumerate(complete):
+        n = i + 1
+        entry, why = parse_line(raw)
+        if entry is None and why.startswith('not valid JSON') and n == len(complete) and not rest:
+            problems.append((n, 'line %d: torn last line (a crash while writing?)' % n))
+            break
+        if why is None:
+            # The hash covers the line's own bytes up to the hash member, with the object closed.
+            start = len(raw) - HASH_SUFFIX
+            if start < 0 or raw[start:start + len(HASH_OPEN)] != HASH_OPEN or raw[-2:] != b'"}' or raw[-66:-2] != entry['hash'].encode():
+                why = 'does not end with its hash the way leakctl writes it (edited by hand?)'
+            elif hashlib.sha256(raw[:start] + b'}').hexdigest() != entry['hash']:
+                why = 'hash does not match its content (entry edited?)'
+            elif entry['seq'] != n - 1:
+                why = 'seq %s where %d was expected (a line deleted or swapped?)' % (json.dumps(entry['seq']), n - 1)
+            elif entry['prev'] != head:
+                why = ('prev should be null in the first entry (lines deleted from the start?)' if n == 1
+                       else "prev does not link to line %d's hash (a line deleted, inserted or swapped?)" % (n - 1))
+            elif closed:
+                why = 'entry after the incident was closed on line %d (appended later?)' % (n - 1)
+            elif n == 1 and entry['type'] != 'incident.opened':
+                why = 'the first entry is %s; a log begins with incident.opened' % entry['type']
+            elif n > 1 and entry['type'] == 'incident.opened':
+                why = 'incident.opened where only the first entry may be one (two logs joined together?)'
+            elif last_at is not None and entry['at'] < last_at:
+                # One fixed-width form, so comparing the text compares the times.
+                why = 'at %s is earlier than the entry before it (%s)' % (entry['at'], last_at)
+        if why is not None:
+            problems.append((n, 'line %d: %s' % (n, why)))
+            break
+        entries, head, last_at = n, entry['hash'], entry['at']
+        closed = entry['type'] == 'incident.closed'
+        hash_at[n] = head
+        kept.append((n, entry))
+    else:
+        if rest:
+            problems.append((len(complete) + 1, 'line %d: torn last line (a crash while writing?)' % (len(complete) + 1)))
+    return entries, head, hash_at, kept, problems
+
+
+def is_file_ref(f, need_bytes):
+    return (isinstance(f, dict) and isinstance(f.get('path'), str) and isinstance(f.get('sha256'), str)
+            and (not need_bytes or is_number(f.get('bytes'))))
+
+
+def attachment_refs(n, e):
+    """The files an entry names as evidence: (line, path, sha256, bytes or None)."""
+    if e['type'] == 'evidence.attached':
+        files = e['data'].get('files')
+        if not isinstance(files, list):
+            return 'line %d: evidence.attached has no files list' % n
+        if not all(is_file_ref(f, False) for f in files):
+            return 'line %d: evidence.attached lists a file without a path and sha256' % n
+        return [(n, f['path'], f['sha256'], f['bytes'] if is_number(f.get('bytes')) else None) for f in files]
+    if e['type'] == 'step.answered':
+        v = e['data'].get('value')
+        if isinstance(v, list) and v and all(is_file_ref(f, True) for f in v):
+            return [(n, f['path'], f['sha256'], f['bytes']) for f in v]
+    return []
+
+
+def check_attachment(root, n, rel, sha256, size):
+    full = os.path.realpath(os.path.join(root, rel))
+    if os.path.isabs(rel) or not full.startswith(os.path.realpath(root) + os.sep):
+        return 'line %d: attachment path %s points outside the incident directory' % (n, json.dumps(rel))
+    try:
+        st = os.lstat(os.path.join(root, rel))
+    except OSError:
+        return 'line %d: attachment %s is missing' % (n, rel)
+    if not stat.S_ISREG(st.st_mode):
+        return 'line %d: attachment %s is no longer a regular file' % (n, rel)
+    h, count = hashlib.sha256(), 0
+    with open(os.path.join(root, rel), 'rb') as f:
+        for chunk in iter(lambda: f.read(1 << 20), b''):
+            h.update(chunk)
+            count += len(chunk)
+    if h.hexdigest() != sha256:
+        return 'line %d: attachment %s has changed (its sha256 is now %s; the log recorded %s)' % (n, rel, h.hexdigest(), sha256)
+    if size is not None and count != size:
+        return 'line %d: attachment %s is %d bytes; the log recorded %d' % (n, rel, count, size)
+    return None
+
+
+def parse_checkpoint(text):
+    """(origin, size, head in hex), or why the text is not a checkpoint."""
+    if not text.endswith('\n'):
+        return 'a checkpoint ends with a newline'
+    lines = text[:-1].split('\n')
+    if len(lines) < 3:
+        return 'a checkpoint has an origin, a size and a head'
+    origin, size, head = lines[0], lines[1], lines[2]
+    if not origin or re.search(r'[\s+]', origin):
+        return 'the first line (the origin) is empty or holds a space or a plus sign'
+    if not re.fullmatch(r'0|[1-9][0-9]{0,15}', size):
+        return 'the second line is not a number of entries'
+    try:
+        raw = base64.b64decode(head, validate=True)
+    except ValueError:
+        raw = b''
+    if len(raw) != 32 or base64.b64encode(raw).decode() != head:
+        return 'the third line is not a SHA-256 hash in base64'
+    if any(line == '' for line in lines[3:]):
+        return 'a blank line inside the checkpoint'
+    return origin, int(size), raw.hex()
+
+
+def check_checkpoints(root, incident, entries, hash_at, sealed_files):
+    """Each checkpoint against the log; the names of those that hold, and the problems."""
+    where = os.path.join(root, 'checkpoints')
+    held, problems = [], []
+    names = sorted(n for n in os.listdir(where) if n.endswith('.checkpoint')) if os.path.isdir(where) else []
+    for name in names:
+        rel = 'checkpoints/' + name
+        with open(os.path.join(where, name), 'rb') as f:
+            raw = f.read()
+        try:
+            parsed = parse_checkpoint(raw.decode('utf-8'))
+        except UnicodeDecodeError:
+            parsed = 'not UTF-8 text'
+        if isinstance(parsed, str):
+            problems.append('%s is not a checkpoint: %s' % (rel, parsed))
+            continue
+        origin, size, head = parsed
+        if not os.path.isfile(os.path.join(where, name + '.sig')):
+            problems.append('%s.sig, its signature, is missing' % rel)
+        elif origin != 'leakctl/incident/' + incident:
+            problems.append('%s is a checkpoint of "%s", not of this incident (leakctl/incident/%s)' % (rel, origin, incident))
+        elif size > entries:
+            problems.append('%s sealed %d entries, and only the first %d of the log verify: the entries it sealed were removed or changed' % (rel, size, entries))
+        elif hash_at.get(size) != head:
+            problems.append('%s sealed the first %d entries with head %s; entry #%d of the log now hashes to %s: the log was rewritten after it was sealed'
+                            % (rel, size, head, size - 1, hash_at.get(size, '(none)')))
+        else:
+            held.append((rel, size, head))
+    for n, rel in sealed_files:
+        if not os.path.isfile(os.path.join(root, rel)):
+            problems.append('line %d: the checkpoint it sealed, %s, is missing' % (n, rel))
+    return held, problems
+
+
+def main(argv):
+    args = [a for a in argv if a != '--json']
+    if len(args) != 1:
+        print('usage: python3 verify.py INCIDENT_DIR [--json]', file=sys.stderr)
+        return 2
+    root = args[0]
+    log = os.path.join(root, 'evidence.jsonl') if os.path.isdir(root) else root
+    if os.path.isdir(root) is False:
+        root = os.path.dirname(log) or '.'
+    try:
+        entries, head, hash_at, kept, problems = check_log(log)
+    except OSError as e:
+        print('cannot read %s: %s' % (log, e.strerror), file=sys.stderr)
+        return 2
+    refs, seen = [], set()
+    for n, e in kept:
+        found = attachment_refs(n, e)
+        if isinstance(found, str):
+            problems.append((n, found))
+            continue
+        for ref in found:
+            if (ref[1], ref[2]) not in seen:
+                seen.add((ref[1], ref[2]))
+                refs.append(ref)
+    for ref in refs:
+        why = check_attachment(root, *ref)
+        if why:
+            problems.append((ref[0], why))
+    sealed = [(n, str(e['data'].get('checkpoint'))) for n, e in kept if e['type'] == 'checkpoint.sealed']
+    incident = os.path.basename(os.path.abspath(root))
+    held, cp_problems = check_checkpoints(root, incident, entries, hash_at, sealed)
+    problems += [(0, p) for p in cp_problems]
+    ok = not problems
+    if '--json' in argv:
+        print(json.dumps({'ok': ok, 'entries': entries, 'head': head, 'attachments': len(refs),
+                          'checkpoints': [{'file': f, 'size': s, 'head': h} for f, s, h in held],
+                          'problems': [p for _, p in problems]}))
+    elif ok:
+        print('OK  %d entries, head %s' % (entries, head or '-'))
+        print('%d attachment(s) intact.' % len(refs))
+        for rel, size, _ in held:
+            print("%s: sealed the first %d entries, still the log's." % (rel, size))
+    else:
+        for _, p in problems:
+            print(p)
+        print('%s: the evidence log does not verify (%d entries intact before the first problem).' % (log, entries))
+    return 0 if ok else 3
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))
