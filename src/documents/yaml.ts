@@ -250,6 +250,9 @@ function shapeProblems(root: Node, position: (node: Node) => Position): (Positio
     }
     if (node.anchor) anchors.set(node.anchor, node);
     if (!YAML.isCollection(node)) {
+      if (YAML.isScalar(node) && typeof node.value === 'string' && LONE_SURROGATE.test(node.value)) {
+        problems.push({ ...position(node), message: 'the text holds half of a surrogate pair (a \\uD800-\\uDFFF escape without its other half), which UTF-8 cannot carry and the evidence log cannot record; write the character itself, or both halves of the pair' });
+      }
       const figures = { height: 0, size: 1 };
       figuresOf.set(node, figures);
       return figures;
@@ -290,6 +293,9 @@ function shapeProblems(root: Node, position: (node: Node) => Position): (Positio
 }
 
 const STOP = new Error('stop');
+
+/** Half of a UTF-16 surrogate pair without the other: what a `\uD83D` escape alone in YAML makes. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Read and parse a YAML file in one step. */
 export function loadYamlFile(file: string, what: string): YamlSource {

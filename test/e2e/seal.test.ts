@@ -5,53 +5,22 @@
  * a checkpoint removed, a signature by a key the organisation does not list.
  */
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inProcess } from '../helpers/cli.js';
+import { noSshKeygen, rewriteWholeChain, sealedIncident as sealed_, sshKey, type SealedCase } from '../helpers/sealed.js';
 
-const noSshKeygen = spawnSync('ssh-keygen', ['-?']).error ? 'ssh-keygen is not installed (Debian: openssh-client)' : null;
 const tmp = mkdtempSync(join(tmpdir(), 'leakctl-seal-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const PLAYBOOK = `schema: leakctl/playbook@1
-id: sealed
-title: Sealed
-cause: other
-summary: A short incident.
-phases:
-  - id: p
-    title: P
-    steps:
-      - { id: aware_at, kind: datetime, prompt: When? }
-      - { id: what, kind: text, prompt: What happened? }
-`;
-
 let made = 0;
-function key(dir: string, name: string): string {
-  const file = join(dir, name);
-  const r = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `${name}@example.org`, '-f', file], { encoding: 'utf8' });
-  expect(r.status, r.stderr).toBe(0);
-  return readFileSync(`${file}.pub`, 'utf8').trim();
-}
-
-async function sealedIncident(): Promise<{ cwd: string; dir: string; log: string }> {
-  const cwd = join(tmp, `case-${++made}`);
-  mkdirSync(cwd, { recursive: true });
-  const dana = key(cwd, 'dana');
-  writeFileSync(join(cwd, 'allowed_signers'), `dana@example.org namespaces="leakctl-checkpoint" ${dana}\n`);
-  writeFileSync(join(cwd, 'leakctl.config.yaml'), 'schema: leakctl/config@1\nsigning_key: dana\nallowed_signers: allowed_signers\n');
-  writeFileSync(join(cwd, 'sealed.yaml'), PLAYBOOK);
-  writeFileSync(join(cwd, 'answers.yaml'), 'schema: leakctl/answers@1\nresponder: Dana Obi\nnow: 2026-03-02T10:00:00Z\nanswers:\n  aware_at: 2026-03-02T09:00:00Z\n  what: A moderator copied the channel.\n');
-  const dir = join(cwd, 'incidents');
-  const started = await inProcess(['--dir', dir, 'start', 'sealed.yaml', '--answers', 'answers.yaml', '--id', 's'], { cwd });
-  expect(started.code, started.stderr).toBe(0);
-  const sealed = await inProcess(['--dir', dir, '--now', '2026-03-02T11:00:00Z', 'seal', 's'], { cwd });
-  expect(sealed.code, sealed.stderr).toBe(0);
-  expect(sealed.stderr).toMatch(/Incident s: Sealed the first \d+ entries \(head [0-9a-f]{64}\) in checkpoints\/\S+\.checkpoint, signed with SHA256:\S+ \(dana@example.org\); logged as entry #\d+/);
-  return { cwd, dir, log: join(dir, 's', 'evidence.jsonl') };
+const key = sshKey;
+async function sealedIncident(): Promise<SealedCase> {
+  const sealed = await sealed_(join(tmp, `case-${++made}`));
+  expect(sealed.sealStderr).toMatch(/Incident s: Sealed the first \d+ entries \(head [0-9a-f]{64}\) in checkpoints\/\S+\.checkpoint, signed with SHA256:\S+ \(dana@example.org\); logged as entry #\d+/);
+  return sealed;
 }
 
 describe.skipIf(noSshKeygen !== null)(`leakctl seal${noSshKeygen ? ` (skipped: ${noSshKeygen})` : ''}`, () => {
@@ -74,19 +43,7 @@ describe.skipIf(noSshKeygen !== null)(`leakctl seal${noSshKeygen ? ` (skipped: $
   it('catches the whole log rewritten with every hash recomputed: exit 3 naming the checkpoint', async () => {
     const { cwd, dir, log } = await sealedIncident();
     // What anyone holding the file can do: change an answer and recompute every hash after it.
-    let prev: string | null = null;
-    const rewritten = readFileSync(log, 'utf8')
-      .trim()
-      .split('\n')
-      .map((line) => {
-        const e = JSON.parse(line) as { seq: number; at: string; type: string; actor: string; data: Record<string, unknown>; prev: string | null; hash: string };
-        if (e.data.step === 'what') e.data.value = 'Nothing happened.';
-        const body = { seq: e.seq, at: e.at, type: e.type, actor: e.actor, data: e.data, prev };
-        const hash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
-        prev = hash;
-        return JSON.stringify({ ...body, hash });
-      });
-    writeFileSync(log, `${rewritten.join('\n')}\n`);
+    rewriteWholeChain(log);
     // The chain alone is consistent again: only the checkpoint knows better.
     const verify = await inProcess(['--dir', dir, 'verify', 's'], { cwd });
     expect(verify.code).toBe(3);

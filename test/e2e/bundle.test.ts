@@ -1,0 +1,132 @@
+/**
+ * `leakctl export --bundle` (issue 16, item 4, and the check "13-third-party-evidence"): a sealed
+ * incident exported as a .tar.gz is unpacked in a clean directory and checked by the commands of
+ * its VERIFY.md alone, run with a PATH that holds only sha256sum, ssh-keygen, openssl and python3;
+ * a whole-chain rewrite after the seal is caught by those same commands and by leakctl verify.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { LOG_FORMAT } from '../../src/incident/bundle-guide.js';
+import { inProcess } from '../helpers/cli.js';
+import { ROOT } from '../helpers/exec.js';
+import { noSshKeygen, rewriteWholeChain, sealedIncident } from '../helpers/sealed.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'leakctl-bundle-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const TOOLS = ['sha256sum', 'ssh-keygen', 'openssl', 'python3'];
+/** The program itself (a version manager's python3 is a shell script that needs more than PATH holds). */
+const which = (tool: string): string | null => {
+  const r =
+    tool === 'python3'
+      ? spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' })
+      : spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' });
+  return r.status === 0 && r.stdout.trim() !== '' ? r.stdout.trim() : null;
+};
+const missing = TOOLS.filter((t) => which(t) === null);
+const skip = noSshKeygen ?? (missing.length > 0 ? `not installed: ${missing.join(', ')}` : null);
+
+/** A directory of links to the four tools VERIFY.md may use, and nothing else: the PATH its commands run with. */
+function toolsOnly(): string {
+  const bin = join(tmp, 'tools-only');
+  if (!existsSync(bin)) {
+    mkdirSync(bin);
+    for (const tool of TOOLS) symlinkSync(which(tool)!, join(bin, tool));
+  }
+  return bin;
+}
+
+/** The commands of VERIFY.md: every line of its ```sh blocks, in order. */
+function commandsOf(guide: string): string[] {
+  return [...guide.matchAll(/^```sh\n([\s\S]*?)^```$/gm)].flatMap((m) => m[1]!.split('\n').filter((line) => line.trim() !== ''));
+}
+
+/** Runs one VERIFY.md command as a reader would, in `cwd`, with no tool but the four on PATH. */
+function runAsReader(cwd: string, command: string): { status: number | null; out: string } {
+  const r = spawnSync('/bin/sh', ['-c', command], { cwd, encoding: 'utf8', env: { PATH: toolsOnly(), HOME: cwd, LC_ALL: 'C' } });
+  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+let made = 0;
+async function exported(archive: boolean): Promise<{ cwd: string; dir: string; bundle: string; stderr: string }> {
+  const cwd = join(tmp, `case-${++made}`);
+  const { dir } = await sealedIncident(cwd, { what: 'A moderator copied the channel 🙂\u2028and posted it.' });
+  writeFileSync(join(cwd, 'screenshot.txt'), 'what the channel showed\n');
+  expect((await inProcess(['--dir', dir, '--now', '2026-03-02T11:30:00Z', 'attach', 's', 'screenshot.txt'], { cwd })).code).toBe(0);
+  expect((await inProcess(['--dir', dir, '--now', '2026-03-02T11:40:00Z', 'seal', 's'], { cwd })).code).toBe(0);
+  const target = archive ? 'bundle.tar.gz' : 'bundle';
+  const r = await inProcess(['--dir', dir, '--now', '2026-03-02T12:00:00Z', 'export', 's', '--bundle', target], { cwd });
+  expect(r.code, r.stderr).toBe(0);
+  return { cwd, dir, bundle: join(cwd, target), stderr: r.stderr };
+}
+
+describe.skipIf(skip !== null)(`leakctl export --bundle${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  it('a .tar.gz that the commands of its VERIFY.md check in a clean directory, with sha256sum, ssh-keygen, openssl and python3 alone', async () => {
+    const { bundle, dir, stderr } = await exported(true);
+    const entries = readFileSync(join(dir, 's', 'evidence.jsonl'), 'utf8').trim().split('\n').length;
+    expect(stderr).toMatch(new RegExp(`Exported incident s: ${entries} entries \\(head [0-9a-f]{64}\\), 1 attachment\\(s\\), 2 checkpoint\\(s\\), \\d+ files in all\\.`));
+    const clean = mkdtempSync(join(tmp, 'clean-'));
+    const untar = spawnSync('tar', ['-xzf', bundle, '-C', clean], { encoding: 'utf8' });
+    expect(untar.status, untar.stderr).toBe(0);
+    expect(readdirSync(clean)).toEqual(['bundle']);
+    const root = join(clean, 'bundle');
+    expect(readdirSync(root).sort()).toEqual(['SHA256SUMS', 'VERIFY.md', 'allowed_signers', 's', 'verify.py']);
+    const guide = readFileSync(join(root, 'VERIFY.md'), 'utf8');
+    const commands = commandsOf(guide);
+    expect(commands.map((c) => c.split(' ')[0])).toEqual(['sha256sum', 'python3', 'ssh-keygen', 'ssh-keygen']);
+    const outputs = commands.map((command) => {
+      const r = runAsReader(root, command);
+      expect(r.status, `${command}\n${r.out}`).toBe(0);
+      return r.out;
+    });
+    expect(outputs[0]).toMatch(/^s\/evidence\.jsonl: OK$/m);
+    expect(outputs[0]).not.toMatch(/FAILED/);
+    // What VERIFY.md says it prints is what it prints.
+    const promised = /It prints:\n\n```text\n([\s\S]*?)```/.exec(guide)![1]!;
+    expect(outputs[1]).toBe(promised);
+    expect(outputs[1]).toMatch(new RegExp(`^OK {2}${entries} entries, head [0-9a-f]{64}\n1 attachment\\(s\\) intact\\.\n`));
+    expect(outputs[2]).toMatch(/^Good "leakctl-checkpoint" signature for dana@example\.org with ED25519 key SHA256:/);
+    expect(outputs[3]).toMatch(/^Good "leakctl-checkpoint" signature for dana@example\.org/);
+  });
+
+  it('a whole chain rewritten after the seal, SHA256SUMS made again: the bundle\'s own checks and leakctl verify both fail naming the checkpoint', async () => {
+    const { bundle, cwd } = await exported(false);
+    rewriteWholeChain(join(bundle, 's', 'evidence.jsonl'));
+    const sums = spawnSync('sh', ['-c', 'find . -type f ! -name SHA256SUMS | sed "s|^\\./||" | sort | xargs sha256sum > SHA256SUMS'], { cwd: bundle });
+    expect(sums.status).toBe(0);
+    const commands = commandsOf(readFileSync(join(bundle, 'VERIFY.md'), 'utf8'));
+    expect(runAsReader(bundle, commands[0]!).status).toBe(0);
+    const python = runAsReader(bundle, commands[1]!);
+    expect(python.status).toBe(3);
+    expect(python.out).toMatch(/checkpoints\/\d{8}-[0-9a-f]{12}\.checkpoint sealed the first \d+ entries with head [0-9a-f]{64}; entry #\d+ of the log now hashes to [0-9a-f]{64}: the log was rewritten after it was sealed/);
+    // The signatures still hold: they vouch for the checkpoints, which the log no longer matches.
+    expect(runAsReader(bundle, commands[2]!).status).toBe(0);
+    const leakctl = await inProcess(['verify', join(bundle, 's'), '--allowed-signers', join(bundle, 'allowed_signers')], { cwd });
+    expect(leakctl.code).toBe(3);
+    expect(leakctl.stderr).toMatch(/the log was rewritten after it was sealed/);
+  });
+
+  it('never writes over anything, and refuses to export a log that does not verify, leaving nothing behind', async () => {
+    const { cwd, dir, bundle } = await exported(false);
+    const again = await inProcess(['--dir', dir, 'export', 's', '--bundle', 'bundle'], { cwd });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('already exists; a bundle is never written over anything');
+    const nowhere = await inProcess(['--dir', dir, 'export', 's'], { cwd });
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.stderr).toContain('--bundle DIR');
+    rewriteWholeChain(join(dir, 's', 'evidence.jsonl'));
+    const tampered = await inProcess(['--dir', dir, 'export', 's', '--bundle', 'second.tar.gz'], { cwd });
+    expect(tampered.code).toBe(3);
+    expect(tampered.stderr).toContain('does not verify, so no bundle was written');
+    expect(readdirSync(cwd).filter((name) => name.includes('second'))).toEqual([]);
+    expect(existsSync(bundle)).toBe(true);
+  });
+
+  it('the README states the rules of the log word for word as VERIFY.md does', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    expect(readme).toContain(LOG_FORMAT.replace(/^## /, '### '));
+  });
+});
