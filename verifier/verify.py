@@ -84,12 +84,16 @@ def parse_line(raw):
     return (None, why) if why else (value, None)
 
 
+class EmptyLog(Exception):
+    pass
+
+
 def check_log(path):
     """(entries verified, head, hash of each entry by position, the entries, problems)."""
     with open(path, 'rb') as f:
         data = f.read()
     if not data:
-        return 0, None, {}, [], [(0, '%s is empty: there is nothing to verify' % path)]
+        raise EmptyLog()
     lines = data.split(b'\n')
     complete, rest = lines[:-1], lines[-1]
     entries, head, last_at, closed = 0, None, None, False
@@ -247,6 +251,9 @@ def main(argv):
         entries, head, hash_at, kept, problems = check_log(log)
     except OSError as e:
         print('cannot read %s: %s' % (log, e.strerror), file=sys.stderr)
+        return 2
+    except EmptyLog:
+        print('%s is empty: there is nothing to verify' % log, file=sys.stderr)
         return 2
     refs, seen = [], set()
     for n, e in kept:
