@@ -2,7 +2,6 @@
  * `leakctl export INCIDENT --bundle PATH` (issue 16): the incident as a bundle a third party
  * checks without leakctl — a directory, or a .tar.gz when PATH ends so (incident/bundle.ts).
  */
-import { resolve } from 'node:path';
 import { loadConfig } from '../config/settings.js';
 import { writeBundle } from '../incident/bundle.js';
 import { commandClock, readIncident } from '../incident/open.js';
@@ -10,7 +9,8 @@ import type { CommonOptions } from '../options.js';
 import { InvalidInput } from '../ui/errors.js';
 import { Output } from '../ui/output.js';
 import { printable } from '../ui/text.js';
-import { packageVersion } from '../package-root.js';
+import { join, resolve } from 'node:path';
+import { packageRoot, packageVersion } from '../package-root.js';
 
 export async function run(options: CommonOptions, id: string, opts: { bundle?: string }): Promise<number> {
   const out = await Output.create(options);
@@ -23,6 +23,7 @@ export async function run(options: CommonOptions, id: string, opts: { bundle?: s
       target,
       now: commandClock(options).now(),
       version: packageVersion(),
+      verifier: join(packageRoot(), 'verifier', 'verify.py'),
       ...(config.allowedSigners ? { allowedSigners: config.allowedSigners } : {}),
       ...(config.tsaCa ? { tsaCa: config.tsaCa } : {}),
     });

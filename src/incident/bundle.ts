@@ -12,7 +12,6 @@ import { hashFile } from '../evidence/attachments.js';
 import { FILE_MODE, fixFor, makePrivateDir, messageOf, syncDir, tempPathFor } from '../evidence/durable.js';
 import { ATTACHMENTS_DIR, CHECKPOINTS_DIR, DRAFTS_DIR, LOG_FILE } from '../evidence/layout.js';
 import { verifyLog, type VerifyReport } from '../evidence/verify.js';
-import { packageRoot } from '../package-root.js';
 import { EXIT, InvalidInput, LeakctlError } from '../ui/errors.js';
 import { printable } from '../ui/text.js';
 import { BUNDLE_FILES, verifyGuide } from './bundle-guide.js';
@@ -25,6 +24,8 @@ export interface BundleOptions {
   readonly tsaCa?: string;
   readonly now: Date;
   readonly version: string;
+  /** The independent verifier shipped in the bundle (verifier/verify.py of the package). */
+  readonly verifier: string;
 }
 
 export interface Bundle {
@@ -58,7 +59,7 @@ export async function writeBundle(incident: Incident, opts: BundleOptions): Prom
     for (const part of [ATTACHMENTS_DIR, DRAFTS_DIR, CHECKPOINTS_DIR]) copyTree(path.join(incident.dir, part), path.join(inner, part));
     if (opts.allowedSigners) copyInto(opts.allowedSigners, path.join(stage, BUNDLE_FILES.signers), 'allowed_signers');
     if (opts.tsaCa) copyInto(opts.tsaCa, path.join(stage, BUNDLE_FILES.tsaCa), 'tsa_ca');
-    fs.copyFileSync(path.join(packageRoot(), 'verifier', 'verify.py'), path.join(stage, BUNDLE_FILES.verifier));
+    fs.copyFileSync(opts.verifier, path.join(stage, BUNDLE_FILES.verifier));
     fs.chmodSync(path.join(stage, BUNDLE_FILES.verifier), FILE_MODE);
 
     // The copy is checked as leakctl checks an incident: what goes out verifies.
