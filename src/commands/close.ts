@@ -3,7 +3,7 @@
  * With a signing key (`--key`, or `signing_key:` in the config) the closed log is then sealed.
  */
 import { loadSettings } from '../config/settings.js';
-import { sealedInWords, sealIncident, signingKeyOf, type Sealed } from '../incident/seal.js';
+import { sealedInWords, sealIncident, signingKeyOf, tsaOf, type Sealed } from '../incident/seal.js';
 import { writeIncident } from '../incident/open.js';
 import { playbookOf } from '../incident/playbook.js';
 import type { CommonOptions } from '../options.js';
@@ -40,7 +40,7 @@ export async function run(options: CommonOptions, id: string, opts: { responder?
     let sealed: Sealed | undefined;
     if (key !== undefined) {
       try {
-        sealed = await sealIncident(incident, key, settings.config.allowedSigners);
+        sealed = await sealIncident(incident, key, settings.config.allowedSigners, tsaOf(settings.config));
       } catch (error) {
         if (!(error instanceof LeakctlError)) throw error;
         out.message(out.style.red(`Closed incident ${id}, but could not seal it: ${error.message.replace(/ Nothing was written\.$/, '')} Seal it with: leakctl seal ${id} --key FILE`));

@@ -18,20 +18,23 @@ import { printable } from '../ui/text.js';
 import { loadConfig } from '../config/settings.js';
 import { commandClock } from '../incident/open.js';
 
-export async function run(options: CommonOptions, target: string, opts: { head?: string; allowedSigners?: string }): Promise<number> {
+export async function run(options: CommonOptions, target: string, opts: { head?: string; allowedSigners?: string; tsaCa?: string }): Promise<number> {
   const out = await Output.create(options);
   const { file, dir, copy, id } = logOf(options, target);
   let report;
   try {
     // Whom checkpoints may be signed by: --allowed-signers, else the config's (an auditor checking
     // a copy names the file and needs no config).
-    const allowedSigners = opts.allowedSigners !== undefined ? resolve(options.cwd, opts.allowedSigners) : loadConfig(options).allowedSigners;
+    const config = opts.allowedSigners === undefined || opts.tsaCa === undefined ? loadConfig(options) : undefined;
+    const allowedSigners = opts.allowedSigners !== undefined ? resolve(options.cwd, opts.allowedSigners) : config?.allowedSigners;
+    const tsaCa = opts.tsaCa !== undefined ? resolve(options.cwd, opts.tsaCa) : config?.tsaCa;
     report = await verifyLog(file, {
       dir,
       copy,
       now: commandClock(options).now(),
       ...(opts.head !== undefined ? { head: opts.head } : {}),
       ...(allowedSigners !== undefined ? { allowedSigners } : {}),
+      ...(tsaCa !== undefined ? { tsaCa } : {}),
       ...(id !== undefined ? { incident: id } : {}),
     });
   } catch (error) {
@@ -54,7 +57,9 @@ export async function run(options: CommonOptions, target: string, opts: { head?:
     out.message(`${report.attachments} attachment(s) intact${head}.`);
     for (const c of report.checkpoints ?? []) {
       const by = c.signature === 'good' ? `signed by ${printable(c.principal!)} (${c.key})` : `signature not checked: ${printable(c.note ?? '')}`;
-      out.message(`${c.file}: sealed the first ${c.size} entries, still the log's; ${by}.`);
+      const t = c.timestamp;
+      const stamped = t ? `; timestamped ${t.time}${t.tsa ? ` by ${printable(t.tsa)}` : ''}${t.checked ? '' : ` (token not checked: ${printable(t.note ?? '')})`}` : '';
+      out.message(`${c.file}: sealed the first ${c.size} entries, still the log's; ${by}${stamped}.`);
     }
     if (report.attachmentsNotChecked) {
       out.message(`${report.attachmentsNotChecked} attachment(s) the log names were not checked: there is no ${ATTACHMENTS_DIR}/ directory beside ${printable(file)}. Copy the whole incident directory to check them too.`);

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { checkpointOrigin, parseCheckpoint, type Checkpoint } from './checkpoint.js';
 import { CHECKPOINTS_DIR } from './layout.js';
 import { CHECKPOINT_NAMESPACE, checkSshSignature, parseAllowedSigners, type AllowedSigner } from './sshsig.js';
+import { checkWithOpenssl, parseTimestampResponse, tokenMatches } from './timestamp.js';
 
 export interface SealedCheckpoint {
   /** Relative to the incident directory: checkpoints/<name>.checkpoint. */
@@ -20,6 +21,8 @@ export interface SealedCheckpoint {
   readonly principal?: string;
   readonly key?: string;
   readonly note?: string;
+  /** Its RFC 3161 timestamp, when it has one: the time vouched for, by whom, and whether the token was checked against the TSA's CA. */
+  readonly timestamp?: { readonly file: string; readonly time: string; readonly tsa: string | null; readonly checked: boolean; readonly note?: string };
 }
 
 interface Loaded {
@@ -28,7 +31,12 @@ interface Loaded {
   /** The checkpoint's bytes, as signed. */
   readonly bytes: Buffer;
   readonly signature: string;
+  /** Its timestamp token (the TSA's response), when there is one. */
+  readonly token?: Buffer;
 }
+
+/** What a checkpoint's timestamp token is named: the checkpoint's name and this. */
+export const TOKEN_SUFFIX = '.tsr';
 
 /** A checkpoint or its signature is a few hundred bytes: anything far larger is not one. */
 const MAX_BYTES = 64 * 1024;
@@ -87,7 +95,12 @@ export function readCheckpoints(dir: string): { loaded: Loaded[]; problems: stri
       problems.push(`${file}.sig, its signature, ${sig}`);
       continue;
     }
-    loaded.push({ file, checkpoint, bytes, signature: sig.toString('utf8') });
+    const token = readSmallFile(path.join(where, `${name}${TOKEN_SUFFIX}`));
+    if (typeof token === 'string' && token !== 'is missing') {
+      problems.push(`${file}${TOKEN_SUFFIX}, its timestamp, ${token}`);
+      continue;
+    }
+    loaded.push({ file, checkpoint, bytes, signature: sig.toString('utf8'), ...(typeof token === 'string' ? {} : { token }) });
   }
   return { loaded, problems };
 }
@@ -111,13 +124,14 @@ export function loadAllowedSigners(file: string): AllowedSigner[] | string {
  */
 export function checkCheckpoints(
   loaded: readonly Loaded[],
-  log: { hashAt: ReadonlyMap<number, string>; entries: number; incident?: string },
+  log: { hashAt: ReadonlyMap<number, string>; entries: number; incident?: string; dir: string },
   allowed: readonly AllowedSigner[] | undefined,
   now: Date,
+  tsaCa?: string,
 ): { sealed: SealedCheckpoint[]; problems: string[] } {
   const sealed: SealedCheckpoint[] = [];
   const problems: string[] = [];
-  for (const { file, checkpoint, bytes, signature } of loaded) {
+  for (const { file, checkpoint, bytes, signature, token } of loaded) {
     const { size, head } = checkpoint;
     if (log.incident !== undefined && checkpoint.origin !== checkpointOrigin(log.incident)) {
       problems.push(`${file} is a checkpoint of "${checkpoint.origin}", not of this incident (${checkpointOrigin(log.incident)})`);
@@ -132,7 +146,16 @@ export function checkCheckpoints(
       problems.push(`${file} sealed the first ${size} entries with head ${head}; entry #${size - 1} of the log now hashes to ${current ?? '(none)'}: the log was rewritten after it was sealed`);
       continue;
     }
-    const base = { file, size, head };
+    let stamp: SealedCheckpoint['timestamp'];
+    if (token) {
+      const checked = checkToken(token, bytes, path.join(log.dir, file), tsaCa);
+      if (typeof checked === 'string') {
+        problems.push(`${file}${TOKEN_SUFFIX}: its timestamp is not good: ${checked}`);
+        continue;
+      }
+      stamp = { file: `${file}${TOKEN_SUFFIX}`, ...checked };
+    }
+    const base = { file, size, head, ...(stamp ? { timestamp: stamp } : {}) };
     if (allowed === undefined) {
       sealed.push({ ...base, signature: 'not checked', note: 'no allowed_signers file to check it against (allowed_signers: in leakctl.config.yaml, or verify --allowed-signers FILE)' });
       continue;
@@ -142,4 +165,21 @@ export function checkCheckpoints(
     else problems.push(`${file}: its signature is not good: ${check.reason}`);
   }
   return { sealed, problems };
+}
+
+/**
+ * A checkpoint's token: it must stamp the checkpoint's bytes; with the TSA's CA certificate,
+ * `openssl ts -verify` must accept it (the signature and the certificate path).
+ */
+function checkToken(token: Buffer, bytes: Buffer, checkpointFile: string, tsaCa: string | undefined): string | { time: string; tsa: string | null; checked: boolean; note?: string } {
+  const parsed = parseTimestampResponse(token);
+  if (typeof parsed === 'string') return parsed;
+  const mismatch = tokenMatches(parsed, bytes);
+  if (mismatch) return mismatch;
+  const base = { time: parsed.time.toISOString(), tsa: parsed.tsa };
+  if (tsaCa === undefined) return { ...base, checked: false, note: "no CA certificate of the timestamp authority to check it against (tsa_ca: in leakctl.config.yaml, or verify --tsa-ca FILE)" };
+  const verdict = checkWithOpenssl(`${checkpointFile}${TOKEN_SUFFIX}`, checkpointFile, tsaCa);
+  if (verdict === 'unavailable') return { ...base, checked: false, note: 'openssl is not installed, and leakctl checks timestamp signatures with it' };
+  if (verdict !== null) return `openssl ts -verify refused it: ${verdict.problem}`;
+  return { ...base, checked: true };
 }

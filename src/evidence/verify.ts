@@ -62,6 +62,8 @@ export interface VerifyOptions {
   collect?: { readonly types: ReadonlySet<string>; readonly seen: (entry: EvidenceEntry) => void };
   /** The allowed_signers file checkpoint signatures are checked against (issue 16). */
   allowedSigners?: string;
+  /** The timestamp authority's CA certificate the checkpoints' timestamp tokens are checked against. */
+  tsaCa?: string;
   /** The incident the checkpoints' origin must name; none for a copy checked on its own. */
   incident?: string;
   /** The time a signer's valid-after/valid-before is held against (the command's clock). */
@@ -256,7 +258,7 @@ export async function verifyLog(file: string, opts: VerifyOptions = {}): Promise
   for (const { line, file: named } of sealedEntries) {
     if (!present.has(named) && !checkpoints.problems.some((p) => p.startsWith(named))) problems.push({ line, message: `line ${line}: the checkpoint it sealed, ${named}, is missing` });
   }
-  const checked = checkCheckpoints(checkpoints.loaded, { hashAt, entries: position.entries, ...(opts.incident !== undefined ? { incident: opts.incident } : {}) }, allowed, opts.now ?? new Date());
+  const checked = checkCheckpoints(checkpoints.loaded, { hashAt, entries: position.entries, dir, ...(opts.incident !== undefined ? { incident: opts.incident } : {}) }, allowed, opts.now ?? new Date(), opts.tsaCa);
   for (const message of [...checkpoints.problems, ...checked.problems]) problems.push({ line: 0, message });
   if (want !== undefined && headLine === undefined) {
     problems.push({

@@ -69,6 +69,7 @@ export async function writeBundle(incident: Incident, opts: BundleOptions): Prom
       incident: incident.id,
       now: opts.now,
       ...(opts.allowedSigners ? { allowedSigners: path.join(stage, BUNDLE_FILES.signers) } : {}),
+      ...(opts.tsaCa ? { tsaCa: path.join(stage, BUNDLE_FILES.tsaCa) } : {}),
       collect: { types: new Set(['checkpoint.sealed']), seen: (e) => sealed.push({ checkpoint: String(e.data.checkpoint), principal: typeof e.data.principal === 'string' ? e.data.principal : undefined }) },
     });
     if (!report.ok) {

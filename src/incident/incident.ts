@@ -328,14 +328,14 @@ export class Incident {
    * made do not make it wrong. A closed log takes no entry after its closing one: its checkpoint
    * (the one that covers the closing entry) is written and not logged; returns null then.
    */
-  recordCheckpoint(name: string, text: string, signature: string, data: Record<string, unknown>): Promise<EvidenceEntry | null> {
+  recordCheckpoint(name: string, text: string, signature: string, data: Record<string, unknown>, token?: Buffer): Promise<EvidenceEntry | null> {
     return this.locked(() => {
       const closed = this.state.closed !== undefined;
       const at = closed ? undefined : this.timeForNext();
       const dir = path.join(this.dir, CHECKPOINTS_DIR);
       makePrivateDir(dir);
       removeStaleTemps(dir);
-      const files = [`${name}.checkpoint`, `${name}.checkpoint.sig`];
+      const files = [`${name}.checkpoint`, `${name}.checkpoint.sig`, ...(token ? [`${name}.checkpoint.tsr`] : [])];
       for (const file of files) {
         if (fs.existsSync(path.join(dir, file))) throw new InvalidInput(`${CHECKPOINTS_DIR}/${file} already exists in incident ${this.id}: this checkpoint was sealed already; leakctl verify ${this.id} checks it`);
       }
@@ -343,11 +343,12 @@ export class Incident {
         writeFilesDurably(dir, [
           { name: files[0]!, data: text },
           { name: files[1]!, data: signature },
+          ...(token ? [{ name: files[2]!, data: token }] : []),
         ]);
       } catch (e) {
         throw new LeakctlError(`could not write the checkpoint into ${dir}: ${messageOf(e)}. ${fixFor(e, dir)}, then run leakctl seal ${this.id} again. Nothing was logged.`, EXIT.failure);
       }
-      return at === undefined ? null : this.append('checkpoint.sealed', { checkpoint: `${CHECKPOINTS_DIR}/${files[0]}`, signature: `${CHECKPOINTS_DIR}/${files[1]}`, ...data }, at);
+      return at === undefined ? null : this.append('checkpoint.sealed', { checkpoint: `${CHECKPOINTS_DIR}/${files[0]}`, signature: `${CHECKPOINTS_DIR}/${files[1]}`, ...(token ? { timestamp: `${CHECKPOINTS_DIR}/${files[2]}` } : {}), ...data }, at);
     });
   }
 

@@ -4,12 +4,15 @@
  * anything is written, then written and logged through the incident. `leakctl seal` does it, and
  * `leakctl close` does it first when a signing key is configured.
  */
+import * as fs from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { checkpointOrigin, checkpointText } from '../evidence/checkpoint.js';
 import { CHECKPOINTS_DIR } from '../evidence/layout.js';
 import { loadAllowedSigners } from '../evidence/checkpoints.js';
 import type { EvidenceEntry } from '../evidence/entry.js';
 import { CHECKPOINT_NAMESPACE, checkSshSignature, fingerprintOf, parseSshSignature, signWithSshKeygen } from '../evidence/sshsig.js';
+import { checkWithOpenssl, requestTimestamp } from '../evidence/timestamp.js';
 import { EXIT, InvalidInput, LeakctlError } from '../ui/errors.js';
 import { printable } from '../ui/text.js';
 import type { Incident } from './incident.js';
@@ -24,6 +27,19 @@ export interface Sealed {
   readonly head: string;
   readonly fingerprint: string;
   readonly principal?: string;
+  /** The RFC 3161 timestamp: where it is and the time vouched for, or why there is none (undefined: no TSA configured). */
+  readonly timestamp?: { readonly file: string; readonly time: Date; readonly tsa: string | null } | { readonly problem: string };
+}
+
+/** The timestamp authority of the config: its URL, and its CA certificate to check tokens with. */
+export interface TsaSettings {
+  readonly url: string;
+  readonly ca?: string;
+}
+
+/** The config's `tsa_url:` and `tsa_ca:`, when a URL is set. */
+export function tsaOf(config: { readonly tsaUrl?: string; readonly tsaCa?: string }): TsaSettings | undefined {
+  return config.tsaUrl === undefined ? undefined : { url: config.tsaUrl, ...(config.tsaCa !== undefined ? { ca: config.tsaCa } : {}) };
 }
 
 /**
@@ -34,7 +50,7 @@ export function signingKeyOf(given: string | undefined, cwd: string, configured:
   return given !== undefined ? resolve(cwd, given) : configured;
 }
 
-export async function sealIncident(incident: Incident, key: string, allowedSigners: string | undefined): Promise<Sealed> {
+export async function sealIncident(incident: Incident, key: string, allowedSigners: string | undefined, tsa?: TsaSettings): Promise<Sealed> {
   const { entries, head } = incident.state;
   const text = checkpointText({ origin: checkpointOrigin(incident.id), size: entries, head: head!, extensions: [] });
   // Signed before the lock is taken: ssh-keygen may ask for a passphrase or a touch of a key.
@@ -55,15 +71,56 @@ export async function sealIncident(incident: Incident, key: string, allowedSigne
     principal = check.principal;
   }
   const name = `${String(entries).padStart(8, '0')}-${head!.slice(0, 12)}`;
-  const entry = await incident.recordCheckpoint(name, text, signed.signature, { size: entries, head, key: fingerprint, ...(principal ? { principal } : {}) });
-  return { entry, checkpoint: `${CHECKPOINTS_DIR}/${name}.checkpoint`, signature: `${CHECKPOINTS_DIR}/${name}.checkpoint.sig`, size: entries, head: head!, fingerprint, ...(principal ? { principal } : {}) };
+  // Asked for before the lock is taken, like the signature: the network may be slow or absent,
+  // and a seal without a timestamp still stands.
+  const stamp = tsa ? await timestampOf(text, tsa) : undefined;
+  const token = stamp && 'response' in stamp ? stamp.response : undefined;
+  const entry = await incident.recordCheckpoint(
+    name,
+    text,
+    signed.signature,
+    { size: entries, head, key: fingerprint, ...(principal ? { principal } : {}), ...(stamp && 'time' in stamp ? { timestamped_at: stamp.time.toISOString() } : {}) },
+    token,
+  );
+  const timestamp = stamp === undefined ? undefined : 'problem' in stamp ? { problem: stamp.problem } : { file: `${CHECKPOINTS_DIR}/${name}.checkpoint.tsr`, time: stamp.time, tsa: stamp.tsa };
+  return { entry, checkpoint: `${CHECKPOINTS_DIR}/${name}.checkpoint`, signature: `${CHECKPOINTS_DIR}/${name}.checkpoint.sig`, size: entries, head: head!, fingerprint, ...(principal ? { principal } : {}), ...(timestamp ? { timestamp } : {}) };
+}
+
+/**
+ * A timestamp token for the checkpoint's text from the configured authority, checked as verify
+ * will check it (with openssl, against its CA certificate when one is configured): a token that
+ * would fail verify is not kept. Why there is none otherwise.
+ */
+async function timestampOf(text: string, tsa: TsaSettings): Promise<{ response: Buffer; time: Date; tsa: string | null } | { problem: string }> {
+  const got = await requestTimestamp(tsa.url, Buffer.from(text, 'utf8'));
+  if ('problem' in got) return got;
+  if (tsa.ca !== undefined) {
+    const dir = fs.mkdtempSync(join(tmpdir(), 'leakctl-tsr-'));
+    try {
+      fs.writeFileSync(join(dir, 'c'), text, { mode: 0o600 });
+      fs.writeFileSync(join(dir, 'c.tsr'), got.response, { mode: 0o600 });
+      const verdict = checkWithOpenssl(join(dir, 'c.tsr'), join(dir, 'c'), tsa.ca);
+      if (verdict !== null && verdict !== 'unavailable') return { problem: `the token from ${tsa.url} does not check against ${tsa.ca}: ${verdict.problem}` };
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return { response: got.response, time: got.token.time, tsa: got.token.tsa };
 }
 
 /** What a seal says: where, how many entries, by which key, and how anyone checks it with OpenSSH alone. */
 export function sealedInWords(sealed: Sealed, dir: string, allowedSigners: string | undefined): string[] {
   const by = `${sealed.fingerprint}${sealed.principal ? ` (${printable(sealed.principal)})` : ''}`;
+  const t = sealed.timestamp;
+  const stamp =
+    t === undefined
+      ? []
+      : 'problem' in t
+        ? [`No timestamp: ${printable(t.problem)}. The seal stands without one; seal again later to add one.`]
+        : [`Timestamped ${t.time.toISOString()}${t.tsa ? ` by ${printable(t.tsa)}` : ''}: ${t.file}.`];
   return [
     `Sealed the first ${sealed.size} entries (head ${sealed.head}) in ${sealed.checkpoint}, signed with ${by}${sealed.entry ? `; logged as entry #${sealed.entry.seq}` : '; the log is closed, so the seal is not logged'}.`,
+    ...stamp,
     `Check it with OpenSSH alone: ssh-keygen -Y verify -f ${printable(allowedSigners ?? 'allowed_signers')} -I ${sealed.principal ? printable(sealed.principal) : 'PRINCIPAL'} -n ${CHECKPOINT_NAMESPACE} -s ${join(dir, sealed.signature)} < ${join(dir, sealed.checkpoint)}`,
   ];
 }

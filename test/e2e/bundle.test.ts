@@ -5,50 +5,21 @@
  * a whole-chain rewrite after the seal is caught by those same commands and by leakctl verify.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LOG_FORMAT } from '../../src/incident/bundle-guide.js';
 import { inProcess } from '../helpers/cli.js';
 import { ROOT } from '../helpers/exec.js';
+import { commandsOf, readerToolsMissing, runAsReader as runReader } from '../helpers/reader.js';
 import { noSshKeygen, rewriteWholeChain, sealedIncident } from '../helpers/sealed.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'leakctl-bundle-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const TOOLS = ['sha256sum', 'ssh-keygen', 'openssl', 'python3'];
-/** The program itself (a version manager's python3 is a shell script that needs more than PATH holds). */
-const which = (tool: string): string | null => {
-  const r =
-    tool === 'python3'
-      ? spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' })
-      : spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' });
-  return r.status === 0 && r.stdout.trim() !== '' ? r.stdout.trim() : null;
-};
-const missing = TOOLS.filter((t) => which(t) === null);
-const skip = noSshKeygen ?? (missing.length > 0 ? `not installed: ${missing.join(', ')}` : null);
-
-/** A directory of links to the four tools VERIFY.md may use, and nothing else: the PATH its commands run with. */
-function toolsOnly(): string {
-  const bin = join(tmp, 'tools-only');
-  if (!existsSync(bin)) {
-    mkdirSync(bin);
-    for (const tool of TOOLS) symlinkSync(which(tool)!, join(bin, tool));
-  }
-  return bin;
-}
-
-/** The commands of VERIFY.md: every line of its ```sh blocks, in order. */
-function commandsOf(guide: string): string[] {
-  return [...guide.matchAll(/^```sh\n([\s\S]*?)^```$/gm)].flatMap((m) => m[1]!.split('\n').filter((line) => line.trim() !== ''));
-}
-
-/** Runs one VERIFY.md command as a reader would, in `cwd`, with no tool but the four on PATH. */
-function runAsReader(cwd: string, command: string): { status: number | null; out: string } {
-  const r = spawnSync('/bin/sh', ['-c', command], { cwd, encoding: 'utf8', env: { PATH: toolsOnly(), HOME: cwd, LC_ALL: 'C' } });
-  return { status: r.status, out: `${r.stdout}${r.stderr}` };
-}
+const skip = noSshKeygen ?? readerToolsMissing;
+const runAsReader = (cwd: string, command: string): { status: number | null; out: string } => runReader(tmp, cwd, command);
 
 let made = 0;
 async function exported(archive: boolean): Promise<{ cwd: string; dir: string; bundle: string; stderr: string }> {
