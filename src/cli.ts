@@ -163,7 +163,12 @@ export async function run(io: ProcessIO): Promise<number> {
     .option('--bundle <path>', 'a new directory, or a file ending in .tar.gz');
   command('note <incident> <text...>', 'add a free-text observation to the evidence log', 'note')
     .option('--responder <name>', 'who is writing the note');
-  command('attach <incident> <file...>', 'add evidence files (hashed, copied into the incident)', 'attach')
+  command('attach <incident> <file...>', 'add evidence files (hashed, copied into the incident) with their custody', 'attach')
+    .option('--description <text>', 'what the files are')
+    .option('--from <where>', 'where they were collected from: a system, a URL, a path')
+    .option('--collected-at <when>', 'when they were collected (now, -2h, yesterday 21:40, RFC 3339); may be before they are attached')
+    .option('--how <tool>', 'how they were collected: the tool or command')
+    .option('--collected-by <name>', 'who collected them (default: who is attaching)')
     .option('--responder <name>', 'who is attaching');
   command('amend <incident> <step>', 'answer a step again (the earlier answer stays in the log)', 'amend')
     .option('--value <value>', 'the new answer, as YAML (no prompt)')

@@ -2,12 +2,14 @@
  * `leakctl status [INCIDENT]`: one incident's progress and deadline clocks (due time, time left
  * or overdue), or a table of every incident in the incidents directory, drills marked.
  */
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { displayZone, loadSettings } from '../config/settings.js';
 import type { Settings } from '../config/settings.js';
 import { clockInWords, displayTime, spanInWords } from '../deadlines/format.js';
 import { rulesOf } from '../deadlines/rules.js';
+import { custodyInWords, custodyOf } from '../evidence/custody.js';
 import { clockSetByHandInWords } from '../evidence/describe.js';
+import type { EvidenceEntry } from '../evidence/entry.js';
 import type { IncidentState } from '../evidence/state.js';
 import { incidentIds } from '../incident/locate.js';
 import { commandClock, readIncident } from '../incident/open.js';
@@ -18,6 +20,8 @@ import type { Progress } from '../run/progress.js';
 import { EXIT, LeakctlError } from '../ui/errors.js';
 import { Output, table } from '../ui/output.js';
 import { printable } from '../ui/text.js';
+
+const ATTACHED: ReadonlySet<string> = new Set(['evidence.attached']);
 
 export async function run(options: CommonOptions, id: string | undefined): Promise<number> {
   const out = await Output.create(options);
@@ -31,14 +35,19 @@ interface Loaded {
   dir: string;
   progress?: Progress;
   problem?: string;
+  /** The evidence attached with `leakctl attach`, with its custody (one incident's status only). */
+  evidence?: EvidenceEntry[];
 }
 
-async function load(options: CommonOptions, settings: Settings, id: string, now: Date, warn: (t: string) => void): Promise<Loaded> {
+async function load(options: CommonOptions, settings: Settings, id: string, now: Date, warn: (t: string) => void, withEvidence = false): Promise<Loaded> {
   const incident = await readIncident(options, id, warn);
   const { state, dir } = incident;
   try {
+    // A second pass only when there is evidence to list: the counts come from the replay.
+    const evidence: EvidenceEntry[] = [];
+    if (withEvidence && state.attachedFiles > 0) for await (const e of incident.entriesOfType(ATTACHED)) evidence.push(e);
     const playbook = playbookOf(state, { settings, cwd: options.cwd, warn, checkTemplates: false });
-    return { state, dir, progress: progressOf(playbook, state, now, rulesOf(playbook, settings)) };
+    return { state, dir, evidence, progress: progressOf(playbook, state, now, rulesOf(playbook, settings)) };
   } catch (error) {
     if (!(error instanceof LeakctlError)) throw error;
     return { state, dir, problem: error.message };
@@ -48,7 +57,7 @@ async function load(options: CommonOptions, settings: Settings, id: string, now:
 }
 
 async function one(options: CommonOptions, settings: Settings, out: Output, now: Date, id: string): Promise<number> {
-  const { state, dir, progress, problem } = await load(options, settings, id, now, (t) => out.message(t));
+  const { state, dir, progress, problem, evidence = [] } = await load(options, settings, id, now, (t) => out.message(t), true);
   const opened = state.opened!;
   if (options.json) {
     out.json({
@@ -63,6 +72,7 @@ async function one(options: CommonOptions, settings: Settings, out: Output, now:
       head: state.head,
       notes: state.notes,
       attached_files: state.attachedFiles,
+      evidence: evidence.map((e) => ({ entry: e.seq, at: e.at, by: e.actor, files: e.data.files, custody: custodyOf(e.data) ?? null })),
       ...(progress ? { ...progress, steps: progress.steps.map(boardStepJson), deadlines: progress.deadlines.map(clockJson) } : { problem }),
       drafts: [...state.drafts].map(([file, d]) => ({ template: d.template, file, sha256: d.sha256, at: d.at.toISOString() })),
       closed_at: state.closed?.at.toISOString() ?? null,
@@ -85,6 +95,11 @@ async function one(options: CommonOptions, settings: Settings, out: Output, now:
   const headline = `State: ${progressStateInWords(progress.state)}${gaps > 0 ? `, with ${gaps} required step(s) declined` : ''}`;
   out.result(`${gaps > 0 ? red(headline) : headline} · ${progress.answered + progress.skipped + progress.declined}/${progress.total} steps done (${progress.answered} answered, ${progress.skipped} skipped${extra})`);
   if (state.notes + state.attachedFiles > 0) out.result(dim(`${state.notes} note(s), ${state.attachedFiles} file(s) attached with leakctl attach`));
+  for (const e of evidence) {
+    const names = (Array.isArray(e.data.files) ? (e.data.files as { original?: unknown; path?: unknown }[]) : []).map((f) => basename(String(f.original ?? f.path))).join(', ');
+    const custody = custodyOf(e.data);
+    out.result(dim(`    #${e.seq} ${printable(names)}${custody ? ` — ${printable(custodyInWords(custody, (iso) => displayTime(new Date(iso), tz)))}` : ''}`));
+  }
   progress.phases.forEach((phase, i) => {
     const done = phase.answered + phase.skipped + phase.declined;
     const mark = phase.open + phase.deferred === 0 ? green('✓') : done > 0 ? yellow('…') : ' ';

@@ -17,6 +17,8 @@ export interface AttachedFile {
   bytes: number;
   /** The source path as it was given. */
   original: string;
+  /** The source's modification time when it was copied (RFC 3339, UTC): part of its custody. */
+  modified?: string;
 }
 
 const CHUNK = 1024 * 1024;
@@ -97,8 +99,10 @@ export async function copyAttachment(incidentDir: string, sourcePath: string): P
   const tmp = tempPathFor(path.join(dir, 'copy'));
   let sha256: string;
   let bytes = 0;
+  let modified: string;
   try {
     const fst = await src.stat();
+    modified = fst.mtime.toISOString();
     if (!fst.isFile() || fst.ino !== st.ino || fst.dev !== st.dev) {
       throw new InvalidInput(`cannot attach ${shown}: it changed while it was being opened; try again`);
     }
@@ -144,7 +148,7 @@ export async function copyAttachment(incidentDir: string, sourcePath: string): P
       // A file already there under the name is kept, never overwritten: it is evidence.
       const stored = `${sha256.slice(0, 12)}-${n === 1 ? '' : `${n}-`}${name}`;
       const target = path.join(dir, stored);
-      const file = { path: `${ATTACHMENTS_DIR}/${stored}`, sha256, bytes, original: sourcePath };
+      const file = { path: `${ATTACHMENTS_DIR}/${stored}`, sha256, bytes, original: sourcePath, modified };
       if (placeFile(tmp, target, false)) return { file, fresh: true };
       const existing = await hashFile(target).catch(() => null);
       if (existing && existing.sha256 === sha256) {

@@ -3,6 +3,7 @@
  * added ("note added by lee: …"). Answers to sensitive steps are never shown (README, "Sensitive
  * answers"); the log itself keeps them. Callers escape the text for the terminal.
  */
+import { custodyInWords, custodyOf } from './custody.js';
 import type { EvidenceEntry } from './entry.js';
 
 /** Placeholder for a sensitive step's value wherever leakctl would otherwise show it. */
@@ -30,10 +31,13 @@ export function describeEntry(entry: EvidenceEntry, sensitive: ReadonlySet<strin
       return `${String(d.step)} will not be done: ${String(d.reason)}`;
     case 'note.added':
       return String(d.text);
-    case 'evidence.attached':
-      return (Array.isArray(d.files) ? (d.files as { original?: string; path: string; sha256: string }[]) : [])
-        .map((f) => `${f.original ?? f.path} (sha256 ${String(f.sha256).slice(0, 12)}…)`)
+    case 'evidence.attached': {
+      const files = (Array.isArray(d.files) ? (d.files as { original?: string; path: string; sha256: string; modified?: string }[]) : [])
+        .map((f) => `${f.original ?? f.path} (sha256 ${String(f.sha256).slice(0, 12)}…${f.modified ? `, modified ${f.modified}` : ''})`)
         .join(', ');
+      const custody = custodyOf(d);
+      return custody ? `${files}; ${custodyInWords(custody)}` : files;
+    }
     case 'deadline.started':
       return `${String(d.title ?? d.deadline)}: due ${String(d.due)}`;
     case 'deadline.met':

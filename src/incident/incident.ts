@@ -143,6 +143,11 @@ export class Incident {
     return this.state.opened?.drill === true;
   }
 
+  /** Who this door records as (opened for writing). */
+  get actor(): string | undefined {
+    return this.writer?.actor;
+  }
+
   /** The clock this door records by (opened for writing), the one a Run asks too. */
   get clock(): Clock | undefined {
     return this.writer?.clock;
@@ -380,6 +385,11 @@ export class Incident {
       fs.closeSync(out);
       fs.closeSync(fd);
     }
+  }
+
+  /** The entries of the given types, in order (verified like entries(); only those are decoded). */
+  async *entriesOfType(types: ReadonlySet<string>): AsyncGenerator<EvidenceEntry> {
+    for await (const batch of this.slices((line) => (types.has(line.type) ? line.entry() : null))) for (const e of batch) if (e) yield e;
   }
 
   /** Every line of the log as written (verified like entries()), for tools that want the raw JSON. */

@@ -10,7 +10,7 @@ import { htmlBlocks } from '../notices/eml.js';
 import type { RecordField } from '../schemas/playbook.js';
 import { escapeHtml, groupThousands, printable } from '../ui/text.js';
 import { factText } from './facts.js';
-import type { ReportModel } from './model.js';
+import type { CustodyRow, ReportModel } from './model.js';
 import { art33Label, ART33_ROWS, DECISIONS_INTRO, asTimeText, causeInWords, drillInWords, sensitiveInWords, unansweredInWords, verifiedInWords, clockStatusInWords, incidentStateInWords, independentCheck, markInWords, noticeStandingInWords, stepsNotDone, SUMMARY_FIELDS, SUMMARY_LABELS } from './words.js';
 import type { TimelineRow } from './timeline.js';
 
@@ -318,15 +318,27 @@ function custody(model: ReportModel, when: (d: Date | undefined) => string): str
   return tableSection({
     id: 'custody',
     title: 'Evidence and its custody',
-    intro: 'Every file attached, as it was added: where it came from, its SHA-256 and size, who added it and when.',
+    intro: 'Every file attached, as it was added: what it is, who collected it, from where, when and how, its SHA-256 and size, and who added it to the log and when.',
     empty: 'No file attached.',
     caption: 'Chain of custody of the attached files',
-    headers: ['File', 'Stored as', 'SHA-256', 'Size', 'Added by, when', 'How'],
+    headers: ['File', 'Collected', 'Stored as', 'SHA-256', 'Size', 'Added by, when', 'How added'],
     rows: model.custody.map((c) => {
       const how = c.step ? `the answer to <code>${h(c.step)}</code> (entry #${c.entry})` : `leakctl attach (entry #${c.entry})`;
-      return `<tr><td>${h(c.original)}</td><td><code>${h(c.stored)}</code></td><td class="hash">${h(c.sha256)}</td><td class="when">${groupThousands(c.bytes)} bytes</td><td>${whoWhen(c.by, c.at, when)}</td><td>${how}</td></tr>`;
+      const file = `${h(c.original)}${c.custody?.description ? `<br>${h(c.custody.description)}` : ''}${c.modified ? `<br><span class="when">modified ${when(c.modified)}</span>` : ''}`;
+      return `<tr><td>${file}</td><td>${collectedCell(c, when)}</td><td><code>${h(c.stored)}</code></td><td class="hash">${h(c.sha256)}</td><td class="when">${groupThousands(c.bytes)} bytes</td><td>${whoWhen(c.by, c.at, when)}</td><td>${how}</td></tr>`;
     }),
   });
+}
+
+/** Who collected a file, when, from where and how: what its custody states, and what it does not. */
+function collectedCell(c: CustodyRow, when: (d: Date | undefined) => string): string {
+  const k = c.custody;
+  if (!k) return '<span class="when">not stated</span>';
+  return [
+    `by ${h(k.collected_by || 'someone unnamed')}${k.collected_at ? `, ${when(new Date(k.collected_at))}` : ''}`,
+    k.from ? `from ${h(k.from)}` : 'from: not stated',
+    k.how ? `with ${h(k.how)}` : 'how: not stated',
+  ].join('<br>');
 }
 
 function steps(model: ReportModel, when: (d: Date | undefined) => string): string {

@@ -46,7 +46,7 @@ export function reportJson(model: ReportModel): Record<string, unknown> {
     })),
     records: model.records.map((r) => ({ template: r.template, title: r.title, ...(r.body !== undefined ? { text: r.body } : { needs: r.needs }) })),
     notices: model.notices.map((n) => ({ template: n.template, file: n.file, at: n.at.toISOString(), by: n.by, sha256: n.sha256, entry: n.entry, standing: n.standing })),
-    custody: model.custody.map((c) => ({ original: c.original, ...(c.step ? { step: c.step } : {}), stored: c.stored, sha256: c.sha256, bytes: c.bytes, by: c.by, at: c.at.toISOString(), entry: c.entry })),
+    custody: model.custody.map((c) => ({ original: c.original, ...(c.step ? { step: c.step } : {}), stored: c.stored, sha256: c.sha256, bytes: c.bytes, by: c.by, at: c.at.toISOString(), entry: c.entry, modified: c.modified?.toISOString() ?? null, collected: c.custody ?? null })),
     steps_not_done: (({ open, marked }) => [...marked, ...open].map(boardStepJson))(stepsNotDone(progress)),
     verification: model.verification,
   };

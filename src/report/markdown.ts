@@ -3,6 +3,7 @@
  * for a wiki, a ticket or a pull request. Every value is escaped so that no answer becomes markup
  * (a link, an image, raw HTML) when the Markdown is shown.
  */
+import { custodyInWords } from '../evidence/custody.js';
 import { cautionOf, displayTime } from '../deadlines/format.js';
 import type { RecordField } from '../schemas/playbook.js';
 import { groupThousands, printable } from '../ui/text.js';
@@ -98,8 +99,12 @@ export function markdownHead(model: ReportModel): string {
   out.push('## Evidence and its custody', '');
   if (model.custody.length === 0) out.push('No file attached.', '');
   else {
-    out.push(header(['File', 'Stored as', 'SHA-256', 'Size', 'Added by', 'When', 'How']));
-    for (const c of model.custody) out.push(row([md(c.original), md(c.stored), `\`${md(c.sha256)}\``, `${groupThousands(c.bytes)} bytes`, md(c.by), when(c.at), `${c.step ? `the answer to ${md(c.step)}` : 'leakctl attach'} (entry #${c.entry})`]));
+    out.push(header(['File', 'Collected', 'Stored as', 'SHA-256', 'Size', 'Added by', 'When', 'How added']));
+    for (const c of model.custody) {
+      const file = `${md(c.original)}${c.custody?.description ? ` (${md(c.custody.description)})` : ''}${c.modified ? `, modified ${when(c.modified)}` : ''}`;
+      const collected = c.custody ? md(custodyInWords({ ...c.custody, description: '' }, (iso) => when(new Date(iso)))) : 'not stated';
+      out.push(row([file, collected, md(c.stored), `\`${md(c.sha256)}\``, `${groupThousands(c.bytes)} bytes`, md(c.by), when(c.at), `${c.step ? `the answer to ${md(c.step)}` : 'leakctl attach'} (entry #${c.entry})`]));
+    }
     out.push('');
   }
 

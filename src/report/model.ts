@@ -9,6 +9,7 @@
 import type { Settings } from '../config/settings.js';
 import type { DeadlineClock } from '../deadlines/compute.js';
 import { rulesOf } from '../deadlines/rules.js';
+import { custodyOf, type Custody } from '../evidence/custody.js';
 import { SENSITIVE_PLACEHOLDER } from '../evidence/describe.js';
 import { ENTRY_TYPES, type EvidenceEntry } from '../evidence/entry.js';
 import type { Incident } from '../incident/incident.js';
@@ -69,6 +70,10 @@ export interface CustodyRow {
   readonly by: string;
   readonly at: Date;
   readonly entry: number;
+  /** The original's modification time when it was copied, when recorded. */
+  readonly modified?: Date;
+  /** Who collected it, from where, when and how, and what it is (leakctl attach, issue 16). */
+  readonly custody?: Custody;
 }
 
 export interface RecordDraft {
@@ -160,11 +165,13 @@ export async function reportOf(source: ReportSource): Promise<ReportModel> {
       // A file answering a sensitive step is named as its answer is shown: [sensitive]. Its hash,
       // size, who and when stay: they say nothing of its content.
       const hidden = e.type === 'step.answered' && steps.get(String(e.data.step))?.sensitive === true && !source.includeSensitive;
-      for (const f of files as { original?: unknown; path?: unknown; sha256?: unknown; bytes?: unknown }[]) {
+      const held = e.type === 'evidence.attached' ? custodyOf(e.data) : undefined;
+      for (const f of files as { original?: unknown; path?: unknown; sha256?: unknown; bytes?: unknown; modified?: unknown }[]) {
         if (hidden) hiddenPaths.add(String(f.path));
         const stored = hidden ? SENSITIVE_PLACEHOLDER : String(f.path);
         const original = hidden ? SENSITIVE_PLACEHOLDER : typeof f.original === 'string' ? f.original : storedName(stored);
-        custody.push({ original, stored, sha256: String(f.sha256), bytes: Number(f.bytes ?? 0), by: e.actor, at: new Date(e.at), entry: e.seq, ...(e.type === 'step.answered' ? { step: String(e.data.step) } : {}) });
+        const modified = typeof f.modified === 'string' && !hidden ? { modified: new Date(f.modified) } : {};
+        custody.push({ original, stored, sha256: String(f.sha256), bytes: Number(f.bytes ?? 0), by: e.actor, at: new Date(e.at), entry: e.seq, ...(e.type === 'step.answered' ? { step: String(e.data.step) } : {}), ...modified, ...(held ? { custody: held } : {}) });
       }
     } else if (e.type === 'notice.rendered') {
       const file = String(e.data.file);

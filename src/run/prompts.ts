@@ -13,6 +13,7 @@ import type { DeadlineClock } from '../deadlines/compute.js';
 import { clockInWords, displayTime } from '../deadlines/format.js';
 import { inOffset } from '../time/moment.js';
 import { isUtc as isUtcZone } from '../time/zoned-date.js';
+import { STATED_FIELDS, type StatedField } from '../evidence/custody.js';
 import { otherInWords } from '../evidence/describe.js';
 import type { EvidenceEntry } from '../evidence/entry.js';
 import type { Step } from '../playbook/types.js';
@@ -195,6 +196,45 @@ async function askName(input: Awaited<ReturnType<typeof loadPromptLibrary>>['inp
     context,
   );
   return name.trim();
+}
+
+/**
+ * The custody of files being attached (issue 16): what `leakctl attach` cannot infer and was not
+ * given on the command line — what the files are, where and when they were collected, and how.
+ * Each may be left empty but the time, which defaults to now; `parseTime` reads a typed time
+ * (refusing one in the future) into the value to record.
+ */
+export async function askCustody(
+  missing: ReadonlySet<StatedField>,
+  parseTime: (text: string) => { ok: true; value: string } | { ok: false; message: string },
+  streams: PromptStreams,
+): Promise<Partial<Record<StatedField, string>>> {
+  const { input } = await loadPromptLibrary();
+  const context = { input: streams.input, output: streams.output };
+  const short = (v: string): true | string => v.trim().length <= LIMITS.textAnswerChars || `at most ${LIMITS.textAnswerChars} characters`;
+  const questions: Record<StatedField, { message: string; default?: string; validate: (v: string) => true | string }> = {
+    description: { message: 'What is it? (a description, kept with the file in the log)', validate: short },
+    from: { message: 'Collected from where? (a system, a URL or a path; optional)', validate: short },
+    collected_at: { message: 'Collected when? (e.g. now, -2h, yesterday 21:40, 2026-03-02T08:30:00Z)', default: 'now', validate: (v) => { const t = parseTime(v); return t.ok || t.message; } },
+    how: { message: 'Collected how? (the tool or command, e.g. browser screenshot, curl, a data export; optional)', validate: short },
+  };
+  const answers: Partial<Record<StatedField, string>> = {};
+  try {
+    for (const field of STATED_FIELDS) {
+      if (!missing.has(field)) continue;
+      const q = questions[field];
+      const text = (await input({ message: q.message, ...(q.default ? { default: q.default } : {}), validate: q.validate }, context)).trim();
+      if (text === '') continue;
+      if (field === 'collected_at') {
+        const t = parseTime(text);
+        if (t.ok) answers.collected_at = t.value;
+      } else answers[field] = text;
+    }
+  } catch (error) {
+    if (isPromptExit(error)) throw new Interrupted('Stopped before the files were attached; nothing was written.');
+    throw error;
+  }
+  return answers;
 }
 
 /**

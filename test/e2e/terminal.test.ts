@@ -298,6 +298,26 @@ describe.skipIf(!tmuxWorks)('leakctl in a real terminal (tmux; skipped when `tmu
     expect(opened.data.signatory).toEqual({ name: opened.data.responder, role: 'Incident lead' });
   }, 180_000);
 
+  it('attach asks on a terminal for the custody it was not given: what the files are, from where, when', async () => {
+    const dir = join(tmp, 'custody');
+    expect(leakctl(['start', breach, '--answers', join(fixtures, 'complete.yaml'), '--id', 't9', '--dir', dir]).code).toBe(0);
+    terminal('custody', ['attach', 't9', join(fixtures, 'access-log.txt'), '--dir', dir, '--responder', 'dana', '--how', 'scp from the server']);
+    await answerAt('custody', 'What is it?', 'The web server access log of 2 March');
+    await answerAt('custody', 'Collected from where?', 'web-01:/var/log/nginx/access.log');
+    await prompted('custody', 'Collected when?');
+    expect(screen('custody')).not.toContain('Collected how?');
+    type('custody', '2026-03-02T08:00:00Z');
+    keys('custody', 'Enter');
+    const shown = await waitFor('custody', EXITED);
+    expect(shown).toMatch(/^EXIT=0$/m);
+    expect(shown).toContain('Attached to incident t9');
+    expect(shown).not.toContain('Custody not stated');
+    const attached = entriesOf(dir, 't9').filter((e) => e.type === 'evidence.attached');
+    expect(attached.map((e) => e.data.custody)).toEqual([
+      { collected_by: 'dana', description: 'The web server access log of 2 March', from: 'web-01:/var/log/nginx/access.log', how: 'scp from the server', collected_at: '2026-03-02T08:00:00Z' },
+    ]);
+  }, 180_000);
+
   // Guard: a paste of several lines kept only its first line.
   it('keeps a pasted answer of several lines whole, blank lines included', async () => {
     const dir = join(tmp, 'pasted');
