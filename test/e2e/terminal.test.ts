@@ -166,7 +166,7 @@ describe.skipIf(!tmuxWorks)('leakctl in a real terminal (tmux; skipped when `tmu
     keys('team', 'y', 'Enter');
     const shown = await waitFor('team', 'When did you become aware of the leak?');
     expect(shown).toContain('+ note added by lee: Provider confirmed the fix at 14:00');
-    expect(shown).toMatch(/\+ evidence attached by lee: .*access-log\.txt \(sha256 [0-9a-f]{12}…\)/);
+    expect(shown).toMatch(/\+ evidence attached by lee: .*access-log\.txt \(sha256 [0-9a-f]{12}…, modified 20[\d-]+T[\d:.]+Z\); collected by lee/);
     type('team', 'now');
     keys('team', 'Enter');
     await waitFor('team', 'What was exposed?');

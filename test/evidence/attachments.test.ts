@@ -36,7 +36,7 @@ describe('copyAttachment', () => {
     fs.writeFileSync(file, content, { mode: 0o644 });
     const a = await copyAttachment(dir, file);
     const hash = sha256(content);
-    expect(a).toEqual({ path: `attachments/${hash.slice(0, 12)}-access-log.txt`, sha256: hash, bytes: content.length, original: file });
+    expect(a).toEqual({ path: `attachments/${hash.slice(0, 12)}-access-log.txt`, sha256: hash, bytes: content.length, original: file, modified: fs.statSync(file).mtime.toISOString() });
     expect(fs.readFileSync(path.join(dir, a.path))).toEqual(content);
     expect(fs.statSync(path.join(dir, a.path)).mode & 0o777).toBe(0o600);
     expect(attachments()).toEqual([`${hash.slice(0, 12)}-access-log.txt`]); // no temp files left

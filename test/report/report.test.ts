@@ -127,7 +127,7 @@ describe('leakctl report', () => {
     expect(html).toContain('A high risk');
     expect(html).toContain('Email addresses');
     // Custody of the file attached at a step: its name, hash and size.
-    expect(html).toMatch(/shot\.png\.txt<\/td><td><code>attachments\/[0-9a-f]{12}-shot\.png\.txt<\/code><\/td><td class="hash">[0-9a-f]{64}<\/td><td class="when">22 bytes/);
+    expect(html).toMatch(/shot\.png\.txt<\/td><td><span class="when">not stated<\/span><\/td><td><code>attachments\/[0-9a-f]{12}-shot\.png\.txt<\/code><\/td><td class="hash">[0-9a-f]{64}<\/td><td class="when">22 bytes/);
     expect(html).toContain('1,240');
     // What was typed as markup is shown as text: an answer, a file name, a responder's name.
     expect(html).not.toMatch(/<script>|<img|<b>Eve/);
@@ -140,7 +140,7 @@ describe('leakctl report', () => {
     expect(html).toContain('leaker_name = [sensitive]');
     expect(html).toContain('Leaked by [sensitive].');
     expect(html).toMatch(/\(b\): the contact point where more can be learned<\/th><td class="text">\[sensitive\]/);
-    expect(html).toMatch(/<tr><td>\[sensitive\]<\/td><td><code>\[sensitive\]<\/code><\/td><td class="hash">[0-9a-f]{64}/);
+    expect(html).toMatch(/<tr><td>\[sensitive\]<\/td><td><span class="when">not stated<\/span><\/td><td><code>\[sensitive\]<\/code><\/td><td class="hash">[0-9a-f]{64}/);
     const full = await inProcess(['--dir', dir, '--templates', join(cwd, 'templates'), '--now', '2026-03-10T09:00:00Z', 'report', 'r', '--include-sensitive'], { cwd });
     expect(full.stdout).toContain('leaker_name = Mallory Example');
     expect(full.stdout).toContain('Leaked by Mallory Example.');
