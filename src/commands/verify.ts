@@ -18,7 +18,7 @@ import { printable } from '../ui/text.js';
 import { loadConfig } from '../config/settings.js';
 import { commandClock } from '../incident/open.js';
 
-export async function run(options: CommonOptions, target: string, opts: { head?: string; allowedSigners?: string; tsaCa?: string }): Promise<number> {
+export async function run(options: CommonOptions, target: string, opts: { head?: string; allowedSigners?: string; tsaCa?: string; checkpoint?: string[] }): Promise<number> {
   const out = await Output.create(options);
   const { file, dir, copy, id } = logOf(options, target);
   let report;
@@ -35,6 +35,7 @@ export async function run(options: CommonOptions, target: string, opts: { head?:
       ...(opts.head !== undefined ? { head: opts.head } : {}),
       ...(allowedSigners !== undefined ? { allowedSigners } : {}),
       ...(tsaCa !== undefined ? { tsaCa } : {}),
+      ...(opts.checkpoint ? { checkpointCopies: opts.checkpoint.map((given) => ({ file: resolve(options.cwd, given), shown: given })) } : {}),
       ...(id !== undefined ? { incident: id } : {}),
     });
   } catch (error) {

@@ -38,8 +38,8 @@ export interface Config {
   /** An RFC 3161 timestamp authority and its CA certificate (absolute path). */
   readonly tsaUrl?: string;
   readonly tsaCa?: string;
-  /** Seal at the end of each interactive session. */
-  readonly sealOnPause?: boolean;
+  /** Seal at the end of each session of start or resume. */
+  readonly sealAtSessionEnd?: boolean;
 }
 
 export const EMPTY_CONFIG: Config = { org: {}, playbookDirs: [], templateDirs: [], calendarDirs: [], regimeDirs: [], holidays: [] };
@@ -80,7 +80,7 @@ export function checkConfig(source: YamlSource): Config {
     ...(typeof data.allowed_signers === 'string' ? { allowedSigners: resolve(base, data.allowed_signers) } : {}),
     ...(typeof data.tsa_url === 'string' ? { tsaUrl: data.tsa_url } : {}),
     ...(typeof data.tsa_ca === 'string' ? { tsaCa: resolve(base, data.tsa_ca) } : {}),
-    ...(data.seal_on_pause === true ? { sealOnPause: true } : {}),
+    ...(data.seal_at_session_end === true ? { sealAtSessionEnd: true } : {}),
   };
 }
 

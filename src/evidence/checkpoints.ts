@@ -26,11 +26,15 @@ export interface SealedCheckpoint {
 }
 
 interface Loaded {
+  /** As reports name it: relative to the incident directory, or as given for a copy held elsewhere. */
   readonly file: string;
+  /** Where it is. */
+  readonly where: string;
   readonly checkpoint: Checkpoint;
   /** The checkpoint's bytes, as signed. */
   readonly bytes: Buffer;
-  readonly signature: string;
+  /** Its signature; none for a copy held elsewhere that came without one. */
+  readonly signature: string | undefined;
   /** Its timestamp token (the TSA's response), when there is one. */
   readonly token?: Buffer;
 }
@@ -100,9 +104,25 @@ export function readCheckpoints(dir: string): { loaded: Loaded[]; problems: stri
       problems.push(`${file}${TOKEN_SUFFIX}, its timestamp, ${token}`);
       continue;
     }
-    loaded.push({ file, checkpoint, bytes, signature: sig.toString('utf8'), ...(typeof token === 'string' ? {} : { token }) });
+    loaded.push({ file, where: path.join(where, name), checkpoint, bytes, signature: sig.toString('utf8'), ...(typeof token === 'string' ? {} : { token }) });
   }
   return { loaded, problems };
+}
+
+/**
+ * A checkpoint held outside the incident (`verify --checkpoint FILE`): a copy sent to counsel or a
+ * ticket, which a rewrite of the incident directory cannot reach. Its signature is FILE.sig when
+ * there is one, and its timestamp FILE.tsr. Why it cannot be read, otherwise.
+ */
+export function readCheckpointCopy(file: string, shown: string): Loaded | string {
+  const bytes = readSmallFile(file);
+  if (typeof bytes === 'string') return `${shown} ${bytes}`;
+  const text = bytes.toString('utf8');
+  const checkpoint = Buffer.from(text, 'utf8').equals(bytes) ? parseCheckpoint(text) : 'not UTF-8 text';
+  if (typeof checkpoint === 'string') return `${shown} is not a checkpoint: ${checkpoint}`;
+  const sig = readSmallFile(`${file}.sig`);
+  const token = readSmallFile(`${file}${TOKEN_SUFFIX}`);
+  return { file: shown, where: file, checkpoint, bytes, signature: typeof sig === 'string' ? undefined : sig.toString('utf8'), ...(typeof token === 'string' ? {} : { token }) };
 }
 
 /** The signers of an allowed_signers file, or why it cannot be used. */
@@ -118,37 +138,45 @@ export function loadAllowedSigners(file: string): AllowedSigner[] | string {
 }
 
 /**
+ * Whether the log still leads to what a checkpoint sealed (its origin names the incident, and the
+ * entry at its size hashes to its head), or why not. Every open checks this (issue 16); verify
+ * checks it with the signatures and timestamps.
+ */
+export function headProblem(file: string, checkpoint: Checkpoint, log: { hashAt: ReadonlyMap<number, string>; entries: number; incident?: string }): string | null {
+  const { size, head } = checkpoint;
+  if (log.incident !== undefined && checkpoint.origin !== checkpointOrigin(log.incident)) {
+    return `${file} is a checkpoint of "${checkpoint.origin}", not of this incident (${checkpointOrigin(log.incident)})`;
+  }
+  if (size > log.entries) return `${file} sealed ${size} entries, and only the first ${log.entries} of the log verify: the entries it sealed were removed or changed`;
+  const current = log.hashAt.get(size);
+  if (current !== head) return `${file} sealed the first ${size} entries with head ${head}; entry #${size - 1} of the log now hashes to ${current ?? '(none)'}: the log was rewritten after it was sealed`;
+  return null;
+}
+
+/**
  * Each checkpoint against the log: `hashAt` gives the hash of the entry at a size (the last entry
  * of that prefix), `entries` how many the log has, `incident` the id its origin must name (none
  * for a copy of a log checked on its own). Problems make `verify` fail (exit 3).
  */
 export function checkCheckpoints(
   loaded: readonly Loaded[],
-  log: { hashAt: ReadonlyMap<number, string>; entries: number; incident?: string; dir: string },
+  log: { hashAt: ReadonlyMap<number, string>; entries: number; incident?: string },
   allowed: readonly AllowedSigner[] | undefined,
   now: Date,
   tsaCa?: string,
 ): { sealed: SealedCheckpoint[]; problems: string[] } {
   const sealed: SealedCheckpoint[] = [];
   const problems: string[] = [];
-  for (const { file, checkpoint, bytes, signature, token } of loaded) {
+  for (const { file, where, checkpoint, bytes, signature, token } of loaded) {
     const { size, head } = checkpoint;
-    if (log.incident !== undefined && checkpoint.origin !== checkpointOrigin(log.incident)) {
-      problems.push(`${file} is a checkpoint of "${checkpoint.origin}", not of this incident (${checkpointOrigin(log.incident)})`);
-      continue;
-    }
-    if (size > log.entries) {
-      problems.push(`${file} sealed ${size} entries, and only the first ${log.entries} of the log verify: the entries it sealed were removed or changed`);
-      continue;
-    }
-    const current = log.hashAt.get(size);
-    if (current !== head) {
-      problems.push(`${file} sealed the first ${size} entries with head ${head}; entry #${size - 1} of the log now hashes to ${current ?? '(none)'}: the log was rewritten after it was sealed`);
+    const held = headProblem(file, checkpoint, log);
+    if (held !== null) {
+      problems.push(held);
       continue;
     }
     let stamp: SealedCheckpoint['timestamp'];
     if (token) {
-      const checked = checkToken(token, bytes, path.join(log.dir, file), tsaCa);
+      const checked = checkToken(token, bytes, where, tsaCa);
       if (typeof checked === 'string') {
         problems.push(`${file}${TOKEN_SUFFIX}: its timestamp is not good: ${checked}`);
         continue;
@@ -156,6 +184,10 @@ export function checkCheckpoints(
       stamp = { file: `${file}${TOKEN_SUFFIX}`, ...checked };
     }
     const base = { file, size, head, ...(stamp ? { timestamp: stamp } : {}) };
+    if (signature === undefined) {
+      sealed.push({ ...base, signature: 'not checked', note: `no signature beside it (${file}.sig)` });
+      continue;
+    }
     if (allowed === undefined) {
       sealed.push({ ...base, signature: 'not checked', note: 'no allowed_signers file to check it against (allowed_signers: in leakctl.config.yaml, or verify --allowed-signers FILE)' });
       continue;

@@ -10,7 +10,7 @@ import { hashFile } from './attachments.js';
 import { printable } from '../ui/text.js';
 import { openChainFile, scanChain, CHAIN_START, type ChainLine, type ChainPosition, type ChainProblem, type ChainScan } from './chain.js';
 import type { EvidenceEntry } from './entry.js';
-import { checkCheckpoints, loadAllowedSigners, readCheckpoints, type SealedCheckpoint } from './checkpoints.js';
+import { checkCheckpoints, loadAllowedSigners, readCheckpointCopy, readCheckpoints, type SealedCheckpoint } from './checkpoints.js';
 import { ATTACHMENTS_DIR } from './layout.js';
 import { Replay, type IncidentState } from './state.js';
 
@@ -64,6 +64,8 @@ export interface VerifyOptions {
   allowedSigners?: string;
   /** The timestamp authority's CA certificate the checkpoints' timestamp tokens are checked against. */
   tsaCa?: string;
+  /** Checkpoints held elsewhere (`verify --checkpoint FILE`): absolute path, and the name to report. */
+  checkpointCopies?: readonly { file: string; shown: string }[];
   /** The incident the checkpoints' origin must name; none for a copy checked on its own. */
   incident?: string;
   /** The time a signer's valid-after/valid-before is held against (the command's clock). */
@@ -162,6 +164,12 @@ export async function verifyLog(file: string, opts: VerifyOptions = {}): Promise
   // The checkpoints beside the log (the hash of the last entry each sealed is noted on the way),
   // and whom they may be signed by: a broken allowed_signers file is the reader's to fix (exit 2).
   const checkpoints = readCheckpoints(dir);
+  // Copies held elsewhere are checked like those beside the log; one that cannot be read is the reader's to fix (exit 2).
+  for (const copy of opts.checkpointCopies ?? []) {
+    const read = readCheckpointCopy(copy.file, copy.shown);
+    if (typeof read === 'string') throw new InvalidInput(`--checkpoint: ${printable(read)}`);
+    checkpoints.loaded.push(read);
+  }
   const allowed = opts.allowedSigners === undefined ? undefined : loadAllowedSigners(opts.allowedSigners);
   if (typeof allowed === 'string') throw new InvalidInput(`${allowed}; fix it, or name another with --allowed-signers FILE`);
   const { fd, size } = openChainFile(file);
@@ -258,7 +266,7 @@ export async function verifyLog(file: string, opts: VerifyOptions = {}): Promise
   for (const { line, file: named } of sealedEntries) {
     if (!present.has(named) && !checkpoints.problems.some((p) => p.startsWith(named))) problems.push({ line, message: `line ${line}: the checkpoint it sealed, ${named}, is missing` });
   }
-  const checked = checkCheckpoints(checkpoints.loaded, { hashAt, entries: position.entries, dir, ...(opts.incident !== undefined ? { incident: opts.incident } : {}) }, allowed, opts.now ?? new Date(), opts.tsaCa);
+  const checked = checkCheckpoints(checkpoints.loaded, { hashAt, entries: position.entries, ...(opts.incident !== undefined ? { incident: opts.incident } : {}) }, allowed, opts.now ?? new Date(), opts.tsaCa);
   for (const message of [...checkpoints.problems, ...checked.problems]) problems.push({ line: 0, message });
   if (want !== undefined && headLine === undefined) {
     problems.push({

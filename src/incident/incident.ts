@@ -20,13 +20,14 @@ import { hash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { copyAttachment, type AttachedFile, type StoredAttachment } from '../evidence/attachments.js';
-import { atKey, CHAIN_START, NoLogFile, openChainFile, scanChain, type ChainLine, type ChainPosition, type ChainProblem, type ChainScan, type TornTail } from '../evidence/chain.js';
+import { atKey, CHAIN_START, NoLogFile, openChainFile, scanChain, type ChainLine, type ChainPosition, type ChainVisitor, type ChainProblem, type ChainScan, type TornTail } from '../evidence/chain.js';
 import { createDirAtomically, errno, FILE_MODE, fileKind, fixFor, makePrivateDir, messageOf, removeStaleTemps, syncDir, writeAll, writeFileDurably, writeFilesDurably } from '../evidence/durable.js';
 import { formatAt, hashOf, serialiseEntry, type EntryType, type EvidenceEntry } from '../evidence/entry.js';
 import { ATTACHMENTS_DIR, CHECKPOINTS_DIR, DRAFTS_DIR, LOG_FILE } from '../evidence/layout.js';
 import { acquireLock } from '../evidence/lock.js';
 import { ChainAppender, setAsideTail, type LogIo } from '../evidence/log.js';
 import { applyEntry, CLOCK_MARK, CLOCK_SET_BY_HAND, emptyState, Replay, type IncidentState } from '../evidence/state.js';
+import { headProblem, readCheckpoints } from '../evidence/checkpoints.js';
 import { chainFailure, verifyLog, type VerifyOptions, type VerifyReport } from '../evidence/verify.js';
 import { EXIT, InvalidInput, LeakctlError } from '../ui/errors.js';
 import { printable } from '../ui/text.js';
@@ -171,11 +172,28 @@ export class Incident {
     try {
       if (size === 0) throw neverStarted(params.id, dir, 'its evidence log is empty');
       const replay = new Replay(params.id);
-      const scan = scanChain(fd, CHAIN_START, size, replay.visit);
+      // The checkpoints sealed so far: the log must still lead to each (issue 16). The hash at
+      // each sealed size is noted on the way; a log rewritten after a seal, every hash
+      // recomputed, is refused here by every command, not only by verify.
+      const { loaded } = readCheckpoints(dir);
+      const sealedSizes = new Set(loaded.map((c) => c.checkpoint.size));
+      const hashAt = new Map<number, string>();
+      const visit: ChainVisitor =
+        sealedSizes.size === 0
+          ? replay.visit
+          : (line) => {
+              replay.visit(line);
+              if (sealedSizes.has(line.line)) hashAt.set(line.line, line.entry().hash);
+            };
+      const scan = scanChain(fd, CHAIN_START, size, visit);
       if (scan.problem) throw refused(file, params.id, scan.problem);
       if (scan.position.entries === 0) throw neverStarted(params.id, dir, 'its evidence log has no complete entry (a start cut off while writing it)');
       const finished = replay.finish(fd, scan.position);
       if ('problem' in finished) throw refused(file, params.id, finished.problem);
+      for (const c of loaded) {
+        const problem = headProblem(c.file, c.checkpoint, { hashAt, entries: scan.position.entries, incident: params.id });
+        if (problem !== null) throw new LeakctlError(`${problem}.\n${printable(file)}: the evidence log no longer matches what was sealed. Nothing was written. \`leakctl verify ${params.id}\` shows the same.`, EXIT.checkFailed);
+      }
       const incident = new Incident(dir, finished.state, scan.position, params);
       if (incident.writer) {
         refuseLinkedParts(dir);

@@ -15,6 +15,7 @@ import { responderName } from '../incident/actor.js';
 import { clockFor, SimulatedClock, type Clock } from '../incident/clock.js';
 import { Incident, type WrittenDraft } from '../incident/incident.js';
 import { checkIncidentId } from '../incident/locate.js';
+import { sealedInWords, sealIncident, tsaOf } from '../incident/seal.js';
 import { playbookOf } from '../incident/playbook.js';
 import { contactWarning, noticesDue } from '../notices/drafts.js';
 import { answerValues } from '../evidence/state.js';
@@ -22,7 +23,7 @@ import type { CommonOptions } from '../options.js';
 import { loadPlaybook } from '../playbook/discover.js';
 import { PLAYBOOK_WHAT } from '../playbook/load.js';
 import type { Playbook } from '../playbook/types.js';
-import { formatProblem, Interrupted, InvalidDocument, InvalidInput } from '../ui/errors.js';
+import { formatProblem, Interrupted, InvalidDocument, InvalidInput, LeakctlError } from '../ui/errors.js';
 import type { Output } from '../ui/output.js';
 import { printable } from '../ui/text.js';
 import { loadAnswersFile, type AnswersFile } from './answers-file.js';
@@ -123,7 +124,7 @@ export async function startSession(options: CommonOptions, out: Output, request:
     out.message(`${out.style.bold(`Opened incident ${id}`)}${drill ? ' (drill)' : ''}: ${printable(playbook.title)}`);
     out.message(out.style.dim(`Evidence log: ${incident.dir}`));
     const run = makeRun(options, out, { incident, playbook, settings, clock, from: answers ? { answers, path: request.answers } : 'prompt', judged: request.judged === true, interruptible: true });
-    return { run, summary: await runSession(run) };
+    return { run, summary: await runSession(run, out) };
   } finally {
     incident.close();
   }
@@ -157,7 +158,7 @@ export async function resumeSession(options: CommonOptions, out: Output, id: str
     if (next) out.message(`Next: phase ${next.phaseIndex + 1}/${playbook.phases.length}, step ${next.index + 1}/${steps.length}: ${printable(next.step.prompt)}`);
     await incident.record('run.resumed', { at_step: next?.step.id ?? null });
     const run = makeRun(options, out, { incident, playbook, settings, clock, from: answers ? { answers, path: request.answers } : 'prompt', interruptible: true });
-    return { run, summary: await runSession(run) };
+    return { run, summary: await runSession(run, out) };
   } finally {
     incident.close();
   }
@@ -172,10 +173,36 @@ function scriptOf(options: CommonOptions, given: string | undefined): AnswersFil
   return loadAnswersFile(resolve(options.cwd, given));
 }
 
+/**
+ * Seals the log as the session ends, completed or paused, when the config asks for it
+ * (`seal_at_session_end:`) and names a signing key (issue 16); drills are not sealed. A seal that
+ * fails is said and leaves the session as it ended: the log is whole either way.
+ */
+async function sealAtEnd(run: Run, out: Output): Promise<void> {
+  const config = run.settings.config;
+  if (config.sealAtSessionEnd !== true || config.signingKey === undefined || run.incident.drill) return;
+  try {
+    const sealed = await sealIncident(run.incident, config.signingKey, config.allowedSigners, tsaOf(config));
+    const words = sealedInWords(sealed, run.incident.dir, config.allowedSigners);
+    const check = words.pop()!;
+    for (const line of words) out.message(line);
+    out.message(out.style.dim(check));
+  } catch (error) {
+    if (!(error instanceof LeakctlError)) throw error;
+    out.message(out.style.yellow(`warning: the log was not sealed at the end of the session: ${error.message}`));
+  }
+}
+
 /** Walks the open steps, then renders the notices that are due. Throws for exit 2 and 130. */
-async function runSession(run: Run): Promise<SessionSummary> {
+async function runSession(run: Run, out: Output): Promise<SessionSummary> {
+  const summary = await runSessionUnsealed(run, out);
+  await sealAtEnd(run, out);
+  return summary;
+}
+
+async function runSessionUnsealed(run: Run, out: Output): Promise<SessionSummary> {
   const { incident, playbook, clock } = run;
-  const walked = await walkWithPause(run);
+  const walked = await walkWithPause(run, out);
   // SPEC section 3: when a run completes, the notices whose conditions hold are rendered.
   let drafts: WrittenDraft[] = [];
   const renderProblems: string[] = [...walked.renderProblems];
@@ -218,7 +245,7 @@ async function runSession(run: Run): Promise<SessionSummary> {
   };
 }
 
-async function walkWithPause(run: Run): Promise<WalkResult> {
+async function walkWithPause(run: Run, out: Output): Promise<WalkResult> {
   const { incident } = run;
   try {
     const steps = walk(run);
@@ -238,6 +265,7 @@ async function walkWithPause(run: Run): Promise<WalkResult> {
       // Chosen from the menu: paused where the person was, exit 0. Ctrl+C: interrupted, exit 130.
       const at = error.pausedAt ?? openSteps(withModules(run.playbook, incident.state.joined), incident.state)[0]?.step.id ?? null;
       await incident.record('run.paused', { reason: error.pausedAt !== undefined ? 'paused by the responder' : 'interrupted by the responder', at_step: at });
+      await sealAtEnd(run, out);
       throw new Interrupted(`Paused. Everything answered so far is in the evidence log.\nContinue with: leakctl resume ${incident.id}`, error.pausedAt);
     }
     if (error instanceof InvalidInput && run.answersPath) {

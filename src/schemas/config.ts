@@ -87,9 +87,9 @@ export const configSchema = {
       maxLength: LIMITS.pathChars,
       description: "The timestamp authority's CA certificate (PEM, relative to this file): what `leakctl verify` and `openssl ts -verify` check its tokens against.",
     },
-    seal_on_pause: {
+    seal_at_session_end: {
       type: 'boolean',
-      description: 'Seal the log (as `leakctl seal` does) each time an interactive session ends, when a signing key is configured.',
+      description: 'Seal the log (as `leakctl seal` does) at the end of each session of `start` or `resume` (completed or paused), when a signing key is configured. Drills are not sealed.',
     },
     holidays: {
       type: 'array',

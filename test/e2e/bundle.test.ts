@@ -80,7 +80,7 @@ describe.skipIf(skip !== null)(`leakctl export --bundle${skip ? ` (skipped: ${sk
     expect(leakctl.stderr).toMatch(/the log was rewritten after it was sealed/);
   });
 
-  it('never writes over anything, and refuses to export a log that does not verify, leaving nothing behind', async () => {
+  it('never writes over anything, and refuses to export a log rewritten after its seal, leaving nothing behind', async () => {
     const { cwd, dir, bundle } = await exported(false);
     const again = await inProcess(['--dir', dir, 'export', 's', '--bundle', 'bundle'], { cwd });
     expect(again.code).toBe(2);
@@ -91,7 +91,8 @@ describe.skipIf(skip !== null)(`leakctl export --bundle${skip ? ` (skipped: ${sk
     rewriteWholeChain(join(dir, 's', 'evidence.jsonl'));
     const tampered = await inProcess(['--dir', dir, 'export', 's', '--bundle', 'second.tar.gz'], { cwd });
     expect(tampered.code).toBe(3);
-    expect(tampered.stderr).toContain('does not verify, so no bundle was written');
+    expect(tampered.stderr).toContain('the log was rewritten after it was sealed');
+    expect(tampered.stderr).toContain('the evidence log no longer matches what was sealed. Nothing was written.');
     expect(readdirSync(cwd).filter((name) => name.includes('second'))).toEqual([]);
     expect(existsSync(bundle)).toBe(true);
   });

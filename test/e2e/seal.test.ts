@@ -5,7 +5,7 @@
  * a checkpoint removed, a signature by a key the organisation does not list.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -48,6 +48,53 @@ describe.skipIf(noSshKeygen !== null)(`leakctl seal${noSshKeygen ? ` (skipped: $
     const verify = await inProcess(['--dir', dir, 'verify', 's'], { cwd });
     expect(verify.code).toBe(3);
     expect(verify.stderr).toMatch(/checkpoints\/\d{8}-[0-9a-f]{12}\.checkpoint sealed the first \d+ entries with head [0-9a-f]{64}; entry #\d+ of the log now hashes to [0-9a-f]{64}: the log was rewritten after it was sealed/);
+    // Every command that opens the incident refuses it too, writing nothing.
+    const before = readFileSync(log, 'utf8');
+    for (const args of [['status', 's'], ['note', 's', 'more'], ['report', 's', '--format', 'json']]) {
+      const r = await inProcess(['--dir', dir, ...args], { cwd });
+      expect(r.code, args.join(' ')).toBe(3);
+      expect(r.stderr).toContain('the log was rewritten after it was sealed.');
+      expect(r.stderr).toContain('the evidence log no longer matches what was sealed. Nothing was written.');
+    }
+    expect(readFileSync(log, 'utf8')).toBe(before);
+  });
+
+  it('a copy of the checkpoint kept elsewhere catches a rewrite that also removed every trace of the seal', async () => {
+    const { cwd, dir, log } = await sealedIncident();
+    const where = join(dir, 's', 'checkpoints');
+    const [checkpoint] = readdirSync(where).filter((n) => n.endsWith('.checkpoint'));
+    // The copy sent to counsel: the checkpoint and its signature.
+    copyFileSync(join(where, checkpoint!), join(cwd, 'kept.checkpoint'));
+    copyFileSync(join(where, `${checkpoint}.sig`), join(cwd, 'kept.checkpoint.sig'));
+    const held = await inProcess(['--dir', dir, 'verify', 's', '--checkpoint', 'kept.checkpoint'], { cwd });
+    expect(held.code, held.stderr).toBe(0);
+    expect(held.stderr).toMatch(/kept\.checkpoint: sealed the first \d+ entries, still the log's; signed by dana@example\.org/);
+    // Whoever holds the directory rewrites the log without its checkpoint.sealed entry and removes checkpoints/.
+    const kept = readFileSync(log, 'utf8').trim().split('\n').filter((line) => !line.includes('"type":"checkpoint.sealed"'));
+    writeFileSync(log, `${kept.join('\n')}\n`);
+    rmSync(where, { recursive: true });
+    rewriteWholeChain(log);
+    expect((await inProcess(['--dir', dir, 'verify', 's'], { cwd })).code).toBe(0);
+    const caught = await inProcess(['--dir', dir, 'verify', 's', '--checkpoint', 'kept.checkpoint'], { cwd });
+    expect(caught.code).toBe(3);
+    expect(caught.stderr).toMatch(/kept\.checkpoint sealed the first \d+ entries with head [0-9a-f]{64}; entry #\d+ of the log now hashes to [0-9a-f]{64}: the log was rewritten after it was sealed/);
+    const missing = await inProcess(['--dir', dir, 'verify', 's', '--checkpoint', 'nope.checkpoint'], { cwd });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('--checkpoint: nope.checkpoint is missing');
+  });
+
+  it('seals at the end of each session when the config asks (seal_at_session_end), and never a drill', async () => {
+    const cwd = join(tmp, 'session-end');
+    const { dir } = await sealed_(cwd);
+    writeFileSync(join(cwd, 'leakctl.config.yaml'), 'schema: leakctl/config@1\nsigning_key: dana\nallowed_signers: allowed_signers\nseal_at_session_end: true\n');
+    const started = await inProcess(['--dir', dir, 'start', 'sealed.yaml', '--answers', 'answers.yaml', '--id', 'next'], { cwd });
+    expect(started.code, started.stderr).toBe(0);
+    expect(started.stderr).toMatch(/Sealed the first \d+ entries \(head [0-9a-f]{64}\) in checkpoints\/\S+\.checkpoint, signed with SHA256:\S+ \(dana@example\.org\); logged as entry #\d+/);
+    expect(readdirSync(join(dir, 'next', 'checkpoints')).filter((n) => n.endsWith('.checkpoint'))).toHaveLength(1);
+    const drill = await inProcess(['--dir', dir, 'drill', 'sealed.yaml', '--answers', 'answers.yaml', '--id', 'drill'], { cwd });
+    expect(drill.code, drill.stderr).toBe(0);
+    expect(drill.stderr).not.toContain('Sealed the first');
+    expect(readdirSync(join(dir, 'drill'))).not.toContain('checkpoints');
   });
 
   it('a checkpoint removed, or signed by a key allowed_signers does not list: exit 3; no key: exit 2 saying how to give one', async () => {
