@@ -37,6 +37,12 @@ interface Loaded {
   readonly signature: string | undefined;
   /** Its timestamp token (the TSA's response), when there is one. */
   readonly token?: Buffer;
+  /**
+   * Set when its signature or token could not be read (already among the problems): the
+   * checkpoint still holds the log to its head, at every open as in verify, but nothing else of
+   * it is checked.
+   */
+  readonly damaged?: true;
 }
 
 /** What a checkpoint's timestamp token is named: the checkpoint's name and this. */
@@ -94,14 +100,15 @@ export function readCheckpoints(dir: string): { loaded: Loaded[]; problems: stri
       problems.push(`${file} is not a checkpoint: ${checkpoint}`);
       continue;
     }
-    const sig = readSmallFile(path.join(where, `${name}.sig`));
-    if (typeof sig === 'string') {
-      problems.push(`${file}.sig, its signature, ${sig}`);
-      continue;
-    }
-    const token = readSmallFile(path.join(where, `${name}${TOKEN_SUFFIX}`));
-    if (typeof token === 'string' && token !== 'is missing') {
-      problems.push(`${file}${TOKEN_SUFFIX}, its timestamp, ${token}`);
+    const place = path.join(where, name);
+    const sig = readSmallFile(`${place}.sig`);
+    const token = readSmallFile(`${place}${TOKEN_SUFFIX}`);
+    // A checkpoint whose signature was removed still seals its head: removing the .sig must not
+    // be a way past the check every open makes.
+    if (typeof sig === 'string' || (typeof token === 'string' && token !== 'is missing')) {
+      if (typeof sig === 'string') problems.push(`${file}.sig, its signature, ${sig}`);
+      if (typeof token === 'string' && token !== 'is missing') problems.push(`${file}${TOKEN_SUFFIX}, its timestamp, ${token}`);
+      loaded.push({ file, where: place, checkpoint, bytes, signature: undefined, damaged: true });
       continue;
     }
     loaded.push({ file, where: path.join(where, name), checkpoint, bytes, signature: sig.toString('utf8'), ...(typeof token === 'string' ? {} : { token }) });
@@ -167,13 +174,14 @@ export function checkCheckpoints(
 ): { sealed: SealedCheckpoint[]; problems: string[] } {
   const sealed: SealedCheckpoint[] = [];
   const problems: string[] = [];
-  for (const { file, where, checkpoint, bytes, signature, token } of loaded) {
+  for (const { file, where, checkpoint, bytes, signature, token, damaged } of loaded) {
     const { size, head } = checkpoint;
     const held = headProblem(file, checkpoint, log);
     if (held !== null) {
       problems.push(held);
       continue;
     }
+    if (damaged) continue;
     let stamp: SealedCheckpoint['timestamp'];
     if (token) {
       const checked = checkToken(token, bytes, where, tsaCa);

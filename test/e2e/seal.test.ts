@@ -59,6 +59,23 @@ describe.skipIf(noSshKeygen !== null)(`leakctl seal${noSshKeygen ? ` (skipped: $
     expect(readFileSync(log, 'utf8')).toBe(before);
   });
 
+  it('a rewrite that also removes the signature is still refused by every command: the checkpoint holds the log to its head, and verify names both', async () => {
+    const { cwd, dir, log } = await sealedIncident();
+    const where = join(dir, 's', 'checkpoints');
+    const [signature] = readdirSync(where).filter((n) => n.endsWith('.sig'));
+    rewriteWholeChain(log);
+    rmSync(join(where, signature!));
+    const before = readFileSync(log, 'utf8');
+    const note = await inProcess(['--dir', dir, 'note', 's', 'more'], { cwd });
+    expect(note.code).toBe(3);
+    expect(note.stderr).toContain('the log was rewritten after it was sealed.');
+    expect(readFileSync(log, 'utf8')).toBe(before);
+    const verify = await inProcess(['--dir', dir, 'verify', 's'], { cwd });
+    expect(verify.code).toBe(3);
+    expect(verify.stderr).toContain(`checkpoints/${signature}, its signature, is missing`);
+    expect(verify.stderr).toContain('the log was rewritten after it was sealed');
+  });
+
   it('a copy of the checkpoint kept elsewhere catches a rewrite that also removed every trace of the seal', async () => {
     const { cwd, dir, log } = await sealedIncident();
     const where = join(dir, 's', 'checkpoints');
