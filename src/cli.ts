@@ -159,7 +159,7 @@ export async function run(io: ProcessIO): Promise<number> {
     .option('--head <hash>', 'also prove that nothing was cut from the end of the log')
     .option('--allowed-signers <file>', "who may sign checkpoints (ssh-keygen's allowed_signers; default: allowed_signers: of the config)")
     .option('--tsa-ca <file>', "the timestamp authority's CA certificate (PEM; default: tsa_ca: of the config)")
-    .option('--checkpoint <file...>', 'also hold the log to checkpoints kept elsewhere (a copy sent to counsel or a ticket; its .sig beside it is checked too)');
+    .option('--checkpoint <file>', 'also hold the log to a checkpoint kept elsewhere (a copy sent to counsel or a ticket; its .sig beside it is checked too); repeatable', collect);
   command('export <incident>', 'write the incident as a bundle a third party checks without leakctl (VERIFY.md inside)', 'export')
     .option('--bundle <path>', 'a new directory, or a file ending in .tar.gz');
   command('note <incident> <text...>', 'add a free-text observation to the evidence log', 'note')

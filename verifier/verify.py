@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Checks a leakctl incident without leakctl: its evidence log, its attachments, its checkpoints.
 
-    python3 verify.py INCIDENT_DIR [--json]
+    python3 verify.py INCIDENT_DIR [--json] [--checkpoint FILE]... [--head HEX]
 
 INCIDENT_DIR holds evidence.jsonl, and attachments/ and checkpoints/ when it has them; its name is
-the incident's id. Exit 0 when everything holds, 3 when something does not (each problem is
-printed), 2 when it cannot run. The Python standard library only, and nothing but the directory
+the incident's id. --checkpoint FILE holds the log to a copy of a checkpoint received apart from
+it (by mail, in a ticket), and --head HEX to a head hash received so: a log cut back to before
+its seals, its checkpoints removed, fails them. Exit 0 when everything holds, 3 when something
+does not (each problem is printed), 2 when it cannot run. The Python standard library only, and nothing but the directory
 is read. It is the second implementation of the rules in leakctl's README ("The evidence log,
 byte by byte"); read it before you trust it. Signatures and timestamps are checked by ssh-keygen
 and openssl themselves (VERIFY.md gives the commands).
@@ -32,6 +34,42 @@ HEX64 = re.compile(r'[0-9a-f]{64}')
 HASH_OPEN = b',"hash":"'
 HASH_SUFFIX = len(HASH_OPEN) + 64 + 2
 MAX_SAFE = 2 ** 53 - 1
+# A checkpoint or its signature is a few hundred bytes: anything far larger is not one.
+MAX_SMALL = 64 * 1024
+NOFOLLOW = getattr(os, 'O_NOFOLLOW', 0) | getattr(os, 'O_NONBLOCK', 0)
+CHECKPOINT_NAME = re.compile(r'checkpoints/[^/\x00-\x1f]+\.checkpoint')
+
+
+def shown(text):
+    """Text from the files, safe to print: control characters and the like escaped."""
+    return ''.join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+
+
+def read_small(path):
+    """A small regular file's bytes, never through a link nor blocking on a FIFO, or why not."""
+    try:
+        fd = os.open(path, os.O_RDONLY | NOFOLLOW)
+    except OSError as e:
+        return 'is missing' if e.errno == 2 else 'cannot be read (%s)' % (e.strerror or e)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return 'is not a regular file'
+        if st.st_size > MAX_SMALL:
+            return 'is %d bytes, far larger than a checkpoint' % st.st_size
+        return os.read(fd, st.st_size)
+    finally:
+        os.close(fd)
+
+
+def unique_members(pairs):
+    """Objects as json builds them, refusing a member name written twice (the last would win)."""
+    seen = set()
+    for key, _ in pairs:
+        if key in seen:
+            raise ValueError('member %s written twice' % json.dumps(key))
+        seen.add(key)
+    return dict(pairs)
 
 
 def refuse_constant(name):
@@ -73,9 +111,11 @@ def parse_line(raw):
     except UnicodeDecodeError:
         return None, 'is not valid UTF-8 (a byte was changed?)'
     try:
-        value = json.loads(text, parse_constant=refuse_constant)
+        value = json.loads(text, parse_constant=refuse_constant, object_pairs_hook=unique_members)
     except ValueError as e:
         return None, 'not valid JSON (%s)' % e
+    except RecursionError:
+        return None, 'not valid JSON (nested too deeply)'
     if not isinstance(value, dict):
         return None, 'not a JSON object'
     if text.endswith('\r'):
@@ -90,8 +130,14 @@ class EmptyLog(Exception):
 
 def check_log(path):
     """(entries verified, head, hash of each entry by position, the entries, problems)."""
-    with open(path, 'rb') as f:
-        data = f.read()
+    fd = os.open(path, os.O_RDONLY | NOFOLLOW)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(0, 'not a regular file')
+        with os.fdopen(os.dup(fd), 'rb') as f:
+            data = f.read()
+    finally:
+        os.close(fd)
     if not data:
         raise EmptyLog()
     lines = data.split(b'\n')
@@ -160,24 +206,28 @@ def attachment_refs(n, e):
 
 
 def check_attachment(root, n, rel, sha256, size):
-    full = os.path.realpath(os.path.join(root, rel))
-    if os.path.isabs(rel) or not full.startswith(os.path.realpath(root) + os.sep):
+    parts = rel.split('/')
+    if os.path.isabs(rel) or any(p in ('', '.', '..') for p in parts):
         return 'line %d: attachment path %s points outside the incident directory' % (n, json.dumps(rel))
-    try:
-        st = os.lstat(os.path.join(root, rel))
-    except OSError:
-        return 'line %d: attachment %s is missing' % (n, rel)
+    # Every directory on the way and the file itself as they are: a link is refused, as leakctl refuses it.
+    for k in range(1, len(parts) + 1):
+        try:
+            st = os.lstat(os.path.join(root, *parts[:k]))
+        except OSError:
+            return 'line %d: attachment %s is missing' % (n, shown(rel))
+        if stat.S_ISLNK(st.st_mode):
+            return 'line %d: attachment %s: %s is a symbolic link' % (n, shown(rel), shown('/'.join(parts[:k])))
     if not stat.S_ISREG(st.st_mode):
-        return 'line %d: attachment %s is no longer a regular file' % (n, rel)
+        return 'line %d: attachment %s is no longer a regular file' % (n, shown(rel))
     h, count = hashlib.sha256(), 0
     with open(os.path.join(root, rel), 'rb') as f:
         for chunk in iter(lambda: f.read(1 << 20), b''):
             h.update(chunk)
             count += len(chunk)
     if h.hexdigest() != sha256:
-        return 'line %d: attachment %s has changed (its sha256 is now %s; the log recorded %s)' % (n, rel, h.hexdigest(), sha256)
+        return 'line %d: attachment %s has changed (its sha256 is now %s; the log recorded %s)' % (n, shown(rel), h.hexdigest(), shown(sha256))
     if size is not None and count != size:
-        return 'line %d: attachment %s is %d bytes; the log recorded %d' % (n, rel, count, size)
+        return 'line %d: attachment %s is %d bytes; the log recorded %d' % (n, shown(rel), count, size)
     return None
 
 
@@ -204,56 +254,111 @@ def parse_checkpoint(text):
     return origin, int(size), raw.hex()
 
 
+def load_checkpoint(path, rel):
+    """(origin, size, head), or why the file is not a checkpoint."""
+    raw = read_small(path)
+    if isinstance(raw, str):
+        return '%s %s' % (rel, raw)
+    try:
+        parsed = parse_checkpoint(raw.decode('utf-8'))
+    except UnicodeDecodeError:
+        parsed = 'not UTF-8 text'
+    return '%s is not a checkpoint: %s' % (rel, parsed) if isinstance(parsed, str) else parsed
+
+
+def head_problem(rel, parsed, incident, entries, hash_at):
+    """Why the log no longer leads to what a checkpoint sealed, or None."""
+    origin, size, head = parsed
+    if incident is not None and origin != 'leakctl/incident/' + incident:
+        return '%s is a checkpoint of "%s", not of this incident (leakctl/incident/%s)' % (rel, shown(origin), shown(incident))
+    if size > entries:
+        return '%s sealed %d entries, and only the first %d of the log verify: the entries it sealed were removed or changed' % (rel, size, entries)
+    if hash_at.get(size) != head:
+        return ('%s sealed the first %d entries with head %s; entry #%d of the log now hashes to %s: the log was rewritten after it was sealed'
+                % (rel, size, head, size - 1, hash_at.get(size, '(none)')))
+    return None
+
+
 def check_checkpoints(root, incident, entries, hash_at, sealed_files):
     """Each checkpoint against the log; the names of those that hold, and the problems."""
     where = os.path.join(root, 'checkpoints')
     held, problems = [], []
+    if os.path.islink(where) or (os.path.exists(where) and not os.path.isdir(where)):
+        return held, ['checkpoints is not a directory']
     names = sorted(n for n in os.listdir(where) if n.endswith('.checkpoint')) if os.path.isdir(where) else []
     for name in names:
-        rel = 'checkpoints/' + name
-        with open(os.path.join(where, name), 'rb') as f:
-            raw = f.read()
-        try:
-            parsed = parse_checkpoint(raw.decode('utf-8'))
-        except UnicodeDecodeError:
-            parsed = 'not UTF-8 text'
+        rel = 'checkpoints/' + shown(name)
+        parsed = load_checkpoint(os.path.join(where, name), rel)
         if isinstance(parsed, str):
-            problems.append('%s is not a checkpoint: %s' % (rel, parsed))
+            problems.append(parsed)
             continue
-        origin, size, head = parsed
-        if not os.path.isfile(os.path.join(where, name + '.sig')):
-            problems.append('%s.sig, its signature, is missing' % rel)
-        elif origin != 'leakctl/incident/' + incident:
-            problems.append('%s is a checkpoint of "%s", not of this incident (leakctl/incident/%s)' % (rel, origin, incident))
-        elif size > entries:
-            problems.append('%s sealed %d entries, and only the first %d of the log verify: the entries it sealed were removed or changed' % (rel, size, entries))
-        elif hash_at.get(size) != head:
-            problems.append('%s sealed the first %d entries with head %s; entry #%d of the log now hashes to %s: the log was rewritten after it was sealed'
-                            % (rel, size, head, size - 1, hash_at.get(size, '(none)')))
-        else:
-            held.append((rel, size, head))
+        sig = read_small(os.path.join(where, name + '.sig'))
+        if isinstance(sig, str):
+            problems.append('%s.sig, its signature, %s' % (rel, sig))
+        why = head_problem(rel, parsed, incident, entries, hash_at)
+        if why:
+            problems.append(why)
+        elif not isinstance(sig, str):
+            held.append((rel, parsed[1], parsed[2]))
     for n, rel in sealed_files:
-        if not os.path.isfile(os.path.join(root, rel)):
-            problems.append('line %d: the checkpoint it sealed, %s, is missing' % (n, rel))
+        if not CHECKPOINT_NAME.fullmatch(rel):
+            problems.append('line %d: it names %s as its checkpoint; a checkpoint is checkpoints/NAME.checkpoint' % (n, json.dumps(rel)))
+        elif not os.path.isfile(os.path.join(root, rel)):
+            problems.append('line %d: the checkpoint it sealed, %s, is missing' % (n, shown(rel)))
     return held, problems
 
 
+def options(argv):
+    """(incident directory, --json, checkpoint copies, head), or a usage error."""
+    rest, copies, head, as_json = [], [], None, False
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a == '--json':
+            as_json = True
+        elif a in ('--checkpoint', '--head'):
+            if i + 1 >= len(argv):
+                raise ValueError('%s needs a value' % a)
+            i += 1
+            if a == '--checkpoint':
+                copies.append(argv[i])
+            else:
+                head = argv[i].strip().lower()
+                if not HEX64.fullmatch(head):
+                    raise ValueError('--head must be a SHA-256 hash (64 hex digits)')
+        elif a.startswith('--'):
+            raise ValueError('unknown option %s' % a)
+        else:
+            rest.append(a)
+        i += 1
+    if len(rest) != 1:
+        raise ValueError('name one incident directory')
+    return rest[0], as_json, copies, head
+
+
 def main(argv):
-    args = [a for a in argv if a != '--json']
-    if len(args) != 1:
-        print('usage: python3 verify.py INCIDENT_DIR [--json]', file=sys.stderr)
+    try:
+        root, as_json, copies, want = options(argv)
+    except ValueError as e:
+        print('verify.py: %s\nusage: python3 verify.py INCIDENT_DIR [--json] [--checkpoint FILE]... [--head HEX]' % e, file=sys.stderr)
         return 2
-    root = args[0]
     log = os.path.join(root, 'evidence.jsonl') if os.path.isdir(root) else root
     if os.path.isdir(root) is False:
         root = os.path.dirname(log) or '.'
+    copied = []
+    for c in copies:
+        parsed = load_checkpoint(c, shown(c))
+        if isinstance(parsed, str):
+            print('--checkpoint: %s' % parsed, file=sys.stderr)
+            return 2
+        copied.append((shown(c), parsed))
     try:
         entries, head, hash_at, kept, problems = check_log(log)
     except OSError as e:
-        print('cannot read %s: %s' % (log, e.strerror), file=sys.stderr)
+        print('cannot read %s: %s' % (shown(log), e.strerror or e), file=sys.stderr)
         return 2
     except EmptyLog:
-        print('%s is empty: there is nothing to verify' % log, file=sys.stderr)
+        print('%s is empty: there is nothing to verify' % shown(log), file=sys.stderr)
         return 2
     refs, seen = [], set()
     for n, e in kept:
@@ -266,15 +371,27 @@ def main(argv):
                 seen.add((ref[1], ref[2]))
                 refs.append(ref)
     for ref in refs:
-        why = check_attachment(root, *ref)
+        try:
+            why = check_attachment(root, *ref)
+        except OSError as e:
+            why = 'line %d: attachment %s cannot be read (%s)' % (ref[0], shown(ref[1]), e.strerror or e)
         if why:
             problems.append((ref[0], why))
     sealed = [(n, str(e['data'].get('checkpoint'))) for n, e in kept if e['type'] == 'checkpoint.sealed']
     incident = os.path.basename(os.path.abspath(root))
     held, cp_problems = check_checkpoints(root, incident, entries, hash_at, sealed)
     problems += [(0, p) for p in cp_problems]
+    # Copies received apart from the log: their origin names the incident they were sealed for.
+    for rel, parsed in copied:
+        why = head_problem(rel, parsed, incident, entries, hash_at)
+        if why:
+            problems.append((0, why))
+        else:
+            held.append((rel, parsed[1], parsed[2]))
+    if want is not None and want not in hash_at.values():
+        problems.append((0, 'the given head %s is not in this log: entries were cut from its end, or the hash belongs to another log' % want))
     ok = not problems
-    if '--json' in argv:
+    if as_json:
         print(json.dumps({'ok': ok, 'entries': entries, 'head': head, 'attachments': len(refs),
                           'checkpoints': [{'file': f, 'size': s, 'head': h} for f, s, h in held],
                           'problems': [p for _, p in problems]}))
@@ -283,10 +400,12 @@ def main(argv):
         print('%d attachment(s) intact.' % len(refs))
         for rel, size, _ in held:
             print("%s: sealed the first %d entries, still the log's." % (rel, size))
+        if want is not None:
+            print('The given head %s is entry #%d of the log.' % (want, [k for k, v in hash_at.items() if v == want][0] - 1))
     else:
         for _, p in problems:
             print(p)
-        print('%s: the evidence log does not verify (%d entries intact before the first problem).' % (log, entries))
+        print('%s: the evidence log does not verify (%d entries intact before the first problem).' % (shown(log), entries))
     return 0 if ok else 3
 
 

@@ -317,6 +317,10 @@ class Line implements ChainLine {
     if (this.parsed) return this.parsed;
     const decoded = decodeEntry(this.buf.toString('utf8', this.start, this.end), this.line);
     if (typeof decoded === 'string') throw new LineProblem(decoded);
+    // Read by position, the line had this type; decoded, JSON's last-wins rule could give it
+    // another (a member written twice, which leakctl never writes): what was checked must be
+    // what is acted on.
+    if (decoded.type !== this.type) throw new LineProblem(`line ${this.line}: its type reads ${this.type} where it is written and ${decoded.type} decoded (a member written twice?)`);
     this.parsed = decoded;
     return decoded;
   }

@@ -30,6 +30,8 @@ export interface VerifyReport {
   problems: VerifyProblem[];
   /** Distinct attachment files re-hashed. */
   attachments: number;
+  /** Their paths, relative to the incident directory (what an export copies). */
+  attachmentPaths: string[];
   /** Lines in the file, a torn last line included. */
   lines: number;
   /** With `head`: the line whose hash it is, when it is in the log. Entries after it were added later. */
@@ -115,16 +117,23 @@ async function checkAttachment(dir: string, ref: AttachmentRef): Promise<string 
   const p = ref.path;
   const root = path.resolve(dir);
   const full = path.resolve(root, p);
-  if (path.isAbsolute(p) || !full.startsWith(root + path.sep)) {
+  const parts = p.split('/');
+  // A plain relative path, as leakctl writes one: no `..`, `.` or empty part (README, "Attachments").
+  if (path.isAbsolute(p) || parts.some((part) => part === '' || part === '.' || part === '..') || !full.startsWith(root + path.sep)) {
     return `line ${ref.line}: attachment path ${JSON.stringify(p)} points outside the incident directory`;
   }
-  let st: fs.Stats;
-  try {
-    st = await fs.promises.lstat(full);
-  } catch {
-    return `line ${ref.line}: attachment ${p} is missing`;
+  // Each directory on the way and the file itself as they are: a link anywhere is refused, as
+  // every writer refuses one in an incident.
+  let st: fs.Stats | undefined;
+  for (let k = 1; k <= parts.length; k++) {
+    try {
+      st = await fs.promises.lstat(path.join(root, ...parts.slice(0, k)));
+    } catch {
+      return `line ${ref.line}: attachment ${printable(p)} is missing`;
+    }
+    if (st.isSymbolicLink()) return `line ${ref.line}: attachment ${printable(p)}: ${printable(parts.slice(0, k).join('/'))} is a symbolic link`;
   }
-  if (!st.isFile()) return `line ${ref.line}: attachment ${p} is no longer a regular file`;
+  if (!st?.isFile()) return `line ${ref.line}: attachment ${p} is no longer a regular file`;
   const actual = await hashFile(full);
   if (actual.sha256 !== ref.sha256) {
     return `line ${ref.line}: attachment ${p} has changed (its sha256 is now ${actual.sha256}; the log recorded ${ref.sha256})`;
@@ -246,6 +255,7 @@ export async function verifyLog(file: string, opts: VerifyOptions = {}): Promise
   }
 
   let attachments = 0;
+  const attachmentPaths = [...new Set([...refs.values()].map((r) => r.path))];
   const unchecked = opts.copy === true && !fs.existsSync(path.join(dir, ATTACHMENTS_DIR)) ? refs.size : 0;
   if (unchecked > 0) refs.clear();
   for (const ref of refs.values()) {
@@ -276,7 +286,7 @@ export async function verifyLog(file: string, opts: VerifyOptions = {}): Promise
         `(it now ends at line ${scan.lines}), or the hash belongs to another incident's log`,
     });
   }
-  const report: VerifyReport = { ok: problems.length === 0, entries: position.entries, head: position.head, problems, attachments, lines: scan.lines };
+  const report: VerifyReport = { ok: problems.length === 0, entries: position.entries, head: position.head, problems, attachments, attachmentPaths, lines: scan.lines };
   if (headLine !== undefined) report.headLine = headLine;
   if (state?.clockSetByHand) report.clockSetByHand = state.clockSetByHand;
   if (unchecked > 0) report.attachmentsNotChecked = unchecked;

@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { hashFile } from '../evidence/attachments.js';
-import { FILE_MODE, fixFor, makePrivateDir, messageOf, syncDir, tempPathFor } from '../evidence/durable.js';
+import { FILE_MODE, fixFor, makePrivateDir, messageOf, placeFile, syncDir, tempPathFor } from '../evidence/durable.js';
 import { ATTACHMENTS_DIR, CHECKPOINTS_DIR, DRAFTS_DIR, LOG_FILE } from '../evidence/layout.js';
 import { verifyLog, type VerifyReport } from '../evidence/verify.js';
 import { EXIT, InvalidInput, LeakctlError } from '../ui/errors.js';
@@ -33,11 +33,36 @@ export interface Bundle {
   readonly archive: boolean;
   readonly files: number;
   readonly report: VerifyReport;
+  /** Files in attachments/ that no entry names, not exported. */
+  readonly leftOut: readonly string[];
 }
 
 /** Whether a path names a gzipped tar archive rather than a directory. */
-export function isArchive(target: string): boolean {
+function isArchive(target: string): boolean {
   return /\.(tar\.gz|tgz)$/i.test(target);
+}
+
+/** Names that say an archive of another kind: written as a directory, they would mislead whoever receives them. */
+const OTHER_ARCHIVE = /\.(zip|tar|tar\.(bz2|xz|zst)|tbz2?|txz|gz|bz2|xz|7z|rar)$/i;
+
+/**
+ * Exit 2 for a destination a bundle must not take, before anything is read: one that exists
+ * (a link included, even a dangling one), or names an archive leakctl does not write.
+ */
+export function checkBundleTarget(target: string, given: string): void {
+  if (!isArchive(target) && OTHER_ARCHIVE.test(target)) {
+    throw new InvalidInput(`--bundle ${printable(given)}: leakctl writes a bundle as a .tar.gz (or .tgz) file or as a directory; name one ending in .tar.gz, or a directory`);
+  }
+  if (lexists(target)) throw new InvalidInput(`${printable(given)} already exists; a bundle is never written over anything. Name a new ${isArchive(target) ? 'file' : 'directory'}.`);
+}
+
+function lexists(file: string): boolean {
+  try {
+    fs.lstatSync(file);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The bundle's top directory: the destination's own name, or the archive's without its extension. */
@@ -47,9 +72,7 @@ function rootName(target: string): string {
 
 export async function writeBundle(incident: Incident, opts: BundleOptions): Promise<Bundle> {
   const archive = isArchive(opts.target);
-  if (fs.existsSync(opts.target)) {
-    throw new InvalidInput(`${printable(opts.target)} already exists; a bundle is never written over anything. Name a new ${archive ? 'file' : 'directory'}.`);
-  }
+  checkBundleTarget(opts.target, opts.target);
   const stage = tempPathFor(path.join(path.dirname(opts.target), rootName(opts.target)));
   try {
     makePrivateDir(stage);
@@ -78,6 +101,8 @@ export async function writeBundle(incident: Incident, opts: BundleOptions): Prom
         EXIT.checkFailed,
       );
     }
+    // Only the files the log names go out: anything else in attachments/ is vouched for by nothing.
+    const leftOut = pruneUnnamed(path.join(inner, ATTACHMENTS_DIR), new Set(report.attachmentPaths.map((p) => path.join(inner, p))));
     const guide = verifyGuide({
       id: incident.id,
       version: opts.version,
@@ -94,16 +119,36 @@ export async function writeBundle(incident: Incident, opts: BundleOptions): Prom
     if (archive) await packArchive(stage, opts.target);
     else {
       syncTree(stage);
+      // The name is claimed first (mkdir fails if anything took it meanwhile); the staged
+      // directory then replaces that empty one in a single rename.
+      try {
+        fs.mkdirSync(opts.target);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new InvalidInput(`${printable(opts.target)} appeared while the bundle was written; nothing was written over it. Name a new directory.`);
+        throw e;
+      }
       fs.renameSync(stage, opts.target);
       syncDir(path.dirname(opts.target));
     }
-    return { target: opts.target, archive, files, report };
+    return { target: opts.target, archive, files, report, leftOut };
   } catch (e) {
     if (e instanceof LeakctlError) throw e;
     throw new LeakctlError(`could not write the bundle ${printable(opts.target)}: ${messageOf(e)}. ${fixFor(e, opts.target)}. Nothing was left behind.`, EXIT.failure);
   } finally {
     fs.rmSync(stage, { recursive: true, force: true });
   }
+}
+
+/** Removes from `dir` (recursively) every file not in `keep`; what it removed, relative to `dir`. */
+function pruneUnnamed(dir: string, keep: ReadonlySet<string>): string[] {
+  if (!fs.existsSync(dir)) return [];
+  const removed: string[] = [];
+  for (const rel of walk(dir)) {
+    if (keep.has(path.join(dir, rel))) continue;
+    fs.rmSync(path.join(dir, rel));
+    removed.push(`${ATTACHMENTS_DIR}/${rel}`);
+  }
+  return removed;
 }
 
 /** The regular files of a directory, sorted; none when it is missing. */
@@ -211,7 +256,7 @@ async function packArchive(stage: string, target: string): Promise<void> {
     } finally {
       fs.closeSync(fd);
     }
-    fs.renameSync(temp, target);
+    if (!placeFile(temp, target, false)) throw new InvalidInput(`${printable(target)} appeared while the bundle was written; nothing was written over it. Name a new file.`);
     syncDir(path.dirname(target));
   } catch (e) {
     fs.rmSync(temp, { force: true });

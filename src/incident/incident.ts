@@ -389,7 +389,13 @@ export class Incident {
    */
   copyLogTo(target: string): void {
     const { fd } = openChainFile(this.logFile);
-    const out = fs.openSync(target, 'wx', FILE_MODE);
+    let out: number;
+    try {
+      out = fs.openSync(target, 'wx', FILE_MODE);
+    } catch (e) {
+      fs.closeSync(fd);
+      throw e;
+    }
     try {
       const buf = Buffer.allocUnsafe(SLICE_BYTES);
       for (let done = 0; done < this.position.offset; ) {

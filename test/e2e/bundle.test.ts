@@ -5,7 +5,7 @@
  * a whole-chain rewrite after the seal is caught by those same commands and by leakctl verify.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -95,6 +95,56 @@ describe.skipIf(skip !== null)(`leakctl export --bundle${skip ? ` (skipped: ${sk
     expect(tampered.stderr).toContain('the evidence log no longer matches what was sealed. Nothing was written.');
     expect(readdirSync(cwd).filter((name) => name.includes('second'))).toEqual([]);
     expect(existsSync(bundle)).toBe(true);
+  });
+
+  it('refuses a destination inside the incidents directory, a link, or an archive it does not write; leaves out files no entry names and says the bundle is confidential', async () => {
+    const cwd = join(tmp, `case-${++made}`);
+    const { dir } = await sealedIncident(cwd);
+    symlinkSync(join(cwd, 'nowhere'), join(cwd, 'dangling'));
+    for (const [target, message] of [
+      [join(dir, 'out'), 'is inside'],
+      ['bundle.zip', 'name one ending in .tar.gz, or a directory'],
+      ['dangling', 'already exists; a bundle is never written over anything'],
+    ] as const) {
+      const r = await inProcess(['--dir', dir, 'export', 's', '--bundle', target], { cwd });
+      expect(r.code, target).toBe(2);
+      expect(r.stderr).toContain(message);
+    }
+    expect(existsSync(join(cwd, 'nowhere'))).toBe(false);
+    // A file in attachments/ that no entry names is vouched for by nothing: it stays home.
+    writeFileSync(join(dir, 's', 'attachments', 'stray.txt'), 'not evidence\n');
+    const r = await inProcess(['--dir', dir, 'export', 's', '--bundle', 'out'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('Left out 1 file(s) in attachments/ that no entry names: attachments/stray.txt.');
+    expect(r.stderr).toContain('The bundle holds the whole log, answers to sensitive steps included, and every attachment');
+    expect(existsSync(join(cwd, 'out', 's', 'attachments', 'stray.txt'))).toBe(false);
+    const guide = readFileSync(join(cwd, 'out', 'VERIFY.md'), 'utf8');
+    expect(guide).toContain('**It is as confidential as the incident**');
+    // No timestamp token: openssl is not among the tools the reader needs.
+    expect(guide).toContain('`sha256sum`, `ssh-keygen` (OpenSSH 8.1 or later) and `python3`.');
+  });
+
+  it('a log cut back to before its seal, checkpoints removed, passes the bundle alone; the checkpoint or head received apart from it catches it', async () => {
+    const { bundle } = await exported(false);
+    const inner = join(bundle, 's');
+    const log = join(inner, 'evidence.jsonl');
+    const lines = readFileSync(log, 'utf8').trim().split('\n');
+    const firstSeal = lines.findIndex((line) => line.includes('"type":"checkpoint.sealed"'));
+    const received = join(bundle, 'received.checkpoint');
+    // The latest seal's checkpoint, sent to counsel when it was made.
+    const checkpoint = readdirSync(join(inner, 'checkpoints')).filter((n) => n.endsWith('.checkpoint')).sort().at(-1);
+    copyFileSync(join(inner, 'checkpoints', checkpoint!), received);
+    const head = /head ([0-9a-f]{64})/.exec(readFileSync(join(bundle, 'VERIFY.md'), 'utf8'))![1]!;
+    // What whoever holds the directory can do: cut the log before the first seal, remove the checkpoints.
+    writeFileSync(log, `${lines.slice(0, firstSeal).join('\n')}\n`);
+    rmSync(join(inner, 'checkpoints'), { recursive: true });
+    expect(runAsReader(bundle, 'python3 verify.py s').status).toBe(0);
+    const held = runAsReader(bundle, 'python3 verify.py s --checkpoint received.checkpoint');
+    expect(held.status).toBe(3);
+    expect(held.out).toMatch(/received\.checkpoint sealed \d+ entries, and only the first \d+ of the log verify: the entries it sealed were removed or changed/);
+    const byHead = runAsReader(bundle, `python3 verify.py s --head ${head}`);
+    expect(byHead.status).toBe(3);
+    expect(byHead.out).toContain(`the given head ${head} is not in this log`);
   });
 
   it('the README states the rules of the log word for word as VERIFY.md does', () => {

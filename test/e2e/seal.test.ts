@@ -83,7 +83,7 @@ describe.skipIf(noSshKeygen !== null)(`leakctl seal${noSshKeygen ? ` (skipped: $
     // The copy sent to counsel: the checkpoint and its signature.
     copyFileSync(join(where, checkpoint!), join(cwd, 'kept.checkpoint'));
     copyFileSync(join(where, `${checkpoint}.sig`), join(cwd, 'kept.checkpoint.sig'));
-    const held = await inProcess(['--dir', dir, 'verify', 's', '--checkpoint', 'kept.checkpoint'], { cwd });
+    const held = await inProcess(['--dir', dir, 'verify', '--checkpoint', 'kept.checkpoint', 's'], { cwd });
     expect(held.code, held.stderr).toBe(0);
     expect(held.stderr).toMatch(/kept\.checkpoint: sealed the first \d+ entries, still the log's; signed by dana@example\.org/);
     // Whoever holds the directory rewrites the log without its checkpoint.sealed entry and removes checkpoints/.

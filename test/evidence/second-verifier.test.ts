@@ -9,7 +9,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -181,5 +181,39 @@ describe.skipIf(noPython !== null)(`verify.py, the second implementation${noPyth
     }
     // Each damage is caught; the layouts the rule allows are not.
     expect(verdicts.filter((v) => v.endsWith(': ok')).sort()).toEqual(['intact: ok', 'seq written as 1.0, hashes recomputed: ok', 'spaces between tokens, hashes recomputed: ok']);
+  });
+
+  it('agree that an attachment reached through a symbolic link is not evidence, however intact the file it leads to', async () => {
+    const dir = variant('attachments linked', 'odd-2', readFileSync(join(made.get('odd-2')!, 'evidence.jsonl')));
+    renameSync(join(dir, 'attachments'), join(tmp, 'variants', 'elsewhere'));
+    symlinkSync(join(tmp, 'variants', 'elsewhere'), join(dir, 'attachments'));
+    const ours = await leakctlSays(dir);
+    const theirs = pythonSays(dir);
+    expect(ours).toEqual({ ok: false, entries: theirs.entries, head: theirs.head });
+    expect(theirs.ok).toBe(false);
+    expect(theirs.problems[0]).toMatch(/^line \d+: attachment attachments\/\S+: attachments is a symbolic link$/);
+  });
+
+  it('where the README says they may differ, only on lines leakctl never writes: verify.py decodes data and refuses it; leakctl reads it by position', async () => {
+    const entries = entriesOf('member-drill');
+    // An entry leakctl reads by position (its data is not decoded to replay it).
+    const at = entries.findIndex((e) => e.type === 'note.added' || e.type === 'deadline.started');
+    expect(at).toBeGreaterThan(0);
+    const key = Object.keys(entries[at]!.data)[0]!;
+    // [case, log, verify.py's reason, whether leakctl, which decodes this line to replay it, agrees]
+    const forged: [string, string, RegExp, boolean][] = [
+      ['a member written twice in data', rebuilt(entries, (e, i) => (i === at ? JSON.stringify(e).replace('"data":{', `"data":{${JSON.stringify(key)}:"none",`) : JSON.stringify(e))), new RegExp(`member "${key}" written twice`), false],
+      ['the type written twice', rebuilt(entries, (e, i) => (i === at ? JSON.stringify(e).replace(',"prev":', ',"type":"incident.closed","data":{},"prev":') : JSON.stringify(e))), /member "type" written twice/, false],
+      ['data that is not JSON', rebuilt(entries, (e, i) => (i === at ? JSON.stringify(e).replace('"data":{', '"data":{"x":tru,') : JSON.stringify(e))), /not valid JSON/, true],
+    ];
+    for (const [name, text, why, agrees] of forged) {
+      const dir = variant(name, 'member-drill', text);
+      const theirs = pythonSays(dir);
+      expect({ name, ok: theirs.ok, entries: theirs.entries }).toEqual({ name, ok: false, entries: at });
+      expect(theirs.problems[0]).toMatch(why);
+      const ours = await leakctlSays(dir);
+      if (agrees) expect({ name, ...ours }).toEqual({ name, ok: false, entries: at, head: theirs.head });
+      else expect({ name, ...ours }).toEqual({ name, ok: true, entries: entries.length, head: ours.head });
+    }
   });
 });

@@ -75,8 +75,8 @@ async function incident(): Promise<{ head: string; files: string[] }> {
 
 describe('verifyLog', () => {
   it('passes an intact log, with its entry count, head and attachments', async () => {
-    const { head } = await incident();
-    expect(await verifyLog(log)).toEqual({ ok: true, entries: 8, head, problems: [], attachments: 2, lines: 8 });
+    const { head, files } = await incident();
+    expect(await verifyLog(log)).toEqual({ ok: true, entries: 8, head, problems: [], attachments: 2, attachmentPaths: files, lines: 8 });
   });
 
   it('verifies a copy of the log under any name, its attachments looked for where it is told', async () => {
