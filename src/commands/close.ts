@@ -3,7 +3,7 @@
  * With a signing key (`--key`, or `signing_key:` in the config) the closed log is then sealed.
  */
 import { loadSettings } from '../config/settings.js';
-import { sealedInWords, sealIncident, signingKeyOf, tsaOf, type Sealed } from '../incident/seal.js';
+import { printSealed, sealIncident, signingKeyOf, tsaOf, type Sealed } from '../incident/seal.js';
 import { writeIncident } from '../incident/open.js';
 import { playbookOf } from '../incident/playbook.js';
 import type { CommonOptions } from '../options.js';
@@ -50,7 +50,7 @@ export async function run(options: CommonOptions, id: string, opts: { responder?
     if (options.json) out.json(entry);
     else {
       out.message(`Closed incident ${id} (entry #${entry.seq}, head ${entry.hash}).`);
-      if (sealed) for (const line of sealedInWords(sealed, incident.dir, settings.config.allowedSigners)) out.message(line);
+      if (sealed) printSealed(out, sealed, incident.dir, settings.config.allowedSigners);
       if (open.length > 0) out.message(`It was closed with ${open.length} step(s) unanswered: ${open.join(', ')}.`);
       if (declined.length > 0) out.message(`Declined, with their reasons in the log: ${declined.join(', ')}.`);
       out.message(out.style.dim(`Next: leakctl verify ${id} --head ${entry.hash} (keep that head hash apart from the log)`));

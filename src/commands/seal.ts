@@ -8,7 +8,7 @@
  */
 import { loadConfig } from '../config/settings.js';
 import { writeIncident } from '../incident/open.js';
-import { sealedInWords, sealIncident, signingKeyOf, tsaOf } from '../incident/seal.js';
+import { printSealed, sealIncident, signingKeyOf, tsaOf } from '../incident/seal.js';
 import type { CommonOptions } from '../options.js';
 import { InvalidInput } from '../ui/errors.js';
 import { Output } from '../ui/output.js';
@@ -26,10 +26,7 @@ export async function run(options: CommonOptions, id: string, opts: { key?: stri
     if (options.json) out.json({ incident: id, checkpoint: sealed.checkpoint, signature: sealed.signature, size: sealed.size, head: sealed.head, key: sealed.fingerprint, principal: sealed.principal ?? null, timestamp: sealed.timestamp ?? null, entry: sealed.entry });
     else {
       out.result(`${incident.dir}/${sealed.checkpoint}`);
-      const words = sealedInWords(sealed, incident.dir, config.allowedSigners);
-      const check = words.pop()!;
-      words.forEach((line, i) => out.message(i === 0 ? `Incident ${id}: ${line}` : line));
-      out.message(out.style.dim(check));
+      printSealed(out, sealed, incident.dir, config.allowedSigners, `Incident ${id}: `);
     }
   } finally {
     incident.close();

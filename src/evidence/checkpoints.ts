@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { checkpointOrigin, parseCheckpoint, type Checkpoint } from './checkpoint.js';
 import { CHECKPOINTS_DIR } from './layout.js';
 import { CHECKPOINT_NAMESPACE, checkSshSignature, parseAllowedSigners, type AllowedSigner } from './sshsig.js';
-import { checkWithOpenssl, parseTimestampResponse, tokenMatches } from './timestamp.js';
+import { checkWithOpenssl, MAX_RESPONSE_BYTES, parseTimestampResponse, tokenMatches } from './timestamp.js';
 
 export interface SealedCheckpoint {
   /** Relative to the incident directory: checkpoints/<name>.checkpoint. */
@@ -46,10 +46,10 @@ interface Loaded {
 }
 
 /** What a checkpoint's timestamp token is named: the checkpoint's name and this. */
-export const TOKEN_SUFFIX = '.tsr';
+const TOKEN_SUFFIX = '.tsr';
 
-/** A checkpoint or its signature is a few hundred bytes: anything far larger is not one. */
-const MAX_BYTES = 64 * 1024;
+/** A checkpoint or its signature is a few hundred bytes, a timestamp token a few KiB: anything far larger is not one. */
+const MAX_BYTES = MAX_RESPONSE_BYTES;
 const READ_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0);
 
 /** A small regular file's bytes, never through a link nor blocking on a FIFO, or why not. */

@@ -28,14 +28,14 @@ function der(tag: number, ...content: Buffer[]): Buffer {
 }
 
 /** A positive DER INTEGER of 8 random bytes: the request's nonce, which the response must repeat. */
-export function newNonce(): Buffer {
+function newNonce(): Buffer {
   const n = randomBytes(8);
   n[0] = (n[0]! & 0x7f) | 0x01;
   return n;
 }
 
 /** TimeStampReq (RFC 3161 §2.4.1): version 1, SHA-256 imprint of `data`, the nonce, certReq true. */
-export function timestampRequest(data: Uint8Array, nonce: Buffer): Buffer {
+function timestampRequest(data: Uint8Array, nonce: Buffer): Buffer {
   const imprint = der(0x30, SHA256_ALGORITHM, der(0x04, hash('sha256', data, 'buffer')));
   return der(0x30, der(0x02, Buffer.from([1])), imprint, der(0x02, nonce), der(0x01, Buffer.from([0xff])));
 }
@@ -161,6 +161,27 @@ export function tokenMatches(token: TimestampToken, data: Uint8Array, nonce?: Bu
 }
 
 /** Asks the TSA at `url` to stamp `data`; the response, or why there is none. */
+/** A token with its certificates is a few KiB; verify reads no more than this beside a checkpoint. */
+export const MAX_RESPONSE_BYTES = 64 * 1024;
+
+/** The body, or null as soon as it passes `cap` bytes (the rest is not read). */
+async function readCapped(res: Response, cap: number): Promise<Buffer | null> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  if (!res.body) return Buffer.alloc(0);
+  const reader = res.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return Buffer.concat(chunks, total);
+    total += value.length;
+    if (total > cap) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(Buffer.from(value));
+  }
+}
+
 export async function requestTimestamp(url: string, data: Uint8Array, timeoutMs = 15_000): Promise<{ response: Buffer; token: TimestampToken } | { problem: string }> {
   const nonce = newNonce();
   let body: Buffer;
@@ -172,7 +193,9 @@ export async function requestTimestamp(url: string, data: Uint8Array, timeoutMs 
       signal: AbortSignal.timeout(timeoutMs),
     });
     if (!res.ok) return { problem: `${url} answered HTTP ${res.status}` };
-    body = Buffer.from(await res.arrayBuffer());
+    const got = await readCapped(res, MAX_RESPONSE_BYTES);
+    if (got === null) return { problem: `${url} sent more than ${MAX_RESPONSE_BYTES / 1024} KiB, far more than a timestamp token` };
+    body = got;
   } catch (e) {
     const cause = (e as { cause?: { code?: string; message?: string } }).cause;
     const why = (e as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs / 1000} s` : (cause?.code ?? cause?.message ?? (e as Error).message);

@@ -109,18 +109,32 @@ async function timestampOf(text: string, tsa: TsaSettings): Promise<{ response: 
 }
 
 /** What a seal says: where, how many entries, by which key, and how anyone checks it with OpenSSH alone. */
-export function sealedInWords(sealed: Sealed, dir: string, allowedSigners: string | undefined): string[] {
+function sealedInWords(sealed: Sealed, dir: string, allowedSigners: string | undefined): string[] {
   const by = `${sealed.fingerprint}${sealed.principal ? ` (${printable(sealed.principal)})` : ''}`;
   const t = sealed.timestamp;
   const stamp =
     t === undefined
       ? []
       : 'problem' in t
-        ? [`No timestamp: ${printable(t.problem)}. The seal stands without one; seal again later to add one.`]
+        ? [`No timestamp: ${printable(t.problem)}. The seal stands without one${sealed.entry ? '; seal again later to add one' : ''}.`]
         : [`Timestamped ${t.time.toISOString()}${t.tsa ? ` by ${printable(t.tsa)}` : ''}: ${t.file}.`];
   return [
     `Sealed the first ${sealed.size} entries (head ${sealed.head}) in ${sealed.checkpoint}, signed with ${by}${sealed.entry ? `; logged as entry #${sealed.entry.seq}` : '; the log is closed, so the seal is not logged'}.`,
     ...stamp,
     `Check it with OpenSSH alone: ssh-keygen -Y verify -f ${printable(allowedSigners ?? 'allowed_signers')} -I ${sealed.principal ? printable(sealed.principal) : 'PRINCIPAL'} -n ${CHECKPOINT_NAMESPACE} -s ${join(dir, sealed.signature)} < ${join(dir, sealed.checkpoint)}`,
   ];
+}
+
+/** Where a seal's words go: the command's messages, its last line (how to check it) dimmed. */
+export interface SealReader {
+  message(text: string): void;
+  readonly style: { dim(text: string): string };
+}
+
+/** Says what a seal did, as seal, close and the end of a session all say it; `lead` goes before the first line. */
+export function printSealed(out: SealReader, sealed: Sealed, dir: string, allowedSigners: string | undefined, lead = ''): void {
+  const words = sealedInWords(sealed, dir, allowedSigners);
+  const check = words.pop()!;
+  words.forEach((line, i) => out.message(i === 0 ? `${lead}${line}` : line));
+  out.message(out.style.dim(check));
 }

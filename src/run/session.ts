@@ -15,7 +15,7 @@ import { responderName } from '../incident/actor.js';
 import { clockFor, SimulatedClock, type Clock } from '../incident/clock.js';
 import { Incident, type WrittenDraft } from '../incident/incident.js';
 import { checkIncidentId } from '../incident/locate.js';
-import { sealedInWords, sealIncident, tsaOf } from '../incident/seal.js';
+import { printSealed, sealIncident, tsaOf } from '../incident/seal.js';
 import { playbookOf } from '../incident/playbook.js';
 import { contactWarning, noticesDue } from '../notices/drafts.js';
 import { answerValues } from '../evidence/state.js';
@@ -183,10 +183,7 @@ async function sealAtEnd(run: Run, out: Output): Promise<void> {
   if (config.sealAtSessionEnd !== true || config.signingKey === undefined || run.incident.drill) return;
   try {
     const sealed = await sealIncident(run.incident, config.signingKey, config.allowedSigners, tsaOf(config));
-    const words = sealedInWords(sealed, run.incident.dir, config.allowedSigners);
-    const check = words.pop()!;
-    for (const line of words) out.message(line);
-    out.message(out.style.dim(check));
+    printSealed(out, sealed, run.incident.dir, config.allowedSigners);
   } catch (error) {
     if (!(error instanceof LeakctlError)) throw error;
     out.message(out.style.yellow(`warning: the log was not sealed at the end of the session: ${error.message}`));
@@ -265,7 +262,9 @@ async function walkWithPause(run: Run, out: Output): Promise<WalkResult> {
       // Chosen from the menu: paused where the person was, exit 0. Ctrl+C: interrupted, exit 130.
       const at = error.pausedAt ?? openSteps(withModules(run.playbook, incident.state.joined), incident.state)[0]?.step.id ?? null;
       await incident.record('run.paused', { reason: error.pausedAt !== undefined ? 'paused by the responder' : 'interrupted by the responder', at_step: at });
-      await sealAtEnd(run, out);
+      // Ctrl+C means leave now: no passphrase or key touch is asked for on the way out.
+      if (error.pausedAt !== undefined) await sealAtEnd(run, out);
+      else if (run.settings.config.sealAtSessionEnd === true && !incident.drill) out.message(out.style.yellow(`Not sealed, since the session was interrupted: leakctl seal ${incident.id} seals it.`));
       throw new Interrupted(`Paused. Everything answered so far is in the evidence log.\nContinue with: leakctl resume ${incident.id}`, error.pausedAt);
     }
     if (error instanceof InvalidInput && run.answersPath) {

@@ -9,6 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -86,6 +87,22 @@ describe.skipIf(skip !== null)(`RFC 3161 timestamps${skip ? ` (skipped: ${skip})
     expect(sealStderr).toContain(`No timestamp: ${url} could not be reached (ECONNREFUSED). The seal stands without one; seal again later to add one.`);
     expect(readdirSync(join(dir, 's', 'checkpoints')).filter((n) => n.endsWith('.tsr'))).toEqual([]);
     expect(tsa!.answered()).toBe(answeredBefore);
+  });
+
+  it('an authority that sends far more than a token: nothing of it is kept, and the seal says why', async () => {
+    const flood = createHttpServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/timestamp-reply' });
+      res.end(Buffer.alloc(200 * 1024, 0x30));
+    });
+    await new Promise<void>((resolve) => flood.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(flood.address() as AddressInfo).port}/tsa`;
+    try {
+      const { dir, sealStderr } = await sealedIncident(caseDir(), { config: `tsa_url: ${url}\n` });
+      expect(sealStderr).toContain(`No timestamp: ${url} sent more than 64 KiB, far more than a timestamp token. The seal stands without one; seal again later to add one.`);
+      expect(readdirSync(join(dir, 's', 'checkpoints')).filter((n) => n.endsWith('.tsr'))).toEqual([]);
+    } finally {
+      await new Promise<void>((resolve) => flood.close(() => resolve()));
+    }
   });
 
   it("the bundle carries the tokens and the TSA's certificate, and VERIFY.md checks them with openssl alone", async () => {
