@@ -34,9 +34,11 @@ export function custodyOf(data: Readonly<Record<string, unknown>>): Custody | un
 
 /** One line: `"description"; collected by X at T from F, with H`. Callers escape it for where it goes. */
 export function custodyInWords(c: Custody, time: (iso: string) => string = (iso) => iso): string {
+  // A time that is not one (an entry written by hand) is shown as written, never formatted.
+  const at = c.collected_at === undefined ? undefined : Number.isNaN(Date.parse(c.collected_at)) ? c.collected_at : time(c.collected_at);
   const parts = [
     c.description ? `"${c.description}"` : '',
-    `collected by ${c.collected_by || 'someone unnamed'}${c.collected_at ? ` at ${time(c.collected_at)}` : ''}${c.from ? ` from ${c.from}` : ''}${c.how ? `, with ${c.how}` : ''}`,
+    `collected by ${c.collected_by || 'someone unnamed'}${at ? ` at ${at}` : ''}${c.from ? ` from ${c.from}` : ''}${c.how ? `, with ${c.how}` : ''}`,
   ];
   return parts.filter((p) => p !== '').join('; ');
 }

@@ -170,7 +170,8 @@ export async function reportOf(source: ReportSource): Promise<ReportModel> {
         if (hidden) hiddenPaths.add(String(f.path));
         const stored = hidden ? SENSITIVE_PLACEHOLDER : String(f.path);
         const original = hidden ? SENSITIVE_PLACEHOLDER : typeof f.original === 'string' ? f.original : storedName(stored);
-        const modified = typeof f.modified === 'string' && !hidden ? { modified: new Date(f.modified) } : {};
+        const when = typeof f.modified === 'string' && !hidden ? new Date(f.modified) : undefined;
+        const modified = when && !Number.isNaN(when.getTime()) ? { modified: when } : {};
         custody.push({ original, stored, sha256: String(f.sha256), bytes: Number(f.bytes ?? 0), by: e.actor, at: new Date(e.at), entry: e.seq, ...(e.type === 'step.answered' ? { step: String(e.data.step) } : {}), ...modified, ...(held ? { custody: held } : {}) });
       }
     } else if (e.type === 'notice.rendered') {

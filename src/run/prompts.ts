@@ -215,7 +215,8 @@ export async function askCustody(
   const questions: Record<StatedField, { message: string; default?: string; validate: (v: string) => true | string }> = {
     description: { message: 'What is it? (a description, kept with the file in the log)', validate: short },
     from: { message: 'Collected from where? (a system, a URL or a path; optional)', validate: short },
-    collected_at: { message: 'Collected when? (e.g. now, -2h, yesterday 21:40, 2026-03-02T08:30:00Z)', default: 'now', validate: (v) => { const t = parseTime(v); return t.ok || t.message; } },
+    // No default: "now" offered would be a claim the responder did not make.
+    collected_at: { message: 'Collected when? (e.g. -2h, yesterday 21:40, 2026-03-02T08:30:00Z, now; empty if not known)', validate: (v) => { if (v.trim() === '') return true; const t = parseTime(v); return t.ok || t.message; } },
     how: { message: 'Collected how? (the tool or command, e.g. browser screenshot, curl, a data export; optional)', validate: short },
   };
   const answers: Partial<Record<StatedField, string>> = {};

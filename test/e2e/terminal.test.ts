@@ -316,6 +316,14 @@ describe.skipIf(!tmuxWorks)('leakctl in a real terminal (tmux; skipped when `tmu
     expect(attached.map((e) => e.data.custody)).toEqual([
       { collected_by: 'dana', description: 'The web server access log of 2 March', from: 'web-01:/var/log/nginx/access.log', how: 'scp from the server', collected_at: '2026-03-02T08:00:00Z' },
     ]);
+    // When is not known: Enter leaves it unstated; nothing offers "now" as if it were known.
+    terminal('custody-2', ['attach', 't9', join(fixtures, 'access-log.txt'), '--dir', dir, '--responder', 'dana', '--description', 'The same log, again', '--from', 'web-01', '--how', 'scp']);
+    await prompted('custody-2', 'Collected when?');
+    expect(screen('custody-2')).not.toMatch(/Collected when\?.*\(now\)/);
+    keys('custody-2', 'Enter');
+    expect(await waitFor('custody-2', EXITED)).toMatch(/^EXIT=0$/m);
+    const again = entriesOf(dir, 't9').filter((e) => e.type === 'evidence.attached');
+    expect(again.at(-1)!.data.custody).toEqual({ collected_by: 'dana', description: 'The same log, again', from: 'web-01', how: 'scp' });
   }, 180_000);
 
   // Guard: a paste of several lines kept only its first line.
