@@ -129,6 +129,9 @@ export function readCheckpointCopy(file: string, shown: string): Loaded | string
   if (typeof checkpoint === 'string') return `${shown} is not a checkpoint: ${checkpoint}`;
   const sig = readSmallFile(`${file}.sig`);
   const token = readSmallFile(`${file}${TOKEN_SUFFIX}`);
+  // Absent, they are not checked (and verify says so); present but unreadable is the reader's to fix.
+  if (typeof sig === 'string' && sig !== 'is missing') return `${shown}.sig, its signature, ${sig}`;
+  if (typeof token === 'string' && token !== 'is missing') return `${shown}${TOKEN_SUFFIX}, its timestamp, ${token}`;
   return { file: shown, where: file, checkpoint, bytes, signature: typeof sig === 'string' ? undefined : sig.toString('utf8'), ...(typeof token === 'string' ? {} : { token }) };
 }
 

@@ -5,7 +5,7 @@
  * a checkpoint removed, a signature by a key the organisation does not list.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -98,6 +98,12 @@ describe.skipIf(noSshKeygen !== null)(`leakctl seal${noSshKeygen ? ` (skipped: $
     const missing = await inProcess(['--dir', dir, 'verify', 's', '--checkpoint', 'nope.checkpoint'], { cwd });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('--checkpoint: nope.checkpoint is missing');
+    // A signature beside the copy that is a link is not taken as "no signature": it is refused.
+    rmSync(join(cwd, 'kept.checkpoint.sig'));
+    symlinkSync(join(cwd, 'elsewhere.sig'), join(cwd, 'kept.checkpoint.sig'));
+    const linked = await inProcess(['--dir', dir, 'verify', 's', '--checkpoint', 'kept.checkpoint'], { cwd });
+    expect(linked.code).toBe(2);
+    expect(linked.stderr).toContain('--checkpoint: kept.checkpoint.sig, its signature, is a symbolic link');
   });
 
   it('seals at the end of each session when the config asks (seal_at_session_end), and never a drill', async () => {

@@ -13,6 +13,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseTimestampResponse } from '../../src/evidence/timestamp.js';
 import { inProcess } from '../helpers/cli.js';
 import { commandsOf, readerToolsMissing, runAsReader } from '../helpers/reader.js';
 import { noSshKeygen, sealedIncident } from '../helpers/sealed.js';
@@ -52,7 +53,17 @@ describe.skipIf(skip !== null)(`RFC 3161 timestamps${skip ? ` (skipped: ${skip})
     expect(unchecked.code).toBe(0);
     expect(unchecked.stderr).toContain('(token not checked: no CA certificate of the timestamp authority to check it against (tsa_ca: in leakctl.config.yaml, or verify --tsa-ca FILE))');
     const given = await inProcess(['--dir', dir, 'verify', 's', '--tsa-ca', tsa!.ca], { cwd });
+    expect(given.code, given.stderr).toBe(0);
     expect(given.stderr).not.toContain('token not checked');
+    expect(given.stderr).toMatch(/timestamped 20\d\d-[\d-]+T[\d:.]+Z by O=Test TSA/);
+    // The token's reader never throws, however the bytes are cut or changed: each is a reason or a token.
+    const token = readFileSync(join(where, `${checkpoint}.tsr`));
+    for (let n = 0; n < token.length; n += 7) expect(typeof parseTimestampResponse(token.subarray(0, n))).toBe('string');
+    for (let i = 0; i < token.length; i += 11) {
+      const bent = Buffer.from(token);
+      bent[i] = (bent[i] as number) ^ 0xff;
+      expect(() => parseTimestampResponse(bent)).not.toThrow();
+    }
   });
 
   it('a token moved to another checkpoint, or altered, fails verify with exit 3 naming it', async () => {
