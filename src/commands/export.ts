@@ -36,7 +36,7 @@ export async function run(options: CommonOptions, id: string, opts: { bundle?: s
     } else {
       out.result(target);
       out.message(`Exported incident ${id}: ${report.entries} entries (head ${report.head}), ${report.attachments} attachment(s), ${report.checkpoints?.length ?? 0} checkpoint(s), ${bundle.files} files in all.`);
-      if (bundle.leftOut.length > 0) out.message(`Left out ${bundle.leftOut.length} file(s) in attachments/ that no entry names: ${bundle.leftOut.map(printable).join(', ')}.`);
+      if (bundle.leftOut.length > 0) out.message(`Left out ${bundle.leftOut.length} file(s) the log does not vouch for (an attachment no entry names, a draft changed since it was rendered): ${bundle.leftOut.map(printable).join(', ')}.`);
       out.message(out.style.yellow(`The bundle holds the whole log, answers to sensitive steps included, and every attachment: send it only to those who may read all of the incident.`));
       if (!report.checkpoints?.length) out.message(out.style.yellow(`warning: the log was never sealed, so nothing outside it vouches for it; leakctl seal ${id} first, then export again.`));
       out.message(out.style.dim(`${bundle.archive ? `Unpack it (tar -xzf ${printable(target)}) and follow` : 'Follow'} VERIFY.md inside: it checks everything with sha256sum, ssh-keygen, openssl and python3 alone.`));

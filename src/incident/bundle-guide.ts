@@ -51,6 +51,8 @@ export function verifyGuide(f: GuideFacts): string {
     '',
     '**It is as confidential as the incident**: the whole log, answers to the steps a playbook marks sensitive included, and every attachment the log names.',
     '',
+    "Each draft in it is, byte for byte, the notice its latest `notice.rendered` entry records (that entry holds the draft's SHA-256); a draft edited since was left out.",
+    '',
     'Run each command from the directory this file is in. Each must end with exit status 0 and print what is shown under it.',
     '',
     '## 1. Every file is the file that was exported',

@@ -15,6 +15,7 @@ import { verifyLog, type VerifyReport } from '../evidence/verify.js';
 import { EXIT, InvalidInput, LeakctlError } from '../ui/errors.js';
 import { printable } from '../ui/text.js';
 import { BUNDLE_FILES, verifyGuide } from './bundle-guide.js';
+import type { EvidenceEntry } from '../evidence/entry.js';
 import type { Incident } from './incident.js';
 
 export interface BundleOptions {
@@ -33,7 +34,7 @@ export interface Bundle {
   readonly archive: boolean;
   readonly files: number;
   readonly report: VerifyReport;
-  /** Files in attachments/ that no entry names, not exported. */
+  /** Files in attachments/ that no entry names, and drafts that are not what the log recorded rendering: not exported. */
   readonly leftOut: readonly string[];
 }
 
@@ -87,13 +88,24 @@ export async function writeBundle(incident: Incident, opts: BundleOptions): Prom
 
     // The copy is checked as leakctl checks an incident: what goes out verifies.
     const sealed: { checkpoint: string; principal: string | undefined }[] = [];
+    // What the log says each draft is: the SHA-256 of its latest rendering, followed where it was moved aside.
+    const rendered = new Map<string, string>();
+    const seen = (e: EvidenceEntry): void => {
+      if (e.type === 'checkpoint.sealed') sealed.push({ checkpoint: String(e.data.checkpoint), principal: typeof e.data.principal === 'string' ? e.data.principal : undefined });
+      else if (e.type === 'notice.rendered') rendered.set(String(e.data.file), String(e.data.sha256));
+      else if (e.type === 'notice.withdrawn') {
+        const sha = rendered.get(String(e.data.file));
+        rendered.delete(String(e.data.file));
+        if (sha !== undefined) rendered.set(String(e.data.moved_to), sha);
+      }
+    };
     const report = await verifyLog(path.join(inner, LOG_FILE), {
       dir: inner,
       incident: incident.id,
       now: opts.now,
       ...(opts.allowedSigners ? { allowedSigners: path.join(stage, BUNDLE_FILES.signers) } : {}),
       ...(opts.tsaCa ? { tsaCa: path.join(stage, BUNDLE_FILES.tsaCa) } : {}),
-      collect: { types: new Set(['checkpoint.sealed']), seen: (e) => sealed.push({ checkpoint: String(e.data.checkpoint), principal: typeof e.data.principal === 'string' ? e.data.principal : undefined }) },
+      collect: { types: new Set(['checkpoint.sealed', 'notice.rendered', 'notice.withdrawn']), seen },
     });
     if (!report.ok) {
       throw new LeakctlError(
@@ -103,6 +115,13 @@ export async function writeBundle(incident: Incident, opts: BundleOptions): Prom
     }
     // Only the files the log names go out: anything else in attachments/ is vouched for by nothing.
     const leftOut = pruneUnnamed(path.join(inner, ATTACHMENTS_DIR), new Set(report.attachmentPaths.map((p) => path.join(inner, p))));
+    // Only drafts that are, byte for byte, what the log recorded rendering: an edited one is vouched for by nothing.
+    for (const rel of fs.existsSync(path.join(inner, DRAFTS_DIR)) ? walk(path.join(inner, DRAFTS_DIR)) : []) {
+      const file = `${DRAFTS_DIR}/${rel}`;
+      if (rendered.get(file) === (await hashFile(path.join(inner, file))).sha256) continue;
+      fs.rmSync(path.join(inner, file));
+      leftOut.push(file);
+    }
     const guide = verifyGuide({
       id: incident.id,
       version: opts.version,

@@ -115,13 +115,27 @@ describe.skipIf(skip !== null)(`leakctl export --bundle${skip ? ` (skipped: ${sk
     writeFileSync(join(dir, 's', 'attachments', 'stray.txt'), 'not evidence\n');
     const r = await inProcess(['--dir', dir, 'export', 's', '--bundle', 'out'], { cwd });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain('Left out 1 file(s) in attachments/ that no entry names: attachments/stray.txt.');
+    expect(r.stderr).toContain('Left out 1 file(s) the log does not vouch for (an attachment no entry names, a draft changed since it was rendered): attachments/stray.txt.');
     expect(r.stderr).toContain('The bundle holds the whole log, answers to sensitive steps included, and every attachment');
     expect(existsSync(join(cwd, 'out', 's', 'attachments', 'stray.txt'))).toBe(false);
     const guide = readFileSync(join(cwd, 'out', 'VERIFY.md'), 'utf8');
     expect(guide).toContain('**It is as confidential as the incident**');
     // No timestamp token: openssl is not among the tools the reader needs.
     expect(guide).toContain('`sha256sum`, `ssh-keygen` (OpenSSH 8.1 or later) and `python3`.');
+  });
+
+  it('carries the drafts that are what the log recorded rendering, and leaves out one edited since', async () => {
+    const cwd = join(tmp, `case-${++made}`);
+    const dir = join(cwd, 'incidents');
+    const drill = await inProcess(['--dir', dir, 'drill', join(ROOT, 'playbooks', 'member-leak.yaml'), '--answers', join(ROOT, 'playbooks', 'drills', 'member-leak.yaml'), '--id', 'd'], { cwd: ROOT });
+    expect([0, 3], drill.stderr).toContain(drill.code);
+    const drafts = readdirSync(join(dir, 'd', 'drafts')).filter((n) => !n.startsWith('.') && n.includes('.')).sort();
+    expect(drafts.length).toBeGreaterThan(1);
+    writeFileSync(join(dir, 'd', 'drafts', drafts[0]!), 'Edited by hand after it was rendered.\n');
+    const r = await inProcess(['--dir', dir, 'export', 'd', '--bundle', join(cwd, 'out')], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`a draft changed since it was rendered): drafts/${drafts[0]}.`);
+    expect(readdirSync(join(cwd, 'out', 'd', 'drafts')).filter((n) => n.includes('.')).sort()).toEqual(drafts.slice(1));
   });
 
   it('a log cut back to before its seal, checkpoints removed, passes the bundle alone; the checkpoint or head received apart from it catches it', async () => {
