@@ -6,6 +6,7 @@
 import { existsSync, lstatSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { NoLogFile } from '../evidence/chain.js';
+import { sealedCheckpointInWords } from '../evidence/checkpoints.js';
 import { clockSetByHandInWords } from '../evidence/describe.js';
 import { ATTACHMENTS_DIR, LOG_FILE } from '../evidence/layout.js';
 import { doesNotVerify, verifyLog } from '../evidence/verify.js';
@@ -56,12 +57,7 @@ export async function run(options: CommonOptions, target: string, opts: { head?:
           ? '; the given head is the head of the log, nothing was cut'
           : `; the given head is entry #${report.headLine! - 1}, and ${after} ${after === 1 ? 'entry was' : 'entries were'} added after it, nothing was cut`;
     out.message(`${report.attachments} attachment(s) intact${head}.`);
-    for (const c of report.checkpoints ?? []) {
-      const by = c.signature === 'good' ? `signed by ${printable(c.principal!)} (${c.key})` : `signature not checked: ${printable(c.note ?? '')}`;
-      const t = c.timestamp;
-      const stamped = t ? `; timestamped ${t.time}${t.tsa ? ` by ${printable(t.tsa)}` : ''}${t.checked ? '' : ` (token not checked: ${printable(t.note ?? '')})`}` : '';
-      out.message(`${c.file}: sealed the first ${c.size} entries, still the log's; ${by}${stamped}.`);
-    }
+    for (const c of report.checkpoints ?? []) out.message(printable(sealedCheckpointInWords(c)));
     if (report.attachmentsNotChecked) {
       out.message(`${report.attachmentsNotChecked} attachment(s) the log names were not checked: there is no ${ATTACHMENTS_DIR}/ directory beside ${printable(file)}. Copy the whole incident directory to check them too.`);
     }

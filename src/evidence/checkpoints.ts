@@ -226,3 +226,11 @@ function checkToken(token: Buffer, bytes: Buffer, checkpointFile: string, tsaCa:
   if (verdict !== null) return `openssl ts -verify refused it: ${verdict.problem}`;
   return { ...base, checked: true };
 }
+
+/** One sealed checkpoint in words, as verify and the report say it (callers escape it for where it goes). */
+export function sealedCheckpointInWords(c: SealedCheckpoint): string {
+  const by = c.signature === 'good' ? `signed by ${c.principal!} (${c.key})` : `signature not checked: ${c.note ?? ''}`;
+  const t = c.timestamp;
+  const stamped = t ? `; timestamped ${t.time}${t.tsa ? ` by ${t.tsa}` : ''}${t.checked ? '' : ` (token not checked: ${t.note ?? ''})`}` : '';
+  return `${c.file}: sealed the first ${c.size} entries, still the log's; ${by}${stamped}.`;
+}

@@ -379,8 +379,8 @@ export class Incident {
    * What `leakctl verify` says of the log now: the chain again, and every attachment re-hashed;
    * `collect` hands a reader the entries it needs from the same pass (the report, issue 15).
    */
-  verify(collect?: VerifyOptions['collect']): Promise<VerifyReport> {
-    return verifyLog(this.logFile, { dir: this.dir, ...(collect ? { collect } : {}) });
+  verify(collect?: VerifyOptions['collect'], checks: Pick<VerifyOptions, 'allowedSigners' | 'tsaCa' | 'now'> = {}): Promise<VerifyReport> {
+    return verifyLog(this.logFile, { dir: this.dir, incident: this.id, ...checks, ...(collect ? { collect } : {}) });
   }
 
   /**

@@ -11,7 +11,7 @@ import type { RecordField } from '../schemas/playbook.js';
 import { escapeHtml, groupThousands, printable } from '../ui/text.js';
 import { factText } from './facts.js';
 import type { CustodyRow, ReportModel } from './model.js';
-import { art33Label, ART33_ROWS, DECISIONS_INTRO, asTimeText, causeInWords, drillInWords, sensitiveInWords, unansweredInWords, verifiedInWords, clockStatusInWords, incidentStateInWords, independentCheck, markInWords, noticeStandingInWords, stepsNotDone, SUMMARY_FIELDS, SUMMARY_LABELS } from './words.js';
+import { art33Label, ART33_ROWS, DECISIONS_INTRO, asTimeText, causeInWords, drillInWords, sensitiveInWords, unansweredInWords, verifiedInWords, clockStatusInWords, incidentStateInWords, independentCheck, markInWords, sealsInWords, noticeStandingInWords, stepsNotDone, SUMMARY_FIELDS, SUMMARY_LABELS } from './words.js';
 import type { TimelineRow } from './timeline.js';
 
 /** Escaped for HTML, with controls made visible. */
@@ -373,6 +373,8 @@ function verification(model: ReportModel): string {
     `<dt>Head hash</dt><dd class="hash">${h(v.head ?? '-')}</dd>`,
     `<dt>Log file</dt><dd><code>${h(v.log_file)}</code></dd>`,
     '</dl>',
+    ...(v.sealed.length > 0 ? ['<h3>Seals</h3>', '<ul>', ...v.sealed.map((line) => `<li>${h(line)}</li>`), '</ul>'] : []),
+    ...sealsInWords(v).map((line) => `<p>${h(line)}</p>`),
     '<h3>How to check it yourself</h3>',
     `<p>${h(independentCheck(id, v.head))}</p>`,
     `<pre><code>leakctl verify ${h(id)} --head ${h(v.head ?? '')}</code></pre>`,

@@ -10,7 +10,7 @@ import { groupThousands, printable } from '../ui/text.js';
 import { factText } from './facts.js';
 import type { ReportModel } from './model.js';
 import type { TimelineRow } from './timeline.js';
-import { art33Label, ART33_ROWS, DECISIONS_INTRO, asTimeText, causeInWords, drillInWords, sensitiveInWords, unansweredInWords, verifiedInWords, clockStatusInWords, incidentStateInWords, independentCheck, markInWords, noticeStandingInWords, stepsNotDone, SUMMARY_FIELDS, SUMMARY_LABELS } from './words.js';
+import { art33Label, ART33_ROWS, DECISIONS_INTRO, asTimeText, causeInWords, drillInWords, sensitiveInWords, unansweredInWords, verifiedInWords, clockStatusInWords, incidentStateInWords, independentCheck, markInWords, sealsInWords, noticeStandingInWords, stepsNotDone, SUMMARY_FIELDS, SUMMARY_LABELS } from './words.js';
 
 /**
  * Escaped for Markdown: the characters that make inline markup backslashed (and those that start a
@@ -126,6 +126,8 @@ export function markdownHead(model: ReportModel): string {
   out.push('## Verification', '');
   out.push(v.ok ? md(verifiedInWords(v)) : `**${md(verifiedInWords(v))}** ${v.problems.map(md).join(' ')}`, '');
   out.push(`- **Entries:** ${groupThousands(v.entries)}`, `- **Head hash:** \`${v.head ?? '-'}\``, '');
+  if (v.sealed.length > 0) out.push('Seals:', '', ...v.sealed.map((line) => `- ${md(line)}`), '');
+  for (const line of sealsInWords(v)) out.push(md(line), '');
   out.push(md(independentCheck(incident.id, v.head)), '', '```', `leakctl verify ${incident.id} --head ${v.head ?? ''}`, '```', '');
 
   out.push('## Timeline', '', header(['Time', '#', 'Who', 'Entry', 'Step', 'What']));

@@ -10,7 +10,8 @@ import type { Settings } from '../config/settings.js';
 import type { DeadlineClock } from '../deadlines/compute.js';
 import { rulesOf } from '../deadlines/rules.js';
 import { custodyOf, type Custody } from '../evidence/custody.js';
-import { SENSITIVE_PLACEHOLDER } from '../evidence/describe.js';
+import { sealedCheckpointInWords } from '../evidence/checkpoints.js';
+import { clockSetByHandInWords, SENSITIVE_PLACEHOLDER } from '../evidence/describe.js';
 import { ENTRY_TYPES, type EvidenceEntry } from '../evidence/entry.js';
 import type { Incident } from '../incident/incident.js';
 import { findTemplate, noticesDue, renderAll } from '../notices/drafts.js';
@@ -92,6 +93,12 @@ export interface Verification {
   readonly attachments: number;
   readonly problems: readonly string[];
   readonly log_file: string;
+  /** Each checkpoint that still holds, in words: who sealed how much, and when by a timestamp (issue 16). */
+  readonly sealed: readonly string[];
+  /** Entries after the last seal, vouched for by the chain alone (all of them when never sealed); null when the log does not verify. */
+  readonly unsealed: number | null;
+  /** Entries written with the clock set by hand, in words; null when none. */
+  readonly clock: string | null;
 }
 
 export interface ReportModel {
@@ -185,7 +192,11 @@ export async function reportOf(source: ReportSource): Promise<ReportModel> {
       if (earlier !== undefined) notices[earlier] = { ...notices[earlier]!, standing: 'withdrawn' };
     }
   };
-  const verified = await incident.verify({ types: source.timeline ? EVERY_ENTRY : COLLECTED, seen });
+  // Checked as verify checks them: the seals' signatures against the config's allowed_signers, their timestamps against tsa_ca.
+  const { allowedSigners, tsaCa } = settings.config;
+  const verified = await incident.verify({ types: source.timeline ? EVERY_ENTRY : COLLECTED, seen }, { now, ...(allowedSigners ? { allowedSigners } : {}), ...(tsaCa ? { tsaCa } : {}) });
+  const sealed = verified.checkpoints ?? [];
+  const lastSeal = sealed.reduce((most, c) => Math.max(most, c.size), 0);
 
   const decisions: Decision[] = [];
   for (const s of progress.steps) {
@@ -224,7 +235,7 @@ export async function reportOf(source: ReportSource): Promise<ReportModel> {
     records,
     notices,
     custody,
-    verification: { ok: verified.ok, entries: verified.entries, head: verified.head, attachments: verified.attachments, problems: verified.problems.map((p) => [...hiddenPaths].reduce((message, hidden) => message.split(hidden).join(SENSITIVE_PLACEHOLDER), p.message)), log_file: incident.logFile },
+    verification: { ok: verified.ok, entries: verified.entries, head: verified.head, attachments: verified.attachments, problems: verified.problems.map((p) => [...hiddenPaths].reduce((message, hidden) => message.split(hidden).join(SENSITIVE_PLACEHOLDER), p.message)), log_file: incident.logFile, sealed: sealed.map(sealedCheckpointInWords), unsealed: verified.ok ? verified.entries - lastSeal : null, clock: clockSetByHandInWords(verified.clockSetByHand ?? null) },
     includeSensitive: source.includeSensitive,
     zone: source.zone,
   };

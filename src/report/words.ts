@@ -119,3 +119,15 @@ export function unansweredInWords(asked: boolean): string {
 
 /** What the decisions section lists. */
 export const DECISIONS_INTRO = 'Each choice made, and each step skipped, put off or declined, with who, when and the reason given.';
+
+/** What vouches for the log beyond its own chain: the seals, what they leave uncovered, the clock (issue 16). */
+export function sealsInWords(v: { sealed: readonly string[]; unsealed: number | null; clock: string | null }): string[] {
+  const out: string[] = [];
+  if (v.sealed.length === 0) {
+    out.push('The log was never sealed: nothing outside it vouches for it but a head hash kept elsewhere (below). leakctl seal signs a checkpoint others can hold it to.');
+  } else if (v.unsealed !== null && v.unsealed > 0) {
+    out.push(`The ${groupThousands(v.unsealed)} entr${v.unsealed === 1 ? 'y' : 'ies'} after the last seal ${v.unsealed === 1 ? 'is' : 'are'} vouched for by the hash chain alone.`);
+  }
+  if (v.clock) out.push(v.clock);
+  return out;
+}

@@ -40,6 +40,19 @@ describe.skipIf(noSshKeygen !== null)(`leakctl seal${noSshKeygen ? ` (skipped: $
     expect(log.stdout).toMatch(/checkpoint\.sealed +sealed the first \d+ entries/);
   });
 
+  it('the report says who sealed how much, and how many entries came after the last seal', async () => {
+    const { cwd, dir } = await sealedIncident();
+    expect((await inProcess(['--dir', dir, 'note', 's', 'after the seal'], { cwd })).code).toBe(0);
+    const md = await inProcess(['--dir', dir, 'report', 's', '--format', 'md'], { cwd });
+    expect(md.code, md.stderr).toBe(0);
+    expect(md.stdout).toMatch(/Seals:\n\n- checkpoints\/\d{8}-[0-9a-f]{12}\.checkpoint: sealed the first \d+ entries, still the log's; signed by dana@example\.org \(SHA256:\S+\)\./);
+    // The seal's own entry and the note: two entries the chain alone vouches for.
+    expect(md.stdout).toContain('The 2 entries after the last seal are vouched for by the hash chain alone.');
+    const json = JSON.parse((await inProcess(['--dir', dir, 'report', 's', '--format', 'json'], { cwd })).stdout) as { verification: { sealed: string[]; unsealed: number } };
+    expect(json.verification.sealed).toHaveLength(1);
+    expect(json.verification.unsealed).toBe(2);
+  });
+
   it('catches the whole log rewritten with every hash recomputed: exit 3 naming the checkpoint', async () => {
     const { cwd, dir, log } = await sealedIncident();
     // What anyone holding the file can do: change an answer and recompute every hash after it.
