@@ -43,16 +43,24 @@ async function load(options: CommonOptions, settings: Settings, id: string, now:
   const incident = await readIncident(options, id, warn);
   const { state, dir } = incident;
   try {
-    // A second pass only when there is evidence to list: the counts come from the replay.
+    // A second pass only when there is evidence to list: the counts come from the replay. A log
+    // that fails on the way is that failure (exit 3), not a playbook problem: only the playbook's
+    // errors are caught below.
     const evidence: EvidenceEntry[] = [];
     if (withEvidence && state.attachedFiles > 0) for await (const e of incident.entriesOfType(ATTACHED)) evidence.push(e);
-    const playbook = playbookOf(state, { settings, cwd: options.cwd, warn, checkTemplates: false });
-    return { state, dir, evidence, progress: progressOf(playbook, state, now, rulesOf(playbook, settings)) };
-  } catch (error) {
-    if (!(error instanceof LeakctlError)) throw error;
-    return { state, dir, problem: error.message };
+    return { ...withPlaybook(), evidence };
   } finally {
     incident.close();
+  }
+
+  function withPlaybook(): Loaded {
+    try {
+      const playbook = playbookOf(state, { settings, cwd: options.cwd, warn, checkTemplates: false });
+      return { state, dir, progress: progressOf(playbook, state, now, rulesOf(playbook, settings)) };
+    } catch (error) {
+      if (!(error instanceof LeakctlError)) throw error;
+      return { state, dir, problem: error.message };
+    }
   }
 }
 
