@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Checks a leakctl incident without leakctl: its evidence log, its attachments, its checkpoints.
 
-    python3 verify.py INCIDENT_DIR [--json] [--checkpoint FILE]... [--head HEX]
+    python3 verify.py INCIDENT_DIR [--json] [--drafts] [--checkpoint FILE]... [--head HEX]
 
 INCIDENT_DIR holds evidence.jsonl, and attachments/ and checkpoints/ when it has them; its name is
 the incident's id. --checkpoint FILE holds the log to a copy of a checkpoint received apart from
 it (by mail, in a ticket), and --head HEX to a head hash received so: a log cut back to before
 its seals, its checkpoints removed, fails them. Exit 0 when everything holds, 3 when something
-does not (each problem is printed), 2 when it cannot run. The Python standard library only, and nothing but the directory
+does not (each problem is printed), 2 when it cannot run. --drafts also holds every file in
+drafts/ to the SHA-256 its latest notice.rendered entry recorded (an export bundle carries only
+such drafts; in a working incident a responder may have edited one). The Python standard library only, and nothing but the directory
 is read. It is the second implementation of the rules in leakctl's README ("The evidence log,
 byte by byte"); read it before you trust it. Signatures and timestamps are checked by ssh-keygen
 and openssl themselves (VERIFY.md gives the commands).
@@ -308,14 +310,48 @@ def check_checkpoints(root, incident, entries, hash_at, sealed_files):
     return held, problems
 
 
+def check_drafts(root, kept):
+    """(drafts that are what the log recorded rendering, problems) for every file under drafts/."""
+    recorded = {}
+    for _, e in kept:
+        d = e['data']
+        if e['type'] == 'notice.rendered':
+            recorded[str(d.get('file'))] = str(d.get('sha256'))
+        elif e['type'] == 'notice.withdrawn':
+            sha = recorded.pop(str(d.get('file')), None)
+            if sha is not None:
+                recorded[str(d.get('moved_to'))] = sha
+    good, problems = 0, []
+    where = os.path.join(root, 'drafts')
+    if os.path.islink(where):
+        return 0, ['drafts is a symbolic link']
+    for top, dirs, files in os.walk(where):
+        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(top, d))]
+        for name in sorted(files):
+            full = os.path.join(top, name)
+            rel = os.path.relpath(full, root).replace(os.sep, '/')
+            if not os.path.isfile(full) or os.path.islink(full):
+                problems.append('%s is not a regular file' % shown(rel))
+                continue
+            with open(full, 'rb') as f:
+                sha = hashlib.sha256(f.read()).hexdigest()
+            if recorded.get(rel) == sha:
+                good += 1
+            else:
+                problems.append('%s is not the draft the log recorded rendering (its sha256 is %s; the log recorded %s)' % (shown(rel), sha, recorded.get(rel, 'none for it')))
+    return good, problems
+
+
 def options(argv):
-    """(incident directory, --json, checkpoint copies, head), or a usage error."""
-    rest, copies, head, as_json = [], [], None, False
+    """(incident directory, --json, --drafts, checkpoint copies, head), or a usage error."""
+    rest, copies, head, as_json, drafts = [], [], None, False, False
     i = 0
     while i < len(argv):
         a = argv[i]
         if a == '--json':
             as_json = True
+        elif a == '--drafts':
+            drafts = True
         elif a in ('--checkpoint', '--head'):
             if i + 1 >= len(argv):
                 raise ValueError('%s needs a value' % a)
@@ -333,14 +369,14 @@ def options(argv):
         i += 1
     if len(rest) != 1:
         raise ValueError('name one incident directory')
-    return rest[0], as_json, copies, head
+    return rest[0], as_json, drafts, copies, head
 
 
 def main(argv):
     try:
-        root, as_json, copies, want = options(argv)
+        root, as_json, with_drafts, copies, want = options(argv)
     except ValueError as e:
-        print('verify.py: %s\nusage: python3 verify.py INCIDENT_DIR [--json] [--checkpoint FILE]... [--head HEX]' % e, file=sys.stderr)
+        print('verify.py: %s\nusage: python3 verify.py INCIDENT_DIR [--json] [--drafts] [--checkpoint FILE]... [--head HEX]' % e, file=sys.stderr)
         return 2
     log = os.path.join(root, 'evidence.jsonl') if os.path.isdir(root) else root
     if os.path.isdir(root) is False:
@@ -350,6 +386,11 @@ def main(argv):
         parsed = load_checkpoint(c, shown(c))
         if isinstance(parsed, str):
             print('--checkpoint: %s' % parsed, file=sys.stderr)
+            return 2
+        # Its signature is ssh-keygen's to check; one that is there but cannot be read is the reader's to fix.
+        sig = read_small(c + '.sig')
+        if isinstance(sig, str) and sig != 'is missing':
+            print('--checkpoint: %s.sig, its signature, %s' % (shown(c), sig), file=sys.stderr)
             return 2
         copied.append((shown(c), parsed))
     try:
@@ -388,18 +429,25 @@ def main(argv):
             problems.append((0, why))
         else:
             held.append((rel, parsed[1], parsed[2]))
+    drafts_good = None
+    if with_drafts:
+        drafts_good, draft_problems = check_drafts(root, kept)
+        problems += [(0, p) for p in draft_problems]
     if want is not None and want not in hash_at.values():
         problems.append((0, 'the given head %s is not in this log: entries were cut from its end, or the hash belongs to another log' % want))
     ok = not problems
     if as_json:
         print(json.dumps({'ok': ok, 'entries': entries, 'head': head, 'attachments': len(refs),
                           'checkpoints': [{'file': f, 'size': s, 'head': h} for f, s, h in held],
+                          **({'drafts': drafts_good} if drafts_good is not None else {}),
                           'problems': [p for _, p in problems]}))
     elif ok:
         print('OK  %d entries, head %s' % (entries, head or '-'))
         print('%d attachment(s) intact.' % len(refs))
         for rel, size, _ in held:
             print("%s: sealed the first %d entries, still the log's." % (rel, size))
+        if drafts_good is not None:
+            print('%d draft(s) as the log recorded them.' % drafts_good)
         if want is not None:
             print('The given head %s is entry #%d of the log.' % (want, [k for k, v in hash_at.items() if v == want][0] - 1))
     else:

@@ -19,7 +19,7 @@ export async function run(options: CommonOptions, id: string, opts: { bundle?: s
   const config = loadConfig(options);
   const target = resolve(options.cwd, opts.bundle);
   checkBundleTarget(target, opts.bundle);
-  checkOutputPath(target, opts.bundle, '--bundle', { files: [], dirs: [options.incidentsDir] });
+  checkOutputPath(target, opts.bundle, '--bundle', { files: [], dirs: [options.incidentsDir], output: 'directory or .tar.gz file' });
   const incident = await readIncident(options, id, (t) => out.message(t));
   try {
     const bundle = await writeBundle(incident, {
@@ -39,7 +39,7 @@ export async function run(options: CommonOptions, id: string, opts: { bundle?: s
       if (bundle.leftOut.length > 0) out.message(`Left out ${bundle.leftOut.length} file(s) the log does not vouch for (an attachment no entry names, a draft changed since it was rendered): ${bundle.leftOut.map(printable).join(', ')}.`);
       out.message(out.style.yellow(`The bundle holds the whole log, answers to sensitive steps included, and every attachment: send it only to those who may read all of the incident.`));
       if (!report.checkpoints?.length) out.message(out.style.yellow(`warning: the log was never sealed, so nothing outside it vouches for it; leakctl seal ${id} first, then export again.`));
-      out.message(out.style.dim(`${bundle.archive ? `Unpack it (tar -xzf ${printable(target)}) and follow` : 'Follow'} VERIFY.md inside: it checks everything with sha256sum, ssh-keygen, openssl and python3 alone.`));
+      out.message(out.style.dim(`${bundle.archive ? `Unpack it (tar -xzf ${printable(target)}) and follow` : 'Follow'} VERIFY.md inside: it checks everything with sha256sum, ssh-keygen${report.checkpoints?.some((c) => c.timestamp) ? ', openssl' : ''} and python3 alone.`));
     }
   } finally {
     incident.close();

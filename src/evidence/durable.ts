@@ -250,6 +250,8 @@ function writeTemp(temp: string, data: string | Uint8Array, mode: number): void 
 export interface Protected {
   readonly files: readonly string[];
   readonly dirs: readonly string[];
+  /** What the option names, as its messages say it: a file unless said otherwise. */
+  readonly output?: 'file' | 'directory or .tar.gz file';
 }
 
 /**
@@ -304,7 +306,7 @@ export function checkOutputPath(target: string, given: string, option: string, g
   for (const dir of guard.dirs) {
     const inside = landing(dir);
     if (where === inside || where.startsWith(inside + path.sep)) {
-      throw new InvalidInput(`${option} ${printable(given)} is inside ${printable(dir)}, where the incidents are; leakctl writes nothing there but through an incident. Name a file elsewhere`);
+      throw new InvalidInput(`${option} ${printable(given)} is inside ${printable(dir)}, where the incidents are; leakctl writes nothing there but through an incident. Name a ${guard.output ?? 'file'} elsewhere`);
     }
   }
   // stat, not lstat: a link to a regular file is written through (writeOutputFile), as a person

@@ -160,7 +160,6 @@ export function tokenMatches(token: TimestampToken, data: Uint8Array, nonce?: Bu
   return null;
 }
 
-/** Asks the TSA at `url` to stamp `data`; the response, or why there is none. */
 /** A token with its certificates is a few KiB; verify reads no more than this beside a checkpoint. */
 export const MAX_RESPONSE_BYTES = 64 * 1024;
 
@@ -182,6 +181,7 @@ async function readCapped(res: Response, cap: number): Promise<Buffer | null> {
   }
 }
 
+/** Asks the TSA at `url` to stamp `data`; the response, or why there is none. */
 export async function requestTimestamp(url: string, data: Uint8Array, timeoutMs = 15_000): Promise<{ response: Buffer; token: TimestampToken } | { problem: string }> {
   const nonce = newNonce();
   let body: Buffer;

@@ -40,7 +40,7 @@ export function verifyGuide(f: GuideFacts): string {
   const principalOf = (file: string): string | undefined =>
     checkpoints.find((c) => c.file === file && c.signature === 'good')?.principal ?? f.sealed.find((s) => s.checkpoint === file)?.principal;
   const covered = checkpoints.reduce((most, c) => Math.max(most, c.size), 0);
-  const tools = ['`sha256sum`', '`ssh-keygen` (OpenSSH 8.1 or later)', ...(f.tokens.length > 0 ? ['`openssl`'] : []), '`python3`'];
+  const tools = ['`sha256sum`', '`ssh-keygen` (OpenSSH 8.2 or later)', ...(f.tokens.length > 0 ? ['`openssl`'] : []), '`python3`'];
   const out: string[] = [];
   out.push(
     `# Verifying incident ${f.id}`,
@@ -51,7 +51,7 @@ export function verifyGuide(f: GuideFacts): string {
     '',
     '**It is as confidential as the incident**: the whole log, answers to the steps a playbook marks sensitive included, and every attachment the log names.',
     '',
-    "Each draft in it is, byte for byte, the notice its latest `notice.rendered` entry records (that entry holds the draft's SHA-256); a draft edited since was left out.",
+    "Each draft in it is, byte for byte, the notice its latest `notice.rendered` entry records (that entry holds the draft's SHA-256; step 2 checks it); a draft edited since was left out.",
     '',
     'Run each command from the directory this file is in. Each must end with exit status 0 and print what is shown under it.',
     '',
@@ -67,7 +67,7 @@ export function verifyGuide(f: GuideFacts): string {
     '## 2. The hash chain, the attachments and the checkpoints',
     '',
     '```sh',
-    `python3 ${F.verifier} ${word(f.id)}`,
+    `python3 ${F.verifier} ${word(f.id)} --drafts`,
     '```',
     '',
     'It prints:',
@@ -76,18 +76,20 @@ export function verifyGuide(f: GuideFacts): string {
     `OK  ${r.entries} entries, head ${r.head}`,
     `${r.attachments} attachment(s) intact.`,
     ...checkpoints.map((c) => `${c.file}: sealed the first ${c.size} entries, still the log's.`),
+    `${f.drafts} draft(s) as the log recorded them.`,
     '```',
     '',
     `\`${F.verifier}\` is short and uses the Python standard library only. It follows the rules under "The evidence log, byte by byte" below,`,
     'recomputing every hash from the bytes of the log, and checks that each checkpoint still names an entry of the log:',
     'a log rewritten after a seal, even with every hash recomputed, fails here.',
-    `It comes inside this bundle, so whoever could change the bundle could change it too: read it before you trust it, or compare it with \`verifier/verify.py\` of leakctl ${f.version} (\`npm pack leakctl@${f.version}\`).`,
+    `It comes inside this bundle, so whoever could change the bundle could change it too: read it before you trust it, or compare it with \`verifier/verify.py\` of leakctl ${f.version} from a copy of leakctl you obtained yourself.`,
     '',
     'Nothing inside a bundle shows a log cut back to before its first seal with its checkpoints removed. If you received a checkpoint',
-    '(with its `.sig`) or a head hash apart from this bundle, at the time it was sealed, hold the log to it as well:',
+    '(with its `.sig`) or a head hash apart from this bundle, at the time it was sealed, hold the log to it as well, and check who signed it:',
     '',
     '```text',
     `python3 ${F.verifier} ${word(f.id)} --checkpoint RECEIVED.checkpoint`,
+    `ssh-keygen -Y verify -f ${F.signers} -I PRINCIPAL -n ${CHECKPOINT_NAMESPACE} -s RECEIVED.checkpoint.sig < RECEIVED.checkpoint`,
     `python3 ${F.verifier} ${word(f.id)} --head HEX`,
     '```',
     '',
@@ -175,7 +177,7 @@ Each line is one JSON object (RFC 8259), no member name twice in any object, wit
 6. \`prev\`: \`null\` on the first line; on every other line the \`hash\` of the line before.
 7. \`hash\`: 64 lowercase hexadecimal digits, computed as follows.
 
-**The hash input.** Every line ends with the 75 bytes \`,"hash":"\`, the 64 digits, \`"}\`. Take the line's bytes, replace those 75 bytes with the one byte \`}\`, and the SHA-256 of the result, in lowercase hex, is the hash. A checker hashes the bytes as they are written and never re-serialises the JSON, so it needs no JSON writer of its own. \`verify.py\` decodes every line and refuses one whose \`data\` is not well-formed JSON or names a member twice; \`leakctl verify\`, to keep within a small multiple of \`sha256sum\`, reads \`data\` by position and lets the hash vouch for its bytes, decoding it where it acts on it. Only a line written with a recomputed hash, never one leakctl wrote, can tell the two apart.
+**The hash input.** Every line ends with the 75 bytes \`,"hash":"\`, the 64 digits, \`"}\`. Take the line's bytes, replace those 75 bytes with the one byte \`}\`, and the SHA-256 of the result, in lowercase hex, is the hash. A checker hashes the bytes as they are written and never re-serialises the JSON, so it needs no JSON writer of its own. \`verify.py\` decodes every line and refuses one that is not well-formed JSON, names a member twice or has members beyond the seven; \`leakctl verify\`, to keep within a small multiple of \`sha256sum\`, reads each line by position (\`seq\`, \`at\`, \`type\`, \`actor\`, then \`data\` up to \`,"prev":\`) and lets the hash vouch for the bytes of \`data\`, decoding them where it acts on them. Only a line written with a recomputed hash, never one leakctl wrote, can tell the two apart.
 
 **How leakctl writes a line** (ECMAScript's \`JSON.stringify\`), for a second writer that must produce lines the checkers accept: no whitespace between tokens; the members in the order above, and those of \`data\` in the order they were set; strings in UTF-8 with only these escaped: \`"\` as \`\\"\`, \`\\\` as \`\\\\\`, U+0008 \`\\b\`, U+0009 \`\\t\`, U+000A \`\\n\`, U+000C \`\\f\`, U+000D \`\\r\`, and the other characters below U+0020 as \`\\u00xx\` with lowercase hex digits; every other character is written as itself, \`/\`, U+007F, U+2028, U+2029 and emoji included; numbers in the shortest form that reads back as the same IEEE 754 double (ECMAScript's Number::toString: whole numbers below 10^21 without fraction or exponent); \`true\`, \`false\`, \`null\`. leakctl refuses a lone surrogate (U+D800 to U+DFFF not in a pair) at input, so its logs hold none, neither as itself nor escaped.
 

@@ -54,16 +54,7 @@ export function checkBundleTarget(target: string, given: string): void {
   if (!isArchive(target) && OTHER_ARCHIVE.test(target)) {
     throw new InvalidInput(`--bundle ${printable(given)}: leakctl writes a bundle as a .tar.gz (or .tgz) file or as a directory; name one ending in .tar.gz, or a directory`);
   }
-  if (lexists(target)) throw new InvalidInput(`${printable(given)} already exists; a bundle is never written over anything. Name a new ${isArchive(target) ? 'file' : 'directory'}.`);
-}
-
-function lexists(file: string): boolean {
-  try {
-    fs.lstatSync(file);
-    return true;
-  } catch {
-    return false;
-  }
+  if (fs.lstatSync(target, { throwIfNoEntry: false })) throw new InvalidInput(`${printable(given)} already exists; a bundle is never written over anything. Name a new ${isArchive(target) ? 'file' : 'directory'}.`);
 }
 
 /** The bundle's top directory: the destination's own name, or the archive's without its extension. */
@@ -129,7 +120,7 @@ export async function writeBundle(incident: Incident, opts: BundleOptions): Prom
       report,
       sealed,
       tokens: listFiles(path.join(inner, CHECKPOINTS_DIR)).filter((f) => f.endsWith('.tsr')).map((f) => `${CHECKPOINTS_DIR}/${f}`),
-      drafts: listFiles(path.join(inner, DRAFTS_DIR)).length,
+      drafts: fs.existsSync(path.join(inner, DRAFTS_DIR)) ? walk(path.join(inner, DRAFTS_DIR)).length : 0,
       allowedSigners: opts.allowedSigners !== undefined,
       tsaCa: opts.tsaCa !== undefined,
     });
@@ -146,7 +137,13 @@ export async function writeBundle(incident: Incident, opts: BundleOptions): Prom
         if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new InvalidInput(`${printable(opts.target)} appeared while the bundle was written; nothing was written over it. Name a new directory.`);
         throw e;
       }
-      fs.renameSync(stage, opts.target);
+      try {
+        fs.renameSync(stage, opts.target);
+      } catch (e) {
+        // The claimed name is given back: nothing is left behind.
+        fs.rmdirSync(opts.target);
+        throw e;
+      }
       syncDir(path.dirname(opts.target));
     }
     return { target: opts.target, archive, files, report, leftOut };

@@ -10,7 +10,8 @@ import type { Settings } from '../config/settings.js';
 import type { DeadlineClock } from '../deadlines/compute.js';
 import { rulesOf } from '../deadlines/rules.js';
 import { custodyOf, type Custody } from '../evidence/custody.js';
-import { sealedCheckpointInWords } from '../evidence/checkpoints.js';
+import { existsSync } from 'node:fs';
+import { loadAllowedSigners, sealedCheckpointInWords } from '../evidence/checkpoints.js';
 import { clockSetByHandInWords, SENSITIVE_PLACEHOLDER } from '../evidence/describe.js';
 import { ENTRY_TYPES, type EvidenceEntry } from '../evidence/entry.js';
 import type { Incident } from '../incident/incident.js';
@@ -193,8 +194,12 @@ export async function reportOf(source: ReportSource): Promise<ReportModel> {
     }
   };
   // Checked as verify checks them: the seals' signatures against the config's allowed_signers, their timestamps against tsa_ca.
+  // A signers file or CA certificate that cannot be read leaves them "not checked" here, as the
+  // seals say; `leakctl verify` is where that file is the reader's to fix.
   const { allowedSigners, tsaCa } = settings.config;
-  const verified = await incident.verify({ types: source.timeline ? EVERY_ENTRY : COLLECTED, seen }, { now, ...(allowedSigners ? { allowedSigners } : {}), ...(tsaCa ? { tsaCa } : {}) });
+  const signersUsable = allowedSigners !== undefined && typeof loadAllowedSigners(allowedSigners) !== 'string';
+  const caUsable = tsaCa !== undefined && existsSync(tsaCa);
+  const verified = await incident.verify({ types: source.timeline ? EVERY_ENTRY : COLLECTED, seen }, { now, ...(signersUsable ? { allowedSigners } : {}), ...(caUsable ? { tsaCa } : {}) });
   const sealed = verified.checkpoints ?? [];
   const lastSeal = sealed.reduce((most, c) => Math.max(most, c.size), 0);
 

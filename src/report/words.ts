@@ -123,9 +123,11 @@ export const DECISIONS_INTRO = 'Each choice made, and each step skipped, put off
 /** What vouches for the log beyond its own chain: the seals, what they leave uncovered, the clock (issue 16). */
 export function sealsInWords(v: { sealed: readonly string[]; unsealed: number | null; clock: string | null }): string[] {
   const out: string[] = [];
-  if (v.sealed.length === 0) {
+  if (v.unsealed === null) {
+    // The log, or a seal of it, did not verify: the problems above say which; no claim about seals is made.
+  } else if (v.sealed.length === 0) {
     out.push('The log was never sealed: nothing outside it vouches for it but a head hash kept elsewhere (below). leakctl seal signs a checkpoint others can hold it to.');
-  } else if (v.unsealed !== null && v.unsealed > 0) {
+  } else if (v.unsealed > 0) {
     out.push(`The ${groupThousands(v.unsealed)} entr${v.unsealed === 1 ? 'y' : 'ies'} after the last seal ${v.unsealed === 1 ? 'is' : 'are'} vouched for by the hash chain alone.`);
   }
   if (v.clock) out.push(v.clock);

@@ -212,7 +212,7 @@ export async function askCustody(
   const { input } = await loadPromptLibrary();
   const context = { input: streams.input, output: streams.output };
   const short = (v: string): true | string => v.trim().length <= LIMITS.textAnswerChars || `at most ${LIMITS.textAnswerChars} characters`;
-  const questions: Record<StatedField, { message: string; default?: string; validate: (v: string) => true | string }> = {
+  const questions: Record<StatedField, { message: string; validate: (v: string) => true | string }> = {
     description: { message: 'What is it? (a description, kept with the file in the log)', validate: short },
     from: { message: 'Collected from where? (a system, a URL or a path; optional)', validate: short },
     // No default: "now" offered would be a claim the responder did not make.
@@ -224,7 +224,7 @@ export async function askCustody(
     for (const field of STATED_FIELDS) {
       if (!missing.has(field)) continue;
       const q = questions[field];
-      const text = (await input({ message: q.message, ...(q.default ? { default: q.default } : {}), validate: q.validate }, context)).trim();
+      const text = (await input({ message: q.message, validate: q.validate }, context)).trim();
       if (text === '') continue;
       if (field === 'collected_at') {
         const t = parseTime(text);

@@ -264,7 +264,7 @@ async function walkWithPause(run: Run, out: Output): Promise<WalkResult> {
       await incident.record('run.paused', { reason: error.pausedAt !== undefined ? 'paused by the responder' : 'interrupted by the responder', at_step: at });
       // Ctrl+C means leave now: no passphrase or key touch is asked for on the way out.
       if (error.pausedAt !== undefined) await sealAtEnd(run, out);
-      else if (run.settings.config.sealAtSessionEnd === true && !incident.drill) out.message(out.style.yellow(`Not sealed, since the session was interrupted: leakctl seal ${incident.id} seals it.`));
+      else if (run.settings.config.sealAtSessionEnd === true && run.settings.config.signingKey !== undefined && !incident.drill) out.message(out.style.yellow(`Not sealed, since the session was interrupted: leakctl seal ${incident.id} seals it.`));
       throw new Interrupted(`Paused. Everything answered so far is in the evidence log.\nContinue with: leakctl resume ${incident.id}`, error.pausedAt);
     }
     if (error instanceof InvalidInput && run.answersPath) {

@@ -121,7 +121,7 @@ describe.skipIf(skip !== null)(`leakctl export --bundle${skip ? ` (skipped: ${sk
     const guide = readFileSync(join(cwd, 'out', 'VERIFY.md'), 'utf8');
     expect(guide).toContain('**It is as confidential as the incident**');
     // No timestamp token: openssl is not among the tools the reader needs.
-    expect(guide).toContain('`sha256sum`, `ssh-keygen` (OpenSSH 8.1 or later) and `python3`.');
+    expect(guide).toContain('`sha256sum`, `ssh-keygen` (OpenSSH 8.2 or later) and `python3`.');
   });
 
   it('carries the drafts that are what the log recorded rendering, and leaves out one edited since', async () => {
@@ -136,6 +136,13 @@ describe.skipIf(skip !== null)(`leakctl export --bundle${skip ? ` (skipped: ${sk
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`a draft changed since it was rendered): drafts/${drafts[0]}.`);
     expect(readdirSync(join(cwd, 'out', 'd', 'drafts')).filter((n) => n.includes('.')).sort()).toEqual(drafts.slice(1));
+    // The bundle's own check of its drafts passes; on the incident, it names the edited one.
+    const inBundle = runAsReader(join(cwd, 'out'), 'python3 verify.py d --drafts');
+    expect(inBundle.status, inBundle.out).toBe(0);
+    expect(inBundle.out).toMatch(/^\d+ draft\(s\) as the log recorded them\.$/m);
+    const atHome = spawnSync('python3', [join(ROOT, 'verifier', 'verify.py'), join(dir, 'd'), '--drafts'], { encoding: 'utf8' });
+    expect(atHome.status).toBe(3);
+    expect(atHome.stdout).toContain(`drafts/${drafts[0]} is not the draft the log recorded rendering`);
   });
 
   it('a log cut back to before its seal, checkpoints removed, passes the bundle alone; the checkpoint or head received apart from it catches it', async () => {

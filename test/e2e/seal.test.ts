@@ -51,6 +51,18 @@ describe.skipIf(noSshKeygen !== null)(`leakctl seal${noSshKeygen ? ` (skipped: $
     const json = JSON.parse((await inProcess(['--dir', dir, 'report', 's', '--format', 'json'], { cwd })).stdout) as { verification: { sealed: string[]; unsealed: number } };
     expect(json.verification.sealed).toHaveLength(1);
     expect(json.verification.unsealed).toBe(2);
+    // An allowed_signers file that cannot be read: the report is still written, the seal "not checked".
+    writeFileSync(join(cwd, 'leakctl.config.yaml'), 'schema: leakctl/config@1\nallowed_signers: gone\n');
+    const unchecked = await inProcess(['--dir', dir, 'report', 's', '--format', 'md'], { cwd });
+    expect(unchecked.code, unchecked.stderr).toBe(0);
+    expect(unchecked.stdout).toMatch(/\.checkpoint: sealed the first \d+ entries, still the log's; signature not checked: no allowed\\?_signers file/);
+    // A seal whose signature was removed: the log does not verify, and the report claims nothing about seals.
+    const where = join(dir, 's', 'checkpoints');
+    rmSync(join(where, readdirSync(where).find((n) => n.endsWith('.sig'))!));
+    const damaged = await inProcess(['--dir', dir, 'report', 's', '--format', 'md'], { cwd });
+    expect(damaged.stdout).toContain('The evidence log does NOT verify');
+    expect(damaged.stdout).toMatch(/\.sig, its signature, is missing/);
+    expect(damaged.stdout).not.toContain('never sealed');
   });
 
   it('catches the whole log rewritten with every hash recomputed: exit 3 naming the checkpoint', async () => {

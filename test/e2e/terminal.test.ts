@@ -6,11 +6,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, leakctl, ROOT } from '../helpers/exec.js';
+import { noSshKeygen, sealedIncident } from '../helpers/sealed.js';
 
 const fixtures = join(import.meta.dirname, 'fixtures', 'incident');
 const breach = join(fixtures, 'breach.yaml');
@@ -359,5 +360,19 @@ describe.skipIf(!tmuxWorks)('leakctl in a real terminal (tmux; skipped when `tmu
     expect(entries.at(-1)).toMatchObject({ type: 'run.paused', data: { at_step: 'discovered_at' } });
     expect(answersIn(entries)).toEqual([['confirmed', true]]);
     expect(leakctl(['verify', 't2', '--dir', dir]).code).toBe(0);
+  }, 180_000);
+
+  it.skipIf(noSshKeygen !== null)('Ctrl+C leaves at once even when sessions are sealed: no passphrase asked, and it says how to seal', async () => {
+    const cwd = join(tmp, 'seal-ctrlc');
+    const sealed = await sealedIncident(cwd);
+    const config = join(cwd, 'leakctl.config.yaml');
+    writeFileSync(config, `${readFileSync(config, 'utf8')}seal_at_session_end: true\n`);
+    terminal('sealc', ['--config', config, 'start', breach, '--id', 't10', '--dir', sealed.dir, '--responder', 'dana']);
+    await waitFor('sealc', 'Have you verified the leak?');
+    keys('sealc', 'C-c');
+    const shown = await waitFor('sealc', EXITED);
+    expect(shown).toMatch(/^EXIT=130$/m);
+    expect(shown).toContain('Not sealed, since the session was interrupted: leakctl seal t10 seals it.');
+    expect(existsSync(join(sealed.dir, 't10', 'checkpoints'))).toBe(false);
   }, 180_000);
 });

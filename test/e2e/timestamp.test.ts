@@ -98,6 +98,11 @@ describe.skipIf(skip !== null)(`RFC 3161 timestamps${skip ? ` (skipped: ${skip})
     expect(sealStderr).toContain(`No timestamp: ${url} could not be reached (ECONNREFUSED). The seal stands without one; seal again later to add one.`);
     expect(readdirSync(join(dir, 's', 'checkpoints')).filter((n) => n.endsWith('.tsr'))).toEqual([]);
     expect(tsa!.answered()).toBe(answeredBefore);
+    // Closing seals the closed log, which nothing can follow: no "seal again later" is offered.
+    const closing = await inProcess(['--dir', dir, 'close', 's'], { cwd: join(dir, '..') });
+    expect(closing.code, closing.stderr).toBe(0);
+    expect(closing.stderr).toContain(`No timestamp: ${url} could not be reached (ECONNREFUSED). The seal stands without one.`);
+    expect(closing.stderr).not.toContain('seal again later');
   });
 
   it('an authority that sends far more than a token: nothing of it is kept, and the seal says why', async () => {

@@ -200,7 +200,8 @@ describe.skipIf(noPython !== null)(`verify.py, the second implementation${noPyth
     const at = entries.findIndex((e) => e.type === 'note.added' || e.type === 'deadline.started');
     expect(at).toBeGreaterThan(0);
     const key = Object.keys(entries[at]!.data)[0]!;
-    // [case, log, verify.py's reason, whether leakctl, which decodes this line to replay it, agrees]
+    // [case, log, verify.py's reason, whether leakctl agrees (it decodes this line to replay it)];
+    // where it does not, nothing is asserted of leakctl: a stricter leakctl is welcome.
     const forged: [string, string, RegExp, boolean][] = [
       ['a member written twice in data', rebuilt(entries, (e, i) => (i === at ? JSON.stringify(e).replace('"data":{', `"data":{${JSON.stringify(key)}:"none",`) : JSON.stringify(e))), new RegExp(`member "${key}" written twice`), false],
       ['the type written twice', rebuilt(entries, (e, i) => (i === at ? JSON.stringify(e).replace(',"prev":', ',"type":"incident.closed","data":{},"prev":') : JSON.stringify(e))), /member "type" written twice/, false],
@@ -211,9 +212,7 @@ describe.skipIf(noPython !== null)(`verify.py, the second implementation${noPyth
       const theirs = pythonSays(dir);
       expect({ name, ok: theirs.ok, entries: theirs.entries }).toEqual({ name, ok: false, entries: at });
       expect(theirs.problems[0]).toMatch(why);
-      const ours = await leakctlSays(dir);
-      if (agrees) expect({ name, ...ours }).toEqual({ name, ok: false, entries: at, head: theirs.head });
-      else expect({ name, ...ours }).toEqual({ name, ok: true, entries: entries.length, head: ours.head });
+      if (agrees) expect({ name, ...(await leakctlSays(dir)) }).toEqual({ name, ok: false, entries: at, head: theirs.head });
     }
   });
 });
