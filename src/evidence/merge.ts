@@ -1,0 +1,111 @@
+/**
+ * The deterministic merge of an incident's chains (issue 17, item 1): one chain per responder,
+ * each append-only and written by its responder alone, merged into the one order in which every
+ * machine holding the same chains replays them. Not yet wired to the incident: this is the order
+ * and its checks, on their own.
+ *
+ * Causal order first: an entry comes after the entry before it in its own chain and after every
+ * entry of another chain its writer had seen (`sees`: for another writer, the seq and hash of
+ * the last of their entries read). Among entries that causality leaves unordered, a fixed
+ * tie-break: the earlier `at`, then the writer's name, then seq. So a responder whose clock runs
+ * behind cannot put an answer before one they had already read.
+ *
+ * The cross-links are checked on the way (issue 17, item 5): an entry that claims to have seen an
+ * entry that is not there, or that hashes otherwise, is a problem, as is a set of links that
+ * no order can satisfy (each chain having seen the other's later entry: only a forgery makes one).
+ */
+
+/** What the merge needs of an entry: where it stands, when, its hash, and what its writer had seen. */
+export interface MergeEntry {
+  readonly seq: number;
+  /** RFC 3339 UTC with milliseconds, fixed width: comparing the text compares the times. */
+  readonly at: string;
+  readonly hash: string;
+  /** Per other writer, the last of their entries this entry's writer had read, when it says. */
+  readonly sees?: Readonly<Record<string, { readonly seq: number; readonly hash: string }>>;
+}
+
+export interface MergeChain {
+  /** The responder whose chain it is: unique within the incident. */
+  readonly writer: string;
+  /** In chain order: entry k has seq k. */
+  readonly entries: readonly MergeEntry[];
+}
+
+/** One entry of the merged order: which chain (its index in the input) and which entry of it. */
+export interface Placed {
+  readonly chain: number;
+  readonly seq: number;
+}
+
+export type MergeResult = { readonly order: Placed[] } | { readonly problem: string };
+
+/** Orders writers and times as every machine does: by UTF-16 code units, never by locale. */
+const before = (a: string, b: string): boolean => a < b;
+
+/** Why a cross-link of `entry` (in `writer`'s chain) does not hold, or null. */
+function linkProblem(writer: string, entry: MergeEntry, byWriter: ReadonlyMap<string, number>, chains: readonly MergeChain[]): string | null {
+  for (const [other, seen] of Object.entries(entry.sees ?? {})) {
+    const where = `${writer}'s entry #${entry.seq}`;
+    if (other === writer) return `${where} claims to have seen its own chain`;
+    const index = byWriter.get(other);
+    if (index === undefined) return `${where} has seen entry #${seen.seq} of ${other}'s chain, and there is no chain of ${other}`;
+    const target = chains[index]!.entries[seen.seq];
+    if (target === undefined) return `${where} has seen entry #${seen.seq} of ${other}'s chain, which has only ${chains[index]!.entries.length} entries (entries cut from it, or not yet synced?)`;
+    if (target.hash !== seen.hash) return `${where} has seen entry #${seen.seq} of ${other}'s chain with hash ${seen.hash}; that entry now hashes to ${target.hash} (rewritten?)`;
+  }
+  return null;
+}
+
+/**
+ * The merged order of `chains`, or the first problem with their cross-links. The same chains, in
+ * any input order, give the same sequence of (writer, seq).
+ */
+export function mergeChains(chains: readonly MergeChain[]): MergeResult {
+  const byWriter = new Map<string, number>();
+  for (const [i, c] of chains.entries()) {
+    if (byWriter.has(c.writer)) return { problem: `two chains are written by ${c.writer}` };
+    byWriter.set(c.writer, i);
+  }
+  for (const c of chains) {
+    for (const e of c.entries) {
+      if (e.sees === undefined) continue;
+      const problem = linkProblem(c.writer, e, byWriter, chains);
+      if (problem !== null) return { problem };
+    }
+  }
+  // One chain: its own order (the single-writer incidents of every earlier version).
+  if (chains.length === 1) return { order: chains[0]!.entries.map((_, seq) => ({ chain: 0, seq })) };
+
+  const next = chains.map(() => 0);
+  const total = chains.reduce((sum, c) => sum + c.entries.length, 0);
+  const order: Placed[] = new Array<Placed>(total);
+  // Each step takes, among the chains whose next entry has everything it saw already placed,
+  // the one first by (at, writer, seq). A handful of chains: a scan beats a heap.
+  const ready = (i: number): boolean => {
+    const e = chains[i]!.entries[next[i]!]!;
+    if (e.sees === undefined) return true;
+    for (const [other, seen] of Object.entries(e.sees)) if (next[byWriter.get(other)!]! <= seen.seq) return false;
+    return true;
+  };
+  for (let placed = 0; placed < total; placed++) {
+    let best = -1;
+    for (let i = 0; i < chains.length; i++) {
+      if (next[i]! >= chains[i]!.entries.length || !ready(i)) continue;
+      if (best < 0) {
+        best = i;
+        continue;
+      }
+      const a = chains[i]!.entries[next[i]!]!;
+      const b = chains[best]!.entries[next[best]!]!;
+      if (before(a.at, b.at) || (a.at === b.at && before(chains[i]!.writer, chains[best]!.writer))) best = i;
+    }
+    if (best < 0) {
+      const stuck = chains.flatMap((c, i) => (next[i]! < c.entries.length ? [`${c.writer}'s entry #${next[i]}`] : []));
+      return { problem: `the chains' cross-links form a cycle (${stuck.join(', ')} each wait on an entry of another that waits on them): no order satisfies them, which only an edited chain can cause` };
+    }
+    order[placed] = { chain: best, seq: next[best]! };
+    next[best]! += 1;
+  }
+  return { order };
+}
