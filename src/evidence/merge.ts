@@ -109,3 +109,50 @@ export function mergeChains(chains: readonly MergeChain[]): MergeResult {
   }
   return { order };
 }
+
+/**
+ * Whether one entry happened before another, from the merged order (issue 17, item 3): `a`
+ * happened before `b` when `b`'s writer had, through their own chain or what they read (and what
+ * the writers they read had read), seen `a`. Neither before the other: concurrent, written
+ * without knowing of each other.
+ */
+export type HappenedBefore = (a: Placed, b: Placed) => boolean;
+
+/** The causal relation of merged chains: a vector clock per entry, computed once in merge order. */
+export function happenedBefore(chains: readonly MergeChain[], order: readonly Placed[]): HappenedBefore {
+  const k = chains.length;
+  const byWriter = new Map(chains.map((c, i) => [c.writer, i]));
+  // clocks[i][s * k + j]: the last entry of chain j that chain i's entry s knows of (-1: none).
+  const clocks = chains.map((c) => new Int32Array(c.entries.length * k).fill(-1));
+  for (const { chain: i, seq } of order) {
+    const clock = clocks[i]!;
+    const at = seq * k;
+    if (seq > 0) clock.copyWithin(at, at - k, at);
+    for (const [other, seen] of Object.entries(chains[i]!.entries[seq]!.sees ?? {})) {
+      const j = byWriter.get(other)!;
+      const theirs = clocks[j]!;
+      // What they knew when they wrote it, which merge order has already computed.
+      for (let w = 0; w < k; w++) clock[at + w] = Math.max(clock[at + w]!, theirs[seen.seq * k + w]!);
+      clock[at + j] = Math.max(clock[at + j]!, seen.seq);
+    }
+    clock[at + i] = seq;
+  }
+  return (a, b) => (a.chain === b.chain ? a.seq < b.seq : clocks[b.chain]![b.seq * k + a.chain]! >= a.seq);
+}
+
+/**
+ * The disagreements still open among entries that set the same thing (answers to one step): the
+ * entries no other entry for that key came after, when there are several and they do not all say
+ * the same. A later entry written after reading them all resolves it, being the only one left.
+ */
+export function openConflicts<T extends { readonly placed: Placed; readonly key: string; readonly value: string }>(items: readonly T[], before: HappenedBefore): T[][] {
+  const byKey = new Map<string, T[]>();
+  for (const item of items) byKey.set(item.key, [...(byKey.get(item.key) ?? []), item]);
+  const open: T[][] = [];
+  for (const group of byKey.values()) {
+    if (group.length < 2) continue;
+    const latest = group.filter((a) => !group.some((b) => b !== a && before(a.placed, b.placed)));
+    if (latest.length > 1 && new Set(latest.map((x) => x.value)).size > 1) open.push(latest);
+  }
+  return open;
+}

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { mergeChains, type MergeChain, type MergeEntry } from '../../src/evidence/merge.js';
+import { happenedBefore, mergeChains, openConflicts, type MergeChain, type MergeEntry, type Placed } from '../../src/evidence/merge.js';
 
 const hashOf = (text: string): string => createHash('sha256').update(text).digest('hex');
 const at = (minute: number): string => new Date(Date.UTC(2026, 2, 2, 9, minute)).toISOString();
@@ -114,4 +114,61 @@ describe('mergeChains', () => {
     const chains = [chain('ana', [0, 1], { 0: { bo: seen('bo', 1) } }), chain('bo', [0, 1], { 0: { ana: seen('ana', 1) } })];
     expect(merged(chains)).toMatch(/^the chains' cross-links form a cycle \(ana's entry #0, bo's entry #0 each wait on/);
   });
+
+  it('knows what happened before what, through the chains each writer read, as a walk of the links would', () => {
+    for (let seed = 1; seed <= 15; seed++) {
+      const chains = simulate(seed, 200);
+      const r = mergeChains(chains);
+      if ('problem' in r) throw new Error(r.problem);
+      const before = happenedBefore(chains, r.order);
+      // The slow way: everything an entry can reach by its chain and its links.
+      const index = new Map(chains.map((c, i) => [c.writer, i]));
+      const reach = (p: Placed): Set<string> => {
+        const seen = new Set<string>();
+        const stack = [p];
+        while (stack.length > 0) {
+          const q = stack.pop()!;
+          const e = chains[q.chain]!.entries[q.seq]!;
+          const next: Placed[] = [...(q.seq > 0 ? [{ chain: q.chain, seq: q.seq - 1 }] : []), ...Object.entries(e.sees ?? {}).map(([w, s]) => ({ chain: index.get(w)!, seq: s.seq }))];
+          for (const n of next) {
+            const name = `${n.chain}#${n.seq}`;
+            if (!seen.has(name)) {
+              seen.add(name);
+              stack.push(n);
+            }
+          }
+        }
+        return seen;
+      };
+      const rnd = random(seed * 7919);
+      for (let t = 0; t < 200; t++) {
+        const a = r.order[Math.floor(rnd() * r.order.length)]!;
+        const b = r.order[Math.floor(rnd() * r.order.length)]!;
+        expect(before(a, b), `seed ${seed}: ${a.chain}#${a.seq} before ${b.chain}#${b.seq}`).toBe(reach(b).has(`${a.chain}#${a.seq}`));
+      }
+    }
+  });
+
+  it('shows two answers given without knowing of each other as a conflict, until an answer written after both', () => {
+    // ana answers "yes" at 09:01; bo, who has not synced, answers "no" at 09:02.
+    const chains = [chain('ana', [1]), chain('bo', [0, 2])];
+    const answers = (cs: MergeChain[], extra: { placed: Placed; value: string }[] = []) => {
+      const r = mergeChains(cs);
+      if ('problem' in r) throw new Error(r.problem);
+      const items = [{ placed: { chain: 0, seq: 0 }, key: 'confirmed', value: 'yes' }, { placed: { chain: 1, seq: 1 }, key: 'confirmed', value: 'no' }, ...extra.map((x) => ({ ...x, key: 'confirmed' }))];
+      return openConflicts(items, happenedBefore(cs, r.order)).map((group) => group.map((x) => x.value).sort());
+    };
+    expect(answers(chains)).toEqual([['no', 'yes']]);
+    // The same answer given twice is no conflict.
+    const r = mergeChains(chains);
+    if ('problem' in r) throw new Error(r.problem);
+    expect(openConflicts([{ placed: { chain: 0, seq: 0 }, key: 'k', value: 'yes' }, { placed: { chain: 1, seq: 1 }, key: 'k', value: 'yes' }], happenedBefore(chains, r.order))).toEqual([]);
+    // bo syncs, sees ana's answer, and answers again: his resolution cites both, and stands alone.
+    const resolved = [chain('ana', [1]), chain('bo', [0, 2, 3], { 2: { ana: seen('ana', 0) } })];
+    expect(answers(resolved, [{ placed: { chain: 1, seq: 2 }, value: 'yes' }])).toEqual([]);
+    // An answer after reading the other's is a change of mind, not a conflict.
+    const sequential = [chain('ana', [1]), chain('bo', [0, 2], { 1: { ana: seen('ana', 0) } })];
+    expect(answers(sequential)).toEqual([]);
+  });
 });
+
