@@ -174,7 +174,9 @@ export async function run(io: ProcessIO): Promise<number> {
   command('amend <incident> <step>', 'answer a step again (the earlier answer stays in the log)', 'amend')
     .option('--value <value>', 'the new answer, as YAML (no prompt)')
     .option('--responder <name>', 'who is amending');
-  command('next <incident>', 'the open steps to take next, and why (nearest clock first)', 'next').option('--all', 'every open step, not only the first few');
+  command('next <incident>', 'the open steps to take next, and why (nearest clock first)', 'next')
+    .option('--all', 'every open step, not only the first few')
+    .option('--responder <name>', "whose steps come first (default: the config's responder)");
   command('do <incident> <step>', 'answer one step now, in any order (an open, deferred or declined one)', 'do')
     .option('--value <value>', 'the answer, as for amend (no prompt)')
     .option('--responder <name>', 'who is answering');
@@ -185,6 +187,8 @@ export async function run(io: ProcessIO): Promise<number> {
   command('decline <incident> <step>', '"won\'t do": decline a step, with the reason', 'decline')
     .option('--reason <text>', 'why it will not be done (required; kept in the log)')
     .option('--responder <name>', 'who is declining');
+  command('assign <incident> <step> <name>', 'make a step (or a whole phase: give its id) someone\'s to do; the board shows owners', 'assign').option('--responder <name>', 'who is assigning');
+  command('handoff <incident> <name>', 'record who leads the response from now', 'handoff').option('--responder <name>', 'who is handing over');
   command('render <incident>', "(re)render the incident's notification drafts", 'render')
     .option('--template <id>', 'render only this template (repeatable)', collect)
     .option('--stdout <id>', 'print one draft on stdout instead of writing files')

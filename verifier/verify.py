@@ -26,7 +26,7 @@ TYPES = {
     'incident.opened', 'step.answered', 'step.skipped', 'step.deferred', 'step.declined',
     'module.joined', 'evidence.attached', 'note.added', 'deadline.started', 'deadline.met',
     'notice.rendered', 'notice.withdrawn', 'run.paused', 'run.resumed', 'incident.closed',
-    'checkpoint.sealed',
+    'checkpoint.sealed', 'step.assigned', 'lead.handed',
 }
 MEMBERS = ['seq', 'at', 'type', 'actor', 'data', 'prev', 'hash']
 # ASCII digits only: in Python, \d would match any Unicode digit.

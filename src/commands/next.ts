@@ -17,7 +17,7 @@ import { printable } from '../ui/text.js';
 /** How many suggestions are shown without --all: enough to choose from, few enough to read. */
 const SHOWN = 5;
 
-export async function run(options: CommonOptions, id: string, opts: { all?: boolean }): Promise<number> {
+export async function run(options: CommonOptions, id: string, opts: { all?: boolean; responder?: string }): Promise<number> {
   const out = await Output.create(options);
   const settings = loadSettings(options);
   const now = commandClock(options).now();
@@ -30,7 +30,10 @@ export async function run(options: CommonOptions, id: string, opts: { all?: bool
     incident.close();
   }
   const state = incident.state;
-  const { progress, suggestions, nearest } = board;
+  const { progress, nearest } = board;
+  // Mine first (issue 17): the steps owned by the responder, in the board's order, then the rest.
+  const me = opts.responder ?? settings.config.responder;
+  const suggestions = me === undefined ? board.suggestions : [...board.suggestions.filter((s) => s.step.owner === me), ...board.suggestions.filter((s) => s.step.owner !== me)];
   // A deferral whose reminder has come is among the suggestions, not listed twice.
   const suggested = new Set(suggestions.map((s) => s.step.id));
   const deferred = progress.steps.filter((s) => s.state === 'deferred' && !suggested.has(s.id));
@@ -40,6 +43,7 @@ export async function run(options: CommonOptions, id: string, opts: { all?: bool
       incident: id,
       now: now.toISOString(),
       closed: state.closed !== undefined,
+      ...(me !== undefined ? { mine_first: me } : {}),
       nearest_deadline: nearest ? { id: nearest.id, title: nearest.title, status: nearest.status, due: nearest.due?.toISOString() ?? null, margin_ms: nearest.margin_ms ?? null } : null,
       suggestions: suggestions.map((s) => ({ ...boardStepJson(s.step), why: whyJson(s) })),
       deferred: deferred.map(boardStepJson),
@@ -64,7 +68,7 @@ export async function run(options: CommonOptions, id: string, opts: { all?: bool
     const shown = opts.all ? suggestions : suggestions.slice(0, SHOWN);
     out.result(bold(`Next (${shown.length} of ${suggestions.length} open):`));
     for (const s of shown) {
-      out.result(`  ${s.step.id}  ${dim(`phase ${s.step.phase}, step ${s.step.number}`)}  ${printable(s.step.prompt)}`);
+      out.result(`  ${s.step.id}  ${dim(`phase ${s.step.phase}, step ${s.step.number}${s.step.owner ? `, ${s.step.owner === me ? 'yours' : `${printable(s.step.owner)}'s`}` : ''}`)}  ${printable(s.step.prompt)}`);
       out.result(dim(`      why: ${printable(whyInWords(s, tz))}`));
     }
     if (shown.length < suggestions.length) out.result(dim(`  … ${suggestions.length - shown.length} more: leakctl next ${id} --all`));

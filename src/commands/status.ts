@@ -10,7 +10,7 @@ import { rulesOf } from '../deadlines/rules.js';
 import { custodyInWords, custodyOf } from '../evidence/custody.js';
 import { clockSetByHandInWords } from '../evidence/describe.js';
 import type { EvidenceEntry } from '../evidence/entry.js';
-import type { IncidentState } from '../evidence/state.js';
+import { ownerKey, type IncidentState } from '../evidence/state.js';
 import { incidentIds } from '../incident/locate.js';
 import { commandClock, readIncident } from '../incident/open.js';
 import { playbookOf } from '../incident/playbook.js';
@@ -85,6 +85,7 @@ async function one(options: CommonOptions, settings: Settings, out: Output, now:
       drafts: [...state.drafts].map(([file, d]) => ({ template: d.template, file, sha256: d.sha256, at: d.at.toISOString() })),
       closed_at: state.closed?.at.toISOString() ?? null,
       clock_set_by_hand: state.clockSetByHand,
+      lead: state.lead ? { name: state.lead.name, since: state.lead.at.toISOString(), by: state.lead.by } : { name: opened.responder, since: opened.at.toISOString(), by: opened.responder },
     });
     return 0;
   }
@@ -92,6 +93,7 @@ async function one(options: CommonOptions, settings: Settings, out: Output, now:
   const tz = displayZone(options, settings.config);
   out.result(bold(`Incident ${id}`) + ` — ${printable(opened.playbook.title)}${opened.drill ? yellow(' [DRILL]') : ''}`);
   out.result(dim(`Opened ${displayTime(opened.at, tz)} by ${printable(opened.responder)} · playbook ${printable(opened.playbook.id)} · ${state.entries} entries · head ${state.head ?? '-'}`));
+  if (state.lead) out.result(`Lead: ${printable(state.lead.name)} ${dim(`(since ${displayTime(state.lead.at, tz)}, handed over by ${printable(state.lead.by)})`)}`);
   const warning = clockSetByHandInWords(state.clockSetByHand);
   if (warning) out.result(out.style.yellow(`⚠ ${warning}`));
   if (!progress) {
@@ -111,9 +113,10 @@ async function one(options: CommonOptions, settings: Settings, out: Output, now:
   progress.phases.forEach((phase, i) => {
     const done = phase.answered + phase.skipped + phase.declined;
     const mark = phase.open + phase.deferred === 0 ? green('✓') : done > 0 ? yellow('…') : ' ';
-    out.result(`  ${mark} Phase ${i + 1}/${progress.phases.length} ${printable(phase.title)}: ${done}/${phase.total}`);
+    const owner = state.owners.get(ownerKey('phase', phase.id));
+    out.result(`  ${mark} Phase ${i + 1}/${progress.phases.length} ${printable(phase.title)}: ${done}/${phase.total}${owner ? dim(` (${printable(owner.name)}'s)`) : ''}`);
     const steps = progress.steps.filter((s) => s.phase === i + 1);
-    const open = steps.filter((s) => s.state === 'open').map((s) => s.id);
+    const open = steps.filter((s) => s.state === 'open').map((s) => (s.owner ? `${s.id} (${printable(s.owner)})` : s.id));
     // The open steps of phases under way; a phase not begun is its count alone.
     if (open.length > 0 && done + phase.deferred > 0) out.result(dim(`      open: ${open.join(', ')}`));
     for (const s of steps) {

@@ -54,6 +54,10 @@ export function describeEntry(entry: EvidenceEntry, sensitive: ReadonlySet<strin
       return 'closed';
     case 'module.joined':
       return `${String(d.title ?? d.module)} (module ${String(d.module)}) joins the incident`;
+    case 'step.assigned':
+      return `${d.phase !== undefined ? `phase ${String(d.phase)}` : String(d.step)} is ${String(d.owner)}'s`;
+    case 'lead.handed':
+      return `${String(d.to)} leads the response from now`;
     case 'checkpoint.sealed':
       return `sealed the first ${String(d.size)} entries (head ${String(d.head).slice(0, 12)}…) in ${String(d.checkpoint)}, signed with key ${String(d.key)}`;
   }
@@ -73,6 +77,8 @@ export function otherInWords(entry: EvidenceEntry, sensitive: ReadonlySet<string
     'notice.withdrawn': 'draft withdrawn',
     'incident.closed': 'incident closed',
     'checkpoint.sealed': 'checkpoint sealed',
+    'step.assigned': 'assigned',
+    'lead.handed': 'lead handed over',
   };
   return `${what[entry.type] ?? entry.type} by ${entry.actor}: ${describeEntry(entry, sensitive)}`;
 }

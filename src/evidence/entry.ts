@@ -22,6 +22,8 @@ export const ENTRY_TYPES = [
   'run.resumed',
   'incident.closed',
   'checkpoint.sealed',
+  'step.assigned',
+  'lead.handed',
 ] as const;
 export type EntryType = (typeof ENTRY_TYPES)[number];
 

@@ -68,10 +68,24 @@ export interface IncidentState {
   paused: boolean;
   /** Entries of a real incident written with a clock set by hand: how many, and the first. */
   clockSetByHand: { entries: number; first: number } | null;
+  /** `step:ID` or `phase:ID` → who owns it now (issue 17: `leakctl assign`), who said so and when. */
+  readonly owners: Map<string, Ownership>;
+  /** Who leads the response since the last `leakctl handoff`; the opener until then. */
+  lead?: Ownership;
   entries: number;
   head: string | null;
   lastAt?: Date;
 }
+
+/** An owner or a lead: the name, who named them, and when. */
+export interface Ownership {
+  readonly name: string;
+  readonly by: string;
+  readonly at: Date;
+}
+
+/** The key of an owned step or phase in `owners`. */
+export const ownerKey = (kind: 'step' | 'phase', id: string): string => `${kind}:${id}`;
 
 export function emptyState(id: string): IncidentState {
   return {
@@ -88,6 +102,7 @@ export function emptyState(id: string): IncidentState {
     deadlinesMet: new Set(),
     paused: false,
     clockSetByHand: null,
+    owners: new Map(),
     entries: 0,
     head: null,
   };
@@ -176,6 +191,14 @@ function applyContent(state: IncidentState, entry: EvidenceEntry, at: Date): voi
       break;
     case 'incident.closed':
       state.closed = { at, actor: entry.actor };
+      break;
+    case 'step.assigned': {
+      const kind = data.phase !== undefined ? 'phase' : 'step';
+      state.owners.set(ownerKey(kind, String(kind === 'phase' ? data.phase : data.step)), { name: String(data.owner), by: entry.actor, at });
+      break;
+    }
+    case 'lead.handed':
+      state.lead = { name: String(data.to), by: entry.actor, at };
       break;
     case 'module.joined':
       if (typeof data.module === 'string' && !state.joined.includes(data.module)) state.joined.push(data.module);

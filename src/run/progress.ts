@@ -1,7 +1,7 @@
 /** Where an incident stands, computed from its replayed state and its playbook. */
 import type { DeadlineClock } from '../deadlines/compute.js';
 import type { DeadlineRules } from '../deadlines/rules.js';
-import { answerValues } from '../evidence/state.js';
+import { answerValues, ownerKey } from '../evidence/state.js';
 import type { IncidentState } from '../evidence/state.js';
 import type { Playbook } from '../playbook/types.js';
 import { deadlineClocks, placedSteps, stepStanding, undecided } from './steps.js';
@@ -30,6 +30,8 @@ export interface BoardStep {
   readonly until?: string;
   readonly by?: string;
   readonly at?: Date;
+  /** Who owns it (`leakctl assign`): the step's own owner, else its phase's. */
+  readonly owner?: string;
 }
 
 export interface Progress {
@@ -55,7 +57,8 @@ export function progressOf(playbook: Playbook, state: IncidentState, now: Date, 
     const { step } = placed;
     const standing = stepStanding(step, state, answers);
     const phase = phases[placed.phaseIndex]!;
-    const base = { id: step.id, prompt: step.prompt, phase: placed.phaseIndex + 1, number: placed.index + 1, required: step.required };
+    const owner = state.owners.get(ownerKey('step', step.id)) ?? state.owners.get(ownerKey('phase', playbook.phases[placed.phaseIndex]!.id));
+    const base = { id: step.id, prompt: step.prompt, phase: placed.phaseIndex + 1, number: placed.index + 1, required: step.required, ...(owner ? { owner: owner.name } : {}) };
     if (standing === 'answered') {
       phase.answered += 1;
       const answer = state.answers.get(step.id)!;
@@ -119,5 +122,6 @@ export function boardStepJson(step: BoardStep) {
     ...(step.until !== undefined ? { until: step.until } : {}),
     ...(step.by !== undefined ? { by: step.by } : {}),
     ...(step.at !== undefined ? { at: step.at.toISOString() } : {}),
+    ...(step.owner !== undefined ? { owner: step.owner } : {}),
   };
 }

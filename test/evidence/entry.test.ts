@@ -90,8 +90,10 @@ describe('decodeEntry (a line the hash vouches for, decoded)', () => {
     expect(decodeEntry(good.replace(/"hash":"[0-9a-f]{64}"/, '"hash":"XYZ"'), 4)).toMatch(/hash is not/);
   });
 
-  it('knows every entry type the SPEC lists, the board\'s deferral and decline (issue 10), and a withdrawn draft (issue 14)', () => {
-    expect(ENTRY_TYPES).toHaveLength(16);
+  it('knows every entry type the SPEC lists, the board\'s deferral and decline (issue 10), a withdrawn draft (issue 14), owners and the lead (issue 17)', () => {
+    expect(ENTRY_TYPES).toHaveLength(18);
+    expect(ENTRY_TYPES).toContain('step.assigned');
+    expect(ENTRY_TYPES).toContain('lead.handed');
     expect(ENTRY_TYPES).toContain('checkpoint.sealed');
     expect(ENTRY_TYPES).toContain('notice.withdrawn');
     expect(ENTRY_TYPES).toContain('incident.closed');
