@@ -189,6 +189,7 @@ export async function run(io: ProcessIO): Promise<number> {
     .option('--responder <name>', 'who is declining');
   command('assign <incident> <step> <name>', 'make a step (or a whole phase: give its id) someone\'s to do; the board shows owners', 'assign').option('--responder <name>', 'who is assigning');
   command('handoff <incident> <name>', 'record who leads the response from now', 'handoff').option('--responder <name>', 'who is handing over');
+  command('sync [incident]', "share the incidents through their git repository: verify, commit, pull, verify again, push", 'sync').option('--responder <name>', 'who is syncing (the commit says so)');
   command('render <incident>', "(re)render the incident's notification drafts", 'render')
     .option('--template <id>', 'render only this template (repeatable)', collect)
     .option('--stdout <id>', 'print one draft on stdout instead of writing files')

@@ -1,0 +1,115 @@
+/**
+ * `leakctl sync [INCIDENT]` (issue 17, item 2): git as the transport. The incidents directory is
+ * in a git repository the team shares (any git server, a bare repository on a file share); sync
+ * verifies what is about to be sent, commits it, pulls what the others sent, verifies every
+ * incident again, and pushes. Nothing is ever resolved behind anyone's back: a merge that
+ * conflicts is undone (the local commit stays) and the files are named, exit 3.
+ *
+ * Today each incident has one chain, so two responders writing the same incident before a sync
+ * conflict on its log; one chain per responder (the rest of issue 17) makes that merge clean.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { loadSettings } from '../config/settings.js';
+import { LOG_FILE } from '../evidence/layout.js';
+import { verifyLog } from '../evidence/verify.js';
+import { responderName } from '../incident/actor.js';
+import { checkIncidentId, incidentIds } from '../incident/locate.js';
+import type { CommonOptions } from '../options.js';
+import { EXIT, InvalidInput, LeakctlError } from '../ui/errors.js';
+import { Output } from '../ui/output.js';
+import { printable } from '../ui/text.js';
+
+interface Git {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Bounded: git waiting on a password prompt or a dead server is told, not waited on for ever. */
+const GIT_TIMEOUT_MS = 120_000;
+
+function gitIn(cwd: string): (args: readonly string[]) => Git {
+  return (args) => {
+    // No prompt on a terminal leakctl does not own: credentials come from git's own helpers.
+    const r = spawnSync('git', args, { cwd, encoding: 'utf8', timeout: GIT_TIMEOUT_MS, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
+    if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') throw new InvalidInput('git is not installed, and leakctl sync works through it: install git, then sync again');
+    return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+  };
+}
+
+/** git's own words, one line each, for a message. */
+const said = (r: Git): string => printable(`${r.stderr}${r.stdout}`.trim().split('\n').slice(-3).join(' / '));
+
+export async function run(options: CommonOptions, id: string | undefined, opts: { responder?: string }): Promise<number> {
+  const out = await Output.create(options);
+  const settings = loadSettings(options);
+  const dir = options.incidentsDir;
+  if (id !== undefined) checkIncidentId(id);
+  const git = gitIn(dir);
+  const top = git(['rev-parse', '--show-toplevel']);
+  if (top.status !== 0) {
+    throw new InvalidInput(`${printable(dir)} is not in a git repository, and sync shares incidents through git: run git init there (or clone the team's repository), git remote add origin URL, then leakctl sync`);
+  }
+  const remotes = git(['remote']).stdout.split('\n').filter(Boolean);
+  if (remotes.length === 0) throw new InvalidInput(`the repository of ${printable(dir)} has no remote to sync with: git remote add origin URL (a git server, or a bare repository on a share), then leakctl sync`);
+
+  const ids = id !== undefined ? [id] : incidentIds(dir);
+  const checkAll = async (which: readonly string[], when: string): Promise<void> => {
+    for (const each of which) {
+      const report = await verifyLog(join(dir, each, LOG_FILE), { dir: join(dir, each), incident: each });
+      if (!report.ok) {
+        throw new LeakctlError(`incident ${each} does not verify ${when}: ${printable(report.problems[0]?.message ?? '')}\nleakctl verify ${each} shows every problem.`, EXIT.checkFailed);
+      }
+    }
+  };
+  await checkAll(ids, 'here, so nothing was committed or sent');
+
+  // What is sent: the incidents' files, never a lock or a write in progress (names starting with a dot).
+  // (git runs in the incidents directory: paths are relative to it.)
+  const paths = [id ?? '.'];
+  const add = git(['add', '-A', '--', ...paths, ':(exclude,glob)**/.*']);
+  if (add.status !== 0) throw new LeakctlError(`git add failed: ${said(add)}`, EXIT.failure);
+  const who = responderName(opts.responder, undefined, settings.config.responder, options.cwd);
+  const staged = git(['diff', '--cached', '--name-only']).stdout.split('\n').filter(Boolean);
+  let sent = 0;
+  if (staged.length > 0) {
+    // An identity for the commit when git has none: the responder, as the log names them.
+    const identity = git(['config', 'user.email']).status === 0 ? [] : ['-c', `user.name=${who}`, '-c', 'user.email=leakctl@localhost'];
+    const commit = git([...identity, 'commit', '-q', '-m', `leakctl sync: ${id ?? `${ids.length} incident(s)`} by ${who}`, '--', ...paths]);
+    if (commit.status !== 0) throw new LeakctlError(`git commit failed: ${said(commit)}`, EXIT.failure);
+    sent = staged.length;
+  }
+
+  const upstream = git(['rev-parse', '--abbrev-ref', '--symbolic-full-name', '@{u}']);
+  const remote = remotes.includes('origin') ? 'origin' : remotes[0]!;
+  let received: string[] = [];
+  if (upstream.status === 0) {
+    const before = git(['rev-parse', 'HEAD']).stdout.trim();
+    const pull = git(['pull', '--no-rebase', '--no-edit', '-q']);
+    if (pull.status !== 0) {
+      const conflicted = git(['diff', '--name-only', '--diff-filter=U']).stdout.split('\n').filter(Boolean);
+      if (conflicted.length > 0) {
+        git(['merge', '--abort']);
+        throw new LeakctlError(
+          `what the others sent conflicts with what is here, in ${conflicted.map(printable).join(', ')}: the merge was undone, and your entries stay committed here. ` +
+            'Two people wrote the same file (the same incident, before one chain per responder; or a file edited by hand): agree who keeps which, then sync again. leakctl verify names what does not verify.',
+          EXIT.checkFailed,
+        );
+      }
+      throw new LeakctlError(`git pull from ${printable(upstream.stdout.trim())} failed: ${said(pull)}. Nothing was lost: your entries are committed here; sync again once the remote can be reached.`, EXIT.failure);
+    }
+    received = git(['diff', '--name-only', before, 'HEAD']).stdout.split('\n').filter(Boolean);
+    // What came from the others is held to the same rules before anyone builds on it.
+    await checkAll(id !== undefined ? [id] : incidentIds(dir), 'after the pull (a file that came from the remote?)');
+  }
+  const push = upstream.status === 0 ? git(['push', '-q']) : git(['push', '-q', '-u', remote, 'HEAD']);
+  if (push.status !== 0) throw new LeakctlError(`git push to ${printable(remote)} failed: ${said(push)}. Your entries are committed here; sync again to send them.`, EXIT.failure);
+
+  const count = id !== undefined ? 1 : incidentIds(dir).length;
+  if (options.json) out.json({ incidents: count, sent_files: sent, received_files: received.length, remote });
+  else {
+    out.message(`Synced with ${printable(remote)}: ${sent} file(s) sent, ${received.length} received; ${count} incident(s) verify.`);
+  }
+  return 0;
+}
