@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { happenedBefore, mergeChains, openConflicts, type MergeChain, type MergeEntry, type Placed } from '../../src/evidence/merge.js';
+import { prng } from '../helpers/random.js';
 
 const hashOf = (text: string): string => createHash('sha256').update(text).digest('hex');
 const at = (minute: number): string => new Date(Date.UTC(2026, 2, 2, 9, minute)).toISOString();
@@ -23,24 +24,12 @@ function merged(chains: MergeChain[]): string[] | string {
   return 'problem' in r ? r.problem : r.order.map((p) => `${chains[p.chain]!.writer}#${p.seq}`);
 }
 
-/** A small deterministic generator (mulberry32), so that a failure names its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 /**
  * Three responders working at once: each appends with a clock that may run ahead or behind, and
  * now and then syncs, seeing the others' chains as they stood. The links are honest by making.
  */
 function simulate(seed: number, steps: number): MergeChain[] {
-  const rnd = random(seed);
+  const rnd = prng(seed);
   const writers = ['ana', 'bo', 'chi'];
   const skew = writers.map(() => Math.floor(rnd() * 20) - 10);
   const chains = writers.map((w) => ({ writer: w, entries: [] as MergeEntry[] }));
@@ -140,7 +129,7 @@ describe('mergeChains', () => {
         }
         return seen;
       };
-      const rnd = random(seed * 7919);
+      const rnd = prng(seed * 7919);
       for (let t = 0; t < 200; t++) {
         const a = r.order[Math.floor(rnd() * r.order.length)]!;
         const b = r.order[Math.floor(rnd() * r.order.length)]!;

@@ -39,6 +39,7 @@ import { parse, stringify } from 'yaml';
 import { checkChain, type Entry } from '../helpers/chain.js';
 import { ROOT } from '../helpers/exec.js';
 import { startLeakctl, type Ended } from '../helpers/processes.js';
+import { prng } from '../helpers/random.js';
 
 const SEED = Number(process.env.LEAKCTL_STRESS_SEED ?? Math.floor(Math.random() * 2 ** 32));
 const TRIALS = Number(process.env.LEAKCTL_STRESS_TRIALS ?? 240);
@@ -46,17 +47,6 @@ const PARALLEL = Number(process.env.LEAKCTL_STRESS_PARALLEL ?? Math.min(2, avail
 const ID = 'crash';
 const config = join(ROOT, 'test', 'e2e', 'fixtures', 'incident', 'leakctl.config.yaml');
 
-/** mulberry32: a small seeded PRNG, so a failing run's delays and cuts can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sha256 = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
 /** A file (or a lock) being written under a private name beside its target (durable.ts): `.<name>.tmp-<pid>-<hex>`. */
