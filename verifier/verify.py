@@ -12,7 +12,8 @@ drafts/ to the SHA-256 its latest notice.rendered entry recorded (an export bund
 such drafts; in a working incident a responder may have edited one). The Python standard library only, and nothing but the directory
 is read. It is the second implementation of the rules in leakctl's README ("The evidence log,
 byte by byte"); read it before you trust it. Signatures and timestamps are checked by ssh-keygen
-and openssl themselves (VERIFY.md gives the commands).
+and openssl themselves (VERIFY.md gives the commands); of a timestamp token this only checks that
+it stamps its checkpoint (the checkpoint's SHA-256 is its message imprint).
 """
 import base64
 import hashlib
@@ -297,10 +298,21 @@ def check_checkpoints(root, incident, entries, hash_at, sealed_files):
         sig = read_small(os.path.join(where, name + '.sig'))
         if isinstance(sig, str):
             problems.append('%s.sig, its signature, %s' % (rel, sig))
+        token_ok = True
+        token = read_small(os.path.join(where, name + '.tsr'))
+        if isinstance(token, str) and token != 'is missing':
+            problems.append('%s.tsr, its timestamp, %s' % (rel, token))
+            token_ok = False
+        elif not isinstance(token, str):
+            # The imprint is DER: an OCTET STRING of 32 bytes (04 20), the checkpoint's SHA-256.
+            imprint = b'\x04\x20' + hashlib.sha256(read_small(os.path.join(where, name))).digest()
+            if imprint not in token:
+                problems.append("%s.tsr: its timestamp is not good: it does not stamp this checkpoint's SHA-256" % rel)
+                token_ok = False
         why = head_problem(rel, parsed, incident, entries, hash_at)
         if why:
             problems.append(why)
-        elif not isinstance(sig, str):
+        elif not isinstance(sig, str) and token_ok:
             held.append((rel, parsed[1], parsed[2]))
     for n, rel in sealed_files:
         if not CHECKPOINT_NAME.fullmatch(rel):

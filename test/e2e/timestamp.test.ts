@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTimestampResponse } from '../../src/evidence/timestamp.js';
 import { inProcess } from '../helpers/cli.js';
+import { ROOT } from '../helpers/exec.js';
 import { commandsOf, readerToolsMissing, runAsReader } from '../helpers/reader.js';
 import { noSshKeygen, sealedIncident } from '../helpers/sealed.js';
 import { noOpenssl, startTsa, type LocalTsa } from '../helpers/tsa.js';
@@ -77,6 +78,10 @@ describe.skipIf(skip !== null)(`RFC 3161 timestamps${skip ? ` (skipped: ${skip})
     const moved = await inProcess(['--dir', dir, 'verify', 's'], { cwd });
     expect(moved.code).toBe(3);
     expect(moved.stderr).toContain(`checkpoints/${second}.tsr: its timestamp is not good: it stamps the SHA-256`);
+    // The bundle's verifier agrees: the token does not stamp that checkpoint.
+    const python = spawnSync('python3', [join(ROOT, 'verifier', 'verify.py'), join(dir, 's')], { encoding: 'utf8' });
+    expect(python.status).toBe(3);
+    expect(python.stdout).toContain(`checkpoints/${second}.tsr: its timestamp is not good: it does not stamp this checkpoint's SHA-256`);
     // The signature inside the token changed: the imprint still matches, and openssl refuses it.
     const altered = Buffer.from(token);
     altered[altered.length - 5] ^= 0x01;

@@ -5,6 +5,7 @@
  */
 import { PassThrough } from 'node:stream';
 import { run } from '../../src/cli.js';
+import { crossCheck } from './cross-check.js';
 import { ROOT } from './exec.js';
 
 export interface InProcessResult {
@@ -34,5 +35,6 @@ export async function inProcess(
     stdout,
     stderr,
   });
+  crossCheck(args, options.cwd ?? ROOT, options.env);
   return { code, stdout: out, stderr: err };
 }

@@ -1,6 +1,7 @@
 /** Run the built binary as a user would, without colour, and capture everything. */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { crossCheck } from './cross-check.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const BIN = join(ROOT, 'bin', 'leakctl.js');
@@ -26,5 +27,6 @@ export function leakctl(
     encoding: 'utf8',
     timeout: 30_000,
   });
+  crossCheck(args, options.cwd ?? ROOT, env);
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
