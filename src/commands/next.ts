@@ -32,7 +32,7 @@ export async function run(options: CommonOptions, id: string, opts: { all?: bool
   const state = incident.state;
   const { progress, nearest } = board;
   // Mine first (issue 17): the steps owned by the responder, in the board's order, then the rest.
-  const me = opts.responder ?? settings.config.responder;
+  const me = (opts.responder ?? settings.config.responder)?.trim().normalize('NFC');
   const suggestions = me === undefined ? board.suggestions : [...board.suggestions.filter((s) => s.step.owner === me), ...board.suggestions.filter((s) => s.step.owner !== me)];
   // A deferral whose reminder has come is among the suggestions, not listed twice.
   const suggested = new Set(suggestions.map((s) => s.step.id));

@@ -9,6 +9,7 @@
  * conflict on its log; one chain per responder (the rest of issue 17) makes that merge clean.
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSettings } from '../config/settings.js';
 import { LOG_FILE } from '../evidence/layout.js';
@@ -30,10 +31,14 @@ interface Git {
 const GIT_TIMEOUT_MS = 120_000;
 
 function gitIn(cwd: string): (args: readonly string[]) => Git {
+  // No prompt on a terminal leakctl does not own: credentials come from git's own helpers and
+  // ssh's agent (BatchMode: no passphrase or host-key question), unless the user chose an ssh command.
+  const env = { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_SSH_COMMAND: process.env.GIT_SSH_COMMAND ?? 'ssh -o BatchMode=yes' };
   return (args) => {
-    // No prompt on a terminal leakctl does not own: credentials come from git's own helpers.
-    const r = spawnSync('git', args, { cwd, encoding: 'utf8', timeout: GIT_TIMEOUT_MS, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
-    if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') throw new InvalidInput('git is not installed, and leakctl sync works through it: install git, then sync again');
+    const r = spawnSync('git', args, { cwd, encoding: 'utf8', timeout: GIT_TIMEOUT_MS, env });
+    const code = (r.error as NodeJS.ErrnoException | undefined)?.code;
+    if (code === 'ENOENT') throw new InvalidInput('git is not installed, and leakctl sync works through it: install git, then sync again');
+    if (code === 'ETIMEDOUT') throw new LeakctlError(`git ${args[0]} gave no answer within ${GIT_TIMEOUT_MS / 1000} s (a remote that cannot be reached, or one asking for a password?); nothing was lost: sync again`, EXIT.failure);
     return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
   };
 }
@@ -46,6 +51,7 @@ export async function run(options: CommonOptions, id: string | undefined, opts: 
   const settings = loadSettings(options);
   const dir = options.incidentsDir;
   if (id !== undefined) checkIncidentId(id);
+  if (!existsSync(dir)) throw new InvalidInput(`there is no incidents directory ${printable(dir)} to sync; --dir (or LEAKCTL_DIR) names it`);
   const git = gitIn(dir);
   const top = git(['rev-parse', '--show-toplevel']);
   if (top.status !== 0) {
@@ -53,6 +59,11 @@ export async function run(options: CommonOptions, id: string | undefined, opts: 
   }
   const remotes = git(['remote']).stdout.split('\n').filter(Boolean);
   if (remotes.length === 0) throw new InvalidInput(`the repository of ${printable(dir)} has no remote to sync with: git remote add origin URL (a git server, or a bare repository on a share), then leakctl sync`);
+  const branch = git(['symbolic-ref', '-q', '--short', 'HEAD']);
+  if (branch.status !== 0) throw new InvalidInput(`the repository of ${printable(dir)} is not on a branch (a detached HEAD): git switch BRANCH (the team's, e.g. main), then leakctl sync`);
+  // An identity for the commits sync makes (its own, and a pull's merge) when git has none: the responder, as the log names them.
+  const who = responderName(opts.responder, undefined, settings.config.responder, options.cwd);
+  const identity = git(['config', 'user.email']).status === 0 ? [] : ['-c', `user.name=${who}`, '-c', 'user.email=leakctl@localhost'];
 
   const ids = id !== undefined ? [id] : incidentIds(dir);
   const checkAll = async (which: readonly string[], when: string): Promise<void> => {
@@ -65,28 +76,48 @@ export async function run(options: CommonOptions, id: string | undefined, opts: 
   };
   await checkAll(ids, 'here, so nothing was committed or sent');
 
-  // What is sent: the incidents' files, never a lock or a write in progress (names starting with a dot).
-  // (git runs in the incidents directory: paths are relative to it.)
-  const paths = [id ?? '.'];
-  const add = git(['add', '-A', '--', ...paths, ':(exclude,glob)**/.*']);
-  if (add.status !== 0) throw new LeakctlError(`git add failed: ${said(add)}`, EXIT.failure);
-  const who = responderName(opts.responder, undefined, settings.config.responder, options.cwd);
-  const staged = git(['diff', '--cached', '--name-only']).stdout.split('\n').filter(Boolean);
+  // The branch's remote, else origin (or the only one). A branch the remote already has is
+  // tracked before anything is committed: the first sync of a fresh `git init` takes the team's
+  // history first (git refuses to overwrite a file here that is not yet committed), so that what
+  // is committed next builds on it rather than beside it.
+  const name = branch.stdout.trim();
+  const configured = git(['config', `branch.${name}.remote`]).stdout.trim();
+  const remote = configured !== '' ? configured : remotes.includes('origin') ? 'origin' : remotes[0]!;
+  let upstream = git(['rev-parse', '--abbrev-ref', '--symbolic-full-name', '@{u}']);
+  if (upstream.status !== 0) {
+    const fetched = git(['fetch', '-q', remote]);
+    if (fetched.status !== 0) throw new LeakctlError(`git fetch from ${printable(remote)} failed: ${said(fetched)}. Nothing was committed; sync again.`, EXIT.failure);
+    if (git(['rev-parse', '-q', '--verify', `refs/remotes/${remote}/${name}`]).status === 0) {
+      if (git(['rev-parse', '-q', '--verify', 'HEAD']).status !== 0) {
+        const taken = git([...identity, 'pull', '-q', '--no-rebase', remote, name]);
+        if (taken.status !== 0) throw new LeakctlError(`git pull from ${printable(remote)} failed: ${said(taken)}. Nothing was committed; move the files it names aside, then sync again.`, EXIT.failure);
+      }
+      git(['branch', '-q', `--set-upstream-to=${remote}/${name}`]);
+      upstream = git(['rev-parse', '--abbrev-ref', '--symbolic-full-name', '@{u}']);
+    }
+  }
+
+  // What is sent: the verified incidents' files, whatever a .gitignore says (evidence is never
+  // left behind silently), and never a lock or a write in progress (a name, or a directory,
+  // starting with a dot). git runs in the incidents directory: paths are relative to it.
+  const paths = [...ids];
   let sent = 0;
+  const staged: string[] = [];
+  if (paths.length > 0) {
+    const add = git(['add', '-A', '-f', '--', ...paths, ':(exclude,glob)**/.*', ':(exclude,glob)**/.*/**']);
+    if (add.status !== 0) throw new LeakctlError(`git add failed: ${said(add)}`, EXIT.failure);
+    staged.push(...git(['diff', '--cached', '--name-only', '--', ...paths]).stdout.split('\n').filter(Boolean));
+  }
   if (staged.length > 0) {
-    // An identity for the commit when git has none: the responder, as the log names them.
-    const identity = git(['config', 'user.email']).status === 0 ? [] : ['-c', `user.name=${who}`, '-c', 'user.email=leakctl@localhost'];
     const commit = git([...identity, 'commit', '-q', '-m', `leakctl sync: ${id ?? `${ids.length} incident(s)`} by ${who}`, '--', ...paths]);
     if (commit.status !== 0) throw new LeakctlError(`git commit failed: ${said(commit)}`, EXIT.failure);
     sent = staged.length;
   }
 
-  const upstream = git(['rev-parse', '--abbrev-ref', '--symbolic-full-name', '@{u}']);
-  const remote = remotes.includes('origin') ? 'origin' : remotes[0]!;
   let received: string[] = [];
   if (upstream.status === 0) {
     const before = git(['rev-parse', 'HEAD']).stdout.trim();
-    const pull = git(['pull', '--no-rebase', '--no-edit', '-q']);
+    const pull = git([...identity, 'pull', '--no-rebase', '--no-edit', '-q']);
     if (pull.status !== 0) {
       const conflicted = git(['diff', '--name-only', '--diff-filter=U']).stdout.split('\n').filter(Boolean);
       if (conflicted.length > 0) {
@@ -97,11 +128,22 @@ export async function run(options: CommonOptions, id: string | undefined, opts: 
           EXIT.checkFailed,
         );
       }
-      throw new LeakctlError(`git pull from ${printable(upstream.stdout.trim())} failed: ${said(pull)}. Nothing was lost: your entries are committed here; sync again once the remote can be reached.`, EXIT.failure);
+      throw new LeakctlError(`git pull from ${printable(upstream.stdout.trim())} failed: ${said(pull)}. Nothing was lost: your entries are committed here; sync again.`, EXIT.failure);
     }
     received = git(['diff', '--name-only', before, 'HEAD']).stdout.split('\n').filter(Boolean);
-    // What came from the others is held to the same rules before anyone builds on it.
-    await checkAll(id !== undefined ? [id] : incidentIds(dir), 'after the pull (a file that came from the remote?)');
+    // What came from the others is held to the same rules before anyone builds on it; what does
+    // not verify is taken back out (the merge undone), so nothing here builds on it.
+    try {
+      await checkAll(id !== undefined ? [id] : incidentIds(dir), 'as it came from the remote, so the pull was undone and nothing was sent');
+    } catch (error) {
+      git(['reset', '-q', '--keep', before]);
+      throw error;
+    }
+  }
+  if (git(['rev-parse', '-q', '--verify', 'HEAD']).status !== 0) {
+    // A fresh repository, with no incident here and none on the remote: nothing to send yet.
+    out.message(`Nothing to sync yet: no incident here, and none on ${printable(remote)}.`);
+    return 0;
   }
   const push = upstream.status === 0 ? git(['push', '-q']) : git(['push', '-q', '-u', remote, 'HEAD']);
   if (push.status !== 0) throw new LeakctlError(`git push to ${printable(remote)} failed: ${said(push)}. Your entries are committed here; sync again to send them.`, EXIT.failure);

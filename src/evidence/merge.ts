@@ -40,14 +40,26 @@ export interface Placed {
 
 export type MergeResult = { readonly order: Placed[] } | { readonly problem: string };
 
-/** Orders writers and times as every machine does: by UTF-16 code units, never by locale. */
-const before = (a: string, b: string): boolean => a < b;
+/**
+ * Orders writers as every machine and every implementation does: by Unicode code
+ * points (as Python compares strings), never by locale nor by UTF-16 code units.
+ */
+function before(a: string, b: string): boolean {
+  const x = [...a];
+  const y = [...b];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = x[i]!.codePointAt(0)! - y[i]!.codePointAt(0)!;
+    if (d !== 0) return d < 0;
+  }
+  return x.length < y.length;
+}
 
 /** Why a cross-link of `entry` (in `writer`'s chain) does not hold, or null. */
 function linkProblem(writer: string, entry: MergeEntry, byWriter: ReadonlyMap<string, number>, chains: readonly MergeChain[]): string | null {
   for (const [other, seen] of Object.entries(entry.sees ?? {})) {
     const where = `${writer}'s entry #${entry.seq}`;
     if (other === writer) return `${where} claims to have seen its own chain`;
+    if (!Number.isSafeInteger(seen.seq) || seen.seq < 0) return `${where} has seen entry ${JSON.stringify(seen.seq)} of ${other}'s chain, which is not an entry number`;
     const index = byWriter.get(other);
     if (index === undefined) return `${where} has seen entry #${seen.seq} of ${other}'s chain, and there is no chain of ${other}`;
     const target = chains[index]!.entries[seen.seq];
@@ -98,7 +110,8 @@ export function mergeChains(chains: readonly MergeChain[]): MergeResult {
       }
       const a = chains[i]!.entries[next[i]!]!;
       const b = chains[best]!.entries[next[best]!]!;
-      if (before(a.at, b.at) || (a.at === b.at && before(chains[i]!.writer, chains[best]!.writer))) best = i;
+      // `at` is ASCII of fixed width: comparing the text compares the times.
+      if (a.at < b.at || (a.at === b.at && before(chains[i]!.writer, chains[best]!.writer))) best = i;
     }
     if (best < 0) {
       const stuck = chains.flatMap((c, i) => (next[i]! < c.entries.length ? [`${c.writer}'s entry #${next[i]}`] : []));
@@ -147,7 +160,11 @@ export function happenedBefore(chains: readonly MergeChain[], order: readonly Pl
  */
 export function openConflicts<T extends { readonly placed: Placed; readonly key: string; readonly value: string }>(items: readonly T[], before: HappenedBefore): T[][] {
   const byKey = new Map<string, T[]>();
-  for (const item of items) byKey.set(item.key, [...(byKey.get(item.key) ?? []), item]);
+  for (const item of items) {
+    const group = byKey.get(item.key);
+    if (group) group.push(item);
+    else byKey.set(item.key, [item]);
+  }
   const open: T[][] = [];
   for (const group of byKey.values()) {
     if (group.length < 2) continue;

@@ -68,5 +68,10 @@ describe('assign and handoff', () => {
     expect((await run('close', 'r', '--responder', 'dana')).code).toBe(0);
     const closed = await run('assign', 'r', 'confirm', 'lee');
     expect(closed.code).toBe(2);
+    expect(closed.stderr).toContain('incident r was closed by dana');
+    expect(entries('r').at(-1)!.type).toBe('incident.closed');
+    const invisible = await run('handoff', 'r', 'lee\u200b');
+    expect(invisible.code).toBe(2);
+    expect(invisible.stderr).toContain('without control or invisible characters');
   });
 });

@@ -16,6 +16,10 @@ import { ROOT } from '../helpers/exec.js';
 const noGit = spawnSync('git', ['--version']).status === 0 ? null : 'git is not installed';
 const tmp = mkdtempSync(join(tmpdir(), 'leakctl-sync-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+// git as on a fresh machine: no global or system configuration, so no name and no email (this
+// worker's environment is the one leakctl's git sees).
+process.env.GIT_CONFIG_GLOBAL = join(tmp, 'no-gitconfig');
+process.env.GIT_CONFIG_NOSYSTEM = '1';
 
 const env = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.org', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.org', HOME: tmp, GIT_CONFIG_NOSYSTEM: '1' };
 function git(cwd: string, ...args: string[]): string {
@@ -93,6 +97,32 @@ describe.skipIf(noGit !== null)(`leakctl sync${noGit ? ` (skipped: ${noGit})` : 
     expect((await leakctl(bo!, 'verify', 'x')).code).toBe(0);
   });
 
+  it('a new clone, a fresh git init with a remote, a .gitignore and a detached HEAD: each handled as a responder would expect', async () => {
+    const { ana } = team('edges', ['ana']);
+    await open(ana!);
+    // Evidence is never left behind for a .gitignore: the attachment goes with the log.
+    writeFileSync(join(ana!, '.gitignore'), '*.png\n');
+    writeFileSync(join(ana!, 'shot.png'), 'a screenshot');
+    expect((await leakctl(ana!, 'attach', 'x', 'shot.png', '--responder', 'ana')).code).toBe(0);
+    expect((await leakctl(ana!, 'sync')).code).toBe(0);
+    expect(git(ana!, 'ls-files', 'incidents/x/attachments')).toMatch(/shot\.png/);
+    // A second responder who begins with git init and git remote add (no upstream yet): sync
+    // pulls before it pushes, and the incident arrives whole.
+    const cy = join(tmp, 'edges', 'cy');
+    mkdirSync(join(cy, 'incidents'), { recursive: true });
+    git(cy, 'init', '-q', '-b', 'main');
+    git(cy, 'remote', 'add', 'origin', join(tmp, 'edges', 'shared.git'));
+    const first = await leakctl(cy, 'sync', '--responder', 'cy');
+    expect(first.code, first.stderr).toBe(0);
+    expect((await leakctl(cy, 'verify', 'x')).code).toBe(0);
+    // Not on a branch: said, and nothing committed.
+    git(ana!, 'checkout', '-q', '--detach');
+    expect((await leakctl(ana!, 'note', 'x', 'detached', '--responder', 'ana')).code).toBe(0);
+    const detached = await leakctl(ana!, 'sync');
+    expect(detached.code).toBe(2);
+    expect(detached.stderr).toContain('is not on a branch (a detached HEAD): git switch BRANCH');
+  });
+
   it('sends nothing that does not verify, and says how to begin where there is no repository or remote', async () => {
     const { ana } = team('bad', ['ana']);
     await open(ana!);
@@ -112,6 +142,5 @@ describe.skipIf(noGit !== null)(`leakctl sync${noGit ? ` (skipped: ${noGit})` : 
     const noRemote = await leakctl(alone, 'sync');
     expect(noRemote.code).toBe(2);
     expect(noRemote.stderr).toContain('has no remote to sync with: git remote add origin URL');
-    expect(existsSync(join(alone, 'incidents'))).toBe(true);
   });
 });
