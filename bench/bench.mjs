@@ -315,6 +315,47 @@ inform('record() (lock, catch up, append) vs bare write + fsync', `${(median(rec
   console.log(`${ms < 2000 ? 'OK  ' : 'MISS'} ${'merge 3 chains of 50,000 entries (in-process)'.padEnd(56)} ${ms.toFixed(0)} ms (goal < 2000 ms)`);
 }
 
+// 7. sync of 100 new entries (issue 17): leakctl sync against the git commands it runs (add,
+//    commit, pull, push) doing the same on a file of the same size, both against one bare
+//    repository on this disk; the goal is under 1 s beyond git's own time.
+{
+  const gitEnv = { ...env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@example.org', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@example.org' };
+  const git = (cwd, ...args) => {
+    const r = spawnSync('git', args, { cwd, env: gitEnv, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+  };
+  const bare = join(work, 'shared.git');
+  mkdirSync(bare);
+  git(bare, 'init', '-q', '--bare', '-b', 'main');
+  const clone = (name) => {
+    git(work, 'clone', '-q', bare, name);
+    return join(work, name);
+  };
+  const seed = clone('sync-seed');
+  writeFileSync(join(seed, 'README'), 'x\n');
+  git(seed, 'add', 'README');
+  git(seed, 'commit', '-q', '-m', 'start');
+  git(seed, 'push', '-q', 'origin', 'HEAD:main');
+  const mine = clone('sync-leakctl');
+  const plain = clone('sync-git');
+  const incidents = join(mine, 'incidents');
+  const incident = await Incident.create({ incidentsDir: incidents, id: 's', writer: { actor: 'bench', clock: new RealClock() }, opening: { playbook: { id: 'bench', title: 'Bench', sha256: '0'.repeat(64), file: join(fixture, 'bench.yaml') }, drill: true } });
+  mkdirSync(join(plain, 'incidents'));
+  time(node, [bin, 'sync', '--dir', incidents], { env: gitEnv });
+  const withLeakctl = [];
+  const withGit = [];
+  for (let k = 0; k < Math.min(runs, 7); k++) {
+    for (let i = 0; i < 100; i++) await incident.record('note.added', { text: `note ${k}.${i}` });
+    withLeakctl.push(time(node, [bin, 'sync', '--dir', incidents], { env: gitEnv }));
+    writeFileSync(join(plain, 'incidents', 'log.jsonl'), readFileSync(join(incidents, 's', 'evidence.jsonl')));
+    withGit.push(time('sh', ['-c', 'git add -A incidents && git commit -q -m sync && git pull -q --no-rebase --no-edit && git push -q origin HEAD:main'], { cwd: plain, env: gitEnv }));
+  }
+  incident.close();
+  const beyond = median(withLeakctl) - median(withGit);
+  rows.push({ what: 'sync of 100 new entries beyond git', goal: 1000, ratio: beyond, ok: beyond < 1000 });
+  console.log(`${beyond < 1000 ? 'OK  ' : 'MISS'} ${'sync of 100 new entries, beyond git\'s own time'.padEnd(56)} ${beyond.toFixed(0)} ms (goal < 1000 ms)   ${median(withLeakctl).toFixed(0)} ms vs git alone ${median(withGit).toFixed(0)} ms`);
+}
+
 rmSync(work, { recursive: true, force: true });
 const missed = rows.filter((r) => !r.ok);
 console.log('');
