@@ -88,8 +88,11 @@ function logOf(options: CommonOptions, target: string): { file: string; dir: str
     }
     throw new InvalidInput(`${printable(target)}: no such file or directory`);
   }
-  if (st.isDirectory()) return { file: join(path, LOG_FILE), dir: path, copy: false };
+  // An incident's directory, wherever it is, is named by its id (as the bundle's verify.py reads
+  // it): its checkpoints must name that incident.
+  if (st.isDirectory()) return { file: join(path, LOG_FILE), dir: path, copy: false, id: basename(path) };
   // Any other kind (a link, a FIFO) is refused by the reader itself, with its reason. A file that
   // is not an incident's own log is a copy: its attachments may not have come with it.
-  return { file: path, dir: dirname(path), copy: basename(path) !== LOG_FILE };
+  const copy = basename(path) !== LOG_FILE;
+  return { file: path, dir: dirname(path), copy, ...(copy ? {} : { id: basename(dirname(path)) }) };
 }

@@ -5,11 +5,12 @@
  * a checkpoint removed, a signature by a key the organisation does not list.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inProcess } from '../helpers/cli.js';
+import { ROOT } from '../helpers/exec.js';
 import { noSshKeygen, rewriteWholeChain, sealedIncident as sealed_, sshKey, type SealedCase } from '../helpers/sealed.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'leakctl-seal-'));
@@ -82,6 +83,18 @@ describe.skipIf(noSshKeygen !== null)(`leakctl seal${noSshKeygen ? ` (skipped: $
       expect(r.stderr).toContain('the evidence log no longer matches what was sealed. Nothing was written.');
     }
     expect(readFileSync(log, 'utf8')).toBe(before);
+  });
+
+  it("a sealed incident's directory checked under another name: its checkpoints name another incident, for leakctl verify as for verify.py", async () => {
+    const { cwd, dir } = await sealedIncident();
+    cpSync(join(dir, 's'), join(cwd, 'other'), { recursive: true });
+    const ours = await inProcess(['verify', join(cwd, 'other')], { cwd });
+    expect(ours.code).toBe(3);
+    expect(ours.stderr).toMatch(/checkpoints\/\S+\.checkpoint is a checkpoint of "leakctl\/incident\/s", not of this incident \(leakctl\/incident\/other\)/);
+    const theirs = spawnSync('python3', [join(ROOT, 'verifier', 'verify.py'), join(cwd, 'other')], { encoding: 'utf8' });
+    expect(theirs.status).toBe(3);
+    expect(theirs.stdout).toContain('is a checkpoint of "leakctl/incident/s", not of this incident (leakctl/incident/other)');
+    expect((await inProcess(['verify', join(dir, 's')], { cwd })).code).toBe(0);
   });
 
   it('a rewrite that also removes the signature is still refused by every command: the checkpoint holds the log to its head, and verify names both', async () => {
