@@ -100,16 +100,15 @@ export async function run(options: CommonOptions, id: string | undefined, opts: 
   // What is sent: the verified incidents' files, whatever a .gitignore says (evidence is never
   // left behind silently), and never a lock or a write in progress (a name, or a directory,
   // starting with a dot). git runs in the incidents directory: paths are relative to it.
-  const paths = [...ids];
   let sent = 0;
   const staged: string[] = [];
-  if (paths.length > 0) {
-    const add = git(['add', '-A', '-f', '--', ...paths, ':(exclude,glob)**/.*', ':(exclude,glob)**/.*/**']);
+  if (ids.length > 0) {
+    const add = git(['add', '-A', '-f', '--', ...ids, ':(exclude,glob)**/.*', ':(exclude,glob)**/.*/**']);
     if (add.status !== 0) throw new LeakctlError(`git add failed: ${said(add)}`, EXIT.failure);
-    staged.push(...git(['diff', '--cached', '--name-only', '--', ...paths]).stdout.split('\n').filter(Boolean));
+    staged.push(...git(['diff', '--cached', '--name-only', '--', ...ids]).stdout.split('\n').filter(Boolean));
   }
   if (staged.length > 0) {
-    const commit = git([...identity, 'commit', '-q', '-m', `leakctl sync: ${id ?? `${ids.length} incident(s)`} by ${who}`, '--', ...paths]);
+    const commit = git([...identity, 'commit', '-q', '-m', `leakctl sync: ${id ?? `${ids.length} incident(s)`} by ${who}`, '--', ...ids]);
     if (commit.status !== 0) throw new LeakctlError(`git commit failed: ${said(commit)}`, EXIT.failure);
     sent = staged.length;
   }

@@ -104,15 +104,12 @@ export async function writeBundle(incident: Incident, opts: BundleOptions): Prom
         EXIT.checkFailed,
       );
     }
-    // Only the files the log names go out: anything else in attachments/ is vouched for by nothing.
-    const leftOut = pruneUnnamed(path.join(inner, ATTACHMENTS_DIR), new Set(report.attachmentPaths.map((p) => path.join(inner, p))));
-    // Only drafts that are, byte for byte, what the log recorded rendering: an edited one is vouched for by nothing.
-    for (const rel of fs.existsSync(path.join(inner, DRAFTS_DIR)) ? walk(path.join(inner, DRAFTS_DIR)) : []) {
-      const file = `${DRAFTS_DIR}/${rel}`;
-      if (rendered.get(file) === (await hashFile(path.join(inner, file))).sha256) continue;
-      fs.rmSync(path.join(inner, file));
-      leftOut.push(file);
-    }
+    // Only what the log vouches for goes out: the attachments it names, and the drafts that are,
+    // byte for byte, what it recorded rendering (one edited since is vouched for by nothing).
+    const named = new Set(report.attachmentPaths);
+    const attachments = await keepVouched(inner, ATTACHMENTS_DIR, async (file) => named.has(file));
+    const drafts = await keepVouched(inner, DRAFTS_DIR, async (file) => rendered.get(file) === (await hashFile(path.join(inner, file))).sha256);
+    const leftOut = [...attachments.leftOut, ...drafts.leftOut];
     const guide = verifyGuide({
       id: incident.id,
       version: opts.version,
@@ -120,7 +117,7 @@ export async function writeBundle(incident: Incident, opts: BundleOptions): Prom
       report,
       sealed,
       tokens: listFiles(path.join(inner, CHECKPOINTS_DIR)).filter((f) => f.endsWith('.tsr')).map((f) => `${CHECKPOINTS_DIR}/${f}`),
-      drafts: fs.existsSync(path.join(inner, DRAFTS_DIR)) ? walk(path.join(inner, DRAFTS_DIR)).length : 0,
+      drafts: drafts.kept,
       allowedSigners: opts.allowedSigners !== undefined,
       tsaCa: opts.tsaCa !== undefined,
     });
@@ -155,16 +152,20 @@ export async function writeBundle(incident: Incident, opts: BundleOptions): Prom
   }
 }
 
-/** Removes from `dir` (recursively) every file not in `keep`; what it removed, relative to `dir`. */
-function pruneUnnamed(dir: string, keep: ReadonlySet<string>): string[] {
-  if (!fs.existsSync(dir)) return [];
-  const removed: string[] = [];
-  for (const rel of walk(dir)) {
-    if (keep.has(path.join(dir, rel))) continue;
-    fs.rmSync(path.join(dir, rel));
-    removed.push(`${ATTACHMENTS_DIR}/${rel}`);
+/**
+ * Removes from `root`/`part` (recursively) every file `vouched` does not hold for (given its path
+ * relative to `root`, as the log names it): how many stayed, and which were left out.
+ */
+async function keepVouched(root: string, part: string, vouched: (file: string) => Promise<boolean>): Promise<{ kept: number; leftOut: string[] }> {
+  if (!fs.existsSync(path.join(root, part))) return { kept: 0, leftOut: [] };
+  const leftOut: string[] = [];
+  const files = walk(path.join(root, part)).map((rel) => `${part}/${rel}`);
+  for (const file of files) {
+    if (await vouched(file)) continue;
+    fs.rmSync(path.join(root, file));
+    leftOut.push(file);
   }
-  return removed;
+  return { kept: files.length - leftOut.length, leftOut };
 }
 
 /** The regular files of a directory, sorted; none when it is missing. */

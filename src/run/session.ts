@@ -180,7 +180,7 @@ function scriptOf(options: CommonOptions, given: string | undefined): AnswersFil
  */
 async function sealAtEnd(run: Run, out: Output): Promise<void> {
   const config = run.settings.config;
-  if (config.sealAtSessionEnd !== true || config.signingKey === undefined || run.incident.drill) return;
+  if (!sealsAtEnd(run) || config.signingKey === undefined) return;
   try {
     const sealed = await sealIncident(run.incident, config.signingKey, config.allowedSigners, tsaOf(config));
     printSealed(out, sealed, run.incident.dir, config.allowedSigners);
@@ -188,6 +188,12 @@ async function sealAtEnd(run: Run, out: Output): Promise<void> {
     if (!(error instanceof LeakctlError)) throw error;
     out.message(out.style.yellow(`warning: the log was not sealed at the end of the session: ${error.message}`));
   }
+}
+
+/** Whether this session is sealed as it ends: the config asks, names a key, and it is no drill. */
+function sealsAtEnd(run: Run): boolean {
+  const config = run.settings.config;
+  return config.sealAtSessionEnd === true && config.signingKey !== undefined && !run.incident.drill;
 }
 
 /** Walks the open steps, then renders the notices that are due. Throws for exit 2 and 130. */
@@ -264,7 +270,7 @@ async function walkWithPause(run: Run, out: Output): Promise<WalkResult> {
       await incident.record('run.paused', { reason: error.pausedAt !== undefined ? 'paused by the responder' : 'interrupted by the responder', at_step: at });
       // Ctrl+C means leave now: no passphrase or key touch is asked for on the way out.
       if (error.pausedAt !== undefined) await sealAtEnd(run, out);
-      else if (run.settings.config.sealAtSessionEnd === true && run.settings.config.signingKey !== undefined && !incident.drill) out.message(out.style.yellow(`Not sealed, since the session was interrupted: leakctl seal ${incident.id} seals it.`));
+      else if (sealsAtEnd(run)) out.message(out.style.yellow(`Not sealed, since the session was interrupted: leakctl seal ${incident.id} seals it.`));
       throw new Interrupted(`Paused. Everything answered so far is in the evidence log.\nContinue with: leakctl resume ${incident.id}`, error.pausedAt);
     }
     if (error instanceof InvalidInput && run.answersPath) {
