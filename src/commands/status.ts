@@ -81,7 +81,14 @@ async function one(options: CommonOptions, settings: Settings, out: Output, now:
       notes: state.notes,
       attached_files: state.attachedFiles,
       evidence: evidence.map((e) => ({ entry: e.seq, at: e.at, by: e.actor, files: e.data.files, custody: custodyOf(e.data) ?? null })),
-      ...(progress ? { ...progress, steps: progress.steps.map(boardStepJson), deadlines: progress.deadlines.map(clockJson) } : { problem }),
+      ...(progress
+        ? {
+            ...progress,
+            steps: progress.steps.map(boardStepJson),
+            deadlines: progress.deadlines.map(clockJson),
+            conflicts: progress.conflicts.map((c) => ({ step: c.step, answers: c.answers.map((a) => ({ says: a.says, by: a.by, at: a.at.toISOString(), chain: a.chain, entry: a.entry })) })),
+          }
+        : { problem }),
       drafts: [...state.drafts].map(([file, d]) => ({ template: d.template, file, sha256: d.sha256, at: d.at.toISOString() })),
       closed_at: state.closed?.at.toISOString() ?? null,
       clock_set_by_hand: state.clockSetByHand,
@@ -104,6 +111,11 @@ async function one(options: CommonOptions, settings: Settings, out: Output, now:
   const gaps = progress.steps.filter((s) => s.state === 'declined' && s.required).length;
   const headline = `State: ${progressStateInWords(progress.state)}${gaps > 0 ? `, with ${gaps} required step(s) declined` : ''}`;
   out.result(`${gaps > 0 ? red(headline) : headline} · ${progress.answered + progress.skipped + progress.declined}/${progress.total} steps done (${progress.answered} answered, ${progress.skipped} skipped${extra})`);
+  for (const c of progress.conflicts) {
+    out.result(red(`Answered differently, by responders who had not seen each other's answer: ${c.step}`) + dim(` (${printable(c.prompt)})`));
+    for (const a of c.answers) out.result(`      ${printable(a.by)} ${printable(a.says)} ${dim(`(${displayTime(a.at, tz)}; ${a.chain} #${a.entry})`)}`);
+    out.result(dim(`      Agree which stands, then record it: leakctl amend ${id} ${c.step}`));
+  }
   if (state.notes + state.attachedFiles > 0) out.result(dim(`${state.notes} note(s), ${state.attachedFiles} file(s) attached with leakctl attach`));
   for (const e of evidence) {
     const names = (Array.isArray(e.data.files) ? (e.data.files as { original?: unknown; path?: unknown }[]) : []).map((f) => basename(String(f.original ?? f.path))).join(', ');

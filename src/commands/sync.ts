@@ -5,15 +5,17 @@
  * incident again, and pushes. Nothing is ever resolved behind anyone's back: a merge that
  * conflicts is undone (the local commit stays) and the files are named, exit 3.
  *
- * Today each incident has one chain, so two responders writing the same incident before a sync
- * conflict on its log; one chain per responder (the rest of issue 17) makes that merge clean.
+ * Each responder writes a chain of their own (chains/<writer>.jsonl beside the opener's
+ * evidence.jsonl), so a merge never meets two writers in one file; only a file changed by hand
+ * conflicts. An incident is verified and added under its lock, so an entry written meanwhile is
+ * either verified and sent or left for the next sync, never sent unverified.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSettings } from '../config/settings.js';
-import { LOG_FILE } from '../evidence/layout.js';
-import { verifyLog } from '../evidence/verify.js';
+import { acquireLock } from '../evidence/lock.js';
+import { verifyIncident } from '../evidence/verify.js';
 import { responderName } from '../incident/actor.js';
 import { checkIncidentId, incidentIds } from '../incident/locate.js';
 import type { CommonOptions } from '../options.js';
@@ -66,15 +68,15 @@ export async function run(options: CommonOptions, id: string | undefined, opts: 
   const identity = git(['config', 'user.email']).status === 0 ? [] : ['-c', `user.name=${who}`, '-c', 'user.email=leakctl@localhost'];
 
   const ids = id !== undefined ? [id] : incidentIds(dir);
-  const checkAll = async (which: readonly string[], when: string): Promise<void> => {
-    for (const each of which) {
-      const report = await verifyLog(join(dir, each, LOG_FILE), { dir: join(dir, each), incident: each });
-      if (!report.ok) {
-        throw new LeakctlError(`incident ${each} does not verify ${when}: ${printable(report.problems[0]?.message ?? '')}\nleakctl verify ${each} shows every problem.`, EXIT.checkFailed);
-      }
+  const verified = async (each: string, when: string): Promise<void> => {
+    const report = await verifyIncident(join(dir, each), { incident: each });
+    if (!report.ok) {
+      throw new LeakctlError(`incident ${each} does not verify ${when}: ${printable(report.problems[0]?.message ?? '')}\nleakctl verify ${each} shows every problem.`, EXIT.checkFailed);
     }
   };
-  await checkAll(ids, 'here, so nothing was committed or sent');
+  const checkAll = async (which: readonly string[], when: string): Promise<void> => {
+    for (const each of which) await verified(each, when);
+  };
 
   // The branch's remote, else origin (or the only one). A branch the remote already has is
   // tracked before anything is committed: the first sync of a fresh `git init` takes the team's
@@ -102,11 +104,18 @@ export async function run(options: CommonOptions, id: string | undefined, opts: 
   // starting with a dot). git runs in the incidents directory: paths are relative to it.
   let sent = 0;
   const staged: string[] = [];
-  if (ids.length > 0) {
-    const add = git(['add', '-A', '-f', '--', ...ids, ':(exclude,glob)**/.*', ':(exclude,glob)**/.*/**']);
-    if (add.status !== 0) throw new LeakctlError(`git add failed: ${said(add)}`, EXIT.failure);
-    staged.push(...git(['diff', '--cached', '--name-only', '--', ...ids]).stdout.split('\n').filter(Boolean));
+  // Each incident verified and added holding its lock: what is added is what was verified.
+  for (const each of ids) {
+    const lock = await acquireLock(join(dir, each), { onWait: (holder) => out.message(`Waiting for incident ${each}: another leakctl process (${holder}) is writing it…`) });
+    try {
+      await verified(each, 'here, so nothing was committed or sent');
+      const add = git(['add', '-A', '-f', '--', each, ':(exclude,glob)**/.*', ':(exclude,glob)**/.*/**']);
+      if (add.status !== 0) throw new LeakctlError(`git add failed: ${said(add)}`, EXIT.failure);
+    } finally {
+      lock.release();
+    }
   }
+  if (ids.length > 0) staged.push(...git(['diff', '--cached', '--name-only', '--', ...ids]).stdout.split('\n').filter(Boolean));
   if (staged.length > 0) {
     const commit = git([...identity, 'commit', '-q', '-m', `leakctl sync: ${id ?? `${ids.length} incident(s)`} by ${who}`, '--', ...ids]);
     if (commit.status !== 0) throw new LeakctlError(`git commit failed: ${said(commit)}`, EXIT.failure);

@@ -9,7 +9,7 @@ import { NoLogFile } from '../evidence/chain.js';
 import { sealedCheckpointInWords } from '../evidence/checkpoints.js';
 import { clockSetByHandInWords } from '../evidence/describe.js';
 import { ATTACHMENTS_DIR, LOG_FILE } from '../evidence/layout.js';
-import { doesNotVerify, verifyLog } from '../evidence/verify.js';
+import { doesNotVerify, verifyIncident, verifyLog } from '../evidence/verify.js';
 import { incidentPlace } from '../incident/incident.js';
 import { INCIDENT_ID } from '../incident/locate.js';
 import type { CommonOptions } from '../options.js';
@@ -29,7 +29,8 @@ export async function run(options: CommonOptions, target: string, opts: { head?:
     const config = opts.allowedSigners === undefined || opts.tsaCa === undefined ? loadConfig(options) : undefined;
     const allowedSigners = opts.allowedSigners !== undefined ? resolve(options.cwd, opts.allowedSigners) : config?.allowedSigners;
     const tsaCa = opts.tsaCa !== undefined ? resolve(options.cwd, opts.tsaCa) : config?.tsaCa;
-    report = await verifyLog(file, {
+    // An incident is all its chains (issue 17); a file is the one log it holds.
+    report = await (id !== undefined && basename(file) === LOG_FILE ? (o: Parameters<typeof verifyLog>[1]) => verifyIncident(dir, o) : (o: Parameters<typeof verifyLog>[1]) => verifyLog(file, o))({
       dir,
       copy,
       now: commandClock(options).now(),

@@ -96,6 +96,11 @@ export interface ScanOptions {
    * slices passes the same one each time, so memory stays flat. Scanned into from its start.
    */
   readonly buffer?: { bytes: Buffer };
+  /**
+   * A responder's own chain under `chains/` (issue 17): it begins with `responder.joined`, and
+   * holds no `incident.opened` (the incident is opened once, in `evidence.jsonl`).
+   */
+  readonly joined?: boolean;
 }
 
 /** Thrown by a visitor, or by `entry()` on a line that is hash-valid but not JSON: becomes the scan's problem. */
@@ -119,6 +124,7 @@ const PREV_OPEN = bytes(',"prev":"');
 const HASH_OPEN = bytes(',"hash":"');
 const TYPE_BYTES = ENTRY_TYPES.map(bytes);
 const OPENED = ENTRY_TYPES.indexOf('incident.opened');
+const JOINED = ENTRY_TYPES.indexOf('responder.joined');
 const CLOSED = ENTRY_TYPES.indexOf('incident.closed');
 const COMMA = 0x2c;
 const CLOSE_BRACE = 0x7d;
@@ -276,7 +282,7 @@ function parseCarefully(buf: Buffer, s: number, e: number): { entry: EvidenceEnt
  * edited line fails its own hash; a deleted, inserted or swapped one keeps its hash but not its
  * place (seq) or its link (prev).
  */
-function chainError(raw: string, e: EvidenceEntry, n: number, pos: ChainPosition): string | null {
+function chainError(raw: string, e: EvidenceEntry, n: number, pos: ChainPosition, joined: boolean): string | null {
   const len = raw.length;
   if (!raw.startsWith(',"hash":"', len - HASH_SUFFIX) || !raw.endsWith('"}') || raw.slice(len - HASH_SUFFIX + 9, len - 2) !== e.hash) {
     return 'does not end with its hash the way leakctl writes it (edited by hand?)';
@@ -290,14 +296,21 @@ function chainError(raw: string, e: EvidenceEntry, n: number, pos: ChainPosition
       ? 'prev should be null in the first entry (lines deleted from the start?)'
       : `prev does not link to line ${n - 1}'s hash (a line deleted, inserted or swapped?)`;
   }
-  return ruleError(e.type, atKey(e.at), e.at, n, pos);
+  return ruleError(e.type, atKey(e.at), e.at, n, pos, joined);
 }
 
 /** The rules beyond the hash and the links, shared by both paths. */
-function ruleError(type: EntryType, key: number, at: string, n: number, pos: ChainPosition): string | null {
+function ruleError(type: EntryType, key: number, at: string, n: number, pos: ChainPosition, joined: boolean): string | null {
   if (pos.closed) return `entry after the incident was closed on line ${n - 1} (appended later?)`;
-  if (n === 1 && type !== 'incident.opened') return `the first entry is ${type}; a log begins with incident.opened (its start was cut off or replaced?)`;
-  if (n > 1 && type === 'incident.opened') return 'incident.opened where only the first entry may be one (two logs joined together?)';
+  if (joined) {
+    if (n === 1 && type !== 'responder.joined') return `the first entry is ${type}; a responder's chain begins with responder.joined (its start was cut off or replaced?)`;
+    if (type === 'incident.opened') return "incident.opened in a responder's chain: an incident is opened once, in evidence.jsonl";
+    if (n > 1 && type === 'responder.joined') return 'responder.joined where only the first entry may be one (two chains joined together?)';
+  } else {
+    if (n === 1 && type !== 'incident.opened') return `the first entry is ${type}; a log begins with incident.opened (its start was cut off or replaced?)`;
+    if (n > 1 && type === 'incident.opened') return 'incident.opened where only the first entry may be one (two logs joined together?)';
+    if (type === 'responder.joined') return `responder.joined in the opener's log: it begins a responder's own chain, under chains/`;
+  }
   if (key < pos.lastAtKey) return `at ${at} is earlier than the entry before it (${pos.lastAt}); time in a log only moves forward (entries reordered, or a clock set back?)`;
   return null;
 }
@@ -345,6 +358,9 @@ export function scanChain(fd: number, from: ChainPosition, size: number, visit: 
   let lineNo = from.entries;
   const out: Fast = { digest: '', atKey: -1, atPos: 0, dataStart: -1, dataEnd: -1 };
   const view = new Line();
+  const joined = options.joined === true;
+  const first = joined ? JOINED : OPENED;
+  const never = joined ? OPENED : JOINED;
 
   const position = (): ChainPosition => {
     if (lastAtBuf !== null) {
@@ -397,7 +413,7 @@ export function scanChain(fd: number, from: ChainPosition, size: number, visit: 
     lineNo += 1;
     if (problem === null && (chunkIsUtf8 || isUtf8(b.subarray(s, e)))) {
       const type = fastCheck(b, s, e, entries, head, out);
-      if (type >= 0 && out.atKey >= lastAtKey && !closed && (entries === 0) === (type === OPENED)) {
+      if (type >= 0 && out.atKey >= lastAtKey && !closed && (entries === 0) === (type === first) && type !== never) {
         good(b, s, e, type, out.digest, out.atKey, out.atPos, null);
         return;
       }
@@ -411,7 +427,7 @@ export function scanChain(fd: number, from: ChainPosition, size: number, visit: 
       if (c.entry && options.afterProblem) options.afterProblem(c.entry, lineNo);
       return;
     }
-    const why = c.entry ? chainError(c.raw, c.entry, lineNo, position()) : c.error;
+    const why = c.entry ? chainError(c.raw, c.entry, lineNo, position(), joined) : c.error;
     if (why !== null) {
       problem = { line: lineNo, message: `line ${lineNo}: ${why}` };
       if (c.entry && options.afterProblem) options.afterProblem(c.entry, lineNo);

@@ -58,6 +58,8 @@ export function describeEntry(entry: EvidenceEntry, sensitive: ReadonlySet<strin
       return `${d.phase !== undefined ? `phase ${String(d.phase)}` : String(d.step)} is ${String(d.owner)}'s`;
     case 'lead.handed':
       return `${String(d.to)} leads the response from now`;
+    case 'responder.joined':
+      return `${String(d.responder ?? entry.actor)} joins the response, with a chain of their own`;
     case 'checkpoint.sealed':
       return `sealed the first ${String(d.size)} entries (head ${String(d.head).slice(0, 12)}…) in ${String(d.checkpoint)}, signed with key ${String(d.key)}`;
   }
@@ -79,6 +81,7 @@ export function otherInWords(entry: EvidenceEntry, sensitive: ReadonlySet<string
     'checkpoint.sealed': 'checkpoint sealed',
     'step.assigned': 'assigned',
     'lead.handed': 'lead handed over',
+    'responder.joined': 'joined',
   };
   return `${what[entry.type] ?? entry.type} by ${entry.actor}: ${describeEntry(entry, sensitive)}`;
 }

@@ -24,6 +24,7 @@ export const ENTRY_TYPES = [
   'checkpoint.sealed',
   'step.assigned',
   'lead.handed',
+  'responder.joined',
 ] as const;
 export type EntryType = (typeof ENTRY_TYPES)[number];
 

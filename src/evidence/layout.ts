@@ -3,3 +3,5 @@ export const LOG_FILE = 'evidence.jsonl';
 export const ATTACHMENTS_DIR = 'attachments';
 export const DRAFTS_DIR = 'drafts';
 export const CHECKPOINTS_DIR = 'checkpoints';
+/** One more chain per responder other than the opener (issue 17): `chains/<writer>.jsonl`. */
+export const CHAINS_DIR = 'chains';

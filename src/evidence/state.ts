@@ -16,6 +16,10 @@ export interface OpenedInfo {
   readonly playbook: { id: string; title: string; version?: string; sha256: string; file?: string; regimes_sha256?: string };
   readonly drill: boolean;
   readonly responder: string;
+  /** The actor of the opening entry: whose chain `evidence.jsonl` is (issue 17). */
+  readonly openedBy: string;
+  /** The chain key of the copy that opened it (`evidence.jsonl`'s writer); absent in incidents before issue 17. */
+  readonly writer?: string;
   /** Who signs the notices, as said at the start. */
   readonly signatory?: { readonly name: string; readonly role?: string };
 }
@@ -72,9 +76,29 @@ export interface IncidentState {
   readonly owners: Map<string, Ownership>;
   /** Who leads the response since the last `leakctl handoff`; the opener until then. */
   lead?: Ownership;
+  /**
+   * Steps answered differently by responders who had not seen each other's answer (issue 17):
+   * open until someone who has read them all answers the step again. Always empty with one chain.
+   */
+  conflicts: StepConflict[];
   entries: number;
   head: string | null;
   lastAt?: Date;
+}
+
+/** One step's disagreeing answers, each with who gave it, when, and where it is written. */
+export interface StepConflict {
+  readonly step: string;
+  readonly positions: readonly {
+    readonly type: string;
+    readonly value: unknown;
+    readonly reason: string | undefined;
+    readonly actor: string;
+    readonly at: Date;
+    /** The chain file, relative to the incident, and the entry's seq in it. */
+    readonly chain: string;
+    readonly seq: number;
+  }[];
 }
 
 /** An owner or a lead: the name, who named them, and when. */
@@ -103,6 +127,7 @@ export function emptyState(id: string): IncidentState {
     paused: false,
     clockSetByHand: null,
     owners: new Map(),
+    conflicts: [],
     entries: 0,
     head: null,
   };
@@ -171,6 +196,8 @@ function applyContent(state: IncidentState, entry: EvidenceEntry, at: Date): voi
         playbook: data.playbook as OpenedInfo['playbook'],
         drill: data.drill === true,
         responder: String(data.responder ?? entry.actor),
+        openedBy: entry.actor,
+        ...(typeof data.writer === 'string' ? { writer: data.writer } : {}),
         ...(signatoryOf(data.signatory) ? { signatory: signatoryOf(data.signatory)! } : {}),
       };
       break;

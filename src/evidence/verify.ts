@@ -11,7 +11,8 @@ import { printable } from '../ui/text.js';
 import { openChainFile, scanChain, CHAIN_START, type ChainLine, type ChainPosition, type ChainProblem, type ChainScan } from './chain.js';
 import type { EvidenceEntry } from './entry.js';
 import { checkCheckpoints, loadAllowedSigners, readCheckpointCopy, readCheckpoints, type SealedCheckpoint } from './checkpoints.js';
-import { ATTACHMENTS_DIR } from './layout.js';
+import { ChainsError, joinedChainNames, readAllChains } from './chains.js';
+import { ATTACHMENTS_DIR, CHAINS_DIR, LOG_FILE } from './layout.js';
 import { Replay, type IncidentState } from './state.js';
 
 export interface VerifyProblem {
@@ -72,6 +73,8 @@ export interface VerifyOptions {
   incident?: string;
   /** The time a signer's valid-after/valid-before is held against (the command's clock). */
   now?: Date;
+  /** A responder's chain under chains/ (issue 17): its first entry is responder.joined, and the checkpoints are the opener's log's to check. */
+  joined?: boolean;
 }
 
 interface AttachmentRef {
@@ -172,7 +175,7 @@ export async function verifyLog(file: string, opts: VerifyOptions = {}): Promise
   const dir = opts.dir ?? path.dirname(file);
   // The checkpoints beside the log (the hash of the last entry each sealed is noted on the way),
   // and whom they may be signed by: a broken allowed_signers file is the reader's to fix (exit 2).
-  const checkpoints = readCheckpoints(dir);
+  const checkpoints = opts.joined ? { loaded: [], problems: [] } : readCheckpoints(dir);
   // Copies held elsewhere are checked like those beside the log; one that cannot be read is the reader's to fix (exit 2).
   for (const copy of opts.checkpointCopies ?? []) {
     const read = readCheckpointCopy(copy.file, copy.shown);
@@ -236,6 +239,7 @@ export async function verifyLog(file: string, opts: VerifyOptions = {}): Promise
           if (want && headLine === undefined && entry.hash === want.toString('latin1')) headLine = n;
           noteRefs(entry, n);
         },
+        joined: opts.joined === true,
       },
     );
     problem = scan.problem;
@@ -291,5 +295,62 @@ export async function verifyLog(file: string, opts: VerifyOptions = {}): Promise
   if (state?.clockSetByHand) report.clockSetByHand = state.clockSetByHand;
   if (unchecked > 0) report.attachmentsNotChecked = unchecked;
   if (checked.sealed.length > 0) report.checkpoints = checked.sealed;
+  return report;
+}
+
+/**
+ * `leakctl verify` of an incident directory: its log, and with several responders (issue 17)
+ * every chain under chains/ and every cross-link between them. Entries and head are then those of
+ * the merged order, and `collect` is given the entries in that order once all of it verified.
+ */
+export async function verifyIncident(dir: string, opts: VerifyOptions = {}): Promise<VerifyReport> {
+  let names: string[];
+  try {
+    names = joinedChainNames(dir);
+  } catch (error) {
+    if (!(error instanceof ChainsError)) throw error;
+    names = [];
+    const report = await verifyLog(path.join(dir, LOG_FILE), opts);
+    return { ...report, ok: false, problems: [...report.problems, { line: 0, message: error.message }] };
+  }
+  if (names.length === 0) return verifyLog(path.join(dir, LOG_FILE), opts);
+  const { head, collect, ...rest } = opts;
+  if (head !== undefined && !/^[0-9a-f]{64}$/.test(head.trim().toLowerCase())) {
+    throw new InvalidInput(`--head must be a SHA-256 hash (64 hex digits, as verify prints it); got ${JSON.stringify(head)}`);
+  }
+  const main = await verifyLog(path.join(dir, LOG_FILE), { ...rest, dir });
+  const problems: VerifyProblem[] = [...main.problems];
+  const paths = new Set(main.attachmentPaths);
+  let lines = main.lines;
+  let intact = main.entries;
+  for (const name of names) {
+    const rel = `${CHAINS_DIR}/${name}`;
+    const r = await verifyLog(path.join(dir, rel), { dir, joined: true, ...(opts.copy !== undefined ? { copy: opts.copy } : {}) });
+    for (const p of r.problems) problems.push({ line: p.line, message: `${rel} ${p.message}` });
+    for (const p of r.attachmentPaths) paths.add(p);
+    lines += r.lines;
+    intact += r.entries;
+  }
+  const report: VerifyReport = { ...main, ok: false, problems, attachmentPaths: [...paths], attachments: paths.size, lines, entries: intact };
+  if (problems.length > 0) return report;
+  let merged;
+  try {
+    merged = readAllChains(path.basename(dir), dir);
+  } catch (error) {
+    if (!(error instanceof ChainsError)) throw error;
+    problems.push({ line: error.problem.line, message: error.problem.message });
+    return report;
+  }
+  const order = merged.order.map((p) => merged.chains[p.chain]!.entries[p.seq]!);
+  report.head = order.at(-1)?.hash ?? null;
+  if (head !== undefined) {
+    const want = head.trim().toLowerCase();
+    const at = order.findIndex((e) => e.hash === want);
+    if (at < 0) problems.push({ line: 0, message: `the given head ${want} is in none of this incident's chains: entries were cut from one, or the hash belongs to another incident` });
+    else report.headLine = at + 1;
+  }
+  if (collect) for (const e of order) if (collect.types.has(e.type) || e.type === 'step.answered') collect.seen(e);
+  if (merged.state.clockSetByHand) report.clockSetByHand = merged.state.clockSetByHand;
+  report.ok = problems.length === 0;
   return report;
 }

@@ -23,12 +23,13 @@ import { copyAttachment, type AttachedFile, type StoredAttachment } from '../evi
 import { atKey, CHAIN_START, NoLogFile, openChainFile, scanChain, type ChainLine, type ChainPosition, type ChainVisitor, type ChainProblem, type ChainScan, type TornTail } from '../evidence/chain.js';
 import { createDirAtomically, errno, FILE_MODE, fileKind, fixFor, makePrivateDir, messageOf, removeStaleTemps, syncDir, writeAll, writeFileDurably, writeFilesDurably } from '../evidence/durable.js';
 import { formatAt, hashOf, serialiseEntry, type EntryType, type EvidenceEntry } from '../evidence/entry.js';
-import { ATTACHMENTS_DIR, CHECKPOINTS_DIR, DRAFTS_DIR, LOG_FILE } from '../evidence/layout.js';
+import { ATTACHMENTS_DIR, CHAINS_DIR, CHECKPOINTS_DIR, DRAFTS_DIR, LOG_FILE } from '../evidence/layout.js';
+import { ChainsError, chainPath, joinedChainNames, readAllChains, SEES, type MergedChains, type ReadChain } from '../evidence/chains.js';
 import { acquireLock } from '../evidence/lock.js';
 import { ChainAppender, setAsideTail, type LogIo } from '../evidence/log.js';
 import { applyEntry, CLOCK_MARK, CLOCK_SET_BY_HAND, emptyState, Replay, type IncidentState } from '../evidence/state.js';
 import { headProblem, readCheckpoints } from '../evidence/checkpoints.js';
-import { chainFailure, verifyLog, type VerifyOptions, type VerifyReport } from '../evidence/verify.js';
+import { chainFailure, verifyIncident, type VerifyOptions, type VerifyReport } from '../evidence/verify.js';
 import { EXIT, InvalidInput, LeakctlError } from '../ui/errors.js';
 import { printable } from '../ui/text.js';
 import type { Clock } from './clock.js';
@@ -38,6 +39,11 @@ import { checkIncidentId } from './locate.js';
 export interface Writer {
   readonly actor: string;
   readonly clock: Clock;
+  /**
+   * The chain this copy writes (issue 17): the opener's log when it is the one that opened the
+   * incident, else `chains/<chain>.jsonl`. Absent: the opener's log.
+   */
+  readonly chain?: string;
 }
 
 /** What `incident.opened` records besides the responder. */
@@ -128,8 +134,19 @@ export class Incident {
   private ino: number | undefined;
   /** Entries other processes appended that refresh() has not handed out yet (record() catches up too). */
   private unseen: EvidenceEntry[] = [];
+  /**
+   * With more than one chain (issue 17): every chain as last read and merged, and each chain
+   * file's size then (relative path → bytes), to tell whether anyone has written since. Null
+   * while the incident has only the opener's log.
+   */
+  private merged: MergedChains | null = null;
+  private sizes = new Map<string, number>();
+  /** My chain, relative to the incident: the opener's log, or `chains/<me>.jsonl`. */
+  private readonly mine: string;
+  /** The heads of the other chains my last entry says it had seen (JSON, keys in order): written again only when they change. */
+  private mySees = '{}';
 
-  private constructor(dir: string, state: IncidentState, position: ChainPosition, params: OpenParams) {
+  private constructor(dir: string, state: IncidentState, position: ChainPosition, params: OpenParams, merged: MergedChains | null = null) {
     this.id = params.id;
     this.dir = dir;
     this.logFile = path.join(dir, LOG_FILE);
@@ -137,7 +154,18 @@ export class Incident {
     this.position = position;
     this.writer = typeof params.writer === 'function' ? params.writer(state) : params.writer;
     this.warn = params.warn ?? (() => undefined);
-    this.appender = new ChainAppender(this.logFile, params.id, params.io);
+    // An incident from before issue 17 (no writer named at its opening) keeps one log.
+    const me = this.writer?.chain;
+    const opener = state.opened?.writer;
+    this.mine = me === undefined || opener === undefined || me === opener ? LOG_FILE : chainPath(me);
+    this.appender = new ChainAppender(path.join(dir, this.mine), params.id, params.io);
+    if (merged) this.useMerged(merged);
+    else if (this.mine !== LOG_FILE) this.position = CHAIN_START;
+  }
+
+  /** Whether this door reads the incident as several chains: it has them, or I am about to start mine. */
+  private get several(): boolean {
+    return this.merged !== null || this.mine !== LOG_FILE || joinedChainNames(this.dir).length > 0;
   }
 
   get drill(): boolean {
@@ -194,9 +222,14 @@ export class Incident {
         const problem = headProblem(c.file, c.checkpoint, { hashAt, entries: scan.position.entries, incident: params.id });
         if (problem !== null) throw new LeakctlError(`${problem}.\n${printable(file)}: the evidence log no longer matches what was sealed. Nothing was written. \`leakctl verify ${params.id}\` shows the same.`, EXIT.checkFailed);
       }
-      const incident = new Incident(dir, finished.state, scan.position, params);
+      // More than one responder's chain (issue 17): every chain verified, the cross-links
+      // checked, and the state replayed in their merged order.
+      const merged = readChainsOrRefuse(params.id, dir, false);
+      const incident = new Incident(dir, merged?.state ?? finished.state, scan.position, params, merged);
       if (incident.writer) {
         refuseLinkedParts(dir);
+        // git keeps no empty directory: a copy received by sync may lack them.
+        for (const part of [ATTACHMENTS_DIR, DRAFTS_DIR]) makePrivateDir(path.join(dir, part));
         removeStaleTemps(dir);
       }
       if (scan.tail) incident.warnTorn(scan.tail);
@@ -223,6 +256,7 @@ export class Incident {
     removeStaleTemps(incidentsDir);
     const data: Record<string, unknown> = { playbook: params.opening.playbook, drill: params.opening.drill, responder: writer.actor };
     if (params.opening.signatory) data.signatory = params.opening.signatory;
+    if (writer.chain !== undefined) data.writer = writer.chain;
     if (!params.opening.drill && writer.clock.setByHand) data[CLOCK_MARK] = CLOCK_SET_BY_HAND;
     const unhashed = { seq: 0, at: formatAt(writer.clock.now()), type: 'incident.opened' as const, actor: writer.actor, data, prev: null };
     const entry: EvidenceEntry = { ...unhashed, hash: hashOf(unhashed) };
@@ -380,7 +414,7 @@ export class Incident {
    * `collect` hands a reader the entries it needs from the same pass (the report, issue 15).
    */
   verify(collect?: VerifyOptions['collect'], checks: Pick<VerifyOptions, 'allowedSigners' | 'tsaCa' | 'now'> = {}): Promise<VerifyReport> {
-    return verifyLog(this.logFile, { dir: this.dir, incident: this.id, ...checks, ...(collect ? { collect } : {}) });
+    return verifyIncident(this.dir, { incident: this.id, ...checks, ...(collect ? { collect } : {}) });
   }
 
   /**
@@ -437,6 +471,21 @@ export class Incident {
   }
 
   private async *slices<T>(take: (line: ChainLine) => T): AsyncGenerator<T[]> {
+    if (this.several) {
+      // Several chains: all read and verified again, handed out in their merged order.
+      const merged = readChainsOrRefuse(this.id, this.dir, true)!;
+      let batch: T[] = [];
+      for (const p of merged.order) {
+        const c = merged.chains[p.chain]!;
+        batch.push(take(lineOf(c, p.seq)));
+        if (batch.length === 1000) {
+          yield batch;
+          batch = [];
+        }
+      }
+      if (batch.length > 0) yield batch;
+      return;
+    }
     let position = CHAIN_START;
     const buffer = { bytes: Buffer.allocUnsafe(SLICE_BYTES) };
     let window = SLICE_BYTES;
@@ -461,11 +510,81 @@ export class Incident {
 
   private append(type: EntryType, data: Record<string, unknown>, at: Date): EvidenceEntry {
     const writer = this.writer!;
-    const marked = !this.drill && writer.clock.setByHand ? { ...data, [CLOCK_MARK]: CLOCK_SET_BY_HAND } : data;
-    const { entry, position } = this.appender.append(this.position, { type, actor: writer.actor, data: marked, at }, this.ino);
+    if (this.mine !== LOG_FILE && this.position.entries === 0) this.join(at);
+    // What I had read of the others' chains, when it changed since my last entry said (issue 17);
+    // before the clock mark, which stays last.
+    const sees = this.seesNow();
+    const linked = sees !== null && sees.json !== this.mySees ? { ...data, [SEES]: sees.heads } : data;
+    const marked = !this.drill && writer.clock.setByHand ? { ...linked, [CLOCK_MARK]: CLOCK_SET_BY_HAND } : linked;
+    const { entry, position } = this.appender.append(this.position, { type, actor: writer.actor, data: marked, at }, this.mine === LOG_FILE ? this.ino : undefined);
     this.position = position;
+    if (sees !== null) this.mySees = sees.json;
+    const count = this.state.entries;
     applyEntry(this.state, entry);
+    if (this.merged) {
+      this.state.entries = count + 1;
+      this.sizes.set(this.mine, position.offset);
+    }
     return entry;
+  }
+
+  /**
+   * Starts my own chain (issue 17): `chains/<me>.jsonl`, created empty and flushed, then its first
+   * entry `responder.joined`, which says which heads of the others' chains I had read.
+   */
+  private join(at: Date): void {
+    const file = path.join(this.dir, this.mine);
+    if (!fs.existsSync(file)) {
+      const dir = path.join(this.dir, CHAINS_DIR);
+      makePrivateDir(dir);
+      try {
+        fs.closeSync(fs.openSync(file, fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_WRONLY, FILE_MODE));
+        syncDir(dir);
+      } catch (e) {
+        if (errno(e) !== 'EEXIST') throw new LeakctlError(`could not create ${file}, the chain of ${printable(this.writer!.actor)}: ${messageOf(e)}. ${fixFor(e, file)}; nothing was recorded.`, EXIT.failure);
+      }
+    }
+    if (!this.merged) this.useMerged(readChainsOrRefuse(this.id, this.dir, true)!);
+    const sees = this.seesNow();
+    const { entry, position } = this.appender.append(this.position, { type: 'responder.joined', actor: this.writer!.actor, data: { responder: this.writer!.actor, writer: this.writer!.chain, [SEES]: sees?.heads ?? {} }, at });
+    this.position = position;
+    this.mySees = sees?.json ?? '{}';
+    const count = this.state.entries;
+    applyEntry(this.state, entry);
+    this.state.entries = count + 1;
+    this.sizes.set(this.mine, position.offset);
+  }
+
+  /** The heads of the other chains as this door last read them, in key order; null with one chain. */
+  private seesNow(): { heads: Record<string, { seq: number; hash: string }>; json: string } | null {
+    if (!this.merged) return null;
+    const heads: Record<string, { seq: number; hash: string }> = {};
+    for (const c of [...this.merged.chains].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
+      if (chainPath(c.joined ? c.key : null) === this.mine || c.position.head === null) continue;
+      heads[c.key] = { seq: c.position.entries - 1, hash: c.position.head };
+    }
+    return { heads, json: JSON.stringify(heads) };
+  }
+
+  /**
+   * Takes the chains as read and merged: the state becomes theirs (in place: a caller holding
+   * `incident.state` sees it), and my chain's position and last `sees` are where they left off.
+   */
+  private useMerged(merged: MergedChains): void {
+    this.merged = merged;
+    replaceState(this.state, merged.state);
+    this.sizes = new Map();
+    let mine: ReadChain | undefined;
+    for (const c of merged.chains) {
+      const rel = chainPath(c.joined ? c.key : null);
+      this.sizes.set(rel, c.position.offset + (c.tail?.bytes ?? 0));
+      if (rel === this.mine) mine = c;
+    }
+    for (const name of joinedChainNames(this.dir)) if (!this.sizes.has(`${CHAINS_DIR}/${name}`)) this.sizes.set(`${CHAINS_DIR}/${name}`, fileSize(path.join(this.dir, CHAINS_DIR, name)));
+    this.position = mine?.position ?? (this.mine === LOG_FILE ? this.position : CHAIN_START);
+    let sees: unknown;
+    for (const e of mine?.entries ?? []) if (e.data[SEES] !== undefined) sees = e.data[SEES];
+    this.mySees = sees === undefined ? '{}' : JSON.stringify(Object.fromEntries(Object.entries(sees as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
   }
 
   /** Runs `write` holding the incident's lock, after catching up with the log, one operation at a time. */
@@ -497,6 +616,7 @@ export class Incident {
 
   /** Whether the log is longer than this door has read (a stat, no read). */
   private grown(): boolean {
+    if (this.several) return this.chainsChanged();
     try {
       return fs.lstatSync(this.logFile).size !== this.position.offset;
     } catch {
@@ -504,11 +624,23 @@ export class Incident {
     }
   }
 
+  /** Whether any chain has been written (or a new one has come) since this door last read them. */
+  private chainsChanged(): boolean {
+    const names = joinedChainNames(this.dir).map((name) => `${CHAINS_DIR}/${name}`);
+    if (!this.merged || names.some((rel) => !this.sizes.has(rel))) return true;
+    for (const [rel, size] of this.sizes) if (fileSize(path.join(this.dir, rel)) !== size) return true;
+    return false;
+  }
+
   /**
    * Reads what was appended after this door's position, verifying it links on, under the lock: a
    * partial last line is then a crash's leftover, and is set aside.
    */
   private catchUp(): void {
+    if (this.several) {
+      this.catchUpChains();
+      return;
+    }
     const { fd, size, ino } = openChainFile(this.logFile);
     this.ino = ino;
     let scan: ChainScan;
@@ -539,13 +671,46 @@ export class Incident {
     }
   }
 
+  /**
+   * Catching up with several chains: when any has changed, all are read again, verified, merged
+   * and replayed (what arrived from others can fall anywhere in the merged order). My own chain
+   * must still continue where I left it; a torn last line of it is set aside.
+   */
+  private catchUpChains(): void {
+    if (this.merged && !this.chainsChanged()) return;
+    const seen = new Map((this.merged?.chains ?? []).map((c) => [chainPath(c.joined ? c.key : null), c.entries.length]));
+    const mineBefore = this.position;
+    const merged = readChainsOrRefuse(this.id, this.dir, true)!;
+    const mine = merged.chains.find((c) => chainPath(c.joined ? c.key : null) === this.mine);
+    const now = mine?.position ?? CHAIN_START;
+    if (now.entries < mineBefore.entries || (mineBefore.entries > 0 && mine!.entries[mineBefore.entries - 1]!.hash !== mineBefore.head)) {
+      throw new LeakctlError(
+        `${path.join(this.dir, this.mine)} no longer continues the chain this leakctl wrote (${now.entries < mineBefore.entries ? `it has ${now.entries} entries, where ${mineBefore.entries} were written: cut short` : 'the entry it ended with has changed'}). Nothing was written. Run \`leakctl verify ${this.id}\`.`,
+        EXIT.checkFailed,
+      );
+    }
+    if (mine?.tail) {
+      const aside = setAsideTail(mine.file, mine.tail, now.entries, new Date());
+      this.warn(`The last line of ${this.mine} was cut short by a crash; its ${aside.bytes} bytes were set aside in ${aside.file}, and the chain continues without it.`);
+    }
+    for (const p of merged.order) {
+      const c = merged.chains[p.chain]!;
+      if (p.seq >= (seen.get(chainPath(c.joined ? c.key : null)) ?? 0)) this.unseen.push(c.entries[p.seq]!);
+    }
+    this.useMerged(merged);
+    if (mine?.tail) this.sizes.set(this.mine, now.offset);
+    if (this.mine === LOG_FILE) this.ino = mine?.ino;
+  }
+
   /** The time of the next entry, after the checks a write makes first: open incident, a writer, time not going back. */
   private timeForNext(): Date {
     const writer = this.writer;
     if (!writer) throw new Error(`incident ${this.id} was opened read-only; recording needs a writer`);
     this.refuseClosed();
     const now = writer.clock.now();
-    const last = this.state.lastAt;
+    // Time moves forward in my own chain; another responder's clock may run ahead of mine, and
+    // the merge orders what I had read of theirs before what I write anyway (issue 17).
+    const last = this.merged ? (this.position.lastAt === null ? undefined : new Date(this.position.lastAt)) : this.state.lastAt;
     if (!last || now.getTime() >= last.getTime()) return now;
     if (!writer.clock.setByHand && last.getTime() - now.getTime() <= REAL_CLOCK_SKEW_MS) return last;
     throw backwards(this.id, this.state, now, writer.clock.setByHand);
@@ -636,4 +801,40 @@ function endsWithHead(fd: number, p: ChainPosition): boolean {
   const tail = Buffer.alloc(expected.length);
   const n = fs.readSync(fd, tail, 0, tail.length, p.offset - tail.length);
   return n === tail.length && tail.toString('latin1') === expected;
+}
+
+/**
+ * Every chain of the incident read, verified and merged (issue 17), or null when it has only the
+ * opener's log (and `always` is false). A broken rule in any chain, or in a link between them, is
+ * exit 3: nothing is written.
+ */
+function readChainsOrRefuse(id: string, dir: string, always: boolean): MergedChains | null {
+  try {
+    if (!always && joinedChainNames(dir).length === 0) return null;
+    return readAllChains(id, dir);
+  } catch (error) {
+    if (!(error instanceof ChainsError)) throw error;
+    throw new LeakctlError(`${printable(error.problem.message)}\n${printable(path.join(dir, error.problem.file))}: the incident's chains do not verify. Nothing was written. \`leakctl verify ${id}\` shows the same.`, EXIT.checkFailed);
+  }
+}
+
+/** Makes `target` the state `source` is, in place. */
+function replaceState(target: IncidentState, source: IncidentState): void {
+  for (const key of Object.keys(target)) if (!(key in source)) delete (target as unknown as Record<string, unknown>)[key];
+  Object.assign(target, source);
+}
+
+function fileSize(file: string): number {
+  try {
+    return fs.lstatSync(file).size;
+  } catch {
+    return -1;
+  }
+}
+
+/** An entry of a chain read whole, as a chain visitor sees a line. */
+function lineOf(chain: ReadChain, seq: number): ChainLine {
+  const entry = chain.entries[seq]!;
+  const buf = Buffer.from(chain.lines[seq]!, 'utf8');
+  return { line: seq + 1, type: entry.type, offset: 0, length: buf.length, buf, start: 0, end: buf.length, dataStart: -1, dataEnd: -1, entry: () => entry };
 }

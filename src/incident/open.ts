@@ -4,7 +4,7 @@
  */
 import type { Config } from '../config/config.js';
 import type { CommonOptions } from '../options.js';
-import { responderName } from './actor.js';
+import { chainOf, responderName } from './actor.js';
 import { RealClock, SimulatedClock, type Clock } from './clock.js';
 import { Incident } from './incident.js';
 
@@ -21,5 +21,5 @@ export function readIncident(options: CommonOptions, id: string, warn: (text: st
 /** Opens incident `id` to write to it as the responder (`--responder`, else the config's, git's, the OS user). */
 export function writeIncident(options: CommonOptions, id: string, config: Config, responder: string | undefined, warn: (text: string) => void): Promise<Incident> {
   const actor = responderName(responder, undefined, config.responder, options.cwd);
-  return Incident.open({ incidentsDir: options.incidentsDir, id, warn, writer: { actor, clock: commandClock(options) } });
+  return Incident.open({ incidentsDir: options.incidentsDir, id, warn, writer: { actor, clock: commandClock(options), chain: chainOf(config.responder) } });
 }

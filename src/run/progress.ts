@@ -2,7 +2,8 @@
 import type { DeadlineClock } from '../deadlines/compute.js';
 import type { DeadlineRules } from '../deadlines/rules.js';
 import { answerValues, ownerKey } from '../evidence/state.js';
-import type { IncidentState } from '../evidence/state.js';
+import type { IncidentState, StepConflict } from '../evidence/state.js';
+import { SENSITIVE_PLACEHOLDER } from '../evidence/describe.js';
 import type { Playbook } from '../playbook/types.js';
 import { deadlineClocks, placedSteps, stepStanding, undecided } from './steps.js';
 
@@ -46,6 +47,18 @@ export interface Progress {
   readonly steps: BoardStep[];
   readonly next?: { step: string; prompt: string; phase: number; number: number };
   readonly deadlines: DeadlineClock[];
+  /**
+   * Steps answered differently by responders who had not seen each other's answer (issue 17),
+   * each answer with who and when; a sensitive step's values are not shown. Resolved by answering
+   * the step again after reading them.
+   */
+  readonly conflicts: BoardConflict[];
+}
+
+export interface BoardConflict {
+  readonly step: string;
+  readonly prompt: string;
+  readonly answers: readonly { readonly says: string; readonly by: string; readonly at: Date; readonly chain: string; readonly entry: number }[];
 }
 
 export function progressOf(playbook: Playbook, state: IncidentState, now: Date, rules: DeadlineRules): Progress {
@@ -101,7 +114,22 @@ export function progressOf(playbook: Playbook, state: IncidentState, now: Date, 
     steps,
     ...(next ? { next } : {}),
     deadlines: deadlineClocks(playbook, state, now, rules).filter((d) => d.status !== 'not_applicable'),
+    conflicts: conflictsOf(playbook, state),
   };
+}
+
+function conflictsOf(playbook: Playbook, state: IncidentState): BoardConflict[] {
+  if (state.conflicts.length === 0) return [];
+  const byId = new Map(placedSteps(playbook).map((p) => [p.step.id, p.step]));
+  return state.conflicts.map((c) => {
+    const step = byId.get(c.step);
+    const says = (p: StepConflict['positions'][number]): string => {
+      if (p.type === 'step.answered') return step?.sensitive ? `answered ${SENSITIVE_PLACEHOLDER}` : `answered ${JSON.stringify(p.value)}`;
+      const what = p.type === 'step.deferred' ? 'not yet' : p.type === 'step.declined' ? "won't do" : 'skipped';
+      return p.reason ? `${what}: ${p.reason}` : what;
+    };
+    return { step: c.step, prompt: step?.prompt ?? c.step, answers: c.positions.map((p) => ({ says: says(p), by: p.actor, at: p.at, chain: p.chain, entry: p.seq })) };
+  });
 }
 
 /** An incident's state as `status` and the report say it. */

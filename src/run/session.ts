@@ -11,7 +11,7 @@ import type { DeadlineClock } from '../deadlines/compute.js';
 import { clockInWords } from '../deadlines/format.js';
 import { listPlaybookFiles } from '../documents/files.js';
 import { loadDocument } from '../documents/load.js';
-import { responderName } from '../incident/actor.js';
+import { chainOf, responderName } from '../incident/actor.js';
 import { clockFor, SimulatedClock, type Clock } from '../incident/clock.js';
 import { Incident, type WrittenDraft } from '../incident/incident.js';
 import { checkIncidentId } from '../incident/locate.js';
@@ -112,7 +112,7 @@ export async function startSession(options: CommonOptions, out: Output, request:
   const incident = await Incident.create({
     incidentsDir: options.incidentsDir,
     id,
-    writer: { actor, clock },
+    writer: { actor, clock, chain: chainOf(settings.config.responder) },
     opening: {
       playbook: { id: playbook.id, title: playbook.title, ...(playbook.version !== undefined ? { version: playbook.version } : {}), sha256: playbook.sha256, file: playbook.file, ...(playbook.regimes_sha256 ? { regimes_sha256: playbook.regimes_sha256 } : {}) },
       drill,
@@ -145,7 +145,7 @@ export async function resumeSession(options: CommonOptions, out: Output, id: str
     warn: (text) => out.message(text),
     writer: (state) => {
       if (options.now === undefined && clock instanceof SimulatedClock && state.lastAt) clock.catchUp(state.lastAt);
-      return { actor, clock };
+      return { actor, clock, chain: chainOf(settings.config.responder) };
     },
   });
   try {
