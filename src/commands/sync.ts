@@ -14,9 +14,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSettings } from '../config/settings.js';
-import { acquireLock } from '../evidence/lock.js';
 import { verifyIncident } from '../evidence/verify.js';
 import { responderName } from '../incident/actor.js';
+import { holdingLock } from '../incident/incident.js';
 import { checkIncidentId, incidentIds } from '../incident/locate.js';
 import type { CommonOptions } from '../options.js';
 import { EXIT, InvalidInput, LeakctlError } from '../ui/errors.js';
@@ -106,14 +106,11 @@ export async function run(options: CommonOptions, id: string | undefined, opts: 
   const staged: string[] = [];
   // Each incident verified and added holding its lock: what is added is what was verified.
   for (const each of ids) {
-    const lock = await acquireLock(join(dir, each), { onWait: (holder) => out.message(`Waiting for incident ${each}: another leakctl process (${holder}) is writing it…`) });
-    try {
+    await holdingLock(dir, each, (text) => out.message(text), async () => {
       await verified(each, 'here, so nothing was committed or sent');
       const add = git(['add', '-A', '-f', '--', each, ':(exclude,glob)**/.*', ':(exclude,glob)**/.*/**']);
       if (add.status !== 0) throw new LeakctlError(`git add failed: ${said(add)}`, EXIT.failure);
-    } finally {
-      lock.release();
-    }
+    });
   }
   if (ids.length > 0) staged.push(...git(['diff', '--cached', '--name-only', '--', ...ids]).stdout.split('\n').filter(Boolean));
   if (staged.length > 0) {
@@ -132,7 +129,7 @@ export async function run(options: CommonOptions, id: string | undefined, opts: 
         git(['merge', '--abort']);
         throw new LeakctlError(
           `what the others sent conflicts with what is here, in ${conflicted.map(printable).join(', ')}: the merge was undone, and your entries stay committed here. ` +
-            'Two people wrote the same file (the same incident, before one chain per responder; or a file edited by hand): agree who keeps which, then sync again. leakctl verify names what does not verify.',
+            'Two copies wrote the same file: a file edited by hand, an incident from before chains (leakctl 0.1) written in two copies, or two copies with one responder name (give each copy its own responder: in leakctl.config.yaml). Agree who keeps which, then sync again. leakctl verify names what does not verify.',
           EXIT.checkFailed,
         );
       }

@@ -142,15 +142,16 @@ export function readChain(dir: string, name: string | null, before?: ReadChain):
     key = name.slice(0, -'.jsonl'.length);
     if (!KEY.test(key)) throw new ChainsError({ file: rel, line: 0, message: `${printable(rel)}: not a name leakctl gives a responder's chain (lower-case letters, digits and hyphens)` });
     if (first && writerOf(first) !== key) {
-      throw new ChainsError({ file: rel, line: 1, message: `${rel} line 1: it begins the chain ${printable(writerOf(first))}, whose file is ${printable(chainPath(writerOf(first)))} (renamed or copied?)` });
+      const named = writerOf(first);
+      throw new ChainsError({ file: rel, line: 1, message: named === '' ? `${rel} line 1: responder.joined names no writer` : `${rel} line 1: it begins the chain ${printable(named)}, whose file is ${printable(chainPath(named))} (renamed or copied?)` });
     }
   }
   return { key, file, joined, entries, lines, position, tail, ino: opened.ino };
 }
 
-/** The chain an opening or joining entry names as its own (before issue 17: its actor's). */
+/** The chain an opening or joining entry names as its own ('' for an incident opened before chains). */
 function writerOf(first: EvidenceEntry): string {
-  return typeof first.data.writer === 'string' ? first.data.writer : writerKey(first.actor);
+  return typeof first.data.writer === 'string' ? first.data.writer : '';
 }
 
 /** What an entry says it had seen of the other chains, or why that is not a list of heads. */
@@ -180,6 +181,9 @@ export interface MergedChains {
  */
 export function mergeRead(id: string, chains: ReadChain[]): MergedChains {
   const opener = chains[0]!;
+  if (chains.length > 1 && opener.key === '') {
+    throw new ChainsError({ file: LOG_FILE, line: 1, message: `${LOG_FILE} line 1: incident.opened names no writer (an incident opened before chains), yet ${CHAINS_DIR}/ holds chains: they are not this incident's` });
+  }
   const input: MergeChain[] = [];
   for (const c of chains) {
     if (c !== opener && c.key === opener.key) {

@@ -25,6 +25,24 @@ export function checkpointText(c: Checkpoint): string {
   return [c.origin, String(c.size), Buffer.from(c.head, 'hex').toString('base64'), ...c.extensions].map((line) => `${line}\n`).join('');
 }
 
+/** The extension line that seals a responder's chain (issue 17): `chain W N HEAD`, HEAD in base64. */
+export function chainLine(writer: string, size: number, head: string): string {
+  return `chain ${writer} ${size} ${Buffer.from(head, 'hex').toString('base64')}`;
+}
+
+/** The chains a checkpoint seals besides evidence.jsonl (its `chain` extension lines), or what is wrong with one. */
+export function sealedChains(c: Checkpoint): { writer: string; size: number; head: string }[] | string {
+  const out: { writer: string; size: number; head: string }[] = [];
+  for (const line of c.extensions) {
+    if (!line.startsWith('chain ')) continue;
+    const m = /^chain ([a-z0-9-]{1,80}) (0|[1-9][0-9]{0,15}) (\S+)$/.exec(line);
+    const hex = m ? Buffer.from(m[3]!, 'base64').toString('hex') : '';
+    if (!m || !HEX64.test(hex) || Buffer.from(hex, 'hex').toString('base64') !== m[3]) return `the extension line "${line}" is not "chain WRITER ENTRIES HEAD"`;
+    out.push({ writer: m[1]!, size: Number(m[2]), head: hex });
+  }
+  return out;
+}
+
 /** A checkpoint's text read back, or what is wrong with it. */
 export function parseCheckpoint(text: string): Checkpoint | string {
   if (!text.endsWith('\n')) return 'a checkpoint ends with a newline';

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { checkpointOrigin, parseCheckpoint, type Checkpoint } from './checkpoint.js';
+import { checkpointOrigin, parseCheckpoint, sealedChains, type Checkpoint } from './checkpoint.js';
 import { CHECKPOINTS_DIR } from './layout.js';
 import { CHECKPOINT_NAMESPACE, checkSshSignature, parseAllowedSigners, type AllowedSigner } from './sshsig.js';
 import { checkWithOpenssl, MAX_RESPONSE_BYTES, parseTimestampResponse, tokenMatches } from './timestamp.js';
@@ -152,7 +152,7 @@ export function loadAllowedSigners(file: string): AllowedSigner[] | string {
  * entry at its size hashes to its head), or why not. Every open checks this (issue 16); verify
  * checks it with the signatures and timestamps.
  */
-export function headProblem(file: string, checkpoint: Checkpoint, log: { hashAt: ReadonlyMap<number, string>; entries: number; incident?: string }): string | null {
+export function headProblem(file: string, checkpoint: Checkpoint, log: CheckedLog): string | null {
   const { size, head } = checkpoint;
   if (log.incident !== undefined && checkpoint.origin !== checkpointOrigin(log.incident)) {
     return `${file} is a checkpoint of "${checkpoint.origin}", not of this incident (${checkpointOrigin(log.incident)})`;
@@ -160,7 +160,23 @@ export function headProblem(file: string, checkpoint: Checkpoint, log: { hashAt:
   if (size > log.entries) return `${file} sealed ${size} entries, and only the first ${log.entries} of the log verify: the entries it sealed were removed or changed`;
   const current = log.hashAt.get(size);
   if (current !== head) return `${file} sealed the first ${size} entries with head ${head}; entry #${size - 1} of the log now hashes to ${current ?? '(none)'}: the log was rewritten after it was sealed`;
+  // The other responders' chains it sealed (issue 17): each must still lead to its head.
+  const chains = sealedChains(checkpoint);
+  if (typeof chains === 'string') return `${file}: ${chains}`;
+  for (const c of chains) {
+    const now = log.chainHash?.(c.writer, c.size);
+    if (now !== c.head) return `${file} sealed the first ${c.size} entries of chains/${c.writer}.jsonl with head ${c.head}; ${now === undefined ? 'that chain no longer has them (cut short or removed?)' : `its entry #${c.size - 1} now hashes to ${now}: the chain was rewritten after it was sealed`}`;
+  }
   return null;
+}
+
+/** What a checkpoint is held against: the opener's log, and the other chains' hashes by entry count. */
+export interface CheckedLog {
+  readonly hashAt: ReadonlyMap<number, string>;
+  readonly entries: number;
+  readonly incident?: string;
+  /** The hash of the last of the first `size` entries of chain `writer`, when it has them. */
+  readonly chainHash?: (writer: string, size: number) => string | undefined;
 }
 
 /**
@@ -170,7 +186,7 @@ export function headProblem(file: string, checkpoint: Checkpoint, log: { hashAt:
  */
 export function checkCheckpoints(
   loaded: readonly Loaded[],
-  log: { hashAt: ReadonlyMap<number, string>; entries: number; incident?: string },
+  log: CheckedLog,
   allowed: readonly AllowedSigner[] | undefined,
   now: Date,
   tsaCa?: string,

@@ -11,7 +11,7 @@ import { printable } from '../ui/text.js';
 import { openChainFile, scanChain, CHAIN_START, type ChainLine, type ChainPosition, type ChainProblem, type ChainScan } from './chain.js';
 import type { EvidenceEntry } from './entry.js';
 import { checkCheckpoints, loadAllowedSigners, readCheckpointCopy, readCheckpoints, type SealedCheckpoint } from './checkpoints.js';
-import { ChainsError, joinedChainNames, readAllChains } from './chains.js';
+import { ChainsError, joinedChainNames, readAllChains, readChain } from './chains.js';
 import { ATTACHMENTS_DIR, CHAINS_DIR, LOG_FILE } from './layout.js';
 import { Replay, type IncidentState } from './state.js';
 
@@ -73,6 +73,8 @@ export interface VerifyOptions {
   incident?: string;
   /** The time a signer's valid-after/valid-before is held against (the command's clock). */
   now?: Date;
+  /** The other responders' chains, for the checkpoints' chain lines (issue 17): the hash of a chain's entry `size - 1`. */
+  chainHash?: (writer: string, size: number) => string | undefined;
   /** A responder's chain under chains/ (issue 17): its first entry is responder.joined, and the checkpoints are the opener's log's to check. */
   joined?: boolean;
 }
@@ -175,7 +177,7 @@ export async function verifyLog(file: string, opts: VerifyOptions = {}): Promise
   const dir = opts.dir ?? path.dirname(file);
   // The checkpoints beside the log (the hash of the last entry each sealed is noted on the way),
   // and whom they may be signed by: a broken allowed_signers file is the reader's to fix (exit 2).
-  const checkpoints = opts.joined ? { loaded: [], problems: [] } : readCheckpoints(dir);
+  const checkpoints = readCheckpoints(dir);
   // Copies held elsewhere are checked like those beside the log; one that cannot be read is the reader's to fix (exit 2).
   for (const copy of opts.checkpointCopies ?? []) {
     const read = readCheckpointCopy(copy.file, copy.shown);
@@ -280,8 +282,10 @@ export async function verifyLog(file: string, opts: VerifyOptions = {}): Promise
   for (const { line, file: named } of sealedEntries) {
     if (!present.has(named) && !checkpoints.problems.some((p) => p.startsWith(named))) problems.push({ line, message: `line ${line}: the checkpoint it sealed, ${named}, is missing` });
   }
-  const checked = checkCheckpoints(checkpoints.loaded, { hashAt, entries: position.entries, ...(opts.incident !== undefined ? { incident: opts.incident } : {}) }, allowed, opts.now ?? new Date(), opts.tsaCa);
-  for (const message of [...checkpoints.problems, ...checked.problems]) problems.push({ line: 0, message });
+  // A responder's chain names the checkpoints it sealed; they are checked once, with the opener's log.
+  const held = opts.joined ? { loaded: [], problems: [] } : checkpoints;
+  const checked = checkCheckpoints(held.loaded, { hashAt, entries: position.entries, ...(opts.incident !== undefined ? { incident: opts.incident } : {}), ...(opts.chainHash ? { chainHash: opts.chainHash } : {}) }, allowed, opts.now ?? new Date(), opts.tsaCa);
+  for (const message of [...held.problems, ...checked.problems]) problems.push({ line: 0, message });
   if (want !== undefined && headLine === undefined) {
     problems.push({
       line: 0,
@@ -318,7 +322,18 @@ export async function verifyIncident(dir: string, opts: VerifyOptions = {}): Pro
   if (head !== undefined && !/^[0-9a-f]{64}$/.test(head.trim().toLowerCase())) {
     throw new InvalidInput(`--head must be a SHA-256 hash (64 hex digits, as verify prints it); got ${JSON.stringify(head)}`);
   }
-  const main = await verifyLog(path.join(dir, LOG_FILE), { ...rest, dir });
+  // The chains as they read, for the checkpoints' chain lines: one that does not read is reported below.
+  const byWriter = new Map<string, string[]>();
+  for (const name of names) {
+    try {
+      const c = readChain(dir, name);
+      byWriter.set(c.key, c.entries.map((e) => e.hash));
+    } catch (error) {
+      if (!(error instanceof ChainsError)) throw error;
+    }
+  }
+  const chainHash = (writer: string, size: number): string | undefined => (size >= 1 ? byWriter.get(writer)?.[size - 1] : undefined);
+  const main = await verifyLog(path.join(dir, LOG_FILE), { ...rest, dir, chainHash });
   const problems: VerifyProblem[] = [...main.problems];
   const paths = new Set(main.attachmentPaths);
   let lines = main.lines;

@@ -218,13 +218,14 @@ export class Incident {
       if (scan.position.entries === 0) throw neverStarted(params.id, dir, 'its evidence log has no complete entry (a start cut off while writing it)');
       const finished = replay.finish(fd, scan.position);
       if ('problem' in finished) throw refused(file, params.id, finished.problem);
-      for (const c of loaded) {
-        const problem = headProblem(c.file, c.checkpoint, { hashAt, entries: scan.position.entries, incident: params.id });
-        if (problem !== null) throw new LeakctlError(`${problem}.\n${printable(file)}: the evidence log no longer matches what was sealed. Nothing was written. \`leakctl verify ${params.id}\` shows the same.`, EXIT.checkFailed);
-      }
       // More than one responder's chain (issue 17): every chain verified, the cross-links
       // checked, and the state replayed in their merged order.
       const merged = readChainsOrRefuse(params.id, dir, false);
+      const chainHash = hashOfChains(merged);
+      for (const c of loaded) {
+        const problem = headProblem(c.file, c.checkpoint, { hashAt, entries: scan.position.entries, incident: params.id, chainHash });
+        if (problem !== null) throw new LeakctlError(`${problem}.\n${printable(file)}: the evidence log no longer matches what was sealed. Nothing was written. \`leakctl verify ${params.id}\` shows the same.`, EXIT.checkFailed);
+      }
       const incident = new Incident(dir, merged?.state ?? finished.state, scan.position, params, merged);
       if (incident.writer) {
         refuseLinkedParts(dir);
@@ -453,6 +454,21 @@ export class Incident {
   /** Every line of the log as written (verified like entries()), for tools that want the raw JSON. */
   async *lines(): AsyncGenerator<string> {
     for await (const batch of this.slices((line) => line.buf.toString('utf8', line.start, line.end))) yield* batch;
+  }
+
+  /**
+   * Where each chain stands, as a checkpoint seals it (issue 17): the opener's log first (writer
+   * null), then every other responder's chain that has entries, by writer.
+   */
+  chainHeads(): { writer: string | null; entries: number; head: string }[] {
+    if (!this.merged) return this.state.head === null ? [] : [{ writer: null, entries: this.state.entries, head: this.state.head }];
+    return this.merged.chains
+      .map((c) => {
+        const p = chainPath(c.joined ? c.key : null) === this.mine ? this.position : c.position;
+        return { writer: c.joined ? c.key : null, entries: p.entries, head: p.head! };
+      })
+      .filter((c) => c.entries > 0)
+      .sort((a, b) => (a.writer === null ? -1 : b.writer === null ? 1 : a.writer < b.writer ? -1 : 1));
   }
 
   /** Exit 2 when the incident is closed: its log is read-only. */
@@ -732,6 +748,20 @@ export class Incident {
   }
 }
 
+/**
+ * Runs `work` holding the lock of incident `id` (no entry is appended meanwhile): `sync` verifies
+ * and adds an incident under it, so that what it sends is what it verified.
+ */
+export async function holdingLock<T>(incidentsDir: string, id: string, warn: (text: string) => void, work: () => Promise<T> | T): Promise<T> {
+  const { dir } = incidentPlace(incidentsDir, id);
+  const lock = await acquireLock(dir, { onWait: (holder) => warn(`Waiting for incident ${id}: another leakctl process (${holder}) is writing it…`) });
+  try {
+    return await work();
+  } finally {
+    lock.release();
+  }
+}
+
 function neverStarted(id: string, dir: string, why: string): InvalidInput {
   return new InvalidInput(
     `incident ${id} was never started: ${why}. Nothing at ${dir} is an incident yet; remove it, then open the incident again with \`leakctl start\` (or choose another id with --id).`,
@@ -816,6 +846,12 @@ function readChainsOrRefuse(id: string, dir: string, always: boolean): MergedCha
     if (!(error instanceof ChainsError)) throw error;
     throw new LeakctlError(`${printable(error.problem.message)}\n${printable(path.join(dir, error.problem.file))}: the incident's chains do not verify. Nothing was written. \`leakctl verify ${id}\` shows the same.`, EXIT.checkFailed);
   }
+}
+
+/** The hash of entry `size - 1` of each responder's chain, as a checkpoint's chain lines are held to. */
+function hashOfChains(merged: MergedChains | null): (writer: string, size: number) => string | undefined {
+  const byWriter = new Map((merged?.chains ?? []).filter((c) => c.joined).map((c) => [c.key, c]));
+  return (writer, size) => (size >= 1 ? byWriter.get(writer)?.entries[size - 1]?.hash : undefined);
 }
 
 /** Makes `target` the state `source` is, in place. */

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { checkpointOrigin, checkpointText } from '../evidence/checkpoint.js';
+import { chainLine, checkpointOrigin, checkpointText } from '../evidence/checkpoint.js';
 import { CHECKPOINTS_DIR } from '../evidence/layout.js';
 import { loadAllowedSigners } from '../evidence/checkpoints.js';
 import type { EvidenceEntry } from '../evidence/entry.js';
@@ -51,8 +51,10 @@ export function signingKeyOf(given: string | undefined, cwd: string, configured:
 }
 
 export async function sealIncident(incident: Incident, key: string, allowedSigners: string | undefined, tsa?: TsaSettings): Promise<Sealed> {
-  const { entries, head } = incident.state;
-  const text = checkpointText({ origin: checkpointOrigin(incident.id), size: entries, head: head!, extensions: [] });
+  // The opener's log, and a line for each other responder's chain (issue 17).
+  const [log, ...chains] = incident.chainHeads();
+  const { entries, head } = log!;
+  const text = checkpointText({ origin: checkpointOrigin(incident.id), size: entries, head, extensions: chains.map((c) => chainLine(c.writer!, c.entries, c.head)) });
   // Signed before the lock is taken: ssh-keygen may ask for a passphrase or a touch of a key.
   const signed = signWithSshKeygen(Buffer.from(text, 'utf8'), key, CHECKPOINT_NAMESPACE);
   if ('problem' in signed) throw new LeakctlError(`could not sign the checkpoint with ${printable(key)}: ${printable(signed.problem)}. Nothing was written.`, EXIT.invalid);

@@ -1,8 +1,9 @@
 /**
  * `leakctl sync` over git (issue 17, item 2), checked with git itself: a bare repository and two
  * clones in a temporary directory. What one responder writes reaches the other and verifies
- * there; two responders writing the same incident's log before a sync conflict, and sync undoes
- * the merge, names the file and keeps both sides' entries (exit 3); a log rewritten is never
+ * there; two copies writing one chain before a sync (two copies on one machine with no
+ * responder of their own in a config) conflict, and sync undoes the merge, names the file and
+ * keeps both sides' entries (exit 3); copies with a responder each are test/e2e/team.test.ts; a log rewritten is never
  * sent (exit 3). Locks and writes in progress are never committed.
  */
 import { spawnSync } from 'node:child_process';
@@ -60,12 +61,12 @@ describe.skipIf(noGit !== null)(`leakctl sync${noGit ? ` (skipped: ${noGit})` : 
   it("brings each responder's incidents to the other, verified on arrival; never a lock or a write in progress", async () => {
     const { ana, bo } = team('two', ['ana', 'bo']);
     await open(ana!);
-    writeFileSync(join(ana!, 'incidents', 'x', '.lock'), 'a lock left behind');
+    writeFileSync(join(ana!, 'incidents', 'x', '.evidence.jsonl.tmp-1'), 'a write in progress');
     const first = await leakctl(ana!, 'sync', '--responder', 'ana');
     expect(first.code, first.stderr).toBe(0);
     expect(first.stderr).toMatch(/^Synced with origin: \d+ file\(s\) sent, 0 received; 1 incident\(s\) verify\.$/m);
     expect(git(ana!, 'log', '-1', '--format=%s')).toBe('leakctl sync: 1 incident(s) by ana\n');
-    expect(git(ana!, 'ls-files')).not.toContain('.lock');
+    expect(git(ana!, 'ls-files')).not.toContain('.evidence.jsonl.tmp');
 
     const got = await leakctl(bo!, 'sync', '--responder', 'bo');
     expect(got.code, got.stderr).toBe(0);
@@ -80,7 +81,7 @@ describe.skipIf(noGit !== null)(`leakctl sync${noGit ? ` (skipped: ${noGit})` : 
     expect((await leakctl(ana!, 'log', 'x')).stdout).toContain('the provider answered');
   });
 
-  it('stops on two writers of one log before a sync: the merge undone, the file named, both sides kept', async () => {
+  it('stops on two copies that wrote one chain before a sync: the merge undone, the file named, both sides kept', async () => {
     const { ana, bo } = team('clash', ['ana', 'bo']);
     await open(ana!);
     expect((await leakctl(ana!, 'sync')).code).toBe(0);
@@ -91,6 +92,7 @@ describe.skipIf(noGit !== null)(`leakctl sync${noGit ? ` (skipped: ${noGit})` : 
     const clash = await leakctl(bo!, 'sync');
     expect(clash.code).toBe(3);
     expect(clash.stderr).toContain('conflicts with what is here, in incidents/x/evidence.jsonl: the merge was undone');
+    expect(clash.stderr).toContain('give each copy its own responder: in leakctl.config.yaml');
     // bo's entry is committed and his log verifies; the working tree is his, whole.
     expect(readFileSync(join(bo!, 'incidents', 'x', 'evidence.jsonl'), 'utf8')).toContain('from bo');
     expect(git(bo!, 'status', '--porcelain')).toBe('');

@@ -91,7 +91,8 @@ describe('decodeEntry (a line the hash vouches for, decoded)', () => {
   });
 
   it('knows every entry type the SPEC lists, the board\'s deferral and decline (issue 10), a withdrawn draft (issue 14), owners and the lead (issue 17)', () => {
-    expect(ENTRY_TYPES).toHaveLength(18);
+    expect(ENTRY_TYPES).toHaveLength(19);
+    expect(ENTRY_TYPES).toContain('responder.joined');
     expect(ENTRY_TYPES).toContain('step.assigned');
     expect(ENTRY_TYPES).toContain('lead.handed');
     expect(ENTRY_TYPES).toContain('checkpoint.sealed');
