@@ -210,7 +210,10 @@ export function checkCheckpoints(
       }
       stamp = { file: `${file}${TOKEN_SUFFIX}`, ...checked };
     }
-    const base = { file, size, head, ...(stamp ? { timestamp: stamp } : {}) };
+    // With several responders (issue 17), what it sealed is its entries of every chain.
+    const chains = sealedChains(checkpoint);
+    const total = size + (typeof chains === 'string' ? 0 : chains.reduce((n, c) => n + c.size, 0));
+    const base = { file, size: total, head, ...(stamp ? { timestamp: stamp } : {}) };
     if (signature === undefined) {
       sealed.push({ ...base, signature: 'not checked', note: `no signature beside it (${file}.sig)` });
       continue;

@@ -10,8 +10,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { hashFile } from '../evidence/attachments.js';
 import { FILE_MODE, fixFor, makePrivateDir, messageOf, placeFile, syncDir, tempPathFor } from '../evidence/durable.js';
-import { ATTACHMENTS_DIR, CHECKPOINTS_DIR, DRAFTS_DIR, LOG_FILE } from '../evidence/layout.js';
-import { verifyLog, type VerifyReport } from '../evidence/verify.js';
+import { ATTACHMENTS_DIR, CHECKPOINTS_DIR, DRAFTS_DIR } from '../evidence/layout.js';
+import { verifyIncident, type VerifyReport } from '../evidence/verify.js';
 import { EXIT, InvalidInput, LeakctlError } from '../ui/errors.js';
 import { printable } from '../ui/text.js';
 import { BUNDLE_FILES, verifyGuide } from './bundle-guide.js';
@@ -70,7 +70,7 @@ export async function writeBundle(incident: Incident, opts: BundleOptions): Prom
     makePrivateDir(stage);
     const inner = path.join(stage, incident.id);
     makePrivateDir(inner);
-    incident.copyLogTo(path.join(inner, LOG_FILE));
+    incident.copyChainsTo(inner);
     for (const part of [ATTACHMENTS_DIR, DRAFTS_DIR, CHECKPOINTS_DIR]) copyTree(path.join(incident.dir, part), path.join(inner, part));
     if (opts.allowedSigners) copyInto(opts.allowedSigners, path.join(stage, BUNDLE_FILES.signers), 'allowed_signers');
     if (opts.tsaCa) copyInto(opts.tsaCa, path.join(stage, BUNDLE_FILES.tsaCa), 'tsa_ca');
@@ -90,8 +90,7 @@ export async function writeBundle(incident: Incident, opts: BundleOptions): Prom
         if (sha !== undefined) rendered.set(String(e.data.moved_to), sha);
       }
     };
-    const report = await verifyLog(path.join(inner, LOG_FILE), {
-      dir: inner,
+    const report = await verifyIncident(inner, {
       incident: incident.id,
       now: opts.now,
       ...(opts.allowedSigners ? { allowedSigners: path.join(stage, BUNDLE_FILES.signers) } : {}),

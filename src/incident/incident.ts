@@ -419,30 +419,19 @@ export class Incident {
   }
 
   /**
-   * Copies the log as this door verified it (the bytes up to its last entry, a torn tail left
-   * out) into a new file `target`, flushed: the export bundle's copy (issue 16).
+   * Copies every chain as this door verified it (the bytes up to its last entry, a torn tail left
+   * out) into the new directory `targetDir`, under the same names, flushed: the export bundle's
+   * copy (issue 16; with several responders, issue 17, their chains/ too).
    */
-  copyLogTo(target: string): void {
-    const { fd } = openChainFile(this.logFile);
-    let out: number;
-    try {
-      out = fs.openSync(target, 'wx', FILE_MODE);
-    } catch (e) {
-      fs.closeSync(fd);
-      throw e;
+  copyChainsTo(targetDir: string): void {
+    if (!this.merged) {
+      copyPrefix(this.logFile, path.join(targetDir, LOG_FILE), this.position.offset);
+      return;
     }
-    try {
-      const buf = Buffer.allocUnsafe(SLICE_BYTES);
-      for (let done = 0; done < this.position.offset; ) {
-        const n = fs.readSync(fd, buf, 0, Math.min(buf.length, this.position.offset - done), done);
-        if (n === 0) throw new Error(`${this.logFile} ended at byte ${done} while it was copied (it was cut short meanwhile?)`);
-        writeAll(out, buf.subarray(0, n));
-        done += n;
-      }
-      fs.fsyncSync(out);
-    } finally {
-      fs.closeSync(out);
-      fs.closeSync(fd);
+    for (const c of this.merged.chains) {
+      const rel = chainPath(c.joined ? c.key : null);
+      if (c.joined) makePrivateDir(path.join(targetDir, CHAINS_DIR));
+      copyPrefix(c.file, path.join(targetDir, rel), rel === this.mine ? this.position.offset : c.position.offset);
     }
   }
 
@@ -562,7 +551,9 @@ export class Incident {
     }
     if (!this.merged) this.useMerged(readChainsOrRefuse(this.id, this.dir, true)!);
     const sees = this.seesNow();
-    const { entry, position } = this.appender.append(this.position, { type: 'responder.joined', actor: this.writer!.actor, data: { responder: this.writer!.actor, writer: this.writer!.chain, [SEES]: sees?.heads ?? {} }, at });
+    const writer = this.writer!;
+    const data = { responder: writer.actor, writer: writer.chain, [SEES]: sees?.heads ?? {}, ...(!this.drill && writer.clock.setByHand ? { [CLOCK_MARK]: CLOCK_SET_BY_HAND } : {}) };
+    const { entry, position } = this.appender.append(this.position, { type: 'responder.joined', actor: writer.actor, data, at });
     this.position = position;
     this.mySees = sees?.json ?? '{}';
     const count = this.state.entries;
@@ -694,8 +685,12 @@ export class Incident {
    */
   private catchUpChains(): void {
     if (this.merged && !this.chainsChanged()) return;
+    // What this door has already handed out or written: the others' entries as last read, my own
+    // chain up to where I left it, and (read as one log until now) the opener's log as replayed.
     const seen = new Map((this.merged?.chains ?? []).map((c) => [chainPath(c.joined ? c.key : null), c.entries.length]));
+    if (!this.merged) seen.set(LOG_FILE, this.state.entries);
     const mineBefore = this.position;
+    seen.set(this.mine, mineBefore.entries);
     const merged = readChainsOrRefuse(this.id, this.dir, true)!;
     const mine = merged.chains.find((c) => chainPath(c.joined ? c.key : null) === this.mine);
     const now = mine?.position ?? CHAIN_START;
@@ -726,18 +721,29 @@ export class Incident {
     const now = writer.clock.now();
     // Time moves forward in my own chain; another responder's clock may run ahead of mine, and
     // the merge orders what I had read of theirs before what I write anyway (issue 17).
-    const last = this.merged ? (this.position.lastAt === null ? undefined : new Date(this.position.lastAt)) : this.state.lastAt;
+    const last = this.myLastAt();
     if (!last || now.getTime() >= last.getTime()) return now;
     if (!writer.clock.setByHand && last.getTime() - now.getTime() <= REAL_CLOCK_SKEW_MS) return last;
-    throw backwards(this.id, this.state, now, writer.clock.setByHand);
+    throw backwards(this.id, last, this.myLastEntry(), now, writer.clock.setByHand);
   }
 
-  /** A clock set by hand earlier than the log's last entry is refused before anything is asked. */
+  /** The time of the last entry of my own chain (with one chain, the log's). */
+  private myLastAt(): Date | undefined {
+    if (this.mine === LOG_FILE && !this.merged) return this.state.lastAt;
+    return this.position.lastAt === null ? undefined : new Date(this.position.lastAt);
+  }
+
+  /** The number of my chain's last entry, as messages name it. */
+  private myLastEntry(): number {
+    return (this.mine === LOG_FILE && !this.merged ? this.state.entries : this.position.entries) - 1;
+  }
+
+  /** A clock set by hand earlier than my chain's last entry is refused before anything is asked. */
   private checkClock(): void {
     const writer = this.writer;
-    const last = this.state.lastAt;
+    const last = this.myLastAt();
     if (writer?.clock.setByHand && last && writer.clock.now().getTime() < last.getTime()) {
-      throw backwards(this.id, this.state, writer.clock.now(), true);
+      throw backwards(this.id, last, this.myLastEntry(), writer.clock.now(), true);
     }
   }
 
@@ -772,9 +778,9 @@ function refused(file: string, id: string, problem: ChainProblem): LeakctlError 
   return new LeakctlError(`${chainFailure(file, problem)}\nNothing was written. \`leakctl verify ${id}\` shows the same.`, EXIT.checkFailed);
 }
 
-function backwards(id: string, state: IncidentState, now: Date, setByHand: boolean): InvalidInput {
-  const lastAt = state.lastAt!.toISOString();
-  const last = `entry #${state.entries - 1} at ${lastAt}`;
+function backwards(id: string, lastDate: Date, entry: number, now: Date, setByHand: boolean): InvalidInput {
+  const lastAt = lastDate.toISOString();
+  const last = `entry #${entry} at ${lastAt}`;
   if (setByHand) {
     return new InvalidInput(
       `the clock given (--now, LEAKCTL_NOW or the answers file) reads ${now.toISOString()}, earlier than incident ${id}'s last ${last}; ` +
@@ -873,4 +879,29 @@ function lineOf(chain: ReadChain, seq: number): ChainLine {
   const entry = chain.entries[seq]!;
   const buf = Buffer.from(chain.lines[seq]!, 'utf8');
   return { line: seq + 1, type: entry.type, offset: 0, length: buf.length, buf, start: 0, end: buf.length, dataStart: -1, dataEnd: -1, entry: () => entry };
+}
+
+/** Copies the first `length` bytes of the chain `file` (as verified) into the new file `target`, flushed. */
+function copyPrefix(file: string, target: string, length: number): void {
+  const { fd } = openChainFile(file);
+  let out: number;
+  try {
+    out = fs.openSync(target, 'wx', FILE_MODE);
+  } catch (e) {
+    fs.closeSync(fd);
+    throw e;
+  }
+  try {
+    const buf = Buffer.allocUnsafe(SLICE_BYTES);
+    for (let done = 0; done < length; ) {
+      const n = fs.readSync(fd, buf, 0, Math.min(buf.length, length - done), done);
+      if (n === 0) throw new Error(`${file} ended at byte ${done} while it was copied (it was cut short meanwhile?)`);
+      writeAll(out, buf.subarray(0, n));
+      done += n;
+    }
+    fs.fsyncSync(out);
+  } finally {
+    fs.closeSync(out);
+    fs.closeSync(fd);
+  }
 }

@@ -85,7 +85,7 @@ export async function sealIncident(incident: Incident, key: string, allowedSigne
     token,
   );
   const timestamp = stamp === undefined ? undefined : 'problem' in stamp ? { problem: stamp.problem } : { file: `${CHECKPOINTS_DIR}/${name}.checkpoint.tsr`, time: stamp.time, tsa: stamp.tsa };
-  return { entry, checkpoint: `${CHECKPOINTS_DIR}/${name}.checkpoint`, signature: `${CHECKPOINTS_DIR}/${name}.checkpoint.sig`, size: entries, head: head!, fingerprint, ...(principal ? { principal } : {}), ...(timestamp ? { timestamp } : {}) };
+  return { entry, checkpoint: `${CHECKPOINTS_DIR}/${name}.checkpoint`, signature: `${CHECKPOINTS_DIR}/${name}.checkpoint.sig`, size: entries + chains.reduce((n, c) => n + c.entries, 0), head: head!, fingerprint, ...(principal ? { principal } : {}), ...(timestamp ? { timestamp } : {}) };
 }
 
 /**

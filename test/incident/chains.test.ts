@@ -1,0 +1,147 @@
+/**
+ * The door with several responders' chains (issue 17), in-process: each copy writes its own chain
+ * (the opener's evidence.jsonl, another copy chains/<name>.jsonl begun by responder.joined), every
+ * open replays the merged order, a door hands out only what others wrote, and a broken cross-link
+ * or a chain cut back under a seal is refused with exit 3 and nothing written.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sha256Hex } from '../../src/evidence/entry.js';
+import { verifyIncident } from '../../src/evidence/verify.js';
+import { SimulatedClock } from '../../src/incident/clock.js';
+import { Incident, type Writer } from '../../src/incident/incident.js';
+import { LeakctlError } from '../../src/ui/errors.js';
+
+const T0 = Date.parse('2026-03-02T09:00:00.000Z');
+const PLAYBOOK = { id: 'member-leak', title: 'Member-caused leak', sha256: '0'.repeat(64), file: '/nowhere/member-leak.yaml' };
+
+let incidents: string;
+beforeEach(() => {
+  incidents = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'leakctl-chains-')), 'incidents');
+});
+afterEach(() => fs.rmSync(path.dirname(incidents), { recursive: true, force: true }));
+
+/** A copy's writer: its chain, and a clock `skew` minutes off, set to `minute`. */
+const copy = (chain: string, minute: number, skew = 0): Writer => ({ actor: chain, chain, clock: new SimulatedClock(new Date(T0 + (minute + skew) * 60_000)) });
+const open = (w?: Writer): Promise<Incident> => Incident.open({ incidentsDir: incidents, id: 'i', ...(w ? { writer: w } : {}) });
+const lines = (rel: string): Record<string, unknown>[] =>
+  fs.readFileSync(path.join(incidents, 'i', rel), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+
+/** Rewrites line `n` (1-based) of a chain with `change`, its hash recomputed and the lines after it relinked. */
+function forge(rel: string, n: number, change: (e: Record<string, unknown>) => void): void {
+  const file = path.join(incidents, 'i', rel);
+  const entries = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  change(entries[n - 1]!);
+  let prev: string | null = (entries[n - 2]?.hash as string | undefined) ?? null;
+  const out = entries.map((e, i) => {
+    if (i < n - 1) return JSON.stringify(e);
+    const { hash: _old, ...rest } = e;
+    const text = JSON.stringify({ ...rest, prev });
+    const hash = sha256Hex(text);
+    prev = hash;
+    return `${text.slice(0, -1)},"hash":"${hash}"}`;
+  });
+  fs.writeFileSync(file, `${out.join('\n')}\n`);
+}
+
+async function team(): Promise<{ dana: Incident; lee: Incident }> {
+  const first = await Incident.create({ incidentsDir: incidents, id: 'i', writer: copy('dana', 0), opening: { playbook: PLAYBOOK, drill: false } });
+  first.close();
+  return { dana: await open(copy('dana', 1)), lee: await open(copy('lee', 2, -30)) };
+}
+
+describe('an incident with several chains', () => {
+  it('gives each copy its own chain, links what each had read, and hands out only what the others wrote', async () => {
+    const { dana, lee } = await team();
+    await lee.record('note.added', { text: 'from lee' });
+    expect(lines('chains/lee.jsonl').map((e) => e.type)).toEqual(['responder.joined', 'note.added']);
+    const joined = lines('chains/lee.jsonl')[0]!;
+    expect(joined.data).toMatchObject({ responder: 'lee', writer: 'lee', sees: { dana: { seq: 0, hash: lines('evidence.jsonl')[0]!.hash } } });
+    // sees is written again only when it changed: lee's note had read nothing new.
+    expect(lines('chains/lee.jsonl')[1]!.data).not.toHaveProperty('sees');
+    expect(joined.data).toHaveProperty('clock', 'set by hand');
+
+    const fromLee = await dana.refresh();
+    expect(fromLee.map((e) => [e.actor, e.type])).toEqual([
+      ['lee', 'responder.joined'],
+      ['lee', 'note.added'],
+    ]);
+    await dana.record('note.added', { text: 'from dana' });
+    expect(lines('evidence.jsonl').at(-1)!.data).toMatchObject({ text: 'from dana', sees: { lee: { seq: 1 } } });
+    // lee is not told of lee's own entries, only of dana's.
+    expect((await lee.refresh()).map((e) => e.data.text)).toEqual(['from dana']);
+    // lee's clock runs 30 minutes behind: what lee had read still comes before what lee wrote.
+    const order = async (i: Incident): Promise<string[]> => {
+      const out: string[] = [];
+      for await (const e of i.entries()) out.push(`${e.actor}:${e.type}:${String(e.data.text ?? '')}`);
+      return out;
+    };
+    expect(await order(dana)).toEqual(['dana:incident.opened:', 'lee:responder.joined:', 'lee:note.added:from lee', 'dana:note.added:from dana']);
+    expect(await order(lee)).toEqual(await order(dana));
+    expect(dana.state.notes).toBe(2);
+    expect(lee.state.entries).toBe(4);
+    const reopened = await open();
+    expect(reopened.state.notes).toBe(2);
+    expect((await verifyIncident(path.join(incidents, 'i'), { incident: 'i' })).ok).toBe(true);
+    for (const i of [dana, lee, reopened]) i.close();
+  });
+
+  it('shows two answers to one step given without seeing each other, until one is given after both', async () => {
+    const { dana, lee } = await team();
+    await dana.record('step.answered', { step: 'data_role', value: 'controller', source: 'prompt' });
+    // On one machine a record catches up first: lee's answer is given after reading dana's, and
+    // is simply the later answer, not a conflict.
+    await lee.record('step.answered', { step: 'data_role', value: 'joint', source: 'prompt' });
+    expect((await open()).state.conflicts).toEqual([]);
+
+    // Now two copies that had not read each other: ana's chain is begun on a copy of the
+    // incident taken before lee's answer, then put back beside it, as sync does.
+    const elsewhere = path.join(path.dirname(incidents), 'elsewhere');
+    fs.cpSync(path.join(incidents, 'i'), path.join(elsewhere, 'i'), { recursive: true });
+    await lee.record('step.answered', { step: 'contract_commitment', value: 'hours_72', source: 'prompt' });
+    const ana = await Incident.open({ incidentsDir: elsewhere, id: 'i', writer: copy('ana', 10) });
+    await ana.record('step.answered', { step: 'contract_commitment', value: 'none', source: 'prompt' });
+    fs.copyFileSync(path.join(elsewhere, 'i', 'chains', 'ana.jsonl'), path.join(incidents, 'i', 'chains', 'ana.jsonl'));
+    const both = (await open()).state.conflicts;
+    expect(both.map((c) => [c.step, c.positions.map((p) => `${p.actor}=${String(p.value)}`).sort()])).toEqual([['contract_commitment', ['ana=none', 'lee=hours_72']]]);
+    expect(both[0]!.positions.map((p) => p.chain).sort()).toEqual(['chains/ana.jsonl', 'chains/lee.jsonl']);
+    // dana, having read both, settles it.
+    await dana.record('step.answered', { step: 'contract_commitment', value: 'hours_72', source: 'prompt' });
+    const settled = await open();
+    expect(settled.state.conflicts).toEqual([]);
+    expect(settled.state.answers.get('contract_commitment')?.value).toBe('hours_72');
+    for (const i of [dana, lee, ana, settled]) i.close();
+  });
+
+  it('refuses, with exit 3 and nothing written, an entry that claims to have seen one that is not there', async () => {
+    const { dana, lee } = await team();
+    await lee.record('note.added', { text: 'from lee' });
+    await dana.record('note.added', { text: 'from dana' });
+    dana.close();
+    lee.close();
+    forge('evidence.jsonl', 2, (e) => ((e.data as { sees: { lee: { seq: number } } }).sees.lee.seq = 7));
+    const before = fs.readFileSync(path.join(incidents, 'i', 'evidence.jsonl'));
+    const refused = await open(copy('dana', 5)).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(LeakctlError);
+    expect((refused as LeakctlError).exitCode).toBe(3);
+    expect((refused as Error).message).toMatch(/dana's entry #1 has seen entry #7 of lee's chain, which has only 2 entries/);
+    expect(fs.readFileSync(path.join(incidents, 'i', 'evidence.jsonl'))).toEqual(before);
+    const report = await verifyIncident(path.join(incidents, 'i'), { incident: 'i' });
+    expect(report.ok).toBe(false);
+  });
+
+  it('refuses a chain renamed to another writer, and a chain whose first entry is not responder.joined', async () => {
+    const { dana, lee } = await team();
+    await lee.record('note.added', { text: 'from lee' });
+    dana.close();
+    lee.close();
+    const chains = path.join(incidents, 'i', 'chains');
+    fs.renameSync(path.join(chains, 'lee.jsonl'), path.join(chains, 'kim.jsonl'));
+    await expect(open()).rejects.toThrow(/chains\/kim\.jsonl line 1: it begins the chain lee, whose file is chains\/lee\.jsonl/);
+    fs.renameSync(path.join(chains, 'kim.jsonl'), path.join(chains, 'lee.jsonl'));
+    forge('chains/lee.jsonl', 1, (e) => (e.type = 'note.added'));
+    await expect(open()).rejects.toThrow(/chains\/lee\.jsonl line 1: the first entry is note\.added; a responder's chain begins with responder\.joined/);
+  });
+});
