@@ -81,6 +81,11 @@ export function joinedChainNames(dir: string): string[] {
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
+/** An entry names what it had read of other responders' chains, and there are none beside the log. */
+export function chainsGone(line: number): string {
+  return `line ${line}: it names entries of other responders' chains it had read (data.sees), and the incident has no ${CHAINS_DIR}/ beside its log (removed, or the log copied without it?)`;
+}
+
 /** The path of a chain relative to its incident: `evidence.jsonl` or `chains/<key>.jsonl`. */
 export function chainPath(key: string | null): string {
   return key === null ? LOG_FILE : `${CHAINS_DIR}/${key}.jsonl`;

@@ -252,6 +252,7 @@ export function replay(id: string, entries: Iterable<EvidenceEntry>): IncidentSt
 
 const STEP_OPEN = Buffer.from('{"step":"', 'latin1');
 const DEADLINE_OPEN = Buffer.from('{"deadline":"', 'latin1');
+const SEES_OPEN = Buffer.from('"sees":{', 'latin1');
 const CLOCK_TAIL = Buffer.from(`"${CLOCK_MARK}":"${CLOCK_SET_BY_HAND}"}`, 'latin1');
 
 /**
@@ -294,6 +295,10 @@ export class Replay {
    */
   private readonly latest = new Map<string, { offset: number; length: number; line: number; type: string; since: number }>();
   private decoded: EvidenceEntry | null = null;
+  /** The first line whose data says what its writer had read of other chains (`sees`, issue 17); 0 when none. */
+  firstSees = 0;
+  private seesIn: Buffer | null = null;
+  private seesAt = -1;
 
   constructor(id: string) {
     this.state = emptyState(id);
@@ -303,6 +308,15 @@ export class Replay {
     const state = this.state;
     const seq = line.line - 1;
     this.decoded = null;
+    if (this.firstSees === 0) {
+      // The chunk is searched once for the next `"sees":{`, not once per line; a line where it
+      // falls is decoded, to tell a member of data from anything else.
+      if (this.seesIn !== line.buf || (this.seesAt !== -1 && this.seesAt < line.start)) {
+        this.seesIn = line.buf;
+        this.seesAt = line.buf.indexOf(SEES_OPEN, line.start);
+      }
+      if (this.seesAt !== -1 && this.seesAt < line.end && line.entry().data.sees !== undefined) this.firstSees = line.line;
+    }
     switch (line.type) {
       case 'step.answered':
       case 'step.skipped':

@@ -11,7 +11,7 @@ import { printable } from '../ui/text.js';
 import { openChainFile, scanChain, CHAIN_START, type ChainLine, type ChainPosition, type ChainProblem, type ChainScan } from './chain.js';
 import type { EvidenceEntry } from './entry.js';
 import { checkCheckpoints, loadAllowedSigners, readCheckpointCopy, readCheckpoints, type SealedCheckpoint } from './checkpoints.js';
-import { ChainsError, joinedChainNames, readAllChains, readChain } from './chains.js';
+import { ChainsError, chainsGone, joinedChainNames, readAllChains, readChain } from './chains.js';
 import { ATTACHMENTS_DIR, CHAINS_DIR, LOG_FILE } from './layout.js';
 import { Replay, type IncidentState } from './state.js';
 
@@ -75,6 +75,8 @@ export interface VerifyOptions {
   now?: Date;
   /** The other responders' chains, for the checkpoints' chain lines (issue 17): the hash of a chain's entry `size - 1`. */
   chainHash?: (writer: string, size: number) => string | undefined;
+  /** The other chains are checked beside this log (verifyIncident): its `sees` are theirs to hold. */
+  chainsBeside?: boolean;
   /** A responder's chain under chains/ (issue 17): its first entry is responder.joined, and the checkpoints are the opener's log's to check. */
   joined?: boolean;
 }
@@ -256,6 +258,8 @@ export async function verifyLog(file: string, opts: VerifyOptions = {}): Promise
     } else {
       state = finished.state;
     }
+    // An entry that had read other responders' chains, in a log with none beside it (issue 17).
+    if (problem === null && replay.firstSees > 0 && !opts.joined && !opts.chainsBeside) problem = { line: replay.firstSees, message: chainsGone(replay.firstSees) };
   } finally {
     fs.closeSync(fd);
   }
@@ -333,13 +337,15 @@ export async function verifyIncident(dir: string, opts: VerifyOptions = {}): Pro
     }
   }
   const chainHash = (writer: string, size: number): string | undefined => (size >= 1 ? byWriter.get(writer)?.[size - 1] : undefined);
-  const main = await verifyLog(path.join(dir, LOG_FILE), { ...rest, dir, chainHash });
+  const main = await verifyLog(path.join(dir, LOG_FILE), { ...rest, dir, chainHash, chainsBeside: true });
   const problems: VerifyProblem[] = [...main.problems];
   const paths = new Set(main.attachmentPaths);
   let lines = main.lines;
   let intact = main.entries;
   for (const name of names) {
     const rel = `${CHAINS_DIR}/${name}`;
+    // Created and not yet written (a crash before its first entry): a chain with no entries.
+    if (fs.lstatSync(path.join(dir, rel), { throwIfNoEntry: false })?.size === 0) continue;
     const r = await verifyLog(path.join(dir, rel), { dir, joined: true, ...(opts.copy !== undefined ? { copy: opts.copy } : {}) });
     for (const p of r.problems) problems.push({ line: p.line, message: `${rel} ${p.message}` });
     for (const p of r.attachmentPaths) paths.add(p);

@@ -24,7 +24,7 @@ import { atKey, CHAIN_START, NoLogFile, openChainFile, scanChain, type ChainLine
 import { createDirAtomically, errno, FILE_MODE, fileKind, fixFor, makePrivateDir, messageOf, removeStaleTemps, syncDir, writeAll, writeFileDurably, writeFilesDurably } from '../evidence/durable.js';
 import { formatAt, hashOf, serialiseEntry, type EntryType, type EvidenceEntry } from '../evidence/entry.js';
 import { ATTACHMENTS_DIR, CHAINS_DIR, CHECKPOINTS_DIR, DRAFTS_DIR, LOG_FILE } from '../evidence/layout.js';
-import { ChainsError, chainPath, joinedChainNames, readAllChains, SEES, type MergedChains, type ReadChain } from '../evidence/chains.js';
+import { ChainsError, chainPath, chainsGone, joinedChainNames, readAllChains, SEES, type MergedChains, type ReadChain } from '../evidence/chains.js';
 import { acquireLock } from '../evidence/lock.js';
 import { ChainAppender, setAsideTail, type LogIo } from '../evidence/log.js';
 import { applyEntry, CLOCK_MARK, CLOCK_SET_BY_HAND, emptyState, Replay, type IncidentState } from '../evidence/state.js';
@@ -221,6 +221,7 @@ export class Incident {
       // More than one responder's chain (issue 17): every chain verified, the cross-links
       // checked, and the state replayed in their merged order.
       const merged = readChainsOrRefuse(params.id, dir, false);
+      if (merged === null && replay.firstSees > 0) throw refused(file, params.id, { line: replay.firstSees, message: chainsGone(replay.firstSees) });
       const chainHash = hashOfChains(merged);
       for (const c of loaded) {
         const problem = headProblem(c.file, c.checkpoint, { hashAt, entries: scan.position.entries, incident: params.id, chainHash });

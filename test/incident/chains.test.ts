@@ -132,6 +132,24 @@ describe('an incident with several chains', () => {
     expect(report.ok).toBe(false);
   });
 
+  it('refuses a log whose entries saw a chain that is no longer beside it, and takes a chain created but never written as none', async () => {
+    const { dana, lee } = await team();
+    await lee.record('note.added', { text: 'from lee' });
+    await dana.record('note.added', { text: 'from dana' });
+    dana.close();
+    lee.close();
+    const chains = path.join(incidents, 'i', 'chains');
+    fs.renameSync(chains, `${chains}-aside`);
+    const refused = await open().catch((e: unknown) => e);
+    expect((refused as LeakctlError).exitCode).toBe(3);
+    expect((refused as Error).message).toMatch(/line 2: it names entries of other responders' chains it had read \(data\.sees\), and the incident has no chains\//);
+    expect((await verifyIncident(path.join(incidents, 'i'), { incident: 'i' })).problems.map((p) => p.message)).toEqual([expect.stringMatching(/^line 2: it names entries of other responders' chains/)]);
+    fs.renameSync(`${chains}-aside`, chains);
+    fs.writeFileSync(path.join(chains, 'kim.jsonl'), '');
+    expect((await open()).state.notes).toBe(2);
+    expect((await verifyIncident(path.join(incidents, 'i'), { incident: 'i' })).ok).toBe(true);
+  });
+
   it('refuses a chain renamed to another writer, and a chain whose first entry is not responder.joined', async () => {
     const { dana, lee } = await team();
     await lee.record('note.added', { text: 'from lee' });
