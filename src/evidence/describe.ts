@@ -59,7 +59,7 @@ export function describeEntry(entry: EvidenceEntry, sensitive: ReadonlySet<strin
     case 'lead.handed':
       return `${String(d.to)} leads the response from now`;
     case 'responder.joined':
-      return `${String(d.responder ?? entry.actor)} joins the response, with a chain of their own`;
+      return `from another copy of the incident, writing chains/${String(d.writer)}.jsonl`;
     case 'checkpoint.sealed':
       return `sealed the first ${String(d.size)} entries (head ${String(d.head).slice(0, 12)}…) in ${String(d.checkpoint)}, signed with key ${String(d.key)}`;
   }
