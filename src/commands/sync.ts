@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { loadSettings } from '../config/settings.js';
 import { verifyIncident } from '../evidence/verify.js';
 import { responderName } from '../incident/actor.js';
-import { holdingLock } from '../incident/incident.js';
+import { holdingLocks } from '../incident/incident.js';
 import { checkIncidentId, incidentIds } from '../incident/locate.js';
 import type { CommonOptions } from '../options.js';
 import { EXIT, InvalidInput, LeakctlError } from '../ui/errors.js';
@@ -102,28 +102,32 @@ export async function run(options: CommonOptions, id: string | undefined, opts: 
   // What is sent: the verified incidents' files, whatever a .gitignore says (evidence is never
   // left behind silently), and never a lock or a write in progress (a name, or a directory,
   // starting with a dot). git runs in the incidents directory: paths are relative to it.
+  // What the others sent is fetched first (the network, with no incident locked); then, holding
+  // every incident's lock, so that nothing is appended meanwhile: what is here is verified, added
+  // and committed, exactly as verified; what came is merged and verified too, and taken back out
+  // (the merge undone) if it does not verify, before any session here can build on it.
+  if (upstream.status === 0) {
+    const fetched = git(['fetch', '-q', remote]);
+    if (fetched.status !== 0) throw new LeakctlError(`git fetch from ${printable(remote)} failed: ${said(fetched)}. Nothing was committed; sync again.`, EXIT.failure);
+  }
   let sent = 0;
-  const staged: string[] = [];
-  // Each incident verified and added holding its lock: what is added is what was verified.
-  for (const each of ids) {
-    await holdingLock(dir, each, (text) => out.message(text), async () => {
+  let received: string[] = [];
+  await holdingLocks(dir, ids, (text) => out.message(text), async () => {
+    for (const each of ids) {
       await verified(each, 'here, so nothing was committed or sent');
       const add = git(['add', '-A', '-f', '--', each, ':(exclude,glob)**/.*', ':(exclude,glob)**/.*/**']);
       if (add.status !== 0) throw new LeakctlError(`git add failed: ${said(add)}`, EXIT.failure);
-    });
-  }
-  if (ids.length > 0) staged.push(...git(['diff', '--cached', '--name-only', '--', ...ids]).stdout.split('\n').filter(Boolean));
-  if (staged.length > 0) {
-    const commit = git([...identity, 'commit', '-q', '-m', `leakctl sync: ${id ?? `${ids.length} incident(s)`} by ${who}`, '--', ...ids]);
-    if (commit.status !== 0) throw new LeakctlError(`git commit failed: ${said(commit)}`, EXIT.failure);
-    sent = staged.length;
-  }
-
-  let received: string[] = [];
-  if (upstream.status === 0) {
+    }
+    const staged = ids.length > 0 ? git(['diff', '--cached', '--name-only', '--', ...ids]).stdout.split('\n').filter(Boolean) : [];
+    if (staged.length > 0) {
+      const commit = git([...identity, 'commit', '-q', '-m', `leakctl sync: ${id ?? `${ids.length} incident(s)`} by ${who}`, '--', ...ids]);
+      if (commit.status !== 0) throw new LeakctlError(`git commit failed: ${said(commit)}`, EXIT.failure);
+      sent = staged.length;
+    }
+    if (upstream.status !== 0) return;
     const before = git(['rev-parse', 'HEAD']).stdout.trim();
-    const pull = git([...identity, 'pull', '--no-rebase', '--no-edit', '-q']);
-    if (pull.status !== 0) {
+    const merge = git([...identity, 'merge', '--no-edit', '-q', '@{u}']);
+    if (merge.status !== 0) {
       const conflicted = git(['diff', '--name-only', '--diff-filter=U']).stdout.split('\n').filter(Boolean);
       if (conflicted.length > 0) {
         git(['merge', '--abort']);
@@ -133,18 +137,16 @@ export async function run(options: CommonOptions, id: string | undefined, opts: 
           EXIT.checkFailed,
         );
       }
-      throw new LeakctlError(`git pull from ${printable(upstream.stdout.trim())} failed: ${said(pull)}. Nothing was lost: your entries are committed here; sync again.`, EXIT.failure);
+      throw new LeakctlError(`git merge of what ${printable(upstream.stdout.trim())} sent failed: ${said(merge)}. Nothing was lost: your entries are committed here; sync again.`, EXIT.failure);
     }
     received = git(['diff', '--name-only', before, 'HEAD']).stdout.split('\n').filter(Boolean);
-    // What came from the others is held to the same rules before anyone builds on it; what does
-    // not verify is taken back out (the merge undone), so nothing here builds on it.
     try {
       await checkAll(id !== undefined ? [id] : incidentIds(dir), 'as it came from the remote, so the pull was undone and nothing was sent');
     } catch (error) {
       git(['reset', '-q', '--keep', before]);
       throw error;
     }
-  }
+  });
   if (git(['rev-parse', '-q', '--verify', 'HEAD']).status !== 0) {
     // A fresh repository, with no incident here and none on the remote: nothing to send yet.
     out.message(`Nothing to sync yet: no incident here, and none on ${printable(remote)}.`);

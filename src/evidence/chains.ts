@@ -46,6 +46,8 @@ export function writerKey(actor: string): string {
 export interface ReadChain {
   readonly key: string;
   readonly file: string;
+  /** Relative to the incident: `evidence.jsonl` or `chains/<key>.jsonl`. */
+  readonly rel: string;
   /** A responder's chain under chains/ (begins with responder.joined), not the opener's log. */
   readonly joined: boolean;
   readonly entries: EvidenceEntry[];
@@ -151,7 +153,7 @@ export function readChain(dir: string, name: string | null, before?: ReadChain):
       throw new ChainsError({ file: rel, line: 1, message: named === '' ? `${rel} line 1: responder.joined names no writer` : `${rel} line 1: it begins the chain ${printable(named)}, whose file is ${printable(chainPath(named))} (renamed or copied?)` });
     }
   }
-  return { key, file, joined, entries, lines, position, tail, ino: opened.ino };
+  return { key, file, rel, joined, entries, lines, position, tail, ino: opened.ino };
 }
 
 /** The chain an opening or joining entry names as its own ('' for an incident opened before chains). */
@@ -197,7 +199,7 @@ export function mergeRead(id: string, chains: ReadChain[]): MergedChains {
     const entries: MergeEntry[] = [];
     for (const e of c.entries) {
       const sees = seesOf(e);
-      if (typeof sees === 'string') throw new ChainsError({ file: chainPath(c.joined ? c.key : null), line: e.seq + 1, message: `${chainPath(c.joined ? c.key : null)} line ${e.seq + 1}: ${sees}` });
+      if (typeof sees === 'string') throw new ChainsError({ file: c.rel, line: e.seq + 1, message: `${c.rel} line ${e.seq + 1}: ${sees}` });
       entries.push(sees === undefined ? { seq: e.seq, at: e.at, hash: e.hash } : { seq: e.seq, at: e.at, hash: e.hash, sees });
     }
     input.push({ writer: c.key, entries });
@@ -205,6 +207,24 @@ export function mergeRead(id: string, chains: ReadChain[]): MergedChains {
   const merged = mergeChains(input);
   if ('problem' in merged) throw new ChainsError({ file: LOG_FILE, line: 0, message: merged.problem });
   const before = happenedBefore(input, merged.order);
+  // A responder joins an incident they have read the opening of; nothing is written after
+  // reading its close (a chain's own rules hold within it; these hold across chains).
+  for (const [i, c] of chains.entries()) {
+    if (!c.joined || c.entries.length === 0) continue;
+    if (!before({ chain: 0, seq: 0 }, { chain: i, seq: 0 })) {
+      throw new ChainsError({ file: c.rel, line: 1, message: `${c.rel} line 1: responder.joined does not say it had read the incident's opening (sees names no entry of ${LOG_FILE}'s writer ${opener.key})` });
+    }
+  }
+  for (const [i, c] of chains.entries()) {
+    const closing = c.entries.at(-1);
+    if (closing?.type !== 'incident.closed') continue;
+    const closed = { chain: i, seq: closing.seq };
+    for (const [j, other] of chains.entries()) {
+      if (j === i) continue;
+      const after = other.entries.findIndex((_, seq) => before(closed, { chain: j, seq }));
+      if (after >= 0) throw new ChainsError({ file: other.rel, line: after + 1, message: `${other.rel} line ${after + 1}: written after reading that the incident was closed (${c.rel} line ${closing.seq + 1}); a closed incident takes no entry` });
+    }
+  }
   const state = emptyState(id);
   let n = 0;
   for (const p of merged.order) {
@@ -234,15 +254,22 @@ function conflictsOf(chains: readonly ReadChain[], order: readonly Placed[], bef
       reason: typeof g.entry.data.reason === 'string' ? g.entry.data.reason : undefined,
       actor: g.entry.actor,
       at: new Date(g.entry.at),
-      chain: chainPath(chains[g.placed.chain]!.joined ? g.writer : null),
+      chain: chains[g.placed.chain]!.rel,
       seq: g.entry.seq,
     })),
   }));
 }
 
 /** Reads every chain of the incident in `dir` and merges them; throws ChainsError on a broken rule. */
-export function readAllChains(id: string, dir: string): MergedChains {
-  const chains = [readChain(dir, null)];
-  for (const name of joinedChainNames(dir)) chains.push(readChain(dir, name));
+export function readAllChains(id: string, dir: string, before?: MergedChains): MergedChains {
+  // A chain read before is read on from where it was (chains only grow; one cut back is found by
+  // the caller, which compares its own, and by every other open, which reads from the start).
+  const known = new Map((before?.chains ?? []).map((c) => [c.rel, c]));
+  const again = (name: string | null): ReadChain => {
+    const prior = known.get(chainPath(name === null ? null : name.slice(0, -'.jsonl'.length)));
+    return readChain(dir, name, prior && !prior.tail ? { ...prior, entries: [...prior.entries], lines: [...prior.lines] } : undefined);
+  };
+  const chains = [again(null)];
+  for (const name of joinedChainNames(dir)) chains.push(again(name));
   return mergeRead(id, chains.filter((c, i) => i === 0 || c.entries.length > 0));
 }

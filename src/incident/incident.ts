@@ -95,6 +95,9 @@ export interface WrittenDraft {
   readonly sha256: string;
 }
 
+/** The entries that say where a step stands: answered, skipped, not yet, won't do. */
+const STEP_TYPES: ReadonlySet<string> = new Set(['step.answered', 'step.skipped', 'step.deferred', 'step.declined']);
+
 /** A moment behind the log's last entry that a real clock is forgiven (two processes' reads of the time). */
 const REAL_CLOCK_SKEW_MS = 2000;
 /** The part of a log a reader holds at once when it hands out every entry. */
@@ -170,6 +173,22 @@ export class Incident {
 
   get drill(): boolean {
     return this.state.opened?.drill === true;
+  }
+
+  /**
+   * Where this copy writes its drafts, relative to the incident: `drafts/`, or with several
+   * copies (issue 17) `drafts/<chain>/` for every copy but the opener's, so that two copies
+   * rendering one notice never write one file.
+   */
+  get draftsDir(): string {
+    if (this.mine === LOG_FILE) return DRAFTS_DIR;
+    const chain = this.writer!.chain!;
+    return `${DRAFTS_DIR}/${chain === WITHDRAWN_DIR ? `${chain}-copy` : chain}`;
+  }
+
+  /** The chain this door writes (issue 17), when opened for writing by a copy that names one. */
+  get chain(): string | undefined {
+    return this.writer?.chain;
   }
 
   /** Who this door records as (opened for writing). */
@@ -334,7 +353,11 @@ export class Incident {
   recordDrafts(drafts: readonly DraftFile[], withdrawn: readonly WithdrawnDraft[] = []): Promise<WrittenDraft[]> {
     return this.locked(async () => {
       const at = this.timeForNext();
-      const dir = path.join(this.dir, DRAFTS_DIR);
+      const dir = path.join(this.dir, this.draftsDir);
+      if (this.draftsDir !== DRAFTS_DIR) {
+        makePrivateDir(dir);
+        if (!fs.lstatSync(dir).isDirectory()) throw new InvalidInput(`${dir} is not a directory of the incident; leakctl writes drafts only inside the incident. Make it a directory again.`);
+      }
       removeStaleTemps(dir);
       // A draft no longer due (a takedown for a host no longer listed) is moved aside, never
       // deleted, and logged, so that nobody sends it by mistake and nothing written is lost.
@@ -346,7 +369,7 @@ export class Incident {
           const to = path.join(aside, path.basename(draft.file));
           // A regular file only: a link put in its place is not followed, and a file already gone is still logged.
           if (fs.lstatSync(from, { throwIfNoEntry: false })?.isFile()) fs.renameSync(from, to);
-          this.append('notice.withdrawn', { template: draft.template, file: draft.file, moved_to: `${DRAFTS_DIR}/${WITHDRAWN_DIR}/${path.basename(draft.file)}`, reason: draft.reason }, at);
+          this.append('notice.withdrawn', { template: draft.template, file: draft.file, moved_to: `${this.draftsDir}/${WITHDRAWN_DIR}/${path.basename(draft.file)}`, reason: draft.reason }, at);
         }
         syncDir(aside);
         syncDir(dir);
@@ -364,7 +387,7 @@ export class Incident {
         );
       }
       return drafts.map((draft, i) => {
-        const file = `${DRAFTS_DIR}/${files[i]!.name}`;
+        const file = `${this.draftsDir}/${files[i]!.name}`;
         const sha256 = hash('sha256', draft.text, 'hex');
         this.append('notice.rendered', { template: draft.template, file, sha256 }, at);
         return { template: draft.template, file, sha256 };
@@ -429,11 +452,21 @@ export class Incident {
       copyPrefix(this.logFile, path.join(targetDir, LOG_FILE), this.position.offset);
       return;
     }
-    for (const c of this.merged.chains) {
-      const rel = chainPath(c.joined ? c.key : null);
-      if (c.joined) makePrivateDir(path.join(targetDir, CHAINS_DIR));
-      copyPrefix(c.file, path.join(targetDir, rel), rel === this.mine ? this.position.offset : c.position.offset);
+    for (const c of this.chainsNow()) {
+      if (c.position.entries === 0) continue;
+      if (c.writer !== null) makePrivateDir(path.join(targetDir, CHAINS_DIR));
+      copyPrefix(path.join(this.dir, c.rel), path.join(targetDir, c.rel), c.position.offset);
     }
+  }
+
+  /**
+   * Every chain as this door stands in it: the others as last read, my own where I last wrote
+   * (begun by this door, it is not among those read).
+   */
+  private chainsNow(): { writer: string | null; rel: string; position: ChainPosition }[] {
+    const out = (this.merged?.chains ?? []).map((c) => ({ writer: c.joined ? c.key : null, rel: c.rel, position: c.rel === this.mine ? this.position : c.position }));
+    if (!out.some((c) => c.rel === this.mine)) out.push({ writer: this.mine === LOG_FILE ? null : this.writer!.chain!, rel: this.mine, position: this.position });
+    return out;
   }
 
   /** The entries of the given types, in order (verified like entries(); only those are decoded). */
@@ -452,11 +485,8 @@ export class Incident {
    */
   chainHeads(): { writer: string | null; entries: number; head: string }[] {
     if (!this.merged) return this.state.head === null ? [] : [{ writer: null, entries: this.state.entries, head: this.state.head }];
-    return this.merged.chains
-      .map((c) => {
-        const p = chainPath(c.joined ? c.key : null) === this.mine ? this.position : c.position;
-        return { writer: c.joined ? c.key : null, entries: p.entries, head: p.head! };
-      })
+    return this.chainsNow()
+      .map((c) => ({ writer: c.writer, entries: c.position.entries, head: c.position.head! }))
       .filter((c) => c.entries > 0)
       .sort((a, b) => (a.writer === null ? -1 : b.writer === null ? 1 : a.writer < b.writer ? -1 : 1));
   }
@@ -519,8 +549,13 @@ export class Incident {
     if (this.mine !== LOG_FILE && this.position.entries === 0) this.join(at);
     // What I had read of the others' chains, when it changed since my last entry said (issue 17);
     // before the clock mark, which stays last.
+    // An answer to a step others answered differently, given having read them all, settles it
+    // and says which answers it settles (issue 17).
+    const step = STEP_TYPES.has(type) ? String(data.step) : undefined;
+    const settles = step === undefined ? undefined : this.state.conflicts.find((c) => c.step === step);
+    const settling = settles ? { ...data, resolves: settles.positions.map((p) => ({ chain: p.chain, seq: p.seq })) } : data;
     const sees = this.seesNow();
-    const linked = sees !== null && sees.json !== this.mySees ? { ...data, [SEES]: sees.heads } : data;
+    const linked = sees !== null && sees.json !== this.mySees ? { ...settling, [SEES]: sees.heads } : settling;
     const marked = !this.drill && writer.clock.setByHand ? { ...linked, [CLOCK_MARK]: CLOCK_SET_BY_HAND } : linked;
     const { entry, position } = this.appender.append(this.position, { type, actor: writer.actor, data: marked, at }, this.mine === LOG_FILE ? this.ino : undefined);
     this.position = position;
@@ -530,6 +565,7 @@ export class Incident {
     if (this.merged) {
       this.state.entries = count + 1;
       this.sizes.set(this.mine, position.offset);
+      if (settles) this.state.conflicts = this.state.conflicts.filter((c) => c !== settles);
     }
     return entry;
   }
@@ -568,7 +604,7 @@ export class Incident {
     if (!this.merged) return null;
     const heads: Record<string, { seq: number; hash: string }> = {};
     for (const c of [...this.merged.chains].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
-      if (chainPath(c.joined ? c.key : null) === this.mine || c.position.head === null) continue;
+      if (c.rel === this.mine || c.position.head === null) continue;
       heads[c.key] = { seq: c.position.entries - 1, hash: c.position.head };
     }
     return { heads, json: JSON.stringify(heads) };
@@ -584,7 +620,7 @@ export class Incident {
     this.sizes = new Map();
     let mine: ReadChain | undefined;
     for (const c of merged.chains) {
-      const rel = chainPath(c.joined ? c.key : null);
+      const rel = c.rel;
       this.sizes.set(rel, c.position.offset + (c.tail?.bytes ?? 0));
       if (rel === this.mine) mine = c;
     }
@@ -688,12 +724,15 @@ export class Incident {
     if (this.merged && !this.chainsChanged()) return;
     // What this door has already handed out or written: the others' entries as last read, my own
     // chain up to where I left it, and (read as one log until now) the opener's log as replayed.
-    const seen = new Map((this.merged?.chains ?? []).map((c) => [chainPath(c.joined ? c.key : null), c.entries.length]));
+    const seen = new Map((this.merged?.chains ?? []).map((c) => [c.rel, c.entries.length]));
     if (!this.merged) seen.set(LOG_FILE, this.state.entries);
     const mineBefore = this.position;
     seen.set(this.mine, mineBefore.entries);
-    const merged = readChainsOrRefuse(this.id, this.dir, true)!;
-    const mine = merged.chains.find((c) => chainPath(c.joined ? c.key : null) === this.mine);
+    // My own chain first: a last line cut short by a crash (even its first) is set aside before
+    // anything is merged.
+    this.setAsideMyTail();
+    const merged = readChainsOrRefuse(this.id, this.dir, true, this.merged ?? undefined)!;
+    const mine = merged.chains.find((c) => c.rel === this.mine);
     const now = mine?.position ?? CHAIN_START;
     if (now.entries < mineBefore.entries || (mineBefore.entries > 0 && mine!.entries[mineBefore.entries - 1]!.hash !== mineBefore.head)) {
       throw new LeakctlError(
@@ -701,17 +740,28 @@ export class Incident {
         EXIT.checkFailed,
       );
     }
-    if (mine?.tail) {
-      const aside = setAsideTail(mine.file, mine.tail, now.entries, new Date());
-      this.warn(`The last line of ${this.mine} was cut short by a crash; its ${aside.bytes} bytes were set aside in ${aside.file}, and the chain continues without it.`);
-    }
     for (const p of merged.order) {
       const c = merged.chains[p.chain]!;
-      if (p.seq >= (seen.get(chainPath(c.joined ? c.key : null)) ?? 0)) this.unseen.push(c.entries[p.seq]!);
+      if (p.seq >= (seen.get(c.rel) ?? 0)) this.unseen.push(c.entries[p.seq]!);
     }
     this.useMerged(merged);
-    if (mine?.tail) this.sizes.set(this.mine, now.offset);
     if (this.mine === LOG_FILE) this.ino = mine?.ino;
+  }
+
+  /** Under the lock: a torn last line of my own chain (a crash while I wrote it) is moved aside. */
+  private setAsideMyTail(): void {
+    const file = path.join(this.dir, this.mine);
+    if (this.mine !== LOG_FILE && !fs.existsSync(file)) return;
+    const { fd, size } = openChainFile(file);
+    let scan: ChainScan;
+    try {
+      scan = scanChain(fd, this.position.offset <= size ? this.position : CHAIN_START, size, () => undefined, { joined: this.mine !== LOG_FILE });
+    } finally {
+      fs.closeSync(fd);
+    }
+    if (!scan.tail) return;
+    const aside = setAsideTail(file, scan.tail, scan.position.entries, new Date());
+    this.warn(`The last line of ${this.mine} was cut short by a crash; its ${aside.bytes} bytes were set aside in ${aside.file}, and the chain continues without it.`);
   }
 
   /** The time of the next entry, after the checks a write makes first: open incident, a writer, time not going back. */
@@ -756,16 +806,21 @@ export class Incident {
 }
 
 /**
- * Runs `work` holding the lock of incident `id` (no entry is appended meanwhile): `sync` verifies
- * and adds an incident under it, so that what it sends is what it verified.
+ * Runs `work` holding the locks of incidents `ids` (no entry is appended to any meanwhile), taken
+ * in one order so that two such holders never wait on each other: `sync` verifies, commits and
+ * merges under them, so that what it sends is what it verified and what it takes back out
+ * nobody has built on.
  */
-export async function holdingLock<T>(incidentsDir: string, id: string, warn: (text: string) => void, work: () => Promise<T> | T): Promise<T> {
-  const { dir } = incidentPlace(incidentsDir, id);
-  const lock = await acquireLock(dir, { onWait: (holder) => warn(`Waiting for incident ${id}: another leakctl process (${holder}) is writing it…`) });
+export async function holdingLocks<T>(incidentsDir: string, ids: readonly string[], warn: (text: string) => void, work: () => Promise<T> | T): Promise<T> {
+  const held: { release(): void }[] = [];
   try {
+    for (const id of [...ids].sort()) {
+      const { dir } = incidentPlace(incidentsDir, id);
+      held.push(await acquireLock(dir, { onWait: (holder) => warn(`Waiting for incident ${id}: another leakctl process (${holder}) is writing it…`) }));
+    }
     return await work();
   } finally {
-    lock.release();
+    for (const lock of held.reverse()) lock.release();
   }
 }
 
@@ -845,10 +900,10 @@ function endsWithHead(fd: number, p: ChainPosition): boolean {
  * opener's log (and `always` is false). A broken rule in any chain, or in a link between them, is
  * exit 3: nothing is written.
  */
-function readChainsOrRefuse(id: string, dir: string, always: boolean): MergedChains | null {
+function readChainsOrRefuse(id: string, dir: string, always: boolean, before?: MergedChains): MergedChains | null {
   try {
     if (!always && joinedChainNames(dir).length === 0) return null;
-    return readAllChains(id, dir);
+    return readAllChains(id, dir, before);
   } catch (error) {
     if (!(error instanceof ChainsError)) throw error;
     throw new LeakctlError(`${printable(error.problem.message)}\n${printable(path.join(dir, error.problem.file))}: the incident's chains do not verify. Nothing was written. \`leakctl verify ${id}\` shows the same.`, EXIT.checkFailed);

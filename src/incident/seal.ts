@@ -4,6 +4,7 @@
  * anything is written, then written and logged through the incident. `leakctl seal` does it, and
  * `leakctl close` does it first when a signing key is configured.
  */
+import { hash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -72,7 +73,10 @@ export async function sealIncident(incident: Incident, key: string, allowedSigne
     if (!check.ok) throw new InvalidInput(`the checkpoint's signature would not be accepted: ${printable(check.reason)}. Add the key to ${printable(allowedSigners)}, or sign with a key it lists. Nothing was written.`);
     principal = check.principal;
   }
-  const name = `${String(entries).padStart(8, '0')}-${head!.slice(0, 12)}`;
+  // Named by what it seals: with several chains, every copy may seal, so the name counts every
+  // chain's entries and carries the copy's own hash of the text (two copies never write one name).
+  const total = entries + chains.reduce((n, c) => n + c.entries, 0);
+  const name = chains.length === 0 ? `${String(entries).padStart(8, '0')}-${head.slice(0, 12)}` : `${String(total).padStart(8, '0')}-${hash('sha256', `${text}${incident.chain ?? ''}`, 'hex').slice(0, 12)}`;
   // Asked for before the lock is taken, like the signature: the network may be slow or absent,
   // and a seal without a timestamp still stands.
   const stamp = tsa ? await timestampOf(text, tsa) : undefined;
@@ -85,7 +89,7 @@ export async function sealIncident(incident: Incident, key: string, allowedSigne
     token,
   );
   const timestamp = stamp === undefined ? undefined : 'problem' in stamp ? { problem: stamp.problem } : { file: `${CHECKPOINTS_DIR}/${name}.checkpoint.tsr`, time: stamp.time, tsa: stamp.tsa };
-  return { entry, checkpoint: `${CHECKPOINTS_DIR}/${name}.checkpoint`, signature: `${CHECKPOINTS_DIR}/${name}.checkpoint.sig`, size: entries + chains.reduce((n, c) => n + c.entries, 0), head: head!, fingerprint, ...(principal ? { principal } : {}), ...(timestamp ? { timestamp } : {}) };
+  return { entry, checkpoint: `${CHECKPOINTS_DIR}/${name}.checkpoint`, signature: `${CHECKPOINTS_DIR}/${name}.checkpoint.sig`, size: total, head: head!, fingerprint, ...(principal ? { principal } : {}), ...(timestamp ? { timestamp } : {}) };
 }
 
 /**

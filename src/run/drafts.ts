@@ -6,7 +6,7 @@
 import type { Settings } from '../config/settings.js';
 import type { DeadlineRules } from '../deadlines/rules.js';
 import type { Incident, WithdrawnDraft, WrittenDraft } from '../incident/incident.js';
-import { DRAFTS_DIR } from '../evidence/layout.js';
+import * as path from 'node:path';
 import { draftFiles, renderAll, type RenderInput } from '../notices/drafts.js';
 import type { Playbook, Step } from '../playbook/types.js';
 import { InvalidDocument } from '../ui/errors.js';
@@ -31,18 +31,19 @@ export async function recordDrafts(source: DraftSource, templateIds: readonly st
   const input = renderInputOf(source, now);
   const notices = await renderAll(input, templateIds);
   const files = draftFiles(notices, input);
-  return source.incident.recordDrafts(files, withdrawnBy(source.incident.state.drafts, files));
+  return source.incident.recordDrafts(files, withdrawnBy(source.incident.state.drafts, files, source.incident.draftsDir));
 }
 
 /**
  * The drafts of a template written once per host that this rendering no longer writes: a host
  * taken off the list of locations (issue 14). Its old takedown request must not be sent.
  */
-function withdrawnBy(current: ReadonlyMap<string, { template: string }>, files: readonly { template: string; name?: string; format: string }[]): WithdrawnDraft[] {
+function withdrawnBy(current: ReadonlyMap<string, { template: string }>, files: readonly { template: string; name?: string; format: string }[], dir: string): WithdrawnDraft[] {
   const perHost = new Set(files.filter((f) => f.name !== undefined).map((f) => f.template));
-  const written = new Set(files.map((f) => `${DRAFTS_DIR}/${f.name ?? f.template}.${f.format}`));
+  const written = new Set(files.map((f) => `${dir}/${f.name ?? f.template}.${f.format}`));
+  // Only this copy's own drafts: another copy's are theirs to withdraw (issue 17).
   return [...current]
-    .filter(([file, draft]) => perHost.has(draft.template) && !written.has(file))
+    .filter(([file, draft]) => perHost.has(draft.template) && !written.has(file) && path.posix.dirname(file) === dir)
     .map(([file, draft]) => ({ template: draft.template, file, reason: 'its host is no longer among the locations listed' }));
 }
 
