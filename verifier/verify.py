@@ -6,8 +6,9 @@
 INCIDENT_DIR holds evidence.jsonl, and attachments/ and checkpoints/ when it has them; its name is
 the incident's id. An incident worked by several responders also has chains/W.jsonl, the chain of
 each copy other than the opener's: each is checked like evidence.jsonl, then the links between
-them (sees); the entries are counted over all chains, and the head is that of the last entry in
-their merged order. --checkpoint FILE holds the log to a copy of a checkpoint received apart from
+them (sees): each responder's chain had read the incident's opening, and no chain wrote after
+reading another's incident.closed; the entries are counted over all chains, and the head is that
+of the last entry in their merged order. --checkpoint FILE holds the log to a copy of a checkpoint received apart from
 it (by mail, in a ticket), and --head HEX to a head hash received so: a log cut back to before
 its seals, its checkpoints removed, fails them. Exit 0 when everything holds, 3 when something
 does not (each problem is printed), 2 when it cannot run. --drafts also holds every file in
@@ -530,7 +531,60 @@ def merge_chains(opener, joined):
     order = merge_order(chains, sees)
     if isinstance(order, str):
         return order
+    if len(chains) > 1:
+        why = causal_problem(chains, sees, order)
+        if why:
+            return why
     return [(chains[i], seq) for i, seq in order]
+
+
+def happened_before(chains, sees, order):
+    """before((chain, seq), (chain, seq)): whether the first entry happened before the second, that
+    is, the second's writer had seen it, through their own chain or what they read (and what the
+    writers they read had read). A vector clock per entry, computed once in merge order (leakctl's
+    happenedBefore): clocks[i][s][j], the last entry of chain j that entry s of chain i knows of (-1: none)."""
+    k = len(chains)
+    by_writer = {c['writer']: i for i, c in enumerate(chains)}
+    clocks = [[None] * len(c['entries']) for c in chains]
+    for i, seq in order:
+        clock = list(clocks[i][seq - 1]) if seq > 0 else [-1] * k
+        for other, head in (sees[i][seq] or {}).items():
+            j, s = by_writer[other], int(head['seq'])
+            # What they knew when they wrote it, which merge order has already computed.
+            clock = [max(x, y) for x, y in zip(clock, clocks[j][s])]
+            clock[j] = max(clock[j], s)
+        clock[i] = seq
+        clocks[i][seq] = clock
+
+    def before(a, b):
+        return a[1] < b[1] if a[0] == b[0] else clocks[b[0]][b[1]][a[0]] >= a[1]
+    return before
+
+
+def causal_problem(chains, sees, order):
+    """Why the chains, merged, break a rule that holds across them, or None (leakctl's mergeRead):
+    a responder joins an incident they have read the opening of; nothing is written after reading
+    its close. chains[0] is evidence.jsonl; the others, the responders' chains with entries."""
+    before = happened_before(chains, sees, order)
+    opener = chains[0]
+    for i, c in enumerate(chains):
+        if i == 0 or not c['entries']:
+            continue
+        if not before((0, 0), (i, 0)):
+            return ("%s line 1: responder.joined does not say it had read the incident's opening (sees names no entry of %s's writer %s)"
+                    % (shown(c['file']), LOG, shown(opener['writer'])))
+    for i, c in enumerate(chains):
+        if not c['entries'] or c['entries'][-1]['type'] != 'incident.closed':
+            continue
+        closing = len(c['entries']) - 1
+        for j, other in enumerate(chains):
+            if j == i:
+                continue
+            after = next((s for s in range(len(other['entries'])) if before((i, closing), (j, s))), None)
+            if after is not None:
+                return ('%s line %d: written after reading that the incident was closed (%s line %d); a closed incident takes no entry'
+                        % (shown(other['file']), after + 1, shown(c['file']), closing + 1))
+    return None
 
 
 def check_drafts(root, kept):
@@ -687,7 +741,8 @@ def main(argv):
         else:
             held.append((rel, sealed_total(parsed), parsed[2]))
     # The chains together: named for their writers, and every entry one sees as it is, in an order
-    # that satisfies every link. Checked once each chain verifies on its own (as leakctl does).
+    # that satisfies every link; each joined after reading the opening, and none wrote after reading
+    # the close. Checked once each chain verifies on its own (as leakctl does).
     merged = None
     if not problems:
         merged = merge_chains(opener, joined)

@@ -721,6 +721,9 @@ export class Incident {
    * must still continue where I left it; a torn last line of it is set aside.
    */
   private catchUpChains(): void {
+    // My own chain first: a last line cut short by a crash (even its first) is set aside before
+    // anything is merged.
+    this.setAsideMyTail();
     if (this.merged && !this.chainsChanged()) return;
     // What this door has already handed out or written: the others' entries as last read, my own
     // chain up to where I left it, and (read as one log until now) the opener's log as replayed.
@@ -728,9 +731,6 @@ export class Incident {
     if (!this.merged) seen.set(LOG_FILE, this.state.entries);
     const mineBefore = this.position;
     seen.set(this.mine, mineBefore.entries);
-    // My own chain first: a last line cut short by a crash (even its first) is set aside before
-    // anything is merged.
-    this.setAsideMyTail();
     const merged = readChainsOrRefuse(this.id, this.dir, true, this.merged ?? undefined)!;
     const mine = merged.chains.find((c) => c.rel === this.mine);
     const now = mine?.position ?? CHAIN_START;
@@ -906,7 +906,9 @@ function readChainsOrRefuse(id: string, dir: string, always: boolean, before?: M
     return readAllChains(id, dir, before);
   } catch (error) {
     if (!(error instanceof ChainsError)) throw error;
-    throw new LeakctlError(`${printable(error.problem.message)}\n${printable(path.join(dir, error.problem.file))}: the incident's chains do not verify. Nothing was written. \`leakctl verify ${id}\` shows the same.`, EXIT.checkFailed);
+    // A link between chains is about them all: the incident is named, not one file.
+    const where = error.problem.line === 0 ? dir : path.join(dir, error.problem.file);
+    throw new LeakctlError(`${printable(error.problem.message)}\n${printable(where)}: the incident's chains do not verify. Nothing was written. \`leakctl verify ${id}\` shows the same.`, EXIT.checkFailed);
   }
 }
 

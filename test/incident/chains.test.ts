@@ -150,6 +150,82 @@ describe('an incident with several chains', () => {
     expect((await verifyIncident(path.join(incidents, 'i'), { incident: 'i' })).ok).toBe(true);
   });
 
+  it('refuses an entry written after reading the close, and a joined chain that had not read the opening', async () => {
+    const { dana, lee } = await team();
+    await lee.record('note.added', { text: 'from lee' });
+    await dana.record('incident.closed', {});
+    // lee's door now refuses: it reads the close before it writes.
+    await expect(lee.record('note.added', { text: 'too late' })).rejects.toThrow(/was closed by dana/);
+    dana.close();
+    lee.close();
+    const closing = lines('evidence.jsonl').at(-1)!;
+    const file = path.join(incidents, 'i', 'chains', 'lee.jsonl');
+    const last = lines('chains/lee.jsonl').at(-1)!;
+    const unhashed = JSON.stringify({ seq: 2, at: '2026-03-02T10:00:00.000Z', type: 'note.added', actor: 'lee', data: { text: 'after the close', sees: { dana: { seq: closing.seq, hash: closing.hash } } }, prev: last.hash });
+    fs.appendFileSync(file, `${unhashed.slice(0, -1)},"hash":"${sha256Hex(unhashed)}"}\n`);
+    await expect(open()).rejects.toThrow(/chains\/lee\.jsonl line 3: written after reading that the incident was closed \(evidence\.jsonl line 2\)/);
+    expect((await verifyIncident(path.join(incidents, 'i'), { incident: 'i' })).ok).toBe(false);
+  });
+
+  it('refuses a joined chain that does not say it had read the opening', async () => {
+    const { dana, lee } = await team();
+    await lee.record('note.added', { text: 'from lee' });
+    dana.close();
+    lee.close();
+    forge('chains/lee.jsonl', 1, (e) => ((e.data as { sees: object }).sees = {}));
+    await expect(open()).rejects.toThrow(/chains\/lee\.jsonl line 1: responder\.joined does not say it had read the incident's opening/);
+    expect((await verifyIncident(path.join(incidents, 'i'), { incident: 'i' })).ok).toBe(false);
+  });
+
+  it("seals a copy's own new chain, settles a conflict at once in the door that answers over it, and keeps each copy's drafts apart", async () => {
+    const { dana, lee } = await team();
+    await dana.record('step.answered', { step: 'data_role', value: 'controller', source: 'prompt' });
+    // A copy of the incident taken before dana's answer, where ana answers too.
+    const elsewhere = path.join(path.dirname(incidents), 'elsewhere');
+    fs.cpSync(path.join(incidents, 'i'), path.join(elsewhere, 'i'), { recursive: true });
+    fs.rmSync(path.join(elsewhere, 'i', 'evidence.jsonl'));
+    fs.writeFileSync(path.join(elsewhere, 'i', 'evidence.jsonl'), `${fs.readFileSync(path.join(incidents, 'i', 'evidence.jsonl'), 'utf8').split('\n')[0]}\n`);
+    const ana = await Incident.open({ incidentsDir: elsewhere, id: 'i', writer: copy('ana', 5) });
+    await ana.record('step.answered', { step: 'data_role', value: 'joint', source: 'prompt' });
+    fs.mkdirSync(path.join(incidents, 'i', 'chains'), { recursive: true });
+    fs.copyFileSync(path.join(elsewhere, 'i', 'chains', 'ana.jsonl'), path.join(incidents, 'i', 'chains', 'ana.jsonl'));
+    await lee.refresh();
+    expect(lee.state.conflicts.map((c) => c.step)).toEqual(['data_role']);
+    const settled = await lee.record('step.answered', { step: 'data_role', value: 'joint', source: 'prompt' });
+    expect(settled.data.resolves).toEqual(expect.arrayContaining([{ chain: 'evidence.jsonl', seq: 1 }, { chain: 'chains/ana.jsonl', seq: 1 }]));
+    expect(lee.state.conflicts).toEqual([]);
+    expect((await open()).state.conflicts).toEqual([]);
+
+    // lee's chain began in this door: its heads include it.
+    expect(lee.chainHeads().map((c) => [c.writer, c.entries])).toEqual([
+      [null, 2],
+      ['ana', 2],
+      ['lee', 2],
+    ]);
+    // Drafts: the opener's in drafts/, lee's in drafts/lee/, and neither withdraws the other's.
+    const [mine] = await lee.recordDrafts([{ template: 'member-notice', format: 'eml', text: 'lee' }]);
+    const [theirs] = await dana.recordDrafts([{ template: 'member-notice', format: 'eml', text: 'dana' }]);
+    expect([mine!.file, theirs!.file]).toEqual(['drafts/lee/member-notice.eml', 'drafts/member-notice.eml']);
+    expect(fs.readFileSync(path.join(incidents, 'i', 'drafts', 'lee', 'member-notice.eml'), 'utf8')).toBe('lee');
+    expect(fs.readFileSync(path.join(incidents, 'i', 'drafts', 'member-notice.eml'), 'utf8')).toBe('dana');
+    for (const i of [dana, lee, ana]) i.close();
+  });
+
+  it('sets aside a torn first line of a copy\'s own chain, and goes on writing it', async () => {
+    const { dana, lee } = await team();
+    dana.close();
+    lee.close();
+    fs.mkdirSync(path.join(incidents, 'i', 'chains'));
+    fs.writeFileSync(path.join(incidents, 'i', 'chains', 'lee.jsonl'), '{"seq":0,"at":"2026-03-02T0');
+    const warned: string[] = [];
+    const again = await Incident.open({ incidentsDir: incidents, id: 'i', writer: copy('lee', 3), warn: (t) => warned.push(t) });
+    await again.record('note.added', { text: 'after the crash' });
+    expect(warned.join('\n')).toMatch(/The last line of chains\/lee\.jsonl was cut short by a crash; its 27 bytes were set aside/);
+    expect(lines('chains/lee.jsonl').map((e) => e.type)).toEqual(['responder.joined', 'note.added']);
+    expect((await verifyIncident(path.join(incidents, 'i'), { incident: 'i' })).ok).toBe(true);
+    again.close();
+  });
+
   it('refuses a chain renamed to another writer, and a chain whose first entry is not responder.joined', async () => {
     const { dana, lee } = await team();
     await lee.record('note.added', { text: 'from lee' });
