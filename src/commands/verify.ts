@@ -9,7 +9,7 @@ import { NoLogFile } from '../evidence/chain.js';
 import { sealedCheckpointInWords } from '../evidence/checkpoints.js';
 import { clockSetByHandInWords } from '../evidence/describe.js';
 import { ATTACHMENTS_DIR, LOG_FILE } from '../evidence/layout.js';
-import { doesNotVerify, verifyIncident, verifyLog } from '../evidence/verify.js';
+import { doesNotVerify, verifyIncident, verifyLog, type VerifyOptions, type VerifyReport } from '../evidence/verify.js';
 import { incidentPlace } from '../incident/incident.js';
 import { INCIDENT_ID } from '../incident/locate.js';
 import type { CommonOptions } from '../options.js';
@@ -30,7 +30,9 @@ export async function run(options: CommonOptions, target: string, opts: { head?:
     const allowedSigners = opts.allowedSigners !== undefined ? resolve(options.cwd, opts.allowedSigners) : config?.allowedSigners;
     const tsaCa = opts.tsaCa !== undefined ? resolve(options.cwd, opts.tsaCa) : config?.tsaCa;
     // An incident is all its chains (issue 17); a file is the one log it holds.
-    report = await (id !== undefined && basename(file) === LOG_FILE ? (o: Parameters<typeof verifyLog>[1]) => verifyIncident(dir, o) : (o: Parameters<typeof verifyLog>[1]) => verifyLog(file, o))({
+    const whole = id !== undefined && basename(file) === LOG_FILE;
+    const check = (o: VerifyOptions): Promise<VerifyReport> => (whole ? verifyIncident(dir, o) : verifyLog(file, o));
+    report = await check({
       dir,
       copy,
       now: commandClock(options).now(),

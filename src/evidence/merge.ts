@@ -1,8 +1,8 @@
 /**
  * The deterministic merge of an incident's chains (issue 17, item 1): one chain per responder,
  * each append-only and written by its responder alone, merged into the one order in which every
- * machine holding the same chains replays them. Not yet wired to the incident: this is the order
- * and its checks, on their own.
+ * machine holding the same chains replays them. The incident's chains are read
+ * and merged through it in chains.ts.
  *
  * Causal order first: an entry comes after the entry before it in its own chain and after every
  * entry of another chain its writer had seen (`sees`: for another writer, the seq and hash of

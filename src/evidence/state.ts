@@ -16,8 +16,6 @@ export interface OpenedInfo {
   readonly playbook: { id: string; title: string; version?: string; sha256: string; file?: string; regimes_sha256?: string };
   readonly drill: boolean;
   readonly responder: string;
-  /** The actor of the opening entry: whose chain `evidence.jsonl` is (issue 17). */
-  readonly openedBy: string;
   /** The chain key of the copy that opened it (`evidence.jsonl`'s writer); absent in incidents before issue 17. */
   readonly writer?: string;
   /** Who signs the notices, as said at the start. */
@@ -196,7 +194,6 @@ function applyContent(state: IncidentState, entry: EvidenceEntry, at: Date): voi
         playbook: data.playbook as OpenedInfo['playbook'],
         drill: data.drill === true,
         responder: String(data.responder ?? entry.actor),
-        openedBy: entry.actor,
         ...(typeof data.writer === 'string' ? { writer: data.writer } : {}),
         ...(signatoryOf(data.signatory) ? { signatory: signatoryOf(data.signatory)! } : {}),
       };

@@ -19,6 +19,7 @@ import { BIN, ROOT } from '../helpers/exec.js';
 import { prng } from '../helpers/random.js';
 
 const noGit = spawnSync('git', ['--version']).status === 0 ? null : 'git is not installed';
+const python = spawnSync('python3', ['--version']).status === 0;
 const tmp = mkdtempSync(join(tmpdir(), 'leakctl-team-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const SEED = Number(process.env.LEAKCTL_TEAM_SEED ?? 1417);
@@ -84,7 +85,8 @@ describe.skipIf(noGit !== null)(`three responders over git${noGit ? ` (skipped: 
       const now = (who: string, round: number, k: number): string => at(T0 + round * 3_600_000 + k * 60_000 + skew[who]!);
 
       writeFileSync(join(tmp, 'open.yaml'), `schema: leakctl/answers@1\nresponder: ana\nnow: ${at(T0)}\nanswers:\n  discovered_at: ${at(T0 - 3_600_000)}\n`);
-      await leakctl(copy.ana!, ['start', join(ROOT, 'playbooks', 'member-leak.yaml'), '--id', 't', '--answers', join(tmp, 'open.yaml')]);
+      // The answers file holds only the first answer: the run stops at the next step (exit 2), the incident begun.
+      expect((await leakctl(copy.ana!, ['start', join(ROOT, 'playbooks', 'member-leak.yaml'), '--id', 't', '--answers', join(tmp, 'open.yaml')])).code).toBe(2);
       await ok(copy.ana!, ['sync']);
       for (const who of ['bo', 'cy']) await ok(copy[who]!, ['sync']);
 
@@ -157,6 +159,11 @@ describe.skipIf(noGit !== null)(`three responders over git${noGit ? ` (skipped: 
         const log = (await ok(cwd, ['--json', 'log', 't'])).stdout;
         for (const w of written) expect(log, `${w.note} in ${who}'s copy (seed ${SEED})`).toContain(w.note);
         for (const f of files) expect(log).toContain(f.sha256);
+        // And the second implementation, shipped in every bundle, agrees (where python3 is).
+        if (!python) continue;
+        const py = spawnSync('python3', [join(ROOT, 'verifier', 'verify.py'), join(cwd, 'incidents', 't')], { encoding: 'utf8' });
+        expect(py.status, py.stdout + py.stderr).toBe(0);
+        expect(py.stdout).toContain(`OK  ${String(statuses[0]!.entries)} entries, head ${String(statuses[0]!.head)}`);
       }
       // Each copy wrote its own chain; the opener's is evidence.jsonl.
       expect(git(copy.ana!, 'ls-files', 'incidents/t/chains').trim().split('\n').sort()).toEqual(['incidents/t/chains/bo.jsonl', 'incidents/t/chains/cy.jsonl']);

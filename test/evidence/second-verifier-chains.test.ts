@@ -5,11 +5,13 @@
  * count and the head (the last entry in merged order), and fails with it (exit 3, naming the
  * chain file) on an edited line of lee's chain, a `sees` forged with its line's hash recomputed,
  * lee's chain renamed to another responder's, a chain that does not begin with responder.joined,
- * and a checkpoint whose `chain` line no longer leads to lee's chain.
+ * a checkpoint whose `chain` line no longer leads to lee's chain, a note of lee written after
+ * reading ana's incident.closed, and a responder.joined that says it had read nothing of the
+ * opener's chain (each with its hashes recomputed).
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +28,10 @@ const incidents = join(tmp, 'incidents');
 const incident = join(incidents, 'm');
 /** The same incident in another incidents directory, sealed there by ana: its checkpoint has a line `chain lee N HEAD`. */
 const sealedIncidents = join(tmp, 'sealed');
+/** The same incident in another incidents directory, closed there by ana after lee wrote. */
+const closedIncidents = join(tmp, 'closed');
+/** The incident as it was before ana read lee's chain: no entry of evidence.jsonl names lee's in its sees. */
+const unreadIncidents = join(tmp, 'unread');
 const cwd = { ana: join(tmp, 'ana'), lee: join(tmp, 'lee') };
 
 type Entry = { seq: number; at: string; type: string; actor: string; data: Record<string, unknown>; prev: string | null; hash: string };
@@ -112,9 +118,12 @@ beforeAll(async () => {
   await ok('lee', ['--now', '2026-03-02T10:10:00Z', 'note', 'm', "lee's first look"]);
   writeFileSync(join(cwd.lee, 'capture.txt'), 'what lee captured\n');
   await ok('lee', ['--now', '2026-03-02T10:11:00Z', 'attach', 'm', 'capture.txt', '--description', 'a capture', '--from', 'the forum', '--collected-at', '2026-03-02T10:11:00Z', '--how', 'screenshot']);
+  cpSync(incident, join(unreadIncidents, 'm'), { recursive: true });
   // ana writes having read lee's chain; lee, having read ana's new entry (his clock behind hers).
   await ok('ana', ['--now', '2026-03-02T10:20:00Z', 'note', 'm', 'ana read what lee found']);
   await ok('lee', ['--now', '2026-03-02T10:15:00Z', 'note', 'm', 'lee read what ana wrote']);
+  cpSync(incident, join(closedIncidents, 'm'), { recursive: true });
+  await ok('ana', ['--now', '2026-03-02T10:40:00Z', 'close', 'm'], closedIncidents);
   if (!noSshKeygen) {
     cpSync(incident, join(sealedIncidents, 'm'), { recursive: true });
     await ok('ana', ['--now', '2026-03-02T10:30:00Z', 'seal', 'm'], sealedIncidents);
@@ -196,6 +205,40 @@ describe.skipIf(noPython !== null)(`verify.py on an incident with two responders
         /^chains\/lee\.jsonl line 1: the first entry is note\.added; a responder's chain begins with responder\.joined/m,
       ],
     ];
+    const closed = entriesOf(join(closedIncidents, 'm', 'evidence.jsonl'));
+    const leeLines = entriesOf(join(incident, 'chains', 'lee.jsonl')).length;
+    cases.push(
+      [
+        "a note of lee written after reading ana's close, its hash recomputed",
+        (dir) => {
+          const close = closed.at(-1)!;
+          expect(close.type).toBe('incident.closed');
+          const lee = entriesOf(leeFile(dir));
+          const last = lee.at(-1)!;
+          expect(last.type).toBe('note.added');
+          // Its clock not behind its own chain's, nor the close it read.
+          const at = last.at > close.at ? last.at : close.at;
+          const note: Entry = { ...last, seq: lee.length, at, data: { ...last.data, text: 'lee read the close', sees: { ana: { seq: close.seq, hash: close.hash } } } };
+          appendFileSync(leeFile(dir), `${lineOf(note, last.hash).line}\n`);
+        },
+        new RegExp(`^chains/lee\\.jsonl line ${leeLines + 1}: written after reading that the incident was closed \\(evidence\\.jsonl line ${closed.length}\\); a closed incident takes no entry$`, 'm'),
+        new RegExp(`^chains/lee\\.jsonl line ${leeLines + 1}: written after reading that the incident was closed \\(evidence\\.jsonl line ${closed.length}\\); a closed incident takes no entry$`, 'm'),
+        join(closedIncidents, 'm'),
+      ],
+      [
+        "lee's responder.joined saying it had read nothing of ana's chain, hashes recomputed",
+        (dir) => {
+          const [joined, ...rest] = entriesOf(leeFile(dir));
+          expect(joined!.type).toBe('responder.joined');
+          expect(joined!.data.sees).toBeTruthy();
+          writeFileSync(leeFile(dir), rebuilt([{ ...joined!, data: { ...joined!.data, sees: {} } }, ...rest]));
+        },
+        /^chains\/lee\.jsonl line 1: responder\.joined does not say it had read the incident's opening \(sees names no entry of evidence\.jsonl's writer ana\)$/m,
+        /^chains\/lee\.jsonl line 1: responder\.joined does not say it had read the incident's opening \(sees names no entry of evidence\.jsonl's writer ana\)$/m,
+        // Before ana read lee's chain: relinking it breaks no sees of hers.
+        join(unreadIncidents, 'm'),
+      ],
+    );
     if (!noSshKeygen) {
       cases.push([
         "a checkpoint's chain line changed",
