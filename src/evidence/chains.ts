@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { printable } from '../ui/text.js';
-import { CHAIN_START, NoLogFile, openChainFile, scanChain, type ChainPosition, type ChainProblem, type TornTail } from './chain.js';
+import { CHAIN_START, NoLogFile, openChainFile, readExactly, scanChain, type ChainPosition, type ChainProblem, type TornTail } from './chain.js';
 import { fileKind } from './durable.js';
 import type { EvidenceEntry } from './entry.js';
 import { CHAINS_DIR, LOG_FILE } from './layout.js';
@@ -51,8 +51,6 @@ export interface ReadChain {
   /** A responder's chain under chains/ (begins with responder.joined), not the opener's log. */
   readonly joined: boolean;
   readonly entries: EvidenceEntry[];
-  /** Each entry's line as written. */
-  readonly lines: string[];
   readonly position: ChainPosition;
   readonly tail: TornTail | null;
   readonly ino: number;
@@ -119,7 +117,6 @@ export function readChain(dir: string, name: string | null, before?: ReadChain):
     throw error;
   }
   const entries = before ? before.entries : [];
-  const lines = before ? before.lines : [];
   let problem: ChainProblem | null;
   let position: ChainPosition;
   let tail: TornTail | null;
@@ -130,7 +127,6 @@ export function readChain(dir: string, name: string | null, before?: ReadChain):
       opened.size,
       (line) => {
         entries.push(line.entry());
-        lines.push(line.buf.toString('utf8', line.start, line.end));
       },
       { joined },
     );
@@ -153,7 +149,7 @@ export function readChain(dir: string, name: string | null, before?: ReadChain):
       throw new ChainsError({ file: rel, line: 1, message: named === '' ? `${rel} line 1: responder.joined names no writer` : `${rel} line 1: it begins the chain ${printable(named)}, whose file is ${printable(chainPath(named))} (renamed or copied?)` });
     }
   }
-  return { key, file, rel, joined, entries, lines, position, tail, ino: opened.ino };
+  return { key, file, rel, joined, entries, position, tail, ino: opened.ino };
 }
 
 /** The chain an opening or joining entry names as its own ('' for an incident opened before chains). */
@@ -260,6 +256,21 @@ function conflictsOf(chains: readonly ReadChain[], order: readonly Placed[], bef
   }));
 }
 
+/**
+ * Each entry's line of `chain` as written (the file's lines up to where it was verified), for a
+ * reader that wants the raw JSON: read again only when asked.
+ */
+export function linesOf(chain: ReadChain): string[] {
+  const { fd } = openChainFile(chain.file);
+  try {
+    const bytes = Buffer.allocUnsafe(chain.position.offset);
+    readExactly(fd, bytes, 0);
+    return bytes.toString('utf8').split('\n').slice(0, chain.entries.length);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** Reads every chain of the incident in `dir` and merges them; throws ChainsError on a broken rule. */
 export function readAllChains(id: string, dir: string, before?: MergedChains): MergedChains {
   // A chain read before is read on from where it was (chains only grow; one cut back is found by
@@ -267,7 +278,7 @@ export function readAllChains(id: string, dir: string, before?: MergedChains): M
   const known = new Map((before?.chains ?? []).map((c) => [c.rel, c]));
   const again = (name: string | null): ReadChain => {
     const prior = known.get(chainPath(name === null ? null : name.slice(0, -'.jsonl'.length)));
-    return readChain(dir, name, prior && !prior.tail ? { ...prior, entries: [...prior.entries], lines: [...prior.lines] } : undefined);
+    return readChain(dir, name, prior && !prior.tail ? { ...prior, entries: [...prior.entries] } : undefined);
   };
   const chains = [again(null)];
   for (const name of joinedChainNames(dir)) chains.push(again(name));

@@ -24,7 +24,7 @@ import { atKey, CHAIN_START, NoLogFile, openChainFile, scanChain, type ChainLine
 import { createDirAtomically, errno, FILE_MODE, fileKind, fixFor, makePrivateDir, messageOf, removeStaleTemps, syncDir, writeAll, writeFileDurably, writeFilesDurably } from '../evidence/durable.js';
 import { formatAt, hashOf, serialiseEntry, type EntryType, type EvidenceEntry } from '../evidence/entry.js';
 import { ATTACHMENTS_DIR, CHAINS_DIR, CHECKPOINTS_DIR, DRAFTS_DIR, LOG_FILE } from '../evidence/layout.js';
-import { ChainsError, chainPath, chainsGone, joinedChainNames, readAllChains, SEES, type MergedChains, type ReadChain } from '../evidence/chains.js';
+import { ChainsError, chainPath, chainsGone, joinedChainNames, linesOf, readAllChains, SEES, type MergedChains, type ReadChain } from '../evidence/chains.js';
 import { acquireLock } from '../evidence/lock.js';
 import { ChainAppender, setAsideTail, type LogIo } from '../evidence/log.js';
 import { applyEntry, CLOCK_MARK, CLOCK_SET_BY_HAND, emptyState, Replay, type IncidentState } from '../evidence/state.js';
@@ -511,9 +511,11 @@ export class Incident {
       // Several chains: all read and verified again, handed out in their merged order.
       const merged = readChainsOrRefuse(this.id, this.dir, true)!;
       let batch: T[] = [];
+      const raw = new Map<ReadChain, string[]>();
       for (const p of merged.order) {
         const c = merged.chains[p.chain]!;
-        batch.push(take(lineOf(c, p.seq)));
+        if (!raw.has(c)) raw.set(c, linesOf(c));
+        batch.push(take(lineOf(c, p.seq, raw.get(c)![p.seq]!)));
         if (batch.length === 1000) {
           yield batch;
           batch = [];
@@ -933,9 +935,9 @@ function fileSize(file: string): number {
 }
 
 /** An entry of a chain read whole, as a chain visitor sees a line. */
-function lineOf(chain: ReadChain, seq: number): ChainLine {
+function lineOf(chain: ReadChain, seq: number, text: string): ChainLine {
   const entry = chain.entries[seq]!;
-  const buf = Buffer.from(chain.lines[seq]!, 'utf8');
+  const buf = Buffer.from(text, 'utf8');
   return { line: seq + 1, type: entry.type, offset: 0, length: buf.length, buf, start: 0, end: buf.length, dataStart: -1, dataEnd: -1, entry: () => entry };
 }
 
