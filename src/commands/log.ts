@@ -46,7 +46,7 @@ export async function run(options: CommonOptions, id: string): Promise<number> {
     for await (const e of incident.entries()) {
       // The playbook says which steps are sensitive; it is loaded only once an answer needs it.
       if (e.type === 'step.answered' && sensitive === undefined) sensitive = sensitiveStepsOf(incident.state.opened!.playbook, id, { settings: loadSettings(options), cwd: options.cwd }, (t) => out.message(t));
-      await write(`${out.style.dim(displayTime(new Date(e.at), timeZone))}  ${out.style.dim(`#${e.seq}`)}  ${printable(e.actor)}  ${out.style.bold(e.type)}  ${printable(describeEntry(e, sensitive))}\n`);
+      await write(`${out.style.dim(displayTime(new Date(e.at), timeZone))}  ${out.style.dim(incident.entryName(e))}  ${printable(e.actor)}  ${out.style.bold(e.type)}  ${printable(describeEntry(e, sensitive))}\n`);
     }
   } finally {
     incident.close();

@@ -61,8 +61,16 @@ export function describeEntry(entry: EvidenceEntry, sensitive: ReadonlySet<strin
     case 'responder.joined':
       return `from another copy of the incident, writing chains/${String(d.writer)}.jsonl`;
     case 'checkpoint.sealed':
-      return `sealed the first ${String(d.size)} entries (head ${String(d.head).slice(0, 12)}…) in ${String(d.checkpoint)}, signed with key ${String(d.key)}`;
+      return `sealed the first ${String(d.size)} entries (head ${String(d.head).slice(0, 12)}…)${sealedChainsInWords(d.chains)} in ${String(d.checkpoint)}, signed with key ${String(d.key)}`;
   }
+}
+
+/** The other responders' chains a seal covered (issue 17), as `, and 3 of lee's`. */
+function sealedChainsInWords(chains: unknown): string {
+  if (chains === null || typeof chains !== 'object') return '';
+  return Object.entries(chains as Record<string, unknown>)
+    .map(([writer, n]) => `, and ${String(n)} of ${writer}'s`)
+    .join('');
 }
 
 /** What a session says when another process added an entry: "note added by lee: …". */

@@ -148,6 +148,8 @@ export class Incident {
   private readonly mine: string;
   /** The heads of the other chains my last entry says it had seen (JSON, keys in order): written again only when they change. */
   private mySees = '{}';
+  /** The chain (other than the opener's) each entry handed out by entries() came from. */
+  private readonly writtenIn = new WeakMap<EvidenceEntry, string>();
 
   private constructor(dir: string, state: IncidentState, position: ChainPosition, params: OpenParams, merged: MergedChains | null = null) {
     this.id = params.id;
@@ -491,6 +493,15 @@ export class Incident {
       .sort((a, b) => (a.writer === null ? -1 : b.writer === null ? 1 : a.writer < b.writer ? -1 : 1));
   }
 
+  /**
+   * How messages name an entry handed out by entries(): `#N` in the opener's log, `W#N` in the
+   * chain of W (issue 17: with several chains, numbers repeat).
+   */
+  entryName(entry: EvidenceEntry): string {
+    const writer = this.writtenIn.get(entry);
+    return writer === undefined ? `#${entry.seq}` : `${writer}#${entry.seq}`;
+  }
+
   /** Exit 2 when the incident is closed: its log is read-only. */
   refuseClosed(): void {
     const closed = this.state.closed;
@@ -515,6 +526,7 @@ export class Incident {
       for (const p of merged.order) {
         const c = merged.chains[p.chain]!;
         if (!raw.has(c)) raw.set(c, linesOf(c));
+        if (c.joined) this.writtenIn.set(c.entries[p.seq]!, c.key);
         batch.push(take(lineOf(c, p.seq, raw.get(c)![p.seq]!)));
         if (batch.length === 1000) {
           yield batch;
@@ -561,6 +573,7 @@ export class Incident {
     const marked = !this.drill && writer.clock.setByHand ? { ...linked, [CLOCK_MARK]: CLOCK_SET_BY_HAND } : linked;
     const { entry, position } = this.appender.append(this.position, { type, actor: writer.actor, data: marked, at }, this.mine === LOG_FILE ? this.ino : undefined);
     this.position = position;
+    if (this.mine !== LOG_FILE) this.writtenIn.set(entry, this.writer!.chain!);
     if (sees !== null) this.mySees = sees.json;
     const count = this.state.entries;
     applyEntry(this.state, entry);

@@ -85,7 +85,7 @@ export async function sealIncident(incident: Incident, key: string, allowedSigne
     name,
     text,
     signed.signature,
-    { size: entries, head, key: fingerprint, ...(principal ? { principal } : {}), ...(stamp && 'time' in stamp ? { timestamped_at: stamp.time.toISOString() } : {}) },
+    { size: entries, head, ...(chains.length > 0 ? { chains: Object.fromEntries(chains.map((c) => [c.writer!, c.entries])) } : {}), key: fingerprint, ...(principal ? { principal } : {}), ...(stamp && 'time' in stamp ? { timestamped_at: stamp.time.toISOString() } : {}) },
     token,
   );
   const timestamp = stamp === undefined ? undefined : 'problem' in stamp ? { problem: stamp.problem } : { file: `${CHECKPOINTS_DIR}/${name}.checkpoint.tsr`, time: stamp.time, tsa: stamp.tsa };

@@ -105,8 +105,12 @@ describe.skipIf(noGit !== null)(`three responders over git${noGit ? ` (skipped: 
           offline.delete('cy');
           skew.cy = skew.cy! + 86_400_000;
         }
-        await Promise.all(
-          names.map(async (who) => {
+        await Promise.all([
+          // In round 2 ana's copy syncs while ana's own processes write to it: sync holds the
+          // incident's lock while it verifies, commits and merges, so each entry is either sent
+          // verified or left for the next sync.
+          ...(round === 2 ? [ok(copy.ana!, ['sync'])] : []),
+          ...names.map(async (who) => {
             const cwd = copy[who]!;
             let k = 0;
             for (let n = 0; n < 2; n++) {
@@ -124,7 +128,7 @@ describe.skipIf(noGit !== null)(`three responders over git${noGit ? ` (skipped: 
             // Round 1: ana and bo both answer data_role, neither having seen the other's answer.
             if (round === 1 && who !== 'cy') await ok(cwd, ['--now', now(who, round, k++), 'do', 't', 'data_role', '--value', who === 'ana' ? 'controller' : 'joint']);
           }),
-        );
+        ]);
         const order = names.filter((who) => !offline.has(who)).sort(() => random() - 0.5);
         for (const who of order) await ok(copy[who]!, ['sync']);
       }
