@@ -101,6 +101,8 @@ export interface ScanOptions {
    * holds no `incident.opened` (the incident is opened once, in `evidence.jsonl`).
    */
   readonly joined?: boolean;
+  /** Handed each chunk as it is read, before its lines: a search once per chunk instead of once per line. */
+  readonly chunk?: (bytes: Buffer) => void;
 }
 
 /** Thrown by a visitor, or by `entry()` on a line that is hash-valid but not JSON: becomes the scan's problem. */
@@ -461,6 +463,7 @@ export function scanChain(fd: number, from: ChainPosition, size: number, visit: 
     // One UTF-8 check per chunk (a newline never falls inside a multi-byte character); a chunk
     // that fails is checked line by line, to name the line.
     chunkIsUtf8 = lastNl < 0 || isUtf8(chunk.subarray(0, lastNl));
+    options.chunk?.(chunk);
     let s = 0;
     for (;;) {
       const nl = chunk.indexOf(10, s);

@@ -296,6 +296,13 @@ export class Replay {
   firstSees = 0;
   private seesIn: Buffer | null = null;
   private seesAt = -1;
+  /** A chunk read so far holds `"sees":{` (set by `chunk`): only then are lines looked at for it. */
+  private seesAhead = false;
+
+  /** The chunk hook of the scan (ScanOptions.chunk): one search per chunk for what `firstSees` looks for. */
+  readonly chunk = (bytes: Buffer): void => {
+    if (!this.seesAhead && this.firstSees === 0 && bytes.indexOf(SEES_OPEN) !== -1) this.seesAhead = true;
+  };
 
   constructor(id: string) {
     this.state = emptyState(id);
@@ -305,15 +312,7 @@ export class Replay {
     const state = this.state;
     const seq = line.line - 1;
     this.decoded = null;
-    if (this.firstSees === 0) {
-      // The chunk is searched once for the next `"sees":{`, not once per line; a line where it
-      // falls is decoded, to tell a member of data from anything else.
-      if (this.seesIn !== line.buf || (this.seesAt !== -1 && this.seesAt < line.start)) {
-        this.seesIn = line.buf;
-        this.seesAt = line.buf.indexOf(SEES_OPEN, line.start);
-      }
-      if (this.seesAt !== -1 && this.seesAt < line.end && line.entry().data.sees !== undefined) this.firstSees = line.line;
-    }
+    if (this.seesAhead) this.lookForSees(line);
     switch (line.type) {
       case 'step.answered':
       case 'step.skipped':
@@ -353,6 +352,18 @@ export class Replay {
     const marked = decoded ? decoded.data[CLOCK_MARK] === CLOCK_SET_BY_HAND : endsWithClockMark(line);
     if (marked) markClock(state, seq);
   };
+
+  /** Whether this line, in a chunk that holds `"sees":{`, is the first whose data has `sees`. */
+  private lookForSees(line: ChainLine): void {
+    if (this.firstSees !== 0) return;
+    // The chunk is searched once for the next `"sees":{`, not once per line; a line where it
+    // falls is decoded, to tell a member of data from anything else.
+    if (this.seesIn !== line.buf || (this.seesAt !== -1 && this.seesAt < line.start)) {
+      this.seesIn = line.buf;
+      this.seesAt = line.buf.indexOf(SEES_OPEN, line.start);
+    }
+    if (this.seesAt !== -1 && this.seesAt < line.end && line.entry().data.sees !== undefined) this.firstSees = line.line;
+  }
 
   private entry(line: ChainLine): EvidenceEntry {
     this.decoded = line.entry();

@@ -244,6 +244,7 @@ export async function verifyLog(file: string, opts: VerifyOptions = {}): Promise
           noteRefs(entry, n);
         },
         joined: opts.joined === true,
+        chunk: replay.chunk,
       },
     );
     problem = scan.problem;

@@ -234,7 +234,7 @@ export class Incident {
               replay.visit(line);
               if (sealedSizes.has(line.line)) hashAt.set(line.line, line.entry().hash);
             };
-      const scan = scanChain(fd, CHAIN_START, size, visit);
+      const scan = scanChain(fd, CHAIN_START, size, visit, { chunk: replay.chunk });
       if (scan.problem) throw refused(file, params.id, scan.problem);
       if (scan.position.entries === 0) throw neverStarted(params.id, dir, 'its evidence log has no complete entry (a start cut off while writing it)');
       const finished = replay.finish(fd, scan.position);
