@@ -271,6 +271,12 @@ export function linesOf(chain: ReadChain): string[] {
   }
 }
 
+/** The hash of entry `size - 1` of each responder's chain among `chains`: what a checkpoint's chain lines are held to. */
+export function hashOfChains(chains: readonly ReadChain[]): (writer: string, size: number) => string | undefined {
+  const byWriter = new Map(chains.filter((c) => c.joined).map((c) => [c.key, c]));
+  return (writer, size) => (size >= 1 ? byWriter.get(writer)?.entries[size - 1]?.hash : undefined);
+}
+
 /** Reads every chain of the incident in `dir` and merges them; throws ChainsError on a broken rule. */
 export function readAllChains(id: string, dir: string, before?: MergedChains): MergedChains {
   // A chain read before is read on from where it was (chains only grow; one cut back is found by

@@ -11,7 +11,7 @@ import { printable } from '../ui/text.js';
 import { openChainFile, scanChain, CHAIN_START, type ChainLine, type ChainPosition, type ChainProblem, type ChainScan } from './chain.js';
 import type { EvidenceEntry } from './entry.js';
 import { checkCheckpoints, loadAllowedSigners, readCheckpointCopy, readCheckpoints, type SealedCheckpoint } from './checkpoints.js';
-import { ChainsError, chainsGone, joinedChainNames, readAllChains, readChain } from './chains.js';
+import { ChainsError, chainsGone, hashOfChains, joinedChainNames, mergeRead, readChain, type ReadChain } from './chains.js';
 import { ATTACHMENTS_DIR, CHAINS_DIR, LOG_FILE } from './layout.js';
 import { Replay, type IncidentState } from './state.js';
 
@@ -327,17 +327,19 @@ export async function verifyIncident(dir: string, opts: VerifyOptions = {}): Pro
   if (head !== undefined && !/^[0-9a-f]{64}$/.test(head.trim().toLowerCase())) {
     throw new InvalidInput(`--head must be a SHA-256 hash (64 hex digits, as verify prints it); got ${JSON.stringify(head)}`);
   }
-  // The chains as they read, for the checkpoints' chain lines: one that does not read is reported below.
-  const byWriter = new Map<string, string[]>();
+  // The chains as they read, read once: for the checkpoints' chain lines, then the merge. One that
+  // does not read (its lines, or its name) is reported below, once each chain has verified.
+  const read: ReadChain[] = [];
+  const unread: ChainsError[] = [];
   for (const name of names) {
     try {
-      const c = readChain(dir, name);
-      byWriter.set(c.key, c.entries.map((e) => e.hash));
+      read.push(readChain(dir, name));
     } catch (error) {
       if (!(error instanceof ChainsError)) throw error;
+      unread.push(error);
     }
   }
-  const chainHash = (writer: string, size: number): string | undefined => (size >= 1 ? byWriter.get(writer)?.[size - 1] : undefined);
+  const chainHash = hashOfChains(read);
   const main = await verifyLog(path.join(dir, LOG_FILE), { ...rest, dir, chainHash, chainsBeside: true });
   const problems: VerifyProblem[] = [...main.problems];
   const paths = new Set(main.attachmentPaths);
@@ -357,7 +359,8 @@ export async function verifyIncident(dir: string, opts: VerifyOptions = {}): Pro
   if (problems.length > 0) return report;
   let merged;
   try {
-    merged = readAllChains(path.basename(dir), dir);
+    if (unread[0]) throw unread[0];
+    merged = mergeRead(path.basename(dir), [readChain(dir, null), ...read.filter((c) => c.entries.length > 0)]);
   } catch (error) {
     if (!(error instanceof ChainsError)) throw error;
     problems.push({ line: error.problem.line, message: error.problem.message });

@@ -24,7 +24,7 @@ import { atKey, CHAIN_START, NoLogFile, openChainFile, scanChain, type ChainLine
 import { createDirAtomically, errno, FILE_MODE, fileKind, fixFor, makePrivateDir, messageOf, removeStaleTemps, syncDir, writeAll, writeFileDurably, writeFilesDurably } from '../evidence/durable.js';
 import { formatAt, hashOf, serialiseEntry, type EntryType, type EvidenceEntry } from '../evidence/entry.js';
 import { ATTACHMENTS_DIR, CHAINS_DIR, CHECKPOINTS_DIR, DRAFTS_DIR, LOG_FILE } from '../evidence/layout.js';
-import { ChainsError, chainPath, chainsGone, joinedChainNames, linesOf, readAllChains, SEES, type MergedChains, type ReadChain } from '../evidence/chains.js';
+import { ChainsError, chainPath, chainsGone, hashOfChains, joinedChainNames, linesOf, readAllChains, SEES, type MergedChains, type ReadChain } from '../evidence/chains.js';
 import { acquireLock } from '../evidence/lock.js';
 import { ChainAppender, setAsideTail, type LogIo } from '../evidence/log.js';
 import { applyEntry, CLOCK_MARK, CLOCK_SET_BY_HAND, emptyState, Replay, type IncidentState } from '../evidence/state.js';
@@ -243,7 +243,7 @@ export class Incident {
       // checked, and the state replayed in their merged order.
       const merged = readChainsOrRefuse(params.id, dir, false);
       if (merged === null && replay.firstSees > 0) throw refused(file, params.id, { line: replay.firstSees, message: chainsGone(replay.firstSees) });
-      const chainHash = hashOfChains(merged);
+      const chainHash = hashOfChains(merged?.chains ?? []);
       for (const c of loaded) {
         const problem = headProblem(c.file, c.checkpoint, { hashAt, entries: scan.position.entries, incident: params.id, chainHash });
         if (problem !== null) throw new LeakctlError(`${problem}.\n${printable(file)}: the evidence log no longer matches what was sealed. Nothing was written. \`leakctl verify ${params.id}\` shows the same.`, EXIT.checkFailed);
@@ -925,12 +925,6 @@ function readChainsOrRefuse(id: string, dir: string, always: boolean, before?: M
     const where = error.problem.line === 0 ? dir : path.join(dir, error.problem.file);
     throw new LeakctlError(`${printable(error.problem.message)}\n${printable(where)}: the incident's chains do not verify. Nothing was written. \`leakctl verify ${id}\` shows the same.`, EXIT.checkFailed);
   }
-}
-
-/** The hash of entry `size - 1` of each responder's chain, as a checkpoint's chain lines are held to. */
-function hashOfChains(merged: MergedChains | null): (writer: string, size: number) => string | undefined {
-  const byWriter = new Map((merged?.chains ?? []).filter((c) => c.joined).map((c) => [c.key, c]));
-  return (writer, size) => (size >= 1 ? byWriter.get(writer)?.entries[size - 1]?.hash : undefined);
 }
 
 /** Makes `target` the state `source` is, in place. */
